@@ -1,0 +1,1 @@
+//! Pausenhof client core.

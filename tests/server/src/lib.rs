@@ -1,0 +1,1 @@
+//! A Mattermost-compatible test server.
