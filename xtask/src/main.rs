@@ -1,1 +1,48 @@
-fn main() {}
+//! Project tasks, run as `cargo xtask <task>`.
+//!
+//! `test` is what CI runs: every step prints its name and duration, and the
+//! first failing step fails the whole run with its exit status.
+
+mod steps;
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  test          fmt check, clippy, all Rust tests, Kotlin tests, real-server suite
+  bench         benchmarks against the test server; writes bench/results.json
+  bindings      generate Kotlin and Swift bindings into build/bindings/
+  real-server   build and start a real Mattermost server, run the scenario suite
+
+environment:
+  PAUSENHOF_SKIP_REAL_SERVER=1   leave the real-server step out of `test`";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<()> {
+    let Some((task, rest)) = args.split_first() else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    match task.as_str() {
+        "test" => steps::test(rest),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown task `{other}`\n\n{USAGE}"),
+    }
+}
