@@ -1,1 +1,3 @@
 //! Pausenhof client core.
+
+pub mod model;
