@@ -1,3 +1,5 @@
 //! Pausenhof client core.
 
 pub mod model;
+pub mod reads;
+pub mod store;

@@ -1,0 +1,184 @@
+use std::collections::{BTreeSet, HashSet};
+
+use crate::model::{Channel, ChannelMember};
+
+use super::changes::StoreChange;
+use super::error::StoreResult;
+use super::writer::Writer;
+
+impl Writer<'_> {
+    /// Inserts or updates channels. Counters that only grow on the server
+    /// (last post time, message totals) never go backwards, so a stale
+    /// response cannot undo a newer event.
+    pub fn upsert_channels(&mut self, channels: &[Channel]) -> StoreResult<()> {
+        let mut stmt = self.conn().prepare_cached(
+            "INSERT INTO channels (id, team_id, type, name, display_name, header, purpose,
+                 creator_id, create_at, update_at, delete_at, last_post_at, last_root_post_at,
+                 total_msg_count, total_msg_count_root)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+             ON CONFLICT(id) DO UPDATE SET
+                 team_id = excluded.team_id, type = excluded.type, name = excluded.name,
+                 display_name = excluded.display_name, header = excluded.header,
+                 purpose = excluded.purpose, creator_id = excluded.creator_id,
+                 create_at = excluded.create_at,
+                 update_at = max(channels.update_at, excluded.update_at),
+                 delete_at = excluded.delete_at,
+                 last_post_at = max(channels.last_post_at, excluded.last_post_at),
+                 last_root_post_at = max(channels.last_root_post_at, excluded.last_root_post_at),
+                 total_msg_count = max(channels.total_msg_count, excluded.total_msg_count),
+                 total_msg_count_root =
+                     max(channels.total_msg_count_root, excluded.total_msg_count_root)",
+        )?;
+        let mut teams = BTreeSet::new();
+        for ch in channels.iter().filter(|c| !c.id.is_empty()) {
+            stmt.execute(rusqlite::params![
+                ch.id,
+                ch.team_id,
+                ch.channel_type.as_str(),
+                ch.name,
+                ch.display_name,
+                ch.header,
+                ch.purpose,
+                ch.creator_id,
+                ch.create_at,
+                ch.update_at,
+                ch.delete_at,
+                ch.last_post_at,
+                ch.last_root_post_at,
+                ch.total_msg_count,
+                ch.total_msg_count_root,
+            ])?;
+            teams.insert(ch.team_id.clone());
+        }
+        drop(stmt);
+        for team_id in teams {
+            self.notify(StoreChange::ChannelList { team_id });
+        }
+        Ok(())
+    }
+
+    /// Inserts or updates channel memberships (read state, notification
+    /// settings). An older copy (lower `last_update_at`) is ignored.
+    pub fn upsert_channel_members(&mut self, members: &[ChannelMember]) -> StoreResult<()> {
+        let mut stmt = self.conn().prepare_cached(
+            "INSERT INTO channel_members (channel_id, user_id, roles, last_viewed_at, msg_count,
+                 msg_count_root, mention_count, mention_count_root, urgent_mention_count,
+                 notify_props, mark_unread, last_update_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT(channel_id, user_id) DO UPDATE SET
+                 roles = excluded.roles, last_viewed_at = excluded.last_viewed_at,
+                 msg_count = excluded.msg_count, msg_count_root = excluded.msg_count_root,
+                 mention_count = excluded.mention_count,
+                 mention_count_root = excluded.mention_count_root,
+                 urgent_mention_count = excluded.urgent_mention_count,
+                 notify_props = excluded.notify_props, mark_unread = excluded.mark_unread,
+                 last_update_at = excluded.last_update_at
+             WHERE excluded.last_update_at >= channel_members.last_update_at",
+        )?;
+        let mut channel_ids = HashSet::new();
+        for m in members.iter().filter(|m| !m.channel_id.is_empty()) {
+            let notify_props = serde_json::to_string(&m.notify_props)?;
+            let mark_unread = if m.notify_props.mark_unread.is_empty() {
+                "all"
+            } else {
+                m.notify_props.mark_unread.as_str()
+            };
+            stmt.execute(rusqlite::params![
+                m.channel_id,
+                m.user_id,
+                m.roles,
+                m.last_viewed_at,
+                m.msg_count,
+                m.msg_count_root,
+                m.mention_count,
+                m.mention_count_root,
+                m.urgent_mention_count,
+                notify_props,
+                mark_unread,
+                m.last_update_at,
+            ])?;
+            channel_ids.insert(m.channel_id.as_str());
+        }
+        drop(stmt);
+        let channel_ids: Vec<String> = channel_ids.into_iter().map(str::to_owned).collect();
+        self.notify_channel_lists_of(&channel_ids)?;
+        Ok(())
+    }
+
+    /// Makes the user's memberships exactly `members`: channels the user
+    /// left (membership missing) are removed from the cache.
+    pub fn replace_my_channel_members(
+        &mut self,
+        user_id: &str,
+        members: &[ChannelMember],
+    ) -> StoreResult<()> {
+        self.upsert_channel_members(members)?;
+        let keep: HashSet<&str> = members
+            .iter()
+            .filter(|m| m.user_id == user_id)
+            .map(|m| m.channel_id.as_str())
+            .collect();
+        let stale: Vec<String> = {
+            let mut stmt = self
+                .conn()
+                .prepare_cached("SELECT channel_id FROM channel_members WHERE user_id = ?1")?;
+            let rows = stmt.query_map([user_id], |r| r.get::<_, String>(0))?;
+            rows.filter_map(Result::ok)
+                .filter(|c| !keep.contains(c.as_str()))
+                .collect()
+        };
+        for channel_id in stale {
+            self.forget_channel(&channel_id)?;
+        }
+        Ok(())
+    }
+
+    /// Removes a channel and everything cached for it.
+    pub fn forget_channel(&mut self, channel_id: &str) -> StoreResult<()> {
+        self.notify_channel_lists_of(&[channel_id.to_owned()])?;
+        let conn = self.conn();
+        conn.execute(
+            "DELETE FROM reactions WHERE post_id IN (SELECT id FROM posts WHERE channel_id = ?1)",
+            [channel_id],
+        )?;
+        conn.execute("DELETE FROM file_infos WHERE channel_id = ?1", [channel_id])?;
+        conn.execute("DELETE FROM posts WHERE channel_id = ?1", [channel_id])?;
+        conn.execute(
+            "DELETE FROM timeline_ranges WHERE channel_id = ?1",
+            [channel_id],
+        )?;
+        conn.execute(
+            "DELETE FROM channel_members WHERE channel_id = ?1",
+            [channel_id],
+        )?;
+        conn.execute(
+            "DELETE FROM sidebar_category_channels WHERE channel_id = ?1",
+            [channel_id],
+        )?;
+        conn.execute("DELETE FROM channels WHERE id = ?1", [channel_id])?;
+        self.notify(StoreChange::Posts {
+            channel_id: channel_id.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// Records a channel-list change for the team of each channel.
+    pub(crate) fn notify_channel_lists_of(&mut self, channel_ids: &[String]) -> StoreResult<()> {
+        let mut teams = BTreeSet::new();
+        {
+            let mut stmt = self
+                .conn()
+                .prepare_cached("SELECT team_id FROM channels WHERE id = ?1")?;
+            for id in channel_ids {
+                let mut rows = stmt.query([id])?;
+                if let Some(row) = rows.next()? {
+                    teams.insert(row.get::<_, String>(0)?);
+                }
+            }
+        }
+        for team_id in teams {
+            self.notify(StoreChange::ChannelList { team_id });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,287 @@
+//! The offline store: one SQLite database per account.
+//!
+//! One writer connection (writes are serialised and batched: one
+//! transaction per page of sync data or burst of events) and a small pool
+//! of reader connections; WAL lets readers run while the writer writes.
+//! All database work runs on tokio's blocking pool ([`Store::read`],
+//! [`Store::write`]), never on async threads. Every committed write
+//! transaction broadcasts the [`ChangeSet`] it recorded.
+//!
+//! Other modules extend the store by adding migrations (new tables) and
+//! `impl Writer` blocks with their own write helpers.
+
+mod changes;
+mod error;
+mod migrations;
+mod open;
+pub(crate) mod search_text;
+mod writer;
+
+mod channels;
+mod drafts;
+mod posts;
+mod preferences;
+mod ranges;
+mod sidebar;
+mod sync_state;
+mod teams;
+mod users;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use rusqlite::Connection;
+use tokio::sync::broadcast;
+
+pub use changes::{ChangeSet, StoreChange};
+pub use error::{StoreError, StoreResult};
+pub use migrations::LATEST_VERSION as SCHEMA_VERSION;
+pub use open::OpenCheck;
+pub use ranges::{newest_range, ranges as timeline_ranges, TimelineRange};
+pub use sync_state::{read_account_value, read_cursor, AccountKey, SyncCursor};
+pub use writer::Writer;
+
+/// Idle reader connections kept open for reuse.
+const MAX_IDLE_READERS: usize = 4;
+/// Change sets a slow listener may fall behind before it misses some (it
+/// then re-reads everything, see [`broadcast::error::RecvError::Lagged`]).
+const CHANGE_CHANNEL_CAPACITY: usize = 256;
+
+/// Handle to an account's database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    /// Reader connections tagged with the generation they were opened in.
+    readers: Mutex<Vec<(u64, Connection)>>,
+    /// Bumped when the file is recreated; older readers are discarded.
+    generation: AtomicU64,
+    /// Set when the database was (re)created from a damaged file: the next
+    /// sync must be a full one.
+    rebuilt: AtomicBool,
+    changes: broadcast::Sender<Arc<ChangeSet>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.inner.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// File name of an account's database inside the app's data directory:
+/// one database per server and user.
+pub fn account_database_path(data_dir: &Path, server_url: &str, user_id: &str) -> PathBuf {
+    let server: String = server_url
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let user: String = user_id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    data_dir.join(format!("{server}__{user}.sqlite"))
+}
+
+impl Store {
+    /// Opens or creates the database at `path` (blocking: call it from
+    /// [`Store::open`] or a blocking context). A damaged file is deleted and
+    /// recreated; [`Store::needs_full_sync`] then says so.
+    pub fn open_blocking(path: impl Into<PathBuf>, check: OpenCheck) -> StoreResult<Store> {
+        let path = path.into();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let opened = open::open_writer(&path, check)?;
+        let (changes, _) = broadcast::channel(CHANGE_CHANNEL_CAPACITY);
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path,
+                writer: Mutex::new(opened.conn),
+                readers: Mutex::new(Vec::new()),
+                generation: AtomicU64::new(0),
+                rebuilt: AtomicBool::new(opened.rebuilt),
+                changes,
+            }),
+        })
+    }
+
+    /// Opens the database on the blocking pool.
+    pub async fn open(path: impl Into<PathBuf>, check: OpenCheck) -> StoreResult<Store> {
+        let path = path.into();
+        tokio::task::spawn_blocking(move || Store::open_blocking(path, check))
+            .await
+            .map_err(|_| StoreError::TaskFailed)?
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// True after the file was recreated because it was damaged; cleared by
+    /// [`Store::clear_rebuilt_flag`] once a full sync has refilled it.
+    pub fn was_rebuilt(&self) -> bool {
+        self.inner.rebuilt.load(Ordering::Acquire)
+    }
+
+    pub fn clear_rebuilt_flag(&self) {
+        self.inner.rebuilt.store(false, Ordering::Release);
+    }
+
+    /// Change sets of committed transactions, in commit order.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<ChangeSet>> {
+        self.inner.changes.subscribe()
+    }
+
+    /// Runs `f` in one write transaction on the blocking pool; commits if it
+    /// returns Ok, rolls back otherwise. Changes it records are broadcast
+    /// after the commit.
+    pub async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        F: FnOnce(&mut Writer<'_>) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.write_blocking(f))
+            .await
+            .map_err(|_| StoreError::TaskFailed)?
+    }
+
+    /// [`Store::write`] for callers already on a blocking thread.
+    pub fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut Writer<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut conn = self.lock_writer();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut writer = Writer::new(tx);
+        let value = f(&mut writer)?;
+        let changes = writer.commit()?;
+        drop(conn);
+        if !changes.is_empty() {
+            // No receivers is fine: nobody is listening yet.
+            let _ = self.inner.changes.send(Arc::new(changes));
+        }
+        Ok(value)
+    }
+
+    /// Runs `f` with a reader connection on the blocking pool. Reads see the
+    /// last committed state and never wait for the writer.
+    pub async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read_blocking(f))
+            .await
+            .map_err(|_| StoreError::TaskFailed)?
+    }
+
+    /// [`Store::read`] for callers already on a blocking thread.
+    pub fn read_blocking<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let (generation, conn) = self.take_reader()?;
+        let result = f(&conn);
+        self.return_reader(generation, conn);
+        result
+    }
+
+    /// Checks every page of the file (`PRAGMA quick_check`).
+    pub async fn verify(&self) -> StoreResult<()> {
+        self.read(open::quick_check).await
+    }
+
+    /// Deletes the database and starts over with an empty one (after
+    /// corruption was found during use). Sets the rebuilt flag and
+    /// broadcasts [`StoreChange::Rebuilt`].
+    pub async fn rebuild(&self) -> StoreResult<()> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.rebuild_blocking())
+            .await
+            .map_err(|_| StoreError::TaskFailed)?
+    }
+
+    pub fn rebuild_blocking(&self) -> StoreResult<()> {
+        let mut writer = self.lock_writer();
+        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        self.inner
+            .readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        // Close the old connection before deleting its files.
+        let placeholder = Connection::open_in_memory()?;
+        drop(std::mem::replace(&mut *writer, placeholder));
+        open::delete_database_files(&self.inner.path)?;
+        let opened = open::open_writer(&self.inner.path, OpenCheck::Header)?;
+        *writer = opened.conn;
+        drop(writer);
+        self.inner.rebuilt.store(true, Ordering::Release);
+        let mut changes = ChangeSet::default();
+        changes.insert(StoreChange::Rebuilt);
+        let _ = self.inner.changes.send(Arc::new(changes));
+        tracing::warn!("store deleted and recreated");
+        Ok(())
+    }
+
+    fn lock_writer(&self) -> MutexGuard<'_, Connection> {
+        // A panic inside a write closure rolled its transaction back when the
+        // Transaction was dropped, so the connection itself is still sound.
+        self.inner
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn take_reader(&self) -> StoreResult<(u64, Connection)> {
+        let generation = self.inner.generation.load(Ordering::Acquire);
+        let pooled = self
+            .inner
+            .readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        match pooled {
+            Some((g, conn)) if g == generation => Ok((g, conn)),
+            _ => Ok((generation, open::open_reader(&self.inner.path)?)),
+        }
+    }
+
+    fn return_reader(&self, generation: u64, conn: Connection) {
+        if generation != self.inner.generation.load(Ordering::Acquire) {
+            return;
+        }
+        let mut pool = self
+            .inner
+            .readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if pool.len() < MAX_IDLE_READERS {
+            pool.push((generation, conn));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,236 @@
+use std::collections::BTreeSet;
+
+use crate::model::{FileInfo, Post, Reaction};
+
+use super::changes::StoreChange;
+use super::error::StoreResult;
+use super::writer::Writer;
+
+impl Writer<'_> {
+    /// Inserts or updates posts with their reactions and file infos (from
+    /// the post's metadata). An older copy (lower `update_at`) never
+    /// overwrites a newer one. The search index follows by trigger.
+    pub fn upsert_posts<'p>(
+        &mut self,
+        posts: impl IntoIterator<Item = &'p Post>,
+    ) -> StoreResult<()> {
+        let mut channels = BTreeSet::new();
+        let mut threads = BTreeSet::new();
+        {
+            let conn = self.conn();
+            let mut upsert = conn.prepare_cached(
+                "INSERT INTO posts (id, channel_id, root_id, user_id, type, message, props,
+                     file_ids, is_pinned, create_at, update_at, edit_at, delete_at, reply_count,
+                     last_reply_at, has_reactions)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                 ON CONFLICT(id) DO UPDATE SET
+                     channel_id = excluded.channel_id, root_id = excluded.root_id,
+                     user_id = excluded.user_id, type = excluded.type,
+                     message = excluded.message, props = excluded.props,
+                     file_ids = excluded.file_ids, is_pinned = excluded.is_pinned,
+                     create_at = excluded.create_at, update_at = excluded.update_at,
+                     edit_at = excluded.edit_at, delete_at = excluded.delete_at,
+                     reply_count = excluded.reply_count, last_reply_at = excluded.last_reply_at,
+                     has_reactions = excluded.has_reactions
+                 WHERE excluded.update_at >= posts.update_at",
+            )?;
+            let mut clear_reactions =
+                conn.prepare_cached("DELETE FROM reactions WHERE post_id = ?1")?;
+            let mut clear_files = conn.prepare_cached(
+                "UPDATE file_infos SET delete_at = ?2 WHERE post_id = ?1 AND delete_at = 0",
+            )?;
+            for post in posts {
+                if post.id.is_empty() || post.channel_id.is_empty() {
+                    continue;
+                }
+                let deleted = post.delete_at > 0;
+                let props = serde_json::to_string(&post.props)?;
+                let file_ids = serde_json::to_string(&post.file_ids)?;
+                let applied = upsert.execute(rusqlite::params![
+                    post.id,
+                    post.channel_id,
+                    post.root_id,
+                    post.user_id,
+                    post.post_type,
+                    post.message,
+                    props,
+                    file_ids,
+                    post.is_pinned,
+                    post.create_at,
+                    post.update_at,
+                    post.edit_at,
+                    post.delete_at,
+                    post.reply_count,
+                    post.last_reply_at,
+                    !post.metadata.reactions.is_empty(),
+                ])? > 0;
+                if !applied {
+                    continue;
+                }
+                clear_reactions.execute([&post.id])?;
+                if deleted {
+                    clear_files.execute(rusqlite::params![post.id, post.delete_at])?;
+                } else {
+                    insert_reactions(conn, &post.metadata.reactions)?;
+                    insert_file_infos(conn, &post.metadata.files, post)?;
+                }
+                channels.insert(post.channel_id.clone());
+                if !post.root_id.is_empty() {
+                    threads.insert(post.root_id.clone());
+                } else if post.reply_count > 0 {
+                    threads.insert(post.id.clone());
+                }
+            }
+        }
+        for channel_id in channels {
+            self.notify(StoreChange::Posts { channel_id });
+        }
+        for root_id in threads {
+            self.notify(StoreChange::Thread { root_id });
+        }
+        Ok(())
+    }
+
+    /// Marks a post deleted (as the server does), dropping its reactions
+    /// and files and removing it from the search index.
+    pub fn mark_post_deleted(&mut self, post_id: &str, delete_at: i64) -> StoreResult<()> {
+        let target: Option<(String, String)> = {
+            let mut stmt = self
+                .conn()
+                .prepare_cached("SELECT channel_id, root_id FROM posts WHERE id = ?1")?;
+            let mut rows = stmt.query([post_id])?;
+            match rows.next()? {
+                Some(row) => Some((row.get(0)?, row.get(1)?)),
+                None => None,
+            }
+        };
+        let Some((channel_id, root_id)) = target else {
+            return Ok(());
+        };
+        let conn = self.conn();
+        conn.prepare_cached(
+            "UPDATE posts SET delete_at = ?2, update_at = max(update_at, ?2), message = ''
+             WHERE id = ?1",
+        )?
+        .execute(rusqlite::params![post_id, delete_at])?;
+        conn.prepare_cached("DELETE FROM reactions WHERE post_id = ?1")?
+            .execute([post_id])?;
+        conn.prepare_cached(
+            "UPDATE file_infos SET delete_at = ?2 WHERE post_id = ?1 AND delete_at = 0",
+        )?
+        .execute(rusqlite::params![post_id, delete_at])?;
+        self.notify(StoreChange::Posts { channel_id });
+        let thread = if root_id.is_empty() {
+            post_id.to_owned()
+        } else {
+            root_id
+        };
+        self.notify(StoreChange::Thread { root_id: thread });
+        Ok(())
+    }
+
+    pub fn add_reaction(&mut self, reaction: &Reaction) -> StoreResult<()> {
+        insert_reactions(self.conn(), std::slice::from_ref(reaction))?;
+        self.notify_post_changed(&reaction.post_id)
+    }
+
+    pub fn remove_reaction(
+        &mut self,
+        post_id: &str,
+        user_id: &str,
+        emoji_name: &str,
+    ) -> StoreResult<()> {
+        self.conn()
+            .prepare_cached(
+                "DELETE FROM reactions WHERE post_id = ?1 AND user_id = ?2 AND emoji_name = ?3",
+            )?
+            .execute([post_id, user_id, emoji_name])?;
+        self.notify_post_changed(post_id)
+    }
+
+    fn notify_post_changed(&mut self, post_id: &str) -> StoreResult<()> {
+        let channel: Option<String> = self
+            .conn()
+            .prepare_cached("SELECT channel_id FROM posts WHERE id = ?1")?
+            .query_row([post_id], |r| r.get(0))
+            .map(Some)
+            .or_else(|err| match err {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                other => Err(other),
+            })?;
+        if let Some(channel_id) = channel {
+            self.notify(StoreChange::Posts { channel_id });
+        }
+        Ok(())
+    }
+}
+
+fn insert_reactions(conn: &rusqlite::Connection, reactions: &[Reaction]) -> StoreResult<()> {
+    if reactions.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO reactions (post_id, user_id, emoji_name, create_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(post_id, user_id, emoji_name) DO UPDATE SET create_at = excluded.create_at",
+    )?;
+    for r in reactions.iter().filter(|r| r.delete_at == 0) {
+        stmt.execute(rusqlite::params![
+            r.post_id,
+            r.user_id,
+            r.emoji_name,
+            r.create_at
+        ])?;
+    }
+    Ok(())
+}
+
+fn insert_file_infos(
+    conn: &rusqlite::Connection,
+    files: &[FileInfo],
+    post: &Post,
+) -> StoreResult<()> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO file_infos (id, post_id, channel_id, user_id, name, extension, size,
+             mime_type, width, height, has_preview_image, mini_preview, create_at, delete_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT(id) DO UPDATE SET
+             post_id = excluded.post_id, channel_id = excluded.channel_id,
+             user_id = excluded.user_id, name = excluded.name, extension = excluded.extension,
+             size = excluded.size, mime_type = excluded.mime_type, width = excluded.width,
+             height = excluded.height, has_preview_image = excluded.has_preview_image,
+             mini_preview = excluded.mini_preview, create_at = excluded.create_at,
+             delete_at = excluded.delete_at",
+    )?;
+    for f in files.iter().filter(|f| !f.id.is_empty()) {
+        let post_id = if f.post_id.is_empty() {
+            &post.id
+        } else {
+            &f.post_id
+        };
+        let channel_id = if f.channel_id.is_empty() {
+            &post.channel_id
+        } else {
+            &f.channel_id
+        };
+        stmt.execute(rusqlite::params![
+            f.id,
+            post_id,
+            channel_id,
+            f.user_id,
+            f.name,
+            f.extension,
+            f.size,
+            f.mime_type,
+            f.width,
+            f.height,
+            f.has_preview_image,
+            f.mini_preview,
+            f.create_at,
+            f.delete_at,
+        ])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,184 @@
+use std::sync::Arc;
+
+use super::*;
+use crate::reads::fixtures::{self, post, ME};
+
+fn count(store: &Store, sql: &'static str) -> i64 {
+    store
+        .read_blocking(move |c| Ok(c.query_row(sql, [], |r| r.get(0))?))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn committed_writes_broadcast_their_changes() {
+    let (_dir, store) = fixtures::store();
+    let mut changes = store.subscribe();
+    store
+        .write(|w| {
+            w.upsert_posts(&[post("p1", "c1", ME, 10, "Hallo")])?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let set: Arc<ChangeSet> = changes.recv().await.unwrap();
+    assert!(set.contains(&StoreChange::Posts {
+        channel_id: "c1".into()
+    }));
+    assert!(set.affects_timeline("c1"));
+}
+
+#[tokio::test]
+async fn failed_writes_roll_back_and_broadcast_nothing() {
+    let (_dir, store) = fixtures::store();
+    let mut changes = store.subscribe();
+    let result: StoreResult<()> = store
+        .write(|w| {
+            w.upsert_posts(&[post("p1", "c1", ME, 10, "Hallo")])?;
+            Err(StoreError::Corrupt("test abort".into()))
+        })
+        .await;
+    assert!(result.is_err());
+    assert_eq!(count(&store, "SELECT count(*) FROM posts"), 0);
+    assert!(matches!(
+        changes.try_recv(),
+        Err(tokio::sync::broadcast::error::TryRecvError::Empty)
+    ));
+}
+
+#[test]
+fn older_copies_do_not_overwrite_newer_ones() {
+    let (_dir, store) = fixtures::store();
+    let mut newer = post("p1", "c1", ME, 10, "bearbeitet");
+    newer.update_at = 20;
+    newer.edit_at = 20;
+    store
+        .write_blocking(|w| {
+            w.upsert_posts(&[newer])?;
+            w.upsert_posts(&[post("p1", "c1", ME, 10, "alt")])
+        })
+        .unwrap();
+    let message: String = store
+        .read_blocking(|c| Ok(c.query_row("SELECT message FROM posts", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(message, "bearbeitet");
+}
+
+#[test]
+fn reactions_and_files_follow_the_post_and_vanish_when_it_is_deleted() {
+    let (_dir, store) = fixtures::store();
+    let mut p = post("p1", "c1", ME, 10, "mit Anhang");
+    p.metadata.reactions = vec![crate::model::Reaction {
+        user_id: "u2".into(),
+        post_id: "p1".into(),
+        emoji_name: "+1".into(),
+        ..Default::default()
+    }];
+    p.metadata.files = vec![crate::model::FileInfo {
+        id: "f1".into(),
+        name: "blatt.pdf".into(),
+        ..Default::default()
+    }];
+    store.write_blocking(|w| w.upsert_posts(&[p])).unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM reactions"), 1);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM file_infos WHERE post_id = 'p1' AND channel_id = 'c1'"
+        ),
+        1
+    );
+    store
+        .write_blocking(|w| w.mark_post_deleted("p1", 50))
+        .unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM reactions"), 0);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM file_infos WHERE delete_at = 0"
+        ),
+        0
+    );
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM posts WHERE delete_at = 50"),
+        1
+    );
+}
+
+#[test]
+fn search_index_follows_inserts_edits_and_deletes() {
+    let (_dir, store) = fixtures::store();
+    let hits = |store: &Store, q: &'static str| -> i64 {
+        store
+            .read_blocking(move |c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH ?1",
+                    [q],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap()
+    };
+    store
+        .write_blocking(|w| w.upsert_posts(&[post("p1", "c1", ME, 10, "Grüße zur Übung")]))
+        .unwrap();
+    assert_eq!(hits(&store, "übung"), 1);
+    assert_eq!(hits(&store, "grusse"), 1);
+    let mut edited = post("p1", "c1", ME, 10, "Hausaufgaben");
+    edited.update_at = 11;
+    store.write_blocking(|w| w.upsert_posts(&[edited])).unwrap();
+    assert_eq!(hits(&store, "übung"), 0);
+    assert_eq!(hits(&store, "hausaufgaben"), 1);
+    store
+        .write_blocking(|w| w.mark_post_deleted("p1", 12))
+        .unwrap();
+    assert_eq!(hits(&store, "hausaufgaben"), 0);
+}
+
+#[tokio::test]
+async fn rebuild_empties_the_store_and_tells_listeners() {
+    let (_dir, store) = fixtures::store();
+    let mut changes = store.subscribe();
+    // A reader connection in the pool from before the rebuild.
+    assert_eq!(count(&store, "SELECT count(*) FROM users"), 1);
+    store.rebuild().await.unwrap();
+    assert!(store.was_rebuilt());
+    assert_eq!(count(&store, "SELECT count(*) FROM users"), 0);
+    let set = changes.recv().await.unwrap();
+    assert!(set.contains(&StoreChange::Rebuilt));
+    store.clear_rebuilt_flag();
+    assert!(!store.was_rebuilt());
+}
+
+#[test]
+fn reopening_keeps_data_and_garbage_is_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("acc.sqlite");
+    {
+        let store = Store::open_blocking(&path, OpenCheck::QuickCheck).unwrap();
+        assert!(!store.was_rebuilt());
+        store
+            .write_blocking(|w| w.upsert_posts(&[post("p1", "c1", ME, 10, "x")]))
+            .unwrap();
+    }
+    let store = Store::open_blocking(&path, OpenCheck::QuickCheck).unwrap();
+    assert!(!store.was_rebuilt());
+    assert_eq!(count(&store, "SELECT count(*) FROM posts"), 1);
+    drop(store);
+    std::fs::write(&path, b"this is not a database, it is garbage".repeat(500)).unwrap();
+    let store = Store::open_blocking(&path, OpenCheck::QuickCheck).unwrap();
+    assert!(store.was_rebuilt());
+    assert_eq!(count(&store, "SELECT count(*) FROM posts"), 0);
+}
+
+#[test]
+fn account_paths_are_distinct_per_server_and_user() {
+    let dir = std::path::Path::new("/data");
+    let a = account_database_path(dir, "https://chat.schule.example/", "u1");
+    let b = account_database_path(dir, "https://chat.schule.example", "u2");
+    let c = account_database_path(dir, "https://andere.example", "u1");
+    assert_ne!(a, b);
+    assert_ne!(a, c);
+    assert_eq!(a.parent().unwrap(), dir);
+    let evil = account_database_path(dir, "http://x/../../etc", "../u");
+    assert_eq!(evil.parent().unwrap(), dir);
+}

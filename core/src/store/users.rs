@@ -1,0 +1,53 @@
+use crate::model::User;
+
+use super::changes::StoreChange;
+use super::error::StoreResult;
+use super::writer::Writer;
+
+impl Writer<'_> {
+    /// Inserts or updates users; an older copy (lower `update_at`) never
+    /// overwrites a newer one.
+    pub fn upsert_users(&mut self, users: &[User]) -> StoreResult<()> {
+        let mut stmt = self.conn().prepare_cached(
+            "INSERT INTO users (id, username, email, first_name, last_name, nickname, position,
+                 locale, roles, is_bot, create_at, update_at, delete_at, last_picture_update)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+             ON CONFLICT(id) DO UPDATE SET
+                 username = excluded.username, email = excluded.email,
+                 first_name = excluded.first_name, last_name = excluded.last_name,
+                 nickname = excluded.nickname, position = excluded.position,
+                 locale = excluded.locale, roles = excluded.roles, is_bot = excluded.is_bot,
+                 create_at = excluded.create_at, update_at = excluded.update_at,
+                 delete_at = excluded.delete_at,
+                 last_picture_update = excluded.last_picture_update
+             WHERE excluded.update_at >= users.update_at",
+        )?;
+        let mut changed = Vec::new();
+        for user in users.iter().filter(|u| !u.id.is_empty()) {
+            let rows = stmt.execute(rusqlite::params![
+                user.id,
+                user.username,
+                user.email,
+                user.first_name,
+                user.last_name,
+                user.nickname,
+                user.position,
+                user.locale,
+                user.roles,
+                user.is_bot,
+                user.create_at,
+                user.update_at,
+                user.delete_at,
+                user.last_picture_update,
+            ])?;
+            if rows > 0 {
+                changed.push(user.id.clone());
+            }
+        }
+        drop(stmt);
+        for user_id in changed {
+            self.notify(StoreChange::User { user_id });
+        }
+        Ok(())
+    }
+}
