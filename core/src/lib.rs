@@ -1,5 +1,11 @@
 //! Pausenhof client core.
 
+pub mod api;
+pub mod error;
 pub mod model;
+pub mod net;
 pub mod reads;
+pub mod session;
 pub mod store;
+
+pub use error::{Error, NetworkProblem, Result, TlsProblem};

@@ -1,0 +1,7 @@
+//! Sign-in flows, the session state, and secrets.
+
+mod state;
+mod token;
+
+pub use state::SessionState;
+pub use token::SessionToken;
