@@ -1,1 +1,321 @@
-//! A Mattermost-compatible test server.
+//! A Mattermost-compatible test server for tests, demos and benchmarks. It
+//! speaks the REST API v4 subset and the websocket a client uses, seeds a
+//! deterministic school, and misbehaves on purpose when a test asks it to
+//! (see [`Faults`]).
+
+// The client config is one large `json!` literal.
+#![recursion_limit = "256"]
+
+use std::sync::Arc;
+
+mod auth;
+mod config;
+mod errors;
+mod events;
+mod faults;
+mod ids;
+mod middleware;
+mod model;
+mod net;
+mod push;
+mod routes;
+mod seed;
+mod shared;
+mod state;
+mod ws;
+
+pub use config::{Dataset, PushContents, ServerConfig};
+pub use errors::ApiError;
+pub use faults::{Corruption, Faults};
+pub use model::Role;
+pub use shared::RequestRecord;
+pub use state::Account;
+
+use ids::Id;
+use net::Net;
+use shared::Shared;
+use state::{NewPost, State};
+
+/// A running server. Dropping it stops it.
+pub struct TestServer {
+    shared: Arc<Shared>,
+    net: Arc<Net>,
+}
+
+fn user_id(s: &str) -> Result<Id, ApiError> {
+    Id::parse(s).ok_or_else(|| ApiError::invalid_param("user_id"))
+}
+
+impl TestServer {
+    /// Seeds the dataset and starts listening on `config.listen`.
+    pub async fn start(config: ServerConfig) -> std::io::Result<TestServer> {
+        let (dataset, seed) = (config.dataset, config.seed);
+        let state = tokio::task::spawn_blocking(move || {
+            let mut state = State::default();
+            let accounts = seed::generate(&mut state, dataset, seed);
+            state.accounts = accounts;
+            state
+        })
+        .await
+        .map_err(std::io::Error::other)?;
+        let listen = config.listen;
+        let shared = Arc::new(Shared::new(config, state));
+        let router = routes::router(shared.clone());
+        let net = Net::bind(listen, router).await?;
+        Ok(TestServer { shared, net })
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash; the API is under `/api/v4`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.net.addr())
+    }
+
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.net.addr()
+    }
+
+    /// The accounts of the seeded school (and those created since).
+    pub fn accounts(&self) -> Vec<Account> {
+        self.shared.state().accounts.clone()
+    }
+
+    /// The first account of `role` without MFA.
+    ///
+    /// # Panics
+    /// When the dataset has no such account (only with `Dataset::Empty`).
+    pub fn account(&self, role: Role) -> Account {
+        self.accounts()
+            .into_iter()
+            .find(|a| a.role == role && a.mfa_secret.is_none())
+            .unwrap_or_else(|| panic!("the dataset has no {role:?} account without MFA"))
+    }
+
+    /// Posts as another user, with the same events and pushes as a real post.
+    pub fn try_post_as(
+        &self,
+        user_id: &str,
+        channel_id: &str,
+        message: &str,
+    ) -> Result<serde_json::Value, ApiError> {
+        let user = self::user_id(user_id)?;
+        let channel = Id::parse(channel_id).ok_or_else(|| ApiError::invalid_param("channel_id"))?;
+        let (post, _) = routes::create_and_announce(
+            &self.shared,
+            NewPost {
+                user_id: user,
+                channel_id: channel,
+                message: message.to_string(),
+                root_id: None,
+                props: None,
+                file_ids: Vec::new(),
+                pending_post_id: String::new(),
+                kind: String::new(),
+                create_at: None,
+            },
+        )?;
+        Ok(post)
+    }
+
+    /// [`TestServer::try_post_as`] for tests.
+    ///
+    /// # Panics
+    /// When the post is refused (unknown user or channel, not a member).
+    pub fn post_as(&self, user_id: &str, channel_id: &str, message: &str) -> serde_json::Value {
+        self.try_post_as(user_id, channel_id, message)
+            .unwrap_or_else(|e| panic!("post_as failed: {} ({})", e.id, e.message))
+    }
+
+    /// A reply in a thread, as another user.
+    pub fn reply_as(
+        &self,
+        user_id: &str,
+        root_id: &str,
+        message: &str,
+    ) -> Result<serde_json::Value, ApiError> {
+        let user = self::user_id(user_id)?;
+        let root = Id::parse(root_id).ok_or_else(|| ApiError::invalid_param("root_id"))?;
+        let channel = self.shared.state().post(root)?.channel_id;
+        let (post, _) = routes::create_and_announce(
+            &self.shared,
+            NewPost {
+                user_id: user,
+                channel_id: channel,
+                message: message.to_string(),
+                root_id: Some(root),
+                props: None,
+                file_ids: Vec::new(),
+                pending_post_id: String::new(),
+                kind: String::new(),
+                create_at: None,
+            },
+        )?;
+        Ok(post)
+    }
+
+    /// A channel by team name and channel name.
+    pub fn channel_by_name(
+        &self,
+        team_name: &str,
+        channel_name: &str,
+    ) -> Option<serde_json::Value> {
+        let state = self.shared.state();
+        let team = state.team_by_name(team_name)?.id;
+        state
+            .channel_by_name(Some(team), channel_name)
+            .map(|c| c.to_json())
+    }
+
+    /// A team by name.
+    pub fn team_by_name(&self, team_name: &str) -> Option<serde_json::Value> {
+        self.shared
+            .state()
+            .team_by_name(team_name)
+            .map(|t| t.to_json())
+    }
+
+    /// Creates a verified student account, as an administrator would.
+    pub fn try_create_user(
+        &self,
+        username: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<Account, ApiError> {
+        routes::sign_up(&self.shared, email, username, password, "", "", true)
+    }
+
+    /// [`TestServer::try_create_user`] for tests.
+    ///
+    /// # Panics
+    /// When the user is refused (invalid or taken name or email).
+    pub fn create_user(&self, username: &str, email: &str, password: &str) -> Account {
+        self.try_create_user(username, email, password)
+            .unwrap_or_else(|e| panic!("create_user failed: {} ({})", e.id, e.message))
+    }
+
+    /// Adds a user to a team and its default channels.
+    pub fn add_to_team(&self, user_id: &str, team_name: &str) -> Result<(), ApiError> {
+        let user = self::user_id(user_id)?;
+        let mut state = self.shared.state();
+        let team = state
+            .team_by_name(team_name)
+            .map(|t| t.id)
+            .ok_or_else(ApiError::team_not_found)?;
+        state.add_team_member(team, user, false);
+        let now = state.now();
+        for name in ["town-square", "off-topic"] {
+            if let Some(c) = state.channel_by_name(Some(team), name).map(|c| c.id) {
+                state.add_channel_member(c, user, false, now);
+            }
+        }
+        Ok(())
+    }
+
+    /// Every session of the user ends; its next request gets 401
+    /// `api.context.session_expired.app_error`.
+    pub fn expire_sessions(&self, user_id: &str) {
+        let Ok(user) = self::user_id(user_id) else {
+            return;
+        };
+        for s in self.shared.state().sessions.values_mut() {
+            if s.user_id == user {
+                s.expired = true;
+            }
+        }
+    }
+
+    /// A session token for the user without a login (as after SSO).
+    pub fn mint_session(&self, user_id: &str) -> Option<String> {
+        let user = self::user_id(user_id).ok()?;
+        let mut state = self.shared.state();
+        state.users.get(&user)?;
+        Some(state.create_session(user, ""))
+    }
+
+    /// A one-time SSO `login_code` for `POST /users/login/sso/code-exchange`.
+    pub fn mint_login_code(&self, user_id: &str) -> Option<String> {
+        let token = self.mint_session(user_id)?;
+        let code = Id::random().to_string();
+        self.shared.state().login_codes.insert(code.clone(), token);
+        Some(code)
+    }
+
+    /// The token of the verification mail sent to `email`, if any.
+    pub fn verification_token(&self, email: &str) -> Option<String> {
+        self.shared
+            .state()
+            .verification_tokens
+            .get(&email.to_lowercase())
+            .cloned()
+    }
+
+    /// Every push-proxy payload the server decided to send, oldest first.
+    pub fn sent_pushes(&self) -> Vec<serde_json::Value> {
+        self.shared
+            .pushes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Sets a user's status as if they had set it themselves.
+    pub fn set_status(&self, user_id: &str, status: &str) {
+        let (Ok(user), Some(status)) = (self::user_id(user_id), model::parse_status(status)) else {
+            return;
+        };
+        let event = self.shared.state().set_status(user, status, true);
+        self.shared.publish(event.into_iter().collect());
+    }
+
+    /// Number of open websockets.
+    pub fn websocket_count(&self) -> usize {
+        self.shared.hub.live_count()
+    }
+
+    /// HTTP requests served since start or the last reset (websocket frames
+    /// are not requests; the upgrade request is).
+    pub fn request_count(&self) -> u64 {
+        self.shared
+            .request_count
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub fn request_log(&self) -> Vec<RequestRecord> {
+        self.shared.request_log()
+    }
+
+    pub fn reset_request_log(&self) {
+        self.shared.reset_request_log()
+    }
+
+    pub fn faults(&self) -> Faults {
+        Faults {
+            shared: self.shared.clone(),
+            net: self.net.clone(),
+        }
+    }
+
+    /// A restart: data and sessions are kept; connections, websockets and
+    /// their dead queues are lost. Same port.
+    pub async fn restart(&self) {
+        self.net.go_down();
+        self.shared.hub.forget_all();
+        tokio::task::yield_now().await;
+        if let Err(e) = self.net.go_up() {
+            tracing::error!("test server could not listen again after restart: {e}");
+        }
+    }
+
+    /// Stops listening and cuts every connection.
+    pub async fn stop(&self) {
+        self.net.shutdown();
+        self.shared.hub.forget_all();
+        tokio::task::yield_now().await;
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.net.shutdown();
+        self.shared.hub.forget_all();
+    }
+}

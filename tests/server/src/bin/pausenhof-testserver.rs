@@ -1,1 +1,57 @@
-fn main() {}
+//! `pausenhof-testserver --listen 127.0.0.1:0 --dataset small|large --seed N`
+//!
+//! Prints one JSON line (`{"url", "accounts"}`) on stdout, then serves until
+//! killed.
+
+use std::io::Write;
+use std::net::SocketAddr;
+
+use clap::{Parser, ValueEnum};
+use pausenhof_testserver::{Dataset, ServerConfig, TestServer};
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DatasetArg {
+    Empty,
+    Small,
+    Large,
+}
+
+#[derive(Parser)]
+#[command(about = "A Mattermost-compatible server for tests, demos and benchmarks")]
+struct Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+    #[arg(long, value_enum, default_value = "small")]
+    dataset: DatasetArg,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Base URL of a push proxy (`{url}/api/v1/send_push`).
+    #[arg(long)]
+    push_proxy_url: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let config = ServerConfig {
+        listen: args.listen,
+        dataset: match args.dataset {
+            DatasetArg::Empty => Dataset::Empty,
+            DatasetArg::Small => Dataset::Small,
+            DatasetArg::Large => Dataset::Large,
+        },
+        seed: args.seed,
+        push_proxy_url: args.push_proxy_url,
+        ..ServerConfig::default()
+    };
+    let server = TestServer::start(config).await?;
+    let line = serde_json::json!({"url": server.url(), "accounts": server.accounts()});
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")?;
+    stdout.flush()?;
+    drop(stdout);
+    tokio::signal::ctrl_c().await?;
+    server.stop().await;
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! The REST API v4 subset, one module per area.
+
+use std::sync::Arc;
+
+use axum::routing::{delete, get, post, put};
+use axum::Router;
+use serde::de::DeserializeOwned;
+
+use crate::errors::{ApiError, ApiResult};
+use crate::shared::Shared;
+
+mod channels;
+mod commands;
+mod files;
+mod posts;
+mod system;
+mod teams;
+mod users;
+
+pub use posts::create_and_announce;
+pub use users::sign_up;
+
+/// Parses a JSON body, failing like Mattermost's `SetInvalidParamWithErr`.
+pub fn parse_body<T: DeserializeOwned>(body: &[u8], name: &str) -> ApiResult<T> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::invalid_body_param(name).detail(e.to_string()))
+}
+
+/// Mattermost's `page`/`per_page` rules: bad values give the defaults,
+/// `per_page` is capped at 200.
+pub fn paging(
+    page: Option<&str>,
+    per_page: Option<&str>,
+    default_per_page: usize,
+) -> (usize, usize) {
+    let page = page
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| *p >= 0)
+        .unwrap_or(0) as usize;
+    let per_page = match per_page.and_then(|p| p.parse::<i64>().ok()) {
+        Some(v) if v < 0 => default_per_page,
+        Some(v) if v > 200 => 200,
+        Some(v) => v as usize,
+        None => default_per_page,
+    };
+    (page, per_page)
+}
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    let api = Router::new()
+        .route("/system/ping", get(system::ping))
+        .route("/config/client", get(system::client_config))
+        .route("/license/client", get(system::client_license))
+        .route("/users/login", post(users::login))
+        .route(
+            "/users/login/sso/code-exchange",
+            post(users::sso_code_exchange),
+        )
+        .route("/users/logout", post(users::logout))
+        .route("/users", post(users::create_user).get(users::list_users))
+        .route("/users/email/verify", post(users::verify_email))
+        .route("/users/email/verify/send", post(users::send_verification))
+        .route("/users/ids", post(users::by_ids))
+        .route("/users/usernames", post(users::by_usernames))
+        .route("/users/status/ids", post(users::statuses_by_ids))
+        .route("/users/sessions/device", put(users::attach_device))
+        .route("/users/{user_id}", get(users::get_user))
+        .route("/users/{user_id}/patch", put(users::patch_user))
+        .route(
+            "/users/{user_id}/status",
+            get(users::get_status).put(users::set_status),
+        )
+        .route("/users/{user_id}/tokens", post(users::create_access_token))
+        .route(
+            "/users/{user_id}/preferences",
+            get(users::get_preferences).put(users::put_preferences),
+        )
+        .route(
+            "/users/{user_id}/preferences/delete",
+            post(users::delete_preferences),
+        )
+        .route("/users/{user_id}/teams", get(teams::my_teams))
+        .route(
+            "/users/{user_id}/teams/members",
+            get(teams::my_team_members),
+        )
+        .route("/users/{user_id}/teams/unread", get(teams::my_team_unreads))
+        .route(
+            "/users/{user_id}/teams/{team_id}/channels",
+            get(channels::my_team_channels),
+        )
+        .route(
+            "/users/{user_id}/teams/{team_id}/channels/members",
+            get(channels::my_team_channel_members),
+        )
+        .route(
+            "/users/{user_id}/teams/{team_id}/channels/categories",
+            get(channels::categories),
+        )
+        .route(
+            "/users/{user_id}/teams/{team_id}/threads",
+            get(posts::user_threads),
+        )
+        .route("/users/{user_id}/channels", get(channels::my_channels))
+        .route(
+            "/users/{user_id}/channel_members",
+            get(channels::my_channel_members),
+        )
+        .route(
+            "/users/{user_id}/channels/{channel_id}/posts/unread",
+            get(posts::posts_around_unread),
+        )
+        .route(
+            "/users/{user_id}/posts/{post_id}/reactions/{emoji_name}",
+            delete(posts::delete_reaction),
+        )
+        .route("/teams", get(teams::list_teams))
+        .route("/teams/{team_id}", get(teams::get_team))
+        .route("/teams/name/{team_name}", get(teams::get_team_by_name))
+        .route("/teams/{team_id}/members", get(teams::team_members))
+        .route(
+            "/teams/{team_id}/channels",
+            get(channels::public_team_channels),
+        )
+        .route(
+            "/teams/{team_id}/channels/name/{channel_name}",
+            get(channels::channel_by_name),
+        )
+        .route("/teams/{team_id}/posts/search", post(posts::search))
+        .route("/channels", post(channels::create_channel))
+        .route("/channels/direct", post(channels::create_direct))
+        .route("/channels/group", post(channels::create_group))
+        .route(
+            "/channels/members/{user_id}/view",
+            post(channels::view_channel),
+        )
+        .route(
+            "/channels/{channel_id}",
+            get(channels::get_channel).delete(channels::delete_channel),
+        )
+        .route("/channels/{channel_id}/patch", put(channels::patch_channel))
+        .route(
+            "/channels/{channel_id}/members",
+            get(channels::channel_members).post(channels::add_member),
+        )
+        .route(
+            "/channels/{channel_id}/members/{user_id}",
+            get(channels::get_member).delete(channels::remove_member),
+        )
+        .route(
+            "/channels/{channel_id}/members/{user_id}/notify_props",
+            put(channels::update_notify_props),
+        )
+        .route("/channels/{channel_id}/posts", get(posts::channel_posts))
+        .route("/posts", post(posts::create_post))
+        .route("/posts/ids", post(posts::posts_by_ids))
+        .route(
+            "/posts/{post_id}",
+            get(posts::get_post).delete(posts::delete_post),
+        )
+        .route("/posts/{post_id}/patch", put(posts::patch_post))
+        .route("/posts/{post_id}/thread", get(posts::get_thread))
+        .route("/posts/{post_id}/reactions", get(posts::post_reactions))
+        .route("/reactions", post(posts::add_reaction))
+        .route("/files", post(files::upload))
+        .route("/files/{file_id}", get(files::download))
+        .route("/files/{file_id}/thumbnail", get(files::thumbnail))
+        .route("/files/{file_id}/preview", get(files::preview))
+        .route("/files/{file_id}/info", get(files::info))
+        .route("/commands/execute", post(commands::execute))
+        .route("/notifications/ack", post(system::push_ack))
+        .route("/websocket", get(crate::ws::upgrade))
+        .fallback(system::not_found);
+
+    Router::new()
+        .nest("/api/v4", api)
+        .fallback(system::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            crate::middleware::layer,
+        ))
+        .with_state(shared)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_follows_mattermost_defaults_and_caps() {
+        assert_eq!(paging(None, None, 60), (0, 60));
+        assert_eq!(paging(Some("2"), Some("500"), 60), (2, 200));
+        assert_eq!(paging(Some("-1"), Some("abc"), 60), (0, 60));
+        assert_eq!(paging(Some("1"), Some("-5"), 60), (1, 60));
+    }
+}

@@ -1,0 +1,138 @@
+//! Server discovery: ping, client config, license; and push acks.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::errors::{ApiError, ApiResult};
+use crate::shared::Shared;
+
+pub async fn ping(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    Json(json!({
+        "ActiveSearchBackend": "database",
+        "AndroidLatestVersion": "",
+        "AndroidMinVersion": "",
+        "IosLatestVersion": "",
+        "IosMinVersion": "",
+        "status": "OK",
+        "version": shared.config.version,
+    }))
+}
+
+fn flag(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+pub async fn client_config(
+    State(shared): State<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    if q.get("format").map(String::as_str) != Some("old") {
+        return Err(ApiError::new(
+            501,
+            "api.config.client.old_format.app_error",
+            "New format for the client configuration is not supported yet. Please specify format=old in the query string.",
+        ));
+    }
+    let c = &shared.config;
+    Ok(Json(json!({
+        "Version": c.version,
+        "BuildNumber": c.version,
+        "BuildDate": "",
+        "BuildHash": "pausenhof-testserver",
+        "BuildHashEnterprise": "none",
+        "BuildEnterpriseReady": "false",
+        "SiteName": c.site_name,
+        "SiteURL": "",
+        "DiagnosticId": shared.server_id,
+        "DiagnosticsEnabled": "false",
+        "EnableSignUpWithEmail": "true",
+        "EnableSignInWithEmail": "true",
+        "EnableSignInWithUsername": "true",
+        "EnableMultifactorAuthentication": "true",
+        "EnforceMultifactorAuthentication": "false",
+        "EnableUserCreation": "true",
+        "EnableOpenServer": flag(c.open_server),
+        "EnableSignUpWithGitLab": "true",
+        "GitLabButtonText": "GitLab",
+        "GitLabButtonColor": "",
+        "EnableSignUpWithGoogle": "false",
+        "EnableSignUpWithOffice365": "false",
+        "EnableSignUpWithOpenId": "true",
+        "OpenIdButtonText": "Schul-Login",
+        "OpenIdButtonColor": "#145DBF",
+        "EnableSaml": "false",
+        "EnableLdap": "false",
+        "EnableReliableWebSockets": "true",
+        "EnableUserAccessTokens": "true",
+        "CollapsedThreads": "default_off",
+        "EnableCustomEmoji": "false",
+        "EnableFileAttachments": "true",
+        "EnableMobileFileDownload": "true",
+        "EnableMobileFileUpload": "true",
+        "MaxFileSize": "104857600",
+        "MaxPostSize": "16383",
+        "PasswordMinimumLength": "8",
+        "SendPushNotifications": flag(c.push_proxy_url.is_some()),
+        "EnableCommands": "true",
+        "AllowEditPost": "always",
+        "PostEditTimeLimit": "-1",
+        "RequireEmailVerification": flag(c.require_email_verification),
+        "ShowEmailAddress": "true",
+        "ShowFullName": "true",
+        "TeammateNameDisplay": "full_name",
+        "ExperimentalPrimaryTeam": "",
+        "FeatureFlagCollapsedThreads": "true",
+        "EmailLoginButtonText": "E-Mail",
+        "DefaultClientLocale": "de",
+        "AvailableLocales": "",
+        "PluginsEnabled": "false",
+        "EnablePreviewFeatures": "false",
+        "TimeBetweenUserTypingUpdatesMilliseconds": "5000",
+        "MinimumHashtagLength": "3",
+        "EnableConfirmNotificationsToChannel": "true",
+        "EnableEmojiPicker": "true",
+        "ExtendSessionLengthWithActivity": "true",
+    })))
+}
+
+pub async fn client_license(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    if shared.config.licensed {
+        Json(json!({
+            "IsLicensed": "true",
+            "SkuShortName": "enterprise",
+            "SkuName": "Enterprise",
+            "IDLoadedPushNotifications": "true",
+            "MFA": "true",
+            "Cloud": "false",
+        }))
+    } else {
+        Json(json!({"IsLicensed": "false"}))
+    }
+}
+
+/// `POST /notifications/ack`: the app confirms it received a push.
+pub async fn push_ack(
+    State(shared): State<Arc<Shared>>,
+    _auth: crate::auth::Auth,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let ack: Value = super::parse_body(&body, "ack")?;
+    if ack["id"].as_str().unwrap_or("").is_empty() {
+        return Err(ApiError::invalid_body_param("id"));
+    }
+    let _ = &shared;
+    Ok(Json(json!({"status": "OK"})))
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::not_found_route()
+}
