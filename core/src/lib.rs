@@ -5,6 +5,7 @@ pub mod error;
 pub mod model;
 pub mod net;
 pub mod reads;
+pub mod realtime;
 pub mod session;
 pub mod store;
 

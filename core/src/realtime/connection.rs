@@ -1,0 +1,914 @@
+//! The connection task: one websocket per account, kept alive, resumed and
+//! fed into an [`EventSink`].
+//!
+//! The task owns the socket and reacts to three things: frames from the
+//! server, a ping timer, and lifecycle inputs from the app. Events are
+//! applied in batches (everything already received is taken together), each
+//! batch together with the new resume point, so a restarted process resumes
+//! exactly after the last applied event.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use futures_util::future::BoxFuture;
+use futures_util::{FutureExt, SinkExt, StreamExt};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
+use url::Url;
+
+use super::backoff::{Backoff, BackoffPolicy};
+use super::events::{decode_frame, Broadcast, Event, Frame, MAX_MESSAGE_BYTES};
+use super::state::{ConnectionState, LifecycleInput, OfflineReason};
+
+/// Events taken into one batch at most.
+const MAX_BATCH: usize = 256;
+
+/// Where to resume: the server connection and the next sequence number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumePoint {
+    pub connection_id: String,
+    pub next_seq: i64,
+}
+
+/// One decoded event with its routing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReceivedEvent {
+    pub event: Event,
+    pub broadcast: Broadcast,
+}
+
+/// Events received together, to apply in one transaction with `resume`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventBatch {
+    pub events: Vec<ReceivedEvent>,
+    pub resume: ResumePoint,
+    /// The server started a new connection: events were lost and a
+    /// catch-up is due. Persist this with `resume` so a crash before the
+    /// catch-up finishes still catches up after the restart.
+    pub catch_up_needed: bool,
+}
+
+/// Where the connection delivers what it receives.
+pub trait EventSink: Send + Sync + 'static {
+    /// The persisted resume point and whether a catch-up is still owed.
+    fn load(&self) -> BoxFuture<'_, Result<(Option<ResumePoint>, bool), String>>;
+    /// Applies events and stores the resume point, atomically.
+    fn apply(&self, batch: EventBatch) -> BoxFuture<'_, Result<(), String>>;
+    /// Fetches over REST what was missed; clears the owed catch-up.
+    fn catch_up(&self) -> BoxFuture<'_, Result<(), String>>;
+    /// The socket is (re)connected and authenticated.
+    fn connected(&self) {}
+}
+
+/// A session token. Never printed.
+#[derive(Clone)]
+pub struct AccessToken(String);
+
+impl AccessToken {
+    pub fn new(token: impl Into<String>) -> Self {
+        AccessToken(token.into())
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessToken(<redacted>)")
+    }
+}
+
+/// How to reach the server and how patient to be.
+#[derive(Clone)]
+pub struct RealtimeConfig {
+    /// The server's base URL (`https://chat.schule.de`, or `http://` for
+    /// loopback only).
+    pub server_url: Url,
+    pub token: AccessToken,
+    /// The same TLS configuration the REST client uses; needed for https.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
+    pub ping_interval: Duration,
+    pub connect_timeout: Duration,
+    /// How long the socket stays open after the app went to the background.
+    pub background_grace: Duration,
+    pub backoff: BackoffPolicy,
+    /// Seed for the jitter (tests); random when `None`.
+    pub rng_seed: Option<u64>,
+}
+
+impl std::fmt::Debug for RealtimeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RealtimeConfig")
+            .field("server_url", &self.server_url.as_str())
+            .field("ping_interval", &self.ping_interval)
+            .field("background_grace", &self.background_grace)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RealtimeConfig {
+    pub fn new(server_url: Url, token: AccessToken) -> Self {
+        RealtimeConfig {
+            server_url,
+            token,
+            tls: None,
+            ping_interval: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(15),
+            background_grace: Duration::from_secs(60),
+            backoff: BackoffPolicy::default(),
+            rng_seed: None,
+        }
+    }
+}
+
+/// Why the websocket URL could not be built.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum UrlError {
+    #[error("websocket needs an https server URL (http only for loopback)")]
+    InsecureScheme,
+    #[error("server URL has no host")]
+    NoHost,
+}
+
+/// `wss://host/.../api/v4/websocket`, with the resume parameters when
+/// there is a connection to resume.
+pub fn websocket_url(server: &Url, resume: Option<&ResumePoint>) -> Result<Url, UrlError> {
+    let host = server.host().ok_or(UrlError::NoHost)?;
+    let scheme = match server.scheme() {
+        "https" => "wss",
+        "http" if is_loopback(&host) => "ws",
+        _ => return Err(UrlError::InsecureScheme),
+    };
+    let mut url = server.clone();
+    url.set_scheme(scheme).map_err(|_| UrlError::InsecureScheme)?;
+    let base = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&format!("{base}/api/v4/websocket"));
+    url.set_query(None);
+    url.set_fragment(None);
+    if let Some(r) = resume {
+        url.query_pairs_mut()
+            .append_pair("connection_id", &r.connection_id)
+            .append_pair("sequence_number", &r.next_seq.to_string());
+    }
+    Ok(url)
+}
+
+fn is_loopback(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// The app's handle on the connection task.
+#[derive(Clone)]
+pub struct RealtimeHandle {
+    state: watch::Receiver<ConnectionState>,
+    inputs: mpsc::UnboundedSender<LifecycleInput>,
+    actions: mpsc::UnboundedSender<Value>,
+    counters: Arc<Counters>,
+}
+
+/// Figures for tests and diagnostics.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub connects: std::sync::atomic::AtomicU64,
+    pub new_connections: std::sync::atomic::AtomicU64,
+    pub events_applied: std::sync::atomic::AtomicU64,
+    pub frames_skipped: std::sync::atomic::AtomicU64,
+    pub gaps: std::sync::atomic::AtomicU64,
+}
+
+impl RealtimeHandle {
+    pub fn state(&self) -> watch::Receiver<ConnectionState> {
+        self.state.clone()
+    }
+
+    pub fn current_state(&self) -> ConnectionState {
+        self.state.borrow().clone()
+    }
+
+    pub fn input(&self, input: LifecycleInput) {
+        let _ = self.inputs.send(input);
+    }
+
+    /// Sends a client action (`{action, data}`) if connected; dropped
+    /// otherwise (actions are ephemeral: typing, status requests).
+    pub fn send_action(&self, action: &str, data: Value) {
+        let _ = self.actions.send(json!({"action": action, "data": data}));
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Waits until the state satisfies `pred`.
+    pub async fn wait_for(&self, pred: impl Fn(&ConnectionState) -> bool) -> ConnectionState {
+        let mut rx = self.state.clone();
+        let result = match rx.wait_for(|s| pred(s)).await {
+            Ok(s) => s.clone(),
+            Err(_) => ConnectionState::Stopped,
+        };
+        result
+    }
+}
+
+/// Starts the connection task on the current runtime.
+pub fn spawn(
+    config: RealtimeConfig,
+    sink: Arc<dyn EventSink>,
+) -> (RealtimeHandle, tokio::task::JoinHandle<()>) {
+    let (state_tx, state_rx) = watch::channel(ConnectionState::Connecting);
+    let (input_tx, input_rx) = mpsc::unbounded_channel();
+    let (action_tx, action_rx) = mpsc::unbounded_channel();
+    let counters = Arc::new(Counters::default());
+    let rng = match config.rng_seed {
+        Some(seed) => StdRng::seed_from_u64(seed),
+        None => StdRng::from_rng(&mut rand::rng()),
+    };
+    let driver = Driver {
+        backoff: Backoff::new(config.backoff),
+        config,
+        sink,
+        state: state_tx,
+        inputs: input_rx,
+        actions: action_rx,
+        counters: counters.clone(),
+        rng,
+        life: Life::default(),
+        next_action_seq: 1,
+    };
+    let task = tokio::spawn(driver.run());
+    (
+        RealtimeHandle {
+            state: state_rx,
+            inputs: input_tx,
+            actions: action_tx,
+            counters,
+        },
+        task,
+    )
+}
+
+/// What the app told us about its situation.
+#[derive(Debug, Clone)]
+struct Life {
+    network_up: bool,
+    foreground: bool,
+    keep_in_background: bool,
+    background_since: Option<Instant>,
+    session_expired: bool,
+    shutdown: bool,
+}
+
+impl Default for Life {
+    fn default() -> Self {
+        Life {
+            network_up: true,
+            foreground: true,
+            keep_in_background: false,
+            background_since: None,
+            session_expired: false,
+            shutdown: false,
+        }
+    }
+}
+
+/// What an input means for a running connection or a pending wait.
+#[derive(Debug, PartialEq, Eq)]
+enum InputEffect {
+    /// Nothing changes.
+    None,
+    /// Drop the socket and reconnect at once (resuming).
+    ReconnectNow,
+    /// Re-evaluate whether a connection is wanted.
+    Reevaluate,
+}
+
+impl Life {
+    fn on(&mut self, input: LifecycleInput, now: Instant) -> InputEffect {
+        match input {
+            LifecycleInput::Foreground => {
+                let was_background = !self.foreground;
+                self.foreground = true;
+                self.background_since = None;
+                if was_background {
+                    InputEffect::Reevaluate
+                } else {
+                    InputEffect::None
+                }
+            }
+            LifecycleInput::Background => {
+                if self.foreground {
+                    self.foreground = false;
+                    self.background_since = Some(now);
+                }
+                InputEffect::Reevaluate
+            }
+            LifecycleInput::KeepBackgroundConnection(keep) => {
+                self.keep_in_background = keep;
+                InputEffect::Reevaluate
+            }
+            LifecycleInput::NetworkUp => {
+                let was_down = !self.network_up;
+                self.network_up = true;
+                if was_down {
+                    InputEffect::ReconnectNow
+                } else {
+                    InputEffect::Reevaluate
+                }
+            }
+            LifecycleInput::NetworkDown => {
+                self.network_up = false;
+                InputEffect::Reevaluate
+            }
+            LifecycleInput::NetworkChanged => {
+                self.network_up = true;
+                InputEffect::ReconnectNow
+            }
+            LifecycleInput::SessionExpired => {
+                self.session_expired = true;
+                InputEffect::Reevaluate
+            }
+            LifecycleInput::Shutdown => {
+                self.shutdown = true;
+                InputEffect::Reevaluate
+            }
+        }
+    }
+
+    /// When the background grace period ends (if it applies).
+    fn grace_ends(&self, grace: Duration) -> Option<Instant> {
+        if self.foreground || self.keep_in_background {
+            return None;
+        }
+        self.background_since.map(|since| since + grace)
+    }
+
+    /// Why no connection should exist now, if so.
+    fn blocked(&self, grace: Duration, now: Instant) -> Option<ConnectionState> {
+        if self.shutdown {
+            return Some(ConnectionState::Stopped);
+        }
+        if self.session_expired {
+            return Some(ConnectionState::SessionExpired);
+        }
+        if !self.network_up {
+            return Some(ConnectionState::Offline(OfflineReason::NoNetwork));
+        }
+        match self.grace_ends(grace) {
+            Some(end) if now >= end => Some(ConnectionState::Offline(OfflineReason::Background)),
+            _ => None,
+        }
+    }
+}
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Why a connected session ended.
+#[derive(Debug)]
+enum SessionEnd {
+    /// Lost (closed, error, missed pong, seq gap, sink failure): back off.
+    Lost(String),
+    /// Reconnect at once (network changed, came back).
+    Reconnect,
+    /// An input made the connection unwanted.
+    Unwanted,
+    /// The server refused the token.
+    Unauthorized,
+}
+
+enum ConnectError {
+    Unauthorized,
+    Failed(String),
+}
+
+struct Driver {
+    config: RealtimeConfig,
+    sink: Arc<dyn EventSink>,
+    state: watch::Sender<ConnectionState>,
+    inputs: mpsc::UnboundedReceiver<LifecycleInput>,
+    actions: mpsc::UnboundedReceiver<Value>,
+    counters: Arc<Counters>,
+    backoff: Backoff,
+    rng: StdRng,
+    life: Life,
+    next_action_seq: i64,
+}
+
+impl Driver {
+    fn publish(&self, state: ConnectionState) {
+        self.state.send_if_modified(|current| {
+            if *current == state {
+                false
+            } else {
+                *current = state;
+                true
+            }
+        });
+    }
+
+    async fn run(mut self) {
+        // A catch-up owed from before a restart runs first.
+        match self.sink.load().await {
+            Ok((_, true)) => self.spawn_catch_up(),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "realtime: could not read the resume point"),
+        }
+        loop {
+            let now = Instant::now();
+            if let Some(blocked) = self.life.blocked(self.config.background_grace, now) {
+                self.publish(blocked.clone());
+                if matches!(blocked, ConnectionState::Stopped) {
+                    return;
+                }
+                if !self.wait_for_input(None).await {
+                    return;
+                }
+                continue;
+            }
+            self.publish(ConnectionState::Connecting);
+            let end = match self.connect().await {
+                Ok(Some(socket)) => {
+                    self.counters
+                        .connects
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let started = Instant::now();
+                    let end = self.session(socket).await;
+                    self.backoff.connection_ended(started.elapsed());
+                    end
+                }
+                Ok(None) => SessionEnd::Unwanted,
+                Err(ConnectError::Unauthorized) => SessionEnd::Unauthorized,
+                Err(ConnectError::Failed(reason)) => SessionEnd::Lost(reason),
+            };
+            match end {
+                SessionEnd::Unwanted => continue,
+                SessionEnd::Reconnect => {
+                    self.backoff.reset();
+                    continue;
+                }
+                SessionEnd::Unauthorized => {
+                    tracing::warn!("realtime: the server refused the session");
+                    self.life.session_expired = true;
+                    continue;
+                }
+                SessionEnd::Lost(reason) => {
+                    tracing::info!(%reason, "realtime: connection lost");
+                    let delay = self.backoff.next_delay(&mut self.rng);
+                    self.publish(ConnectionState::WaitingToReconnect {
+                        at: SystemTime::now() + delay,
+                        attempt: self.backoff.failures(),
+                    });
+                    if !self.wait_for_input(Some(Instant::now() + delay)).await {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits for an input (or `until`). Returns false when the input
+    /// channel is gone (the handle was dropped): the task ends.
+    async fn wait_for_input(&mut self, until: Option<Instant>) -> bool {
+        let grace_end = self.life.grace_ends(self.config.background_grace);
+        let deadline = match (until, grace_end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let sleep = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = sleep => true,
+            input = self.inputs.recv() => match input {
+                Some(input) => {
+                    if self.life.on(input, Instant::now()) == InputEffect::ReconnectNow {
+                        self.backoff.reset();
+                    }
+                    true
+                }
+                None => {
+                    self.life.shutdown = true;
+                    self.publish(ConnectionState::Stopped);
+                    false
+                }
+            },
+        }
+    }
+
+    /// Opens and authenticates a socket; `Ok(None)` when an input made the
+    /// connection unwanted meanwhile.
+    async fn connect(&mut self) -> Result<Option<Socket>, ConnectError> {
+        let resume = match self.sink.load().await {
+            Ok((resume, _)) => resume,
+            Err(e) => return Err(ConnectError::Failed(format!("store: {e}"))),
+        };
+        let url = websocket_url(&self.config.server_url, resume.as_ref())
+            .map_err(|e| ConnectError::Failed(e.to_string()))?;
+        let mut request = url
+            .as_str()
+            .into_client_request()
+            .map_err(|e| ConnectError::Failed(e.to_string()))?;
+        let bearer = format!("Bearer {}", self.config.token.expose());
+        let header = http_header_value(&bearer).ok_or(ConnectError::Unauthorized)?;
+        request.headers_mut().insert("Authorization", header);
+        let connector = match (url.scheme(), &self.config.tls) {
+            ("wss", Some(tls)) => Connector::Rustls(tls.clone()),
+            ("wss", None) => {
+                return Err(ConnectError::Failed("no TLS configuration".into()));
+            }
+            _ => Connector::Plain,
+        };
+        let ws_config = WebSocketConfig::default()
+            .max_message_size(Some(MAX_MESSAGE_BYTES))
+            .max_frame_size(Some(MAX_MESSAGE_BYTES));
+        let attempt = tokio::time::timeout(
+            self.config.connect_timeout,
+            tokio_tungstenite::connect_async_tls_with_config(
+                request,
+                Some(ws_config),
+                true,
+                Some(connector),
+            ),
+        );
+        tokio::pin!(attempt);
+        let opened = loop {
+            tokio::select! {
+                result = &mut attempt => break result,
+                input = self.inputs.recv() => {
+                    let Some(input) = input else {
+                        self.life.shutdown = true;
+                        return Ok(None);
+                    };
+                    let effect = self.life.on(input, Instant::now());
+                    if self.life.blocked(self.config.background_grace, Instant::now()).is_some() {
+                        return Ok(None);
+                    }
+                    if effect == InputEffect::ReconnectNow {
+                        self.backoff.reset();
+                    }
+                }
+            }
+        };
+        let mut socket = match opened {
+            Err(_) => return Err(ConnectError::Failed("connect timed out".into())),
+            Ok(Err(tungstenite::Error::Http(response))) if response.status().as_u16() == 401 => {
+                return Err(ConnectError::Unauthorized)
+            }
+            Ok(Err(e)) => return Err(ConnectError::Failed(e.to_string())),
+            Ok(Ok((socket, _response))) => socket,
+        };
+        // The challenge is the fallback for servers that ignore the header;
+        // a server that took the header answers it with OK as well.
+        let challenge = json!({
+            "seq": self.take_action_seq(),
+            "action": "authentication_challenge",
+            "data": {"token": self.config.token.expose()},
+        });
+        if let Err(e) = socket.send(Message::text(challenge.to_string())).await {
+            return Err(ConnectError::Failed(e.to_string()));
+        }
+        Ok(Some(socket))
+    }
+
+    fn take_action_seq(&mut self) -> i64 {
+        let seq = self.next_action_seq;
+        self.next_action_seq = self.next_action_seq.wrapping_add(1).max(1);
+        seq
+    }
+
+    /// Runs one connected socket until it ends.
+    async fn session(&mut self, mut socket: Socket) -> SessionEnd {
+        let (mut resume, _) = match self.sink.load().await {
+            Ok(loaded) => loaded,
+            Err(e) => return SessionEnd::Lost(format!("store: {e}")),
+        };
+        let challenge_seq = self.next_action_seq - 1;
+        let mut authenticated = false;
+        let mut ping = tokio::time::interval(self.config.ping_interval);
+        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ping.tick().await;
+        let mut awaiting_pong: Option<i64> = None;
+        let end = loop {
+            let grace_end = self.life.grace_ends(self.config.background_grace);
+            let grace = async {
+                match grace_end {
+                    Some(d) => tokio::time::sleep_until(d.into()).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                message = socket.next() => {
+                    let Some(message) = message else {
+                        break SessionEnd::Lost("closed by the server".into());
+                    };
+                    let mut messages = vec![message];
+                    // Everything already received goes into the same batch.
+                    while messages.len() < MAX_BATCH {
+                        match socket.next().now_or_never() {
+                            Some(Some(m)) => messages.push(m),
+                            _ => break,
+                        }
+                    }
+                    let outcome = self
+                        .handle_messages(messages, &mut resume, &mut awaiting_pong, challenge_seq, &mut authenticated)
+                        .await;
+                    if let Err(end) = outcome {
+                        break end;
+                    }
+                }
+                _ = ping.tick() => {
+                    if awaiting_pong.is_some() {
+                        break SessionEnd::Lost("no pong".into());
+                    }
+                    let seq = self.take_action_seq();
+                    awaiting_pong = Some(seq);
+                    let ping = json!({"seq": seq, "action": "ping"});
+                    if let Err(e) = socket.send(Message::text(ping.to_string())).await {
+                        break SessionEnd::Lost(e.to_string());
+                    }
+                }
+                action = self.actions.recv() => {
+                    if let Some(mut action) = action {
+                        if authenticated {
+                            action["seq"] = json!(self.take_action_seq());
+                            if let Err(e) = socket.send(Message::text(action.to_string())).await {
+                                break SessionEnd::Lost(e.to_string());
+                            }
+                        }
+                    }
+                }
+                input = self.inputs.recv() => {
+                    let Some(input) = input else {
+                        self.life.shutdown = true;
+                        break SessionEnd::Unwanted;
+                    };
+                    let effect = self.life.on(input, Instant::now());
+                    if self.life.blocked(self.config.background_grace, Instant::now()).is_some() {
+                        break SessionEnd::Unwanted;
+                    }
+                    if effect == InputEffect::ReconnectNow {
+                        break SessionEnd::Reconnect;
+                    }
+                }
+                _ = grace => {
+                    break SessionEnd::Unwanted;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(1), socket.close(None)).await;
+        end
+    }
+
+    /// Decodes and applies received messages. `Err` ends the session.
+    async fn handle_messages(
+        &mut self,
+        messages: Vec<Result<Message, tungstenite::Error>>,
+        resume: &mut Option<ResumePoint>,
+        awaiting_pong: &mut Option<i64>,
+        challenge_seq: i64,
+        authenticated: &mut bool,
+    ) -> Result<(), SessionEnd> {
+        let mut batch: Vec<ReceivedEvent> = Vec::new();
+        let mut catch_up_needed = false;
+        let mut end: Option<SessionEnd> = None;
+        let mut progressed = false;
+        for message in messages {
+            let text = match message {
+                Ok(Message::Text(text)) => text,
+                Ok(Message::Binary(_)) => {
+                    self.skipped("binary frame");
+                    continue;
+                }
+                Ok(Message::Close(_)) => {
+                    end = Some(SessionEnd::Lost("close frame".into()));
+                    break;
+                }
+                Ok(_) => continue,
+                Err(e) => {
+                    end = Some(SessionEnd::Lost(e.to_string()));
+                    break;
+                }
+            };
+            let frame = match decode_frame(text.as_str()) {
+                Ok(frame) => frame,
+                Err(e) => {
+                    self.skipped(&e.to_string());
+                    continue;
+                }
+            };
+            let event = match frame {
+                Frame::Reply(reply) => {
+                    if reply.seq_reply == challenge_seq {
+                        if !reply.ok {
+                            end = Some(SessionEnd::Unauthorized);
+                            break;
+                        }
+                        if !*authenticated {
+                            *authenticated = true;
+                            self.on_authenticated();
+                        }
+                    }
+                    if Some(reply.seq_reply) == *awaiting_pong {
+                        *awaiting_pong = None;
+                    }
+                    continue;
+                }
+                Frame::Event(event) => event,
+            };
+            // Any numbered event proves the socket is authenticated.
+            if !*authenticated && event.seq.is_some() {
+                *authenticated = true;
+                self.on_authenticated();
+            }
+            if let Ok(Event::Hello { connection_id, .. }) = &event.event {
+                let same = resume
+                    .as_ref()
+                    .is_some_and(|r| &r.connection_id == connection_id);
+                if !same {
+                    // A new connection: whatever happened since the last
+                    // applied event is lost to the socket.
+                    catch_up_needed = true;
+                    self.counters
+                        .new_connections
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    *resume = Some(ResumePoint {
+                        connection_id: connection_id.clone(),
+                        next_seq: event.seq.unwrap_or(0),
+                    });
+                }
+            }
+            if let (Some(seq), Some(point)) = (event.seq, resume.as_mut()) {
+                if seq < point.next_seq {
+                    // Already applied (a replay overlapping what we had).
+                    continue;
+                }
+                if seq > point.next_seq {
+                    self.counters
+                        .gaps
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    end = Some(SessionEnd::Lost(format!(
+                        "sequence gap: expected {}, got {seq}",
+                        point.next_seq
+                    )));
+                    break;
+                }
+                point.next_seq = seq + 1;
+                progressed = true;
+            }
+            match event.event {
+                Ok(Event::Hello { .. }) | Ok(Event::Unknown) => {}
+                Ok(e) => batch.push(ReceivedEvent {
+                    event: e,
+                    broadcast: event.broadcast,
+                }),
+                Err(e) => self.skipped(&e.to_string()),
+            }
+        }
+        if progressed || catch_up_needed {
+            if let Some(point) = resume.clone() {
+                let count = batch.len() as u64;
+                let result = self
+                    .sink
+                    .apply(EventBatch {
+                        events: batch,
+                        resume: point,
+                        catch_up_needed,
+                    })
+                    .await;
+                if let Err(e) = result {
+                    // The resume point was not stored either: reconnecting
+                    // resumes from the last stored one and gets these again.
+                    return Err(SessionEnd::Lost(format!("store: {e}")));
+                }
+                self.counters
+                    .events_applied
+                    .fetch_add(count, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        if catch_up_needed {
+            self.spawn_catch_up();
+        }
+        match end {
+            Some(end) => Err(end),
+            None => Ok(()),
+        }
+    }
+
+    fn on_authenticated(&mut self) {
+        self.publish(ConnectionState::Connected);
+        self.sink.connected();
+    }
+
+    fn skipped(&self, reason: &str) {
+        self.counters
+            .frames_skipped
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tracing::warn!(%reason, "realtime: frame skipped");
+    }
+
+    fn spawn_catch_up(&self) {
+        let sink = self.sink.clone();
+        tokio::spawn(async move {
+            if let Err(e) = sink.catch_up().await {
+                tracing::warn!(error = %e, "realtime: catch-up failed; it stays owed");
+            }
+        });
+    }
+}
+
+fn http_header_value(value: &str) -> Option<tungstenite::http::HeaderValue> {
+    let mut header = tungstenite::http::HeaderValue::from_str(value).ok()?;
+    header.set_sensitive(true);
+    Some(header)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn websocket_urls() {
+        let https = Url::parse("https://chat.schule.de/mm/").unwrap();
+        assert_eq!(
+            websocket_url(&https, None).unwrap().as_str(),
+            "wss://chat.schule.de/mm/api/v4/websocket"
+        );
+        let resume = ResumePoint {
+            connection_id: "abc".into(),
+            next_seq: 7,
+        };
+        assert_eq!(
+            websocket_url(&https, Some(&resume)).unwrap().as_str(),
+            "wss://chat.schule.de/mm/api/v4/websocket?connection_id=abc&sequence_number=7"
+        );
+        let local = Url::parse("http://127.0.0.1:8065").unwrap();
+        assert_eq!(
+            websocket_url(&local, None).unwrap().as_str(),
+            "ws://127.0.0.1:8065/api/v4/websocket"
+        );
+        let remote_http = Url::parse("http://chat.schule.de").unwrap();
+        assert_eq!(
+            websocket_url(&remote_http, None),
+            Err(UrlError::InsecureScheme)
+        );
+    }
+
+    #[test]
+    fn token_is_never_printed() {
+        let config = RealtimeConfig::new(
+            Url::parse("https://x.example").unwrap(),
+            AccessToken::new("sehr-geheim"),
+        );
+        assert!(!format!("{config:?}").contains("sehr-geheim"));
+        assert!(!format!("{:?}", config.token).contains("sehr-geheim"));
+    }
+
+    #[test]
+    fn lifecycle_decides_whether_to_connect() {
+        let grace = Duration::from_secs(60);
+        let now = Instant::now();
+        let mut life = Life::default();
+        assert_eq!(life.blocked(grace, now), None);
+        assert_eq!(life.on(LifecycleInput::NetworkDown, now), InputEffect::Reevaluate);
+        assert_eq!(
+            life.blocked(grace, now),
+            Some(ConnectionState::Offline(OfflineReason::NoNetwork))
+        );
+        assert_eq!(life.on(LifecycleInput::NetworkUp, now), InputEffect::ReconnectNow);
+        assert_eq!(life.blocked(grace, now), None);
+
+        life.on(LifecycleInput::Background, now);
+        assert_eq!(life.blocked(grace, now + Duration::from_secs(59)), None);
+        assert_eq!(
+            life.blocked(grace, now + grace),
+            Some(ConnectionState::Offline(OfflineReason::Background))
+        );
+        life.on(LifecycleInput::KeepBackgroundConnection(true), now);
+        assert_eq!(life.blocked(grace, now + grace * 10), None);
+        life.on(LifecycleInput::KeepBackgroundConnection(false), now);
+        assert_eq!(life.grace_ends(grace), Some(now + grace));
+        assert_eq!(life.on(LifecycleInput::Foreground, now), InputEffect::Reevaluate);
+        assert_eq!(life.blocked(grace, now + grace * 10), None);
+        assert_eq!(life.on(LifecycleInput::Foreground, now), InputEffect::None);
+
+        life.on(LifecycleInput::SessionExpired, now);
+        assert_eq!(life.blocked(grace, now), Some(ConnectionState::SessionExpired));
+        life.on(LifecycleInput::Shutdown, now);
+        assert_eq!(life.blocked(grace, now), Some(ConnectionState::Stopped));
+    }
+}
