@@ -149,7 +149,8 @@ pub fn websocket_url(server: &Url, resume: Option<&ResumePoint>) -> Result<Url, 
         _ => return Err(UrlError::InsecureScheme),
     };
     let mut url = server.clone();
-    url.set_scheme(scheme).map_err(|_| UrlError::InsecureScheme)?;
+    url.set_scheme(scheme)
+        .map_err(|_| UrlError::InsecureScheme)?;
     let base = url.path().trim_end_matches('/').to_owned();
     url.set_path(&format!("{base}/api/v4/websocket"));
     url.set_query(None);
@@ -884,12 +885,18 @@ mod tests {
         let now = Instant::now();
         let mut life = Life::default();
         assert_eq!(life.blocked(grace, now), None);
-        assert_eq!(life.on(LifecycleInput::NetworkDown, now), InputEffect::Reevaluate);
+        assert_eq!(
+            life.on(LifecycleInput::NetworkDown, now),
+            InputEffect::Reevaluate
+        );
         assert_eq!(
             life.blocked(grace, now),
             Some(ConnectionState::Offline(OfflineReason::NoNetwork))
         );
-        assert_eq!(life.on(LifecycleInput::NetworkUp, now), InputEffect::ReconnectNow);
+        assert_eq!(
+            life.on(LifecycleInput::NetworkUp, now),
+            InputEffect::ReconnectNow
+        );
         assert_eq!(life.blocked(grace, now), None);
 
         life.on(LifecycleInput::Background, now);
@@ -902,12 +909,18 @@ mod tests {
         assert_eq!(life.blocked(grace, now + grace * 10), None);
         life.on(LifecycleInput::KeepBackgroundConnection(false), now);
         assert_eq!(life.grace_ends(grace), Some(now + grace));
-        assert_eq!(life.on(LifecycleInput::Foreground, now), InputEffect::Reevaluate);
+        assert_eq!(
+            life.on(LifecycleInput::Foreground, now),
+            InputEffect::Reevaluate
+        );
         assert_eq!(life.blocked(grace, now + grace * 10), None);
         assert_eq!(life.on(LifecycleInput::Foreground, now), InputEffect::None);
 
         life.on(LifecycleInput::SessionExpired, now);
-        assert_eq!(life.blocked(grace, now), Some(ConnectionState::SessionExpired));
+        assert_eq!(
+            life.blocked(grace, now),
+            Some(ConnectionState::SessionExpired)
+        );
         life.on(LifecycleInput::Shutdown, now);
         assert_eq!(life.blocked(grace, now), Some(ConnectionState::Stopped));
     }

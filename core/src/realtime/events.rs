@@ -311,9 +311,7 @@ impl Fields<'_> {
         };
         match self.data.get(field) {
             Some(Value::String(s)) => serde_json::from_str(s).map_err(payload),
-            Some(v @ (Value::Object(_) | Value::Array(_))) => {
-                T::deserialize(v).map_err(payload)
-            }
+            Some(v @ (Value::Object(_) | Value::Array(_))) => T::deserialize(v).map_err(payload),
             _ => Err(self.missing(field)),
         }
     }
@@ -610,7 +608,11 @@ mod tests {
 
     #[test]
     fn channel_ids_fall_back_to_the_broadcast() {
-        let e = event(&frame("typing", json!({"user_id": "u2", "parent_id": "r1"}), 3));
+        let e = event(&frame(
+            "typing",
+            json!({"user_id": "u2", "parent_id": "r1"}),
+            3,
+        ));
         assert_eq!(
             e.event,
             Ok(Event::Typing {
@@ -619,7 +621,11 @@ mod tests {
                 user_id: "u2".into()
             })
         );
-        let e = event(&frame("group_added", json!({"teammate_ids": "[\"a\",\"b\"]"}), 3));
+        let e = event(&frame(
+            "group_added",
+            json!({"teammate_ids": "[\"a\",\"b\"]"}),
+            3,
+        ));
         assert_eq!(
             e.event,
             Ok(Event::GroupAdded {
@@ -636,34 +642,79 @@ mod tests {
         let cases: Vec<(&str, Value)> = vec![
             ("post_edited", json!({"post": post})),
             ("post_deleted", json!({"post": post})),
-            ("post_unread", json!({"msg_count": 3, "mention_count": 1.0, "last_viewed_at": 7})),
+            (
+                "post_unread",
+                json!({"msg_count": 3, "mention_count": 1.0, "last_viewed_at": 7}),
+            ),
             ("reaction_added", json!({"reaction": reaction})),
             ("reaction_removed", json!({"reaction": reaction})),
             ("channel_viewed", json!({"channel_id": "c1"})),
-            ("multiple_channels_viewed", json!({"channel_times": {"c1": 5, "c2": 6}})),
-            ("channel_created", json!({"channel_id": "c9", "team_id": "t1"})),
-            ("channel_updated", json!({"channel": json!({"id": "c1", "type": "O"}).to_string()})),
-            ("channel_deleted", json!({"channel_id": "c1", "delete_at": 99})),
+            (
+                "multiple_channels_viewed",
+                json!({"channel_times": {"c1": 5, "c2": 6}}),
+            ),
+            (
+                "channel_created",
+                json!({"channel_id": "c9", "team_id": "t1"}),
+            ),
+            (
+                "channel_updated",
+                json!({"channel": json!({"id": "c1", "type": "O"}).to_string()}),
+            ),
+            (
+                "channel_deleted",
+                json!({"channel_id": "c1", "delete_at": 99}),
+            ),
             ("channel_restored", json!({"channel_id": "c1"})),
             ("channel_converted", json!({"channel_id": "c1"})),
-            ("channel_member_updated", json!({"channelMember": json!({"channel_id": "c1", "user_id": "u1"}).to_string()})),
+            (
+                "channel_member_updated",
+                json!({"channelMember": json!({"channel_id": "c1", "user_id": "u1"}).to_string()}),
+            ),
             ("direct_added", json!({"teammate_id": "u2"})),
             ("group_added", json!({"teammate_ids": "[\"u2\"]"})),
             ("user_added", json!({"user_id": "u2", "team_id": "t1"})),
             ("user_removed", json!({"user_id": "u2", "remover_id": "u3"})),
-            ("user_updated", json!({"user": {"id": "u2", "username": "bert"}})),
+            (
+                "user_updated",
+                json!({"user": {"id": "u2", "username": "bert"}}),
+            ),
             ("added_to_team", json!({"team_id": "t1", "user_id": "u1"})),
             ("leave_team", json!({"team_id": "t1", "user_id": "u1"})),
-            ("update_team", json!({"team": json!({"id": "t1"}).to_string()})),
-            ("delete_team", json!({"team": json!({"id": "t1"}).to_string()})),
+            (
+                "update_team",
+                json!({"team": json!({"id": "t1"}).to_string()}),
+            ),
+            (
+                "delete_team",
+                json!({"team": json!({"id": "t1"}).to_string()}),
+            ),
             ("status_change", json!({"user_id": "u2", "status": "away"})),
-            ("preference_changed", json!({"preference": json!({"category": "a", "name": "b", "value": "c"}).to_string()})),
-            ("preferences_changed", json!({"preferences": json!([{"category": "a", "name": "b", "value": "c"}]).to_string()})),
-            ("preferences_deleted", json!({"preferences": json!([{"category": "a", "name": "b"}]).to_string()})),
-            ("thread_updated", json!({"thread": json!({"id": "p1", "reply_count": 2}).to_string()})),
-            ("thread_read_changed", json!({"thread_id": "p1", "timestamp": 5})),
+            (
+                "preference_changed",
+                json!({"preference": json!({"category": "a", "name": "b", "value": "c"}).to_string()}),
+            ),
+            (
+                "preferences_changed",
+                json!({"preferences": json!([{"category": "a", "name": "b", "value": "c"}]).to_string()}),
+            ),
+            (
+                "preferences_deleted",
+                json!({"preferences": json!([{"category": "a", "name": "b"}]).to_string()}),
+            ),
+            (
+                "thread_updated",
+                json!({"thread": json!({"id": "p1", "reply_count": 2}).to_string()}),
+            ),
+            (
+                "thread_read_changed",
+                json!({"thread_id": "p1", "timestamp": 5}),
+            ),
             ("ephemeral_message", json!({"post": post})),
-            ("emoji_added", json!({"emoji": json!({"id": "e1", "name": "schule"}).to_string()})),
+            (
+                "emoji_added",
+                json!({"emoji": json!({"id": "e1", "name": "schule"}).to_string()}),
+            ),
             ("config_changed", json!({"config": {}})),
             ("license_changed", json!({})),
         ];
@@ -692,9 +743,15 @@ mod tests {
                 data: json!({"text": "pong"})
             }))
         );
-        assert!(matches!(decode_frame("{\"event\":"), Err(DecodeError::NotJson(_))));
+        assert!(matches!(
+            decode_frame("{\"event\":"),
+            Err(DecodeError::NotJson(_))
+        ));
         assert_eq!(decode_frame("[1,2]"), Err(DecodeError::NotAnObject));
-        assert_eq!(decode_frame("{\"seq\":\"1\"}"), Err(DecodeError::Unrecognised));
+        assert_eq!(
+            decode_frame("{\"seq\":\"1\"}"),
+            Err(DecodeError::Unrecognised)
+        );
         // A numbered frame without a name still counts its sequence number.
         let e = event(r#"{"seq":5,"event":7}"#);
         assert_eq!(e.seq, Some(5));
@@ -709,7 +766,11 @@ mod tests {
         let secret = "geheimer-text-123";
         let err = decode_frame(&format!("{{\"event\": \"{secret}")).unwrap_err();
         assert!(!err.to_string().contains(secret));
-        let e = event(&frame("posted", json!({"post": format!("{{\"id\":\"{secret}")}), 1));
+        let e = event(&frame(
+            "posted",
+            json!({"post": format!("{{\"id\":\"{secret}")}),
+            1,
+        ));
         assert!(!format!("{:?}", e.event).contains(secret));
     }
 }

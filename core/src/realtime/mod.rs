@@ -7,12 +7,14 @@
 //! - [`presence`]: typing and statuses, kept in memory.
 //! - [`backoff`]: reconnect delays.
 
+pub mod apply;
 pub mod backoff;
 pub mod connection;
 pub mod events;
 pub mod presence;
 pub mod state;
 
+pub use apply::{read_resume_point, CatchUpFn, StoreSink};
 pub use backoff::BackoffPolicy;
 pub use connection::{
     spawn, websocket_url, AccessToken, EventBatch, EventSink, RealtimeConfig, RealtimeHandle,
@@ -21,3 +23,11 @@ pub use connection::{
 pub use events::{DecodeError, Event};
 pub use presence::{Statuses, TypingPlace, TypingThrottle, TypingTracker};
 pub use state::{ConnectionState, LifecycleInput, OfflineReason};
+
+/// Milliseconds since the epoch, as Mattermost counts time.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis().min(i64::MAX as u128) as i64)
+        .unwrap_or(0)
+}

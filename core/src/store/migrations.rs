@@ -9,7 +9,10 @@ use rusqlite::Connection;
 use super::error::{StoreError, StoreResult};
 
 /// (version, sql): version N brings the schema from N-1 to N.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_init.sql")),
+    (2, include_str!("migrations/0002_realtime_outbox.sql")),
+];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

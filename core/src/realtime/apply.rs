@@ -1,0 +1,777 @@
+//! Applying events to the store: one transaction per batch, together with
+//! the resume point, and the change sets listeners need.
+//!
+//! Events that carry the whole object (a post, a channel, a member, a user,
+//! a team, preferences) are written directly. Events that only name
+//! something new (a channel created, a direct message opened, the user
+//! added to a team or channel) ask for a catch-up, which fetches the
+//! all-teams listings once however many such events arrived.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures_util::future::BoxFuture;
+use rusqlite::OptionalExtension;
+
+use super::connection::{EventBatch, EventSink, ReceivedEvent, ResumePoint};
+use super::events::Event;
+use super::presence::{Statuses, TypingPlace, TypingTracker};
+use crate::model::Post;
+use crate::store::{read_account_value, AccountKey, Store, StoreChange, StoreResult, Writer};
+
+/// Runs the REST catch-up (the sync module's); `Err` keeps it owed.
+pub type CatchUpFn =
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync>;
+
+/// The [`EventSink`] that writes into an account's store.
+pub struct StoreSink {
+    store: Store,
+    typing: Arc<TypingTracker>,
+    statuses: Arc<Statuses>,
+    catch_up: Arc<CatchUpRunner>,
+    /// Woken when the socket (re)connects: the outbox flushes.
+    on_connected: Arc<tokio::sync::Notify>,
+}
+
+/// Runs owed catch-ups one at a time.
+struct CatchUpRunner {
+    store: Store,
+    run: CatchUpFn,
+    /// Serialises catch-ups: a request during a run waits and runs after.
+    lock: tokio::sync::Mutex<()>,
+}
+
+impl CatchUpRunner {
+    /// Runs a catch-up if one is owed (or `force`). The owed flag is
+    /// cleared before the run, so anything owed during it is owed again.
+    async fn run(&self, force: bool) -> Result<(), String> {
+        let _running = self.lock.lock().await;
+        let owed = self
+            .store
+            .read(read_resume_point)
+            .await
+            .map(|(_, owed)| owed)
+            .unwrap_or(true);
+        if !owed && !force {
+            return Ok(());
+        }
+        self.store
+            .write(|w| w.clear_catch_up_owed())
+            .await
+            .map_err(|e| e.to_string())?;
+        let result = (self.run)().await;
+        if result.is_err() {
+            let _ = self.store.write(|w| w.mark_catch_up_owed()).await;
+        }
+        result
+    }
+}
+
+impl StoreSink {
+    pub fn new(
+        store: Store,
+        typing: Arc<TypingTracker>,
+        statuses: Arc<Statuses>,
+        catch_up: CatchUpFn,
+        on_connected: Arc<tokio::sync::Notify>,
+    ) -> Self {
+        StoreSink {
+            catch_up: Arc::new(CatchUpRunner {
+                store: store.clone(),
+                run: catch_up,
+                lock: tokio::sync::Mutex::new(()),
+            }),
+            store,
+            typing,
+            statuses,
+            on_connected,
+        }
+    }
+
+    /// Writes one batch; returns whether a catch-up was asked for.
+    pub(crate) fn apply_blocking(store: &Store, batch: &EventBatch) -> StoreResult<bool> {
+        store.write_blocking(|w| {
+            let me = read_account_value(w.conn(), AccountKey::UserId)?.unwrap_or_default();
+            let mut refresh = batch.catch_up_needed;
+            for received in &batch.events {
+                refresh |= apply_event(w, &me, received)?;
+            }
+            w.set_resume_point(&batch.resume, refresh)?;
+            Ok(refresh)
+        })
+    }
+}
+
+impl EventSink for StoreSink {
+    fn load(&self) -> BoxFuture<'_, Result<(Option<ResumePoint>, bool), String>> {
+        Box::pin(async move {
+            self.store
+                .read(read_resume_point)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn apply(&self, batch: EventBatch) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            let now = Instant::now();
+            for received in &batch.events {
+                match &received.event {
+                    Event::Typing {
+                        channel_id,
+                        parent_id,
+                        user_id,
+                    } => self.typing.user_typing(
+                        TypingPlace {
+                            channel_id: channel_id.clone(),
+                            parent_id: parent_id.clone(),
+                        },
+                        user_id.clone(),
+                        now,
+                    ),
+                    Event::Posted { post, .. } => self.typing.user_posted(
+                        &TypingPlace {
+                            channel_id: post.channel_id.clone(),
+                            parent_id: post.root_id.clone(),
+                        },
+                        &post.user_id,
+                    ),
+                    Event::StatusChange { user_id, status } => {
+                        self.statuses.set(user_id.clone(), status.clone())
+                    }
+                    _ => {}
+                }
+            }
+            let store = self.store.clone();
+            let refresh =
+                tokio::task::spawn_blocking(move || StoreSink::apply_blocking(&store, &batch))
+                    .await
+                    .map_err(|_| "apply task failed".to_string())?
+                    .map_err(|e| e.to_string())?;
+            if refresh {
+                let runner = self.catch_up.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = runner.run(false).await {
+                        tracing::warn!(error = %e, "realtime: catch-up failed; it stays owed");
+                    }
+                });
+            }
+            Ok(())
+        })
+    }
+
+    fn catch_up(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(self.catch_up.run(false))
+    }
+
+    fn connected(&self) {
+        self.on_connected.notify_waiters();
+        self.on_connected.notify_one();
+    }
+}
+
+/// The stored resume point and whether a catch-up is owed.
+pub fn read_resume_point(conn: &rusqlite::Connection) -> StoreResult<(Option<ResumePoint>, bool)> {
+    let row: Option<(String, i64, bool)> = conn
+        .prepare_cached(
+            "SELECT connection_id, next_seq, catch_up_owed FROM realtime_state WHERE id = 1",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(match row {
+        Some((connection_id, next_seq, owed)) => (
+            Some(ResumePoint {
+                connection_id,
+                next_seq,
+            }),
+            owed,
+        ),
+        None => (None, false),
+    })
+}
+
+impl Writer<'_> {
+    /// Stores where the websocket resumes; `catch_up_owed` is only ever
+    /// raised here (cleared when a catch-up starts).
+    pub fn set_resume_point(
+        &mut self,
+        point: &ResumePoint,
+        catch_up_owed: bool,
+    ) -> StoreResult<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO realtime_state (id, connection_id, next_seq, catch_up_owed)
+                 VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET connection_id = excluded.connection_id,
+                     next_seq = excluded.next_seq,
+                     catch_up_owed = max(realtime_state.catch_up_owed, excluded.catch_up_owed)",
+            )?
+            .execute(rusqlite::params![
+                point.connection_id,
+                point.next_seq,
+                catch_up_owed
+            ])?;
+        Ok(())
+    }
+
+    fn clear_catch_up_owed(&mut self) -> StoreResult<()> {
+        self.conn().execute(
+            "UPDATE realtime_state SET catch_up_owed = 0 WHERE id = 1",
+            [],
+        )?;
+        Ok(())
+    }
+
+    fn mark_catch_up_owed(&mut self) -> StoreResult<()> {
+        self.conn().execute(
+            "INSERT INTO realtime_state (id, connection_id, next_seq, catch_up_owed)
+             VALUES (1, '', 0, 1)
+             ON CONFLICT(id) DO UPDATE SET catch_up_owed = 1",
+            [],
+        )?;
+        Ok(())
+    }
+
+    /// Stores a post new to us (from an event or our own send) and counts
+    /// it in its channel's totals and thread, once.
+    pub fn record_new_post(
+        &mut self,
+        post: &Post,
+        mentions: &[String],
+        me: &str,
+    ) -> StoreResult<()> {
+        let known: bool = self
+            .conn()
+            .prepare_cached("SELECT 1 FROM posts WHERE id = ?1")?
+            .query_row([&post.id], |_| Ok(()))
+            .optional()?
+            .is_some();
+        self.upsert_posts(std::iter::once(post))?;
+        if known || post.is_deleted() {
+            return Ok(());
+        }
+        let is_root = post.root_id.is_empty();
+        let conn = self.conn();
+        conn.prepare_cached(
+            "UPDATE channels SET total_msg_count = total_msg_count + 1,
+                 total_msg_count_root = total_msg_count_root + ?2,
+                 last_post_at = max(last_post_at, ?3),
+                 last_root_post_at = CASE WHEN ?2 = 1 THEN max(last_root_post_at, ?3)
+                                          ELSE last_root_post_at END
+             WHERE id = ?1",
+        )?
+        .execute(rusqlite::params![post.channel_id, is_root, post.create_at])?;
+        if post.user_id == me {
+            // The server marks the channel viewed for its author.
+            conn.prepare_cached(
+                "UPDATE channel_members SET
+                     msg_count = (SELECT total_msg_count FROM channels WHERE id = ?1),
+                     msg_count_root = (SELECT total_msg_count_root FROM channels WHERE id = ?1),
+                     mention_count = 0, mention_count_root = 0, urgent_mention_count = 0,
+                     last_viewed_at = max(last_viewed_at, ?3)
+                 WHERE channel_id = ?1 AND user_id = ?2",
+            )?
+            .execute(rusqlite::params![post.channel_id, me, post.create_at])?;
+        } else if !me.is_empty() && mentions.iter().any(|m| m == me) {
+            conn.prepare_cached(
+                "UPDATE channel_members SET mention_count = mention_count + 1,
+                     mention_count_root = mention_count_root + ?3
+                 WHERE channel_id = ?1 AND user_id = ?2",
+            )?
+            .execute(rusqlite::params![post.channel_id, me, is_root])?;
+        }
+        if !is_root {
+            conn.prepare_cached(
+                "UPDATE posts SET reply_count = max(reply_count + 1, ?2),
+                     last_reply_at = max(last_reply_at, ?3)
+                 WHERE id = ?1",
+            )?
+            .execute(rusqlite::params![
+                post.root_id,
+                post.reply_count,
+                post.create_at
+            ])?;
+            self.notify(StoreChange::Thread {
+                root_id: post.root_id.clone(),
+            });
+        }
+        self.notify_channel_lists_of(std::slice::from_ref(&post.channel_id))?;
+        Ok(())
+    }
+}
+
+/// Applies one event; returns true when it needs a catch-up to complete.
+fn apply_event(w: &mut Writer<'_>, me: &str, received: &ReceivedEvent) -> StoreResult<bool> {
+    match &received.event {
+        Event::Posted { post, mentions } => w.record_new_post(post, mentions, me)?,
+        Event::PostEdited { post } => w.upsert_posts(std::iter::once(post.as_ref()))?,
+        Event::PostDeleted { post } => {
+            let delete_at = [post.delete_at, post.update_at]
+                .into_iter()
+                .find(|t| *t > 0)
+                .unwrap_or_else(crate::realtime::now_ms);
+            let was_live: bool = w
+                .conn()
+                .prepare_cached("SELECT delete_at = 0 FROM posts WHERE id = ?1")?
+                .query_row([&post.id], |r| r.get(0))
+                .optional()?
+                .unwrap_or(false);
+            w.mark_post_deleted(&post.id, delete_at)?;
+            if was_live && !post.root_id.is_empty() {
+                w.conn()
+                    .prepare_cached(
+                        "UPDATE posts SET reply_count = max(reply_count - 1, 0) WHERE id = ?1",
+                    )?
+                    .execute([&post.root_id])?;
+                w.notify(StoreChange::Thread {
+                    root_id: post.root_id.clone(),
+                });
+            }
+        }
+        Event::PostUnread {
+            channel_id,
+            msg_count,
+            msg_count_root,
+            mention_count,
+            mention_count_root,
+            urgent_mention_count,
+            last_viewed_at,
+        } => {
+            w.conn()
+                .prepare_cached(
+                    "UPDATE channel_members SET msg_count = ?3, msg_count_root = ?4,
+                         mention_count = ?5, mention_count_root = ?6,
+                         urgent_mention_count = ?7, last_viewed_at = ?8
+                     WHERE channel_id = ?1 AND user_id = ?2",
+                )?
+                .execute(rusqlite::params![
+                    channel_id,
+                    me,
+                    msg_count,
+                    msg_count_root,
+                    mention_count,
+                    mention_count_root,
+                    urgent_mention_count,
+                    last_viewed_at
+                ])?;
+            w.notify_channel_lists_of(std::slice::from_ref(channel_id))?;
+        }
+        Event::ReactionAdded(reaction) => {
+            w.add_reaction(reaction)?;
+            w.conn()
+                .prepare_cached("UPDATE posts SET has_reactions = 1 WHERE id = ?1")?
+                .execute([&reaction.post_id])?;
+        }
+        Event::ReactionRemoved(reaction) => {
+            w.remove_reaction(&reaction.post_id, &reaction.user_id, &reaction.emoji_name)?
+        }
+        Event::ChannelsViewed(times) => {
+            let now = crate::realtime::now_ms();
+            let ids: Vec<String> = times.keys().cloned().collect();
+            for (channel_id, at) in times {
+                let at = if *at > 0 { *at } else { now };
+                w.conn()
+                    .prepare_cached(
+                        "UPDATE channel_members SET
+                             msg_count = (SELECT total_msg_count FROM channels WHERE id = ?1),
+                             msg_count_root = (SELECT total_msg_count_root FROM channels WHERE id = ?1),
+                             mention_count = 0, mention_count_root = 0, urgent_mention_count = 0,
+                             last_viewed_at = max(last_viewed_at, ?3)
+                         WHERE channel_id = ?1 AND user_id = ?2",
+                    )?
+                    .execute(rusqlite::params![channel_id, me, at])?;
+            }
+            w.notify_channel_lists_of(&ids)?;
+        }
+        Event::ChannelUpdated(channel) => w.upsert_channels(std::slice::from_ref(channel))?,
+        Event::ChannelDeleted {
+            channel_id,
+            delete_at,
+        } => {
+            let at = if *delete_at > 0 {
+                *delete_at
+            } else {
+                crate::realtime::now_ms()
+            };
+            w.conn()
+                .prepare_cached("UPDATE channels SET delete_at = ?2 WHERE id = ?1")?
+                .execute(rusqlite::params![channel_id, at])?;
+            w.notify_channel_lists_of(std::slice::from_ref(channel_id))?;
+        }
+        Event::ChannelRestored { channel_id } => {
+            w.conn()
+                .prepare_cached("UPDATE channels SET delete_at = 0 WHERE id = ?1")?
+                .execute([channel_id])?;
+            w.notify_channel_lists_of(std::slice::from_ref(channel_id))?;
+        }
+        Event::ChannelConverted { channel_id } => {
+            // Mattermost converts public channels to private ones.
+            w.conn()
+                .prepare_cached("UPDATE channels SET type = 'P' WHERE id = ?1 AND type = 'O'")?
+                .execute([channel_id])?;
+            w.notify_channel_lists_of(std::slice::from_ref(channel_id))?;
+        }
+        Event::ChannelMemberUpdated(member) => {
+            w.upsert_channel_members(std::slice::from_ref(member))?
+        }
+        Event::ChannelCreated { .. } | Event::DirectAdded { .. } | Event::GroupAdded { .. } => {
+            return Ok(true)
+        }
+        Event::UserAdded { user_id, .. } => return Ok(user_id == me),
+        Event::UserRemoved {
+            channel_id,
+            user_id,
+            ..
+        } => {
+            if user_id == me {
+                w.forget_channel(channel_id)?;
+            } else {
+                w.conn()
+                    .prepare_cached(
+                        "DELETE FROM channel_members WHERE channel_id = ?1 AND user_id = ?2",
+                    )?
+                    .execute([channel_id, user_id])?;
+                w.notify_channel_lists_of(std::slice::from_ref(channel_id))?;
+            }
+        }
+        Event::UserUpdated(user) => w.upsert_users(std::slice::from_ref(user))?,
+        Event::AddedToTeam { user_id, .. } => return Ok(user_id == me),
+        Event::LeaveTeam { team_id, user_id } => {
+            if user_id == me {
+                w.forget_team(team_id)?;
+            }
+        }
+        Event::UpdateTeam(team) => w.upsert_teams(std::slice::from_ref(team))?,
+        Event::DeleteTeam(team) => w.forget_team(&team.id)?,
+        Event::PreferencesChanged(preferences) => w.upsert_preferences(preferences)?,
+        Event::PreferencesDeleted(preferences) => w.delete_preferences(preferences)?,
+        Event::ThreadUpdated(thread) => {
+            if !thread.post.id.is_empty() && !thread.post.channel_id.is_empty() {
+                w.upsert_posts(std::iter::once(&thread.post))?;
+            }
+            let changed = w
+                .conn()
+                .prepare_cached(
+                    "UPDATE posts SET reply_count = ?2, last_reply_at = max(last_reply_at, ?3)
+                     WHERE id = ?1",
+                )?
+                .execute(rusqlite::params![
+                    thread.id,
+                    thread.reply_count,
+                    thread.last_reply_at
+                ])?;
+            if changed > 0 {
+                w.notify(StoreChange::Thread {
+                    root_id: thread.id.clone(),
+                });
+            }
+        }
+        // Kept in memory by the sink, or nothing to store.
+        Event::Typing { .. }
+        | Event::StatusChange { .. }
+        | Event::ThreadReadChanged { .. }
+        | Event::EphemeralMessage(_)
+        | Event::EmojiAdded(_)
+        | Event::ConfigChanged
+        | Event::LicenseChanged
+        | Event::Hello { .. }
+        | Event::Unknown => {}
+    }
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::model::Reaction;
+    use crate::reads::fixtures::{channel, member, post, store, team, team_member, ME};
+    use crate::realtime::events::Broadcast;
+
+    fn batch(events: Vec<Event>, next_seq: i64) -> EventBatch {
+        EventBatch {
+            events: events
+                .into_iter()
+                .map(|event| ReceivedEvent {
+                    event,
+                    broadcast: Broadcast::default(),
+                })
+                .collect(),
+            resume: ResumePoint {
+                connection_id: "conn".into(),
+                next_seq,
+            },
+            catch_up_needed: false,
+        }
+    }
+
+    fn seeded() -> (tempfile::TempDir, Store) {
+        let (dir, store) = store();
+        store
+            .write_blocking(|w| {
+                w.upsert_teams(&[team("t1", "Klasse 7b")])?;
+                w.upsert_team_members(&[team_member("t1")])?;
+                let mut c1 = channel("c1", "t1", "O", "town-square", "Town Square");
+                c1.total_msg_count = 10;
+                c1.total_msg_count_root = 10;
+                w.upsert_channels(&[c1, channel("c2", "t1", "O", "off-topic", "Off-Topic")])?;
+                w.upsert_channel_members(&[member("c1", 8, 1), member("c2", 0, 0)])
+            })
+            .unwrap();
+        (dir, store)
+    }
+
+    fn one<T: rusqlite::types::FromSql>(store: &Store, sql: &'static str) -> T {
+        store
+            .read_blocking(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
+            .unwrap()
+    }
+
+    fn posted(p: Post, mentions: &[&str]) -> Event {
+        Event::Posted {
+            post: Box::new(p),
+            mentions: mentions.iter().map(|m| m.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn posts_count_once_and_mentions_raise_the_badge() {
+        let (_dir, store) = seeded();
+        let mut changes = store.subscribe();
+        let p = post("p1", "c1", "u2", 100, "Hallo @ich");
+        StoreSink::apply_blocking(&store, &batch(vec![posted(p.clone(), &[ME])], 5)).unwrap();
+        // The same post again (e.g. from the send response) counts nothing.
+        StoreSink::apply_blocking(&store, &batch(vec![posted(p, &[ME])], 6)).unwrap();
+        assert_eq!(
+            one::<i64>(
+                &store,
+                "SELECT total_msg_count FROM channels WHERE id = 'c1'"
+            ),
+            11
+        );
+        assert_eq!(
+            one::<i64>(
+                &store,
+                "SELECT mention_count FROM channel_members WHERE channel_id = 'c1'"
+            ),
+            2
+        );
+        assert_eq!(
+            one::<i64>(&store, "SELECT last_post_at FROM channels WHERE id = 'c1'"),
+            100
+        );
+        let set = changes.try_recv().unwrap();
+        assert!(set.affects_timeline("c1"));
+        assert!(set.affects_channel_list("t1"));
+        let (resume, owed) = store.read_blocking(read_resume_point).unwrap();
+        assert_eq!(resume.unwrap().next_seq, 6);
+        assert!(!owed);
+    }
+
+    #[test]
+    fn my_own_post_leaves_the_channel_read_and_replies_count_in_the_thread() {
+        let (_dir, store) = seeded();
+        let root = post("r1", "c1", "u2", 50, "Frage");
+        let mut reply = post("p2", "c1", ME, 60, "Antwort");
+        reply.root_id = "r1".into();
+        StoreSink::apply_blocking(
+            &store,
+            &batch(vec![posted(root, &[]), posted(reply, &[])], 2),
+        )
+        .unwrap();
+        assert_eq!(
+            one::<i64>(
+                &store,
+                "SELECT msg_count FROM channel_members WHERE channel_id = 'c1'"
+            ),
+            12
+        );
+        assert_eq!(
+            one::<i64>(
+                &store,
+                "SELECT mention_count FROM channel_members WHERE channel_id = 'c1'"
+            ),
+            0
+        );
+        assert_eq!(
+            one::<i64>(&store, "SELECT reply_count FROM posts WHERE id = 'r1'"),
+            1
+        );
+        assert_eq!(
+            one::<i64>(
+                &store,
+                "SELECT total_msg_count_root FROM channels WHERE id = 'c1'"
+            ),
+            11
+        );
+        let mut deleted = post("p2", "c1", ME, 60, "");
+        deleted.root_id = "r1".into();
+        deleted.delete_at = 70;
+        StoreSink::apply_blocking(
+            &store,
+            &batch(
+                vec![Event::PostDeleted {
+                    post: Box::new(deleted),
+                }],
+                3,
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            one::<i64>(&store, "SELECT reply_count FROM posts WHERE id = 'r1'"),
+            0
+        );
+        assert_eq!(
+            one::<i64>(&store, "SELECT delete_at FROM posts WHERE id = 'p2'"),
+            70
+        );
+    }
+
+    #[test]
+    fn viewing_on_another_device_clears_unread() {
+        let (_dir, store) = seeded();
+        StoreSink::apply_blocking(
+            &store,
+            &batch(
+                vec![Event::ChannelsViewed(BTreeMap::from([(
+                    "c1".to_string(),
+                    500,
+                )]))],
+                1,
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            one::<i64>(
+                &store,
+                "SELECT msg_count FROM channel_members WHERE channel_id = 'c1'"
+            ),
+            10
+        );
+        assert_eq!(
+            one::<i64>(
+                &store,
+                "SELECT mention_count FROM channel_members WHERE channel_id = 'c1'"
+            ),
+            0
+        );
+        assert_eq!(
+            one::<i64>(
+                &store,
+                "SELECT last_viewed_at FROM channel_members WHERE channel_id = 'c1'"
+            ),
+            500
+        );
+    }
+
+    #[test]
+    fn the_server_copy_replaces_the_local_echo() {
+        let (_dir, store) = seeded();
+        let mut echo = post("key1", "c1", ME, 90, "Hausaufgaben?");
+        echo.props
+            .insert("pausenhof_client_key".into(), "key1".into());
+        store
+            .write_blocking(|w| {
+                w.upsert_posts(std::iter::once(&echo))?;
+                w.conn().execute(
+                    "INSERT INTO outbox (client_key, kind, channel_id, payload, created_at)
+                     VALUES ('key1', 'post', 'c1', '{}', 90)",
+                    [],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        let mut real = post("p9", "c1", ME, 95, "Hausaufgaben?");
+        real.props
+            .insert("pausenhof_client_key".into(), "key1".into());
+        StoreSink::apply_blocking(&store, &batch(vec![posted(real, &[])], 1)).unwrap();
+        assert_eq!(
+            one::<i64>(&store, "SELECT count(*) FROM posts WHERE channel_id = 'c1'"),
+            1
+        );
+        assert_eq!(
+            one::<String>(&store, "SELECT id FROM posts WHERE channel_id = 'c1'"),
+            "p9"
+        );
+        assert_eq!(one::<i64>(&store, "SELECT count(*) FROM outbox"), 0);
+    }
+
+    #[test]
+    fn membership_events() {
+        let (_dir, store) = seeded();
+        let refresh = StoreSink::apply_blocking(
+            &store,
+            &batch(
+                vec![Event::UserRemoved {
+                    channel_id: "c2".into(),
+                    user_id: ME.into(),
+                    remover_id: "u9".into(),
+                }],
+                1,
+            ),
+        )
+        .unwrap();
+        assert!(!refresh);
+        assert_eq!(
+            one::<i64>(&store, "SELECT count(*) FROM channels WHERE id = 'c2'"),
+            0
+        );
+        let refresh = StoreSink::apply_blocking(
+            &store,
+            &batch(
+                vec![Event::ChannelCreated {
+                    channel_id: "c3".into(),
+                    team_id: "t1".into(),
+                }],
+                2,
+            ),
+        )
+        .unwrap();
+        assert!(refresh, "a new channel needs a catch-up");
+        assert!(store.read_blocking(read_resume_point).unwrap().1);
+        StoreSink::apply_blocking(
+            &store,
+            &batch(
+                vec![Event::LeaveTeam {
+                    team_id: "t1".into(),
+                    user_id: ME.into(),
+                }],
+                3,
+            ),
+        )
+        .unwrap();
+        assert_eq!(one::<i64>(&store, "SELECT count(*) FROM channels"), 0);
+        // A later batch does not clear a catch-up that is still owed.
+        assert!(store.read_blocking(read_resume_point).unwrap().1);
+    }
+
+    #[test]
+    fn reactions_come_and_go() {
+        let (_dir, store) = seeded();
+        let reaction = Reaction {
+            user_id: "u2".into(),
+            post_id: "p1".into(),
+            emoji_name: "+1".into(),
+            create_at: 5,
+            ..Reaction::default()
+        };
+        StoreSink::apply_blocking(
+            &store,
+            &batch(
+                vec![
+                    posted(post("p1", "c1", "u2", 100, "x"), &[]),
+                    Event::ReactionAdded(reaction.clone()),
+                ],
+                1,
+            ),
+        )
+        .unwrap();
+        assert_eq!(one::<i64>(&store, "SELECT count(*) FROM reactions"), 1);
+        StoreSink::apply_blocking(&store, &batch(vec![Event::ReactionRemoved(reaction)], 2))
+            .unwrap();
+        assert_eq!(one::<i64>(&store, "SELECT count(*) FROM reactions"), 0);
+    }
+}
