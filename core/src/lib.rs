@@ -8,5 +8,6 @@ pub mod reads;
 pub mod realtime;
 pub mod session;
 pub mod store;
+pub mod sync;
 
 pub use error::{Error, NetworkProblem, Result, TlsProblem};

@@ -7,18 +7,16 @@ use super::writer::Writer;
 /// Named sync cursors kept in the `sync_state` table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncCursor {
-    /// Server time (ms) up to which the last complete sync saw changes;
-    /// catch-up asks for changes `since` it. Absent: no full sync yet.
+    /// When (local clock, ms) the last complete sync finished. Absent: no
+    /// full sync yet, the next sync is a full one. (Catch-up asks the
+    /// server with server times: range ends and profile update times.)
     LastSyncAt,
-    /// When (local ms) the first full sync finished.
-    FirstSyncDoneAt,
 }
 
 impl SyncCursor {
     fn key(self) -> &'static str {
         match self {
             SyncCursor::LastSyncAt => "last_sync_at",
-            SyncCursor::FirstSyncDoneAt => "first_sync_done_at",
         }
     }
 }

@@ -1,0 +1,203 @@
+//! Catch-up after being offline: fetch what changed, not everything.
+
+use std::collections::{BTreeSet, HashMap};
+
+use futures_util::{StreamExt, TryStreamExt};
+
+use super::api::{SyncApi, MEMBERS_PER_PAGE};
+use super::channels::{
+    fetch_categories, fetch_listing, more_member_pages, write_all_members, write_categories,
+    write_listing,
+};
+use super::first::{mark_synced, most_recently_viewed_channel, unread_channels};
+use super::posts::{fetch_newest, fetch_since};
+use super::users::{fetch_users, missing_users, refresh_changed_users};
+use super::{SyncError, SyncKind, SyncOptions, SyncReport, SyncResult, POST_FETCH_CONCURRENCY};
+use crate::store::{newest_range, Store, StoreResult};
+
+/// What the store knew before the catch-up.
+struct Known {
+    me: String,
+    /// Per channel: last post time and end of the newest cached range.
+    channels: HashMap<String, (i64, Option<i64>)>,
+    my_channels: BTreeSet<String>,
+    teams: BTreeSet<String>,
+}
+
+async fn known(store: &Store) -> StoreResult<Known> {
+    store
+        .read(|c| {
+            let me = crate::reads::my_user_id(c)?;
+            let mut channels = HashMap::new();
+            let mut stmt = c.prepare_cached("SELECT id, last_post_at FROM channels")?;
+            let rows: Vec<(String, i64)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            for (id, last_post_at) in rows {
+                let range_end = newest_range(c, &id)?.map(|r| r.newest_at);
+                channels.insert(id, (last_post_at, range_end));
+            }
+            let mut stmt =
+                c.prepare_cached("SELECT channel_id FROM channel_members WHERE user_id = ?1")?;
+            let my_channels = stmt
+                .query_map([&me], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut stmt = c.prepare_cached(
+                "SELECT team_id FROM team_members WHERE user_id = ?1 AND delete_at = 0",
+            )?;
+            let teams = stmt
+                .query_map([&me], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(Known {
+                me,
+                channels,
+                my_channels,
+                teams,
+            })
+        })
+        .await
+}
+
+/// How to bring one channel's timeline up to date.
+enum PostFetch {
+    Since(String, i64),
+    Newest(String),
+}
+
+pub(super) async fn catch_up<A: SyncApi>(
+    api: &A,
+    store: &Store,
+    options: &SyncOptions,
+) -> SyncResult<SyncReport, A::Error> {
+    let known = known(store).await?;
+    if known.me.is_empty() {
+        return Err(SyncError::InvalidResponse(
+            "the cache names no signed-in user",
+        ));
+    }
+    let listing = {
+        let _round = tracing::info_span!("sync_round", round = 1, kind = "catch_up").entered();
+        fetch_listing(api, false).await?
+    };
+    let members_complete = listing.members.len() < MEMBERS_PER_PAGE;
+    let first_page_len = listing.members.len();
+    let first_page = if members_complete {
+        Vec::new()
+    } else {
+        listing.members.clone()
+    };
+    let channel_count = listing.channels.len();
+
+    // Channels where something was posted since the cache saw them.
+    let focus = match &options.focus_channel {
+        Some(id) => Some(id.clone()),
+        None => most_recently_viewed_channel(store).await?,
+    };
+    let mut fetches = Vec::new();
+    for channel in listing.channels.iter().filter(|c| c.delete_at == 0) {
+        match known.channels.get(&channel.id) {
+            Some((_, Some(range_end))) if channel.last_post_at > *range_end => {
+                fetches.push(PostFetch::Since(channel.id.clone(), *range_end));
+            }
+            Some((_, Some(_))) => {}
+            Some((last_post_at, None)) if channel.last_post_at > *last_post_at => {
+                fetches.push(PostFetch::Newest(channel.id.clone()));
+            }
+            None => fetches.push(PostFetch::Newest(channel.id.clone())),
+            Some(_) if focus.as_ref() == Some(&channel.id) => {
+                fetches.push(PostFetch::Newest(channel.id.clone()));
+            }
+            Some(_) => {}
+        }
+    }
+    // Sidebar categories change when channels come or go (or teams do).
+    let listed: BTreeSet<&str> = listing
+        .members
+        .iter()
+        .map(|m| m.channel_id.as_str())
+        .collect();
+    let mut changed_teams: BTreeSet<String> = listing
+        .teams
+        .iter()
+        .filter(|t| t.delete_at == 0 && !known.teams.contains(&t.id))
+        .map(|t| t.id.clone())
+        .collect();
+    let team_of: HashMap<&str, &str> = listing
+        .channels
+        .iter()
+        .map(|c| (c.id.as_str(), c.team_id.as_str()))
+        .collect();
+    let joined = listed.iter().filter(|id| !known.my_channels.contains(**id));
+    let left = known
+        .my_channels
+        .iter()
+        .filter(|id| members_complete && !listed.contains(id.as_str()));
+    for channel_id in joined.map(|s| s.to_string()).chain(left.cloned()) {
+        match team_of.get(channel_id.as_str()).copied() {
+            Some(team) if !team.is_empty() => {
+                changed_teams.insert(team.to_owned());
+            }
+            // Direct/group messages (or unknown): every team's categories.
+            _ => changed_teams.extend(listing.teams.iter().map(|t| t.id.clone())),
+        }
+    }
+    let changed_teams: Vec<String> = changed_teams.into_iter().collect();
+    write_listing(store, known.me.clone(), listing, members_complete).await?;
+
+    let mut report = SyncReport {
+        kind: SyncKind::CatchUp,
+        channels_with_posts_fetched: Default::default(),
+        gaps_left: Default::default(),
+    };
+    {
+        let _round = tracing::info_span!("sync_round", round = 2, kind = "catch_up").entered();
+        let posts = futures_util::stream::iter(fetches.iter())
+            .map(|fetch| async move {
+                match fetch {
+                    PostFetch::Since(id, since) => {
+                        let gap = fetch_since(api, store, id, *since).await?;
+                        Ok::<_, SyncError<A::Error>>((id.clone(), gap))
+                    }
+                    PostFetch::Newest(id) => {
+                        fetch_newest(api, store, id).await?;
+                        Ok((id.clone(), false))
+                    }
+                }
+            })
+            .buffer_unordered(POST_FETCH_CONCURRENCY)
+            .try_collect::<Vec<(String, bool)>>();
+        let (members, categories, users, posts) = futures_util::join!(
+            more_member_pages(api, first_page_len, channel_count),
+            fetch_categories(api, &changed_teams),
+            refresh_changed_users(api, store),
+            posts,
+        );
+        let members = members?;
+        if !members_complete {
+            let mut all = members;
+            all.extend(first_page);
+            write_all_members(store, known.me.clone(), all).await?;
+        }
+        write_categories(store, categories?).await?;
+        users?;
+        for (channel_id, gap) in posts? {
+            if gap {
+                report.gaps_left.insert(channel_id.clone());
+            }
+            report.channels_with_posts_fetched.insert(channel_id);
+        }
+    }
+    // Unread channels never loaded (e.g. beyond an earlier sync's reach).
+    let unread = unread_channels(store).await?;
+    futures_util::stream::iter(unread.iter())
+        .map(|id| fetch_newest(api, store, id))
+        .buffer_unordered(POST_FETCH_CONCURRENCY)
+        .try_collect::<Vec<()>>()
+        .await?;
+    report.channels_with_posts_fetched.extend(unread);
+
+    let missing = missing_users(store).await?;
+    fetch_users(api, store, missing).await?;
+    mark_synced(store).await?;
+    Ok(report)
+}

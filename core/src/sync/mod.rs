@@ -1,0 +1,106 @@
+//! Sync: fills the store from the server.
+//!
+//! The first sync after sign-in fetches in parallel rounds: round 1 the
+//! user, teams, memberships, channels and channel members of all teams,
+//! preferences and config; round 2 the remaining member pages, the people
+//! direct and group messages are named after, sidebar categories and the
+//! newest posts of the focused channel. The channel list is complete after
+//! those two rounds. Then the newest page of every unread channel (bounded
+//! concurrency) and the authors of fetched posts.
+//!
+//! Catch-up (a store that was synced before) re-fetches only the cheap
+//! all-teams listings, compares each channel's `last_post_at` with the
+//! stored one and asks for posts `since` the end of the cached range only
+//! where something was posted. Users changed since the newest profile seen
+//! come from one `POST /users/ids?since=` request.
+//!
+//! Every response is written in one transaction as it arrives.
+
+mod api;
+mod catch_up;
+mod channels;
+mod first;
+mod posts;
+mod users;
+
+use std::collections::BTreeSet;
+
+pub use api::{PostsQuery, SyncApi, POSTS_PER_PAGE, SINCE_LIMIT};
+pub use posts::{load_older, load_thread, LoadOlderOutcome};
+
+use crate::store::{read_cursor, Store, StoreError, SyncCursor};
+
+/// How many post pages are fetched at the same time.
+pub const POST_FETCH_CONCURRENCY: usize = 6;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError<E: std::error::Error + 'static> {
+    #[error("server request failed: {0}")]
+    Api(#[source] E),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The server answered with something sync cannot use.
+    #[error("unusable server answer: {0}")]
+    InvalidResponse(&'static str),
+}
+
+impl<E: std::error::Error + 'static> SyncError<E> {
+    pub(crate) fn api(err: E) -> Self {
+        SyncError::Api(err)
+    }
+}
+
+pub type SyncResult<T, E> = Result<T, SyncError<E>>;
+
+#[derive(Debug, Clone, Default)]
+pub struct SyncOptions {
+    /// The channel the user looks at: its newest posts come early. Default:
+    /// the channel viewed most recently.
+    pub focus_channel: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncKind {
+    /// Nothing cached yet (or the cache was rebuilt): everything fetched.
+    Full,
+    /// Only what changed since the last sync.
+    CatchUp,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    pub kind: SyncKind,
+    /// Channels whose newest posts were fetched (page or `since`).
+    pub channels_with_posts_fetched: BTreeSet<String>,
+    /// Channels where a catch-up could not fetch everything: a gap before
+    /// the newest page is recorded.
+    pub gaps_left: BTreeSet<String>,
+}
+
+/// Syncs the store: a full sync when it holds nothing from an earlier one
+/// (or was rebuilt), a catch-up otherwise.
+pub async fn sync<A: SyncApi>(
+    api: &A,
+    store: &Store,
+    options: &SyncOptions,
+) -> SyncResult<SyncReport, A::Error> {
+    let synced_before = store
+        .read(|c| read_cursor(c, SyncCursor::LastSyncAt))
+        .await?
+        .is_some();
+    let report = if synced_before && !store.was_rebuilt() {
+        let _span = tracing::info_span!("catch_up_sync").entered();
+        catch_up::catch_up(api, store, options).await?
+    } else {
+        first::first_sync(api, store, options).await?
+    };
+    store.clear_rebuilt_flag();
+    Ok(report)
+}
+
+#[cfg(test)]
+mod fake;
+#[cfg(test)]
+mod tests;
