@@ -369,8 +369,9 @@ async fn wait_for_challenge(shared: &Arc<Shared>, socket: &mut WebSocket) -> Opt
 /// Answers one client action; `None` when there is nothing to answer.
 fn handle_action(shared: &Arc<Shared>, user_id: Id, text: &str) -> Option<String> {
     let v: Value = serde_json::from_str(text).ok()?;
+    // Frames that are not requests are ignored, like undecodable ones.
+    let action = v.get("action")?.as_str()?;
     let seq = v["seq"].as_i64().unwrap_or(0);
-    let action = v["action"].as_str().unwrap_or("");
     let data = &v["data"];
     match action {
         "user_typing" => {

@@ -117,3 +117,65 @@ pub fn channel_id(server: &TestServer, team: &str, channel: &str) -> String {
         .unwrap()
         .to_string()
 }
+
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `/api/v4/websocket` with an optional Bearer token and query.
+pub async fn ws_connect(server: &TestServer, token: Option<&str>, query: &str) -> Socket {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = format!(
+        "{}/api/v4/websocket{}",
+        server.url().replace("http://", "ws://"),
+        query
+    );
+    let mut request = url.into_client_request().unwrap();
+    if let Some(t) = token {
+        request
+            .headers_mut()
+            .insert("Authorization", format!("Bearer {t}").parse().unwrap());
+    }
+    let (socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("websocket connects");
+    socket
+}
+
+/// The next text frame as JSON; `None` when the socket ends.
+pub async fn ws_next(socket: &mut Socket) -> Option<Value> {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(10), socket.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) => return serde_json::from_str(t.as_str()).ok(),
+            Ok(Some(Ok(_))) => continue,
+            _ => return None,
+        }
+    }
+}
+
+/// The next event (skipping action replies) with the given name.
+pub async fn ws_event(socket: &mut Socket, name: &str) -> Value {
+    loop {
+        let v = ws_next(socket)
+            .await
+            .unwrap_or_else(|| panic!("socket ended before {name}"));
+        if v["event"] == name {
+            return v;
+        }
+    }
+}
+
+pub async fn ws_send(socket: &mut Socket, v: Value) {
+    use futures_util::SinkExt;
+    socket
+        .send(tokio_tungstenite::tungstenite::Message::Text(
+            v.to_string().into(),
+        ))
+        .await
+        .unwrap();
+}
+
+pub fn token_of(api: &Api) -> String {
+    api.token.clone().unwrap()
+}
