@@ -83,6 +83,9 @@ pub enum Error {
     /// The platform's secret store failed.
     #[error("secret store error: {reason}")]
     SecretStore { reason: String },
+    /// The caller passed something unusable (empty name, bad file...).
+    #[error("invalid input: {reason}")]
+    InvalidInput { reason: String },
     #[error("cancelled")]
     Cancelled,
     /// A bug or an impossible state; `reason` is for developers.

@@ -1,6 +1,7 @@
 //! Pausenhof client core.
 
 pub mod api;
+mod client;
 pub mod error;
 pub mod model;
 pub mod net;
@@ -10,4 +11,5 @@ pub mod session;
 pub mod store;
 pub mod sync;
 
+pub use client::{Client, ClientBuilder};
 pub use error::{Error, NetworkProblem, Result, TlsProblem};

@@ -143,6 +143,12 @@ impl ApiClient {
         self.inner.token.read().ok().and_then(|t| t.clone())
     }
 
+    pub(crate) fn set_token(&self, token: Option<SessionToken>) {
+        if let Ok(mut slot) = self.inner.token.write() {
+            *slot = token;
+        }
+    }
+
     fn report_session_ended(&self) {
         let Some((sender, user_id)) = &self.inner.session else {
             return;

@@ -102,15 +102,15 @@ pub fn tls_problem_in_chain(error: &(dyn StdError + 'static)) -> Option<TlsProbl
         if let Some(problem) = rustls_problem(e) {
             return Some(problem);
         }
-        // io::Error::source() skips its own payload: look inside it too.
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if let Some(inner) = io.get_ref() {
-                if let Some(problem) = rustls_problem(inner) {
-                    return Some(problem);
-                }
-            }
-        }
-        current = e.source();
+        // io::Error::source() skips its own payload (which may itself be an
+        // io::Error wrapping the rustls error): descend into the payload.
+        current = match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(payload) => Some(payload as &(dyn StdError + 'static)),
+            None => e.source(),
+        };
     }
     None
 }
@@ -191,7 +191,11 @@ mod tests {
     #[test]
     fn finds_rustls_error_behind_io_error() {
         let rustls_err = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
-        let io = std::io::Error::other(rustls_err);
+        // hyper wraps it twice: io::Error(Other, io::Error(InvalidData, rustls)).
+        let io = std::io::Error::other(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            rustls_err,
+        ));
         #[derive(Debug, thiserror::Error)]
         #[error("outer")]
         struct Outer(#[source] std::io::Error);

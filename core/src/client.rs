@@ -1,0 +1,595 @@
+//! `Client` and `ClientBuilder`: the one public entry point of the core.
+//!
+//! The client owns the TLS setup, the HTTP client, the secret store and the
+//! current account (server + user: API handle, database, directory). Other
+//! modules add `impl Client` blocks for their features.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use rustls::pki_types::CertificateDer;
+use tokio::sync::watch;
+
+use crate::api::users::{LoginRequest, NewUser, UserPatch};
+use crate::api::{self, ApiClient};
+use crate::error::{Error, Result};
+use crate::model::User;
+use crate::net::{self, HttpLimits, ServerInfo, ServerUrl, SsoProvider, TlsConfigs};
+use crate::session::accounts::token_secret_key;
+use crate::session::sso::parse_callback;
+use crate::session::{
+    account_dir, account_key, AccountEntry, AccountsIndex, PendingSso, SecretStore, SessionState,
+    SessionToken, SsoCallback,
+};
+use crate::store::{OpenCheck, Store};
+
+/// File inside an account directory with the signed-in user's profile, so
+/// a restored session knows who it is without the network.
+const PROFILE_FILE: &str = "profile.json";
+/// The account's database inside its directory.
+const DATABASE_FILE: &str = "store.sqlite";
+
+/// Builds a [`Client`].
+pub struct ClientBuilder {
+    data_dir: PathBuf,
+    secrets: Option<Arc<dyn SecretStore>>,
+    extra_roots: Vec<CertificateDer<'static>>,
+    limits: HttpLimits,
+    device_id: String,
+}
+
+impl ClientBuilder {
+    /// `data_dir` holds the accounts index and one directory per account.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        ClientBuilder {
+            data_dir: data_dir.into(),
+            secrets: None,
+            extra_roots: Vec::new(),
+            limits: HttpLimits::default(),
+            device_id: String::new(),
+        }
+    }
+
+    /// Where session tokens are kept (the platform's Keystore/Keychain).
+    pub fn secret_store(mut self, store: Arc<dyn SecretStore>) -> Self {
+        self.secrets = Some(store);
+        self
+    }
+
+    /// Trusts an extra root certificate (PEM, possibly several, or DER),
+    /// e.g. a school's own CA, in addition to the bundled Mozilla roots.
+    pub fn add_root_certificate(mut self, data: &[u8]) -> Result<Self> {
+        self.extra_roots.extend(net::parse_certificates(data)?);
+        Ok(self)
+    }
+
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.connect_timeout = timeout;
+        self
+    }
+
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.request_timeout = timeout;
+        self
+    }
+
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.limits.max_response_bytes = bytes;
+        self
+    }
+
+    /// All limits at once.
+    pub fn limits(mut self, limits: HttpLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sent as `device_id` at login (makes a mobile session; push setup
+    /// attaches the real one later).
+    pub fn device_id(mut self, device_id: impl Into<String>) -> Self {
+        self.device_id = device_id.into();
+        self
+    }
+
+    pub fn build(self) -> Result<Client> {
+        let secrets = self.secrets.ok_or_else(|| Error::InvalidInput {
+            reason: "a secret store is required".into(),
+        })?;
+        let tls = net::build_tls_configs(&self.extra_roots)?;
+        let http = net::http::build_http_client(&tls, &self.limits)?;
+        let (session, _) = watch::channel(SessionState::SignedOut);
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                data_dir: self.data_dir,
+                secrets,
+                tls,
+                http,
+                limits: self.limits,
+                device_id: self.device_id,
+                session: Arc::new(session),
+                account: RwLock::new(None),
+                pending_sso: Mutex::new(None),
+                sign_in_lock: tokio::sync::Mutex::new(()),
+            }),
+        })
+    }
+}
+
+/// The core's handle. Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<ClientInner>,
+}
+
+pub(crate) struct ClientInner {
+    pub(crate) data_dir: PathBuf,
+    pub(crate) secrets: Arc<dyn SecretStore>,
+    pub(crate) tls: TlsConfigs,
+    pub(crate) http: reqwest::Client,
+    pub(crate) limits: HttpLimits,
+    pub(crate) device_id: String,
+    pub(crate) session: Arc<watch::Sender<SessionState>>,
+    pub(crate) account: RwLock<Option<Arc<Account>>>,
+    pub(crate) pending_sso: Mutex<Option<PendingSso>>,
+    /// Sign-in, restore and logout run one at a time.
+    pub(crate) sign_in_lock: tokio::sync::Mutex<()>,
+}
+
+/// The signed-in (or expired) account: everything that belongs to one
+/// server + user.
+pub(crate) struct Account {
+    pub(crate) key: String,
+    pub(crate) dir: PathBuf,
+    pub(crate) server: ServerUrl,
+    pub(crate) user_id: String,
+    pub(crate) api: ApiClient,
+    pub(crate) store: Store,
+    pub(crate) user: RwLock<User>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("data_dir", &self.inner.data_dir)
+            .field("session", &*self.inner.session.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+fn storage_error(e: impl std::fmt::Display) -> Error {
+    Error::Storage {
+        reason: e.to_string(),
+    }
+}
+
+impl Client {
+    pub fn builder(data_dir: impl Into<PathBuf>) -> ClientBuilder {
+        ClientBuilder::new(data_dir)
+    }
+
+    // ---- observing -------------------------------------------------------
+
+    /// The session state now and every change (SignedOut / SignedIn /
+    /// Expired). A 401 on any authenticated call turns SignedIn into Expired.
+    pub fn session_state(&self) -> watch::Receiver<SessionState> {
+        self.inner.session.subscribe()
+    }
+
+    /// The signed-in user's profile as last seen.
+    pub fn current_user(&self) -> Option<User> {
+        let account = self.account().ok()?;
+        let user = account.user.read().ok()?.clone();
+        Some(user)
+    }
+
+    /// The server of the current account.
+    pub fn server_url(&self) -> Option<ServerUrl> {
+        self.account().ok().map(|a| a.server.clone())
+    }
+
+    /// The schools require first and last name; true when the signed-in
+    /// user lacks one (ask, then call [`Client::set_full_name`]).
+    pub fn needs_full_name(&self) -> bool {
+        self.current_user().is_some_and(|u| !u.has_full_name())
+    }
+
+    /// The rustls config for HTTP (Mozilla roots + extra roots, ring).
+    pub fn tls_config(&self) -> Arc<rustls::ClientConfig> {
+        self.inner.tls.http.clone()
+    }
+
+    /// The same trust setup with HTTP/1.1 ALPN, for the websocket.
+    pub fn websocket_tls_config(&self) -> Arc<rustls::ClientConfig> {
+        self.inner.tls.websocket.clone()
+    }
+
+    /// The REST handle of the current account.
+    pub fn api(&self) -> Result<ApiClient> {
+        Ok(self.account()?.api.clone())
+    }
+
+    /// The current account's directory (database and cached files).
+    pub fn account_dir(&self) -> Option<PathBuf> {
+        self.account().ok().map(|a| a.dir.clone())
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    pub(crate) fn account(&self) -> Result<Arc<Account>> {
+        self.inner
+            .account
+            .read()
+            .map_err(|_| Error::internal("account lock poisoned"))?
+            .clone()
+            .ok_or(Error::Unauthorized)
+    }
+
+    /// The current account's database.
+    pub fn store(&self) -> Result<Store> {
+        Ok(self.account()?.store.clone())
+    }
+
+    fn anonymous_api(&self, server: &ServerUrl) -> ApiClient {
+        ApiClient::new(
+            server.clone(),
+            self.inner.http.clone(),
+            self.inner.limits.clone(),
+        )
+    }
+
+    // ---- server ------------------------------------------------------------
+
+    /// Checks a typed server address: reachable, Mattermost, new enough,
+    /// and which sign-in methods it offers.
+    pub async fn probe_server(&self, address: &str) -> Result<ServerInfo> {
+        net::probe::probe(&self.inner.http, &self.inner.limits, address).await
+    }
+
+    // ---- sign-in -----------------------------------------------------------
+
+    /// Signs in with email or username and password. For accounts with MFA
+    /// the first call (without `mfa_code`) fails with `MfaRequired`; call
+    /// again with the code.
+    pub async fn sign_in_with_password(
+        &self,
+        server: &str,
+        login_id: &str,
+        password: &str,
+        mfa_code: Option<&str>,
+    ) -> Result<User> {
+        let server = ServerUrl::parse(server)?;
+        let api = self.anonymous_api(&server);
+        let request = LoginRequest {
+            login_id: login_id.trim(),
+            password,
+            token: mfa_code.map(str::trim).unwrap_or(""),
+            device_id: &self.inner.device_id,
+        };
+        let (user, token) = api::users::login(&api, &request).await?;
+        self.finish_sign_in(server, token, user).await
+    }
+
+    /// Signs in with a personal access token or a session token handed over
+    /// by SSO.
+    pub async fn sign_in_with_token(&self, server: &str, token: &str) -> Result<User> {
+        let server = ServerUrl::parse(server)?;
+        let token = SessionToken::new(token.trim());
+        if token.is_empty() {
+            return Err(Error::InvalidCredentials);
+        }
+        let user = self.user_for_token(&server, &token).await?;
+        self.finish_sign_in(server, token, user).await
+    }
+
+    async fn user_for_token(&self, server: &ServerUrl, token: &SessionToken) -> Result<User> {
+        // A throwaway client: a refused token must not touch the session state.
+        let api = self.anonymous_api(server);
+        api.set_token(Some(token.clone()));
+        api::users::me(&api).await.map_err(|e| match e {
+            Error::SessionExpired | Error::Unauthorized => Error::InvalidCredentials,
+            other => other,
+        })
+    }
+
+    /// Starts an SSO sign-in: returns the URL to open in the system browser.
+    /// `redirect_to` is the app's callback URL scheme, e.g. `pausenhof://callback`.
+    pub fn start_sso(
+        &self,
+        server: &str,
+        provider: SsoProvider,
+        redirect_to: &str,
+    ) -> Result<url::Url> {
+        let server = ServerUrl::parse(server)?;
+        let pending = PendingSso::new(server, provider);
+        let url = pending.browser_url(redirect_to);
+        *self
+            .inner
+            .pending_sso
+            .lock()
+            .map_err(|_| Error::internal("sso lock poisoned"))? = Some(pending);
+        Ok(url)
+    }
+
+    /// Completes SSO with the callback URL the app received: either a
+    /// session token, or a one-time login code that is exchanged here.
+    pub async fn complete_sso(&self, callback_url: &str) -> Result<User> {
+        let pending = self
+            .inner
+            .pending_sso
+            .lock()
+            .map_err(|_| Error::internal("sso lock poisoned"))?
+            .clone()
+            .ok_or_else(|| Error::InvalidInput {
+                reason: "no SSO sign-in was started".into(),
+            })?;
+        let token = match parse_callback(callback_url, &pending)? {
+            SsoCallback::Token(token) => token,
+            SsoCallback::LoginCode { login_code, state } => {
+                let api = self.anonymous_api(&pending.server);
+                let state = state.unwrap_or_else(|| pending.state.clone());
+                api::users::sso_code_exchange(&api, &login_code, &pending.code_verifier, &state)
+                    .await?
+            }
+        };
+        let user = self.user_for_token(&pending.server, &token).await?;
+        let user = self
+            .finish_sign_in(pending.server.clone(), token, user)
+            .await?;
+        if let Ok(mut slot) = self.inner.pending_sso.lock() {
+            *slot = None;
+        }
+        Ok(user)
+    }
+
+    /// Creates an account by open sign-up (`POST /users`). The user signs in
+    /// afterwards (after verifying the email, if the server requires it).
+    pub async fn sign_up(
+        &self,
+        server: &str,
+        email: &str,
+        username: &str,
+        password: &str,
+        first_name: &str,
+        last_name: &str,
+    ) -> Result<User> {
+        let server = ServerUrl::parse(server)?;
+        let api = self.anonymous_api(&server);
+        api::users::create_user(
+            &api,
+            &NewUser {
+                email: email.trim(),
+                username: username.trim(),
+                password,
+                first_name: first_name.trim(),
+                last_name: last_name.trim(),
+            },
+        )
+        .await
+    }
+
+    /// Asks the server to send the verification email again.
+    pub async fn send_verification_email(&self, server: &str, email: &str) -> Result<()> {
+        let server = ServerUrl::parse(server)?;
+        api::users::send_verification_email(&self.anonymous_api(&server), email.trim()).await
+    }
+
+    /// Confirms the email address with the token from the email.
+    pub async fn verify_email(&self, server: &str, token: &str) -> Result<()> {
+        let server = ServerUrl::parse(server)?;
+        api::users::verify_email(&self.anonymous_api(&server), token.trim()).await
+    }
+
+    /// Stores the token, remembers the account, opens its database and
+    /// switches to it. The same user on the same server finds their data
+    /// again; another user gets their own, fresh directory.
+    async fn finish_sign_in(
+        &self,
+        server: ServerUrl,
+        token: SessionToken,
+        user: User,
+    ) -> Result<User> {
+        if user.id.is_empty() {
+            return Err(Error::invalid_response("sign-in answer has no user id"));
+        }
+        let _guard = self.inner.sign_in_lock.lock().await;
+        let key = account_key(&server, &user.id);
+        let dir = account_dir(&self.inner.data_dir, &key);
+        std::fs::create_dir_all(&dir).map_err(storage_error)?;
+        self.inner
+            .secrets
+            .set(&token_secret_key(&key), token.expose())?;
+        write_profile(&dir, &user)?;
+        let mut index = AccountsIndex::load(&self.inner.data_dir)?;
+        index.remember(AccountEntry {
+            key: key.clone(),
+            server_url: server.as_str().to_owned(),
+            user_id: user.id.clone(),
+            username: user.username.clone(),
+        });
+        index.save(&self.inner.data_dir)?;
+        self.activate(key, dir, server, token, user.clone()).await?;
+        tracing::info!("signed in");
+        Ok(user)
+    }
+
+    async fn activate(
+        &self,
+        key: String,
+        dir: PathBuf,
+        server: ServerUrl,
+        token: SessionToken,
+        user: User,
+    ) -> Result<()> {
+        let store = Store::open(dir.join(DATABASE_FILE), OpenCheck::Header)
+            .await
+            .map_err(storage_error)?;
+        let api = ApiClient::with_session(
+            server.clone(),
+            self.inner.http.clone(),
+            self.inner.limits.clone(),
+            token,
+            user.id.clone(),
+            self.inner.session.clone(),
+        );
+        let account = Arc::new(Account {
+            key,
+            dir,
+            server,
+            user_id: user.id.clone(),
+            api,
+            store,
+            user: RwLock::new(user),
+        });
+        let user_id = account.user_id.clone();
+        *self
+            .inner
+            .account
+            .write()
+            .map_err(|_| Error::internal("account lock poisoned"))? = Some(account);
+        self.inner
+            .session
+            .send_replace(SessionState::SignedIn { user_id });
+        Ok(())
+    }
+
+    /// Reopens the last account with its token from the secret store,
+    /// without the network. `None` when nobody is signed in (or the token
+    /// is gone). A token the server no longer accepts shows up as
+    /// `Expired` on the first call.
+    pub async fn restore(&self) -> Result<Option<User>> {
+        let (key, server, user_id, username) = {
+            let index = AccountsIndex::load(&self.inner.data_dir)?;
+            let Some(entry) = index.last_account() else {
+                return Ok(None);
+            };
+            (
+                entry.key.clone(),
+                entry.server_url.clone(),
+                entry.user_id.clone(),
+                entry.username.clone(),
+            )
+        };
+        let Some(token) = self.inner.secrets.get(&token_secret_key(&key))? else {
+            return Ok(None);
+        };
+        let server = ServerUrl::parse(&server)?;
+        let dir = account_dir(&self.inner.data_dir, &key);
+        let user = read_profile(&dir).unwrap_or(User {
+            id: user_id,
+            username,
+            ..User::default()
+        });
+        let _guard = self.inner.sign_in_lock.lock().await;
+        self.activate(key, dir, server, SessionToken::new(token), user.clone())
+            .await?;
+        Ok(Some(user))
+    }
+
+    /// Fetches the signed-in user's profile again.
+    pub async fn refresh_current_user(&self) -> Result<User> {
+        let account = self.account()?;
+        let user = api::users::me(&account.api).await?;
+        self.update_current_user(&account, user.clone())?;
+        Ok(user)
+    }
+
+    /// Sets first and last name (`PUT /users/me/patch`).
+    pub async fn set_full_name(&self, first_name: &str, last_name: &str) -> Result<User> {
+        let (first, last) = (first_name.trim(), last_name.trim());
+        if first.is_empty() || last.is_empty() {
+            return Err(Error::InvalidInput {
+                reason: "first and last name must not be empty".into(),
+            });
+        }
+        let account = self.account()?;
+        let user = api::users::patch_me(
+            &account.api,
+            &UserPatch {
+                first_name: Some(first.to_owned()),
+                last_name: Some(last.to_owned()),
+                ..UserPatch::default()
+            },
+        )
+        .await?;
+        self.update_current_user(&account, user.clone())?;
+        Ok(user)
+    }
+
+    fn update_current_user(&self, account: &Account, user: User) -> Result<()> {
+        write_profile(&account.dir, &user)?;
+        if let Ok(mut slot) = account.user.write() {
+            *slot = user;
+        }
+        Ok(())
+    }
+
+    /// Signs out: tells the server (best effort: offline, the local wipe
+    /// still happens), then removes every local trace of the account:
+    /// token, database, cached files, index entry.
+    pub async fn logout(&self) -> Result<()> {
+        let _guard = self.inner.sign_in_lock.lock().await;
+        let account = self
+            .inner
+            .account
+            .write()
+            .map_err(|_| Error::internal("account lock poisoned"))?
+            .take();
+        let Some(account) = account else {
+            self.inner.session.send_replace(SessionState::SignedOut);
+            return Ok(());
+        };
+        if let Err(error) = api::users::logout(&account.api).await {
+            tracing::info!(error = %error, "server logout failed; wiping local data anyway");
+        }
+        let result = self.wipe_account(&account.key, &account.dir);
+        drop(account);
+        self.inner.session.send_replace(SessionState::SignedOut);
+        result
+    }
+
+    /// Deletes token, directory and index entry of an account. Keeps going
+    /// after a failure so as much as possible is gone; reports the first.
+    fn wipe_account(&self, key: &str, dir: &Path) -> Result<()> {
+        let mut first_error = None;
+        if let Err(e) = self.inner.secrets.delete(&token_secret_key(key)) {
+            first_error.get_or_insert(Error::from(e));
+        }
+        match std::fs::remove_dir_all(dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                first_error.get_or_insert(storage_error(format!(
+                    "account data not removed: {}",
+                    e.kind()
+                )));
+            }
+        }
+        match AccountsIndex::load(&self.inner.data_dir) {
+            Ok(mut index) => {
+                index.forget(key);
+                if let Err(e) = index.save(&self.inner.data_dir) {
+                    first_error.get_or_insert(e);
+                }
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+fn write_profile(dir: &Path, user: &User) -> Result<()> {
+    let bytes = serde_json::to_vec(user).map_err(|e| Error::internal(e.to_string()))?;
+    crate::session::write_atomic(&dir.join(PROFILE_FILE), &bytes).map_err(storage_error)
+}
+
+fn read_profile(dir: &Path) -> Option<User> {
+    serde_json::from_slice(&std::fs::read(dir.join(PROFILE_FILE)).ok()?).ok()
+}
