@@ -119,10 +119,14 @@ async fn corrupt(response: Response, how: Corruption) -> Response {
             parts
                 .headers
                 .insert(header::CONTENT_LENGTH, HeaderValue::from(full));
-            let stream = futures_util::stream::iter(vec![
-                Ok::<Bytes, std::io::Error>(half),
-                Err(std::io::Error::other("truncated on purpose")),
-            ]);
+            // The pause lets hyper flush the status line and the first half
+            // before the failing chunk cuts the connection.
+            let first = futures_util::stream::iter([Ok::<Bytes, std::io::Error>(half)]);
+            let cut = futures_util::stream::once(async {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                Err::<Bytes, std::io::Error>(std::io::Error::other("truncated on purpose"))
+            });
+            let stream = futures_util::StreamExt::chain(first, cut);
             Response::from_parts(parts, Body::from_stream(stream))
         }
     }
