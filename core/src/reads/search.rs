@@ -18,7 +18,8 @@ pub struct SearchHit {
 
 /// Posts whose message contains every word of `terms` (the last word as a
 /// prefix), newest first. With `team_id`, only that team's channels and
-/// direct/group messages.
+/// direct/group messages. Post rowids follow creation time, so the index
+/// yields matches newest first and the scan stops after `limit` hits.
 pub fn search_posts(
     conn: &Connection,
     terms: &str,
@@ -37,7 +38,7 @@ pub fn search_posts(
          LEFT JOIN users u ON u.id = p.user_id
          WHERE posts_fts MATCH ?1 AND p.delete_at = 0
                AND (?2 IS NULL OR c.team_id = ?2 OR c.team_id = '')
-         ORDER BY p.create_at DESC LIMIT ?3"
+         ORDER BY f.rowid DESC LIMIT ?3"
     );
     let limit = limit.min(i64::MAX as usize) as i64;
     let posts = query_posts(conn, &sql, rusqlite::params![query, team_id, limit], &me)?;

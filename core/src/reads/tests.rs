@@ -403,3 +403,26 @@ fn user_view_by_id() {
         .unwrap()
         .is_none());
 }
+
+#[test]
+fn search_orders_by_creation_even_when_older_pages_arrive_later() {
+    let (_d, store) = school();
+    store
+        .write_blocking(|w| {
+            // The newest page first, as a sync does, then older history,
+            // including two posts of the same millisecond.
+            w.upsert_posts(&[post("new", "mathe", "anna", 900, "Referat")])?;
+            w.upsert_posts(&[
+                post("old", "mathe", "anna", 100, "Referat"),
+                post("same1", "mathe", "anna", 500, "Referat"),
+                post("same2", "mathe", "anna", 500, "Referat"),
+            ])
+        })
+        .unwrap();
+    let mut hits = search(&store, "referat", None);
+    assert_eq!(hits.len(), 4);
+    assert_eq!(hits.remove(0), "new");
+    assert_eq!(hits.pop().unwrap(), "old");
+    hits.sort();
+    assert_eq!(hits, ["same1", "same2"]);
+}

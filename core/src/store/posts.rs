@@ -18,17 +18,22 @@ impl Writer<'_> {
         let mut threads = BTreeSet::new();
         {
             let conn = self.conn();
+            // A new post's rowid orders posts by creation time (the search
+            // index returns newest matches first by walking rowids down):
+            // create_at * 4096 plus the first free slot of that millisecond.
             let mut upsert = conn.prepare_cached(
-                "INSERT INTO posts (id, channel_id, root_id, user_id, type, message, props,
+                "INSERT INTO posts (rowid, id, channel_id, root_id, user_id, type, message, props,
                      file_ids, is_pinned, create_at, update_at, edit_at, delete_at, reply_count,
                      last_reply_at, has_reactions)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                 VALUES ((SELECT coalesce(max(rowid) + 1, ?10 * 4096) FROM posts
+                          WHERE rowid >= ?10 * 4096 AND rowid < (?10 + 1) * 4096),
+                     ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                  ON CONFLICT(id) DO UPDATE SET
                      channel_id = excluded.channel_id, root_id = excluded.root_id,
                      user_id = excluded.user_id, type = excluded.type,
                      message = excluded.message, props = excluded.props,
                      file_ids = excluded.file_ids, is_pinned = excluded.is_pinned,
-                     create_at = excluded.create_at, update_at = excluded.update_at,
+                     update_at = excluded.update_at,
                      edit_at = excluded.edit_at, delete_at = excluded.delete_at,
                      reply_count = excluded.reply_count, last_reply_at = excluded.last_reply_at,
                      has_reactions = excluded.has_reactions
@@ -44,6 +49,8 @@ impl Writer<'_> {
                     continue;
                 }
                 let deleted = post.delete_at > 0;
+                // Rowids are create_at * 4096 + slot: keep create_at in range.
+                let create_at = post.create_at.clamp(0, i64::MAX / 4096 - 1);
                 let props = serde_json::to_string(&post.props)?;
                 let file_ids = serde_json::to_string(&post.file_ids)?;
                 let applied = upsert.execute(rusqlite::params![
@@ -56,7 +63,7 @@ impl Writer<'_> {
                     props,
                     file_ids,
                     post.is_pinned,
-                    post.create_at,
+                    create_at,
                     post.update_at,
                     post.edit_at,
                     post.delete_at,

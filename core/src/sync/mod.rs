@@ -21,6 +21,7 @@ mod catch_up;
 mod channels;
 mod first;
 mod posts;
+mod rest;
 mod users;
 
 use std::collections::BTreeSet;
