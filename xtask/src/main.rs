@@ -3,6 +3,7 @@
 //! `test` is what CI runs: every step prints its name and duration, and the
 //! first failing step fails the whole run with its exit status.
 
+mod bindings;
 mod real_server;
 mod steps;
 
@@ -41,6 +42,7 @@ fn run(args: &[String]) -> Result<()> {
     match task.as_str() {
         "test" => steps::test(rest),
         "real-server" => real_server::run(rest),
+        "bindings" => bindings::bindings(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

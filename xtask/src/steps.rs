@@ -108,6 +108,7 @@ fn run_test_steps(steps: &mut Steps) -> Result<()> {
     steps.run("rust tests", || {
         run_command(cargo(&["test", "--workspace", "--no-fail-fast"]))
     })?;
+    steps.run("kotlin tests", crate::bindings::kotlin_tests)?;
     Ok(())
 }
 

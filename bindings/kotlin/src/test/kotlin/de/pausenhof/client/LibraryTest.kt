@@ -1,0 +1,24 @@
+package de.pausenhof.client
+
+import de.pausenhof.ffi.InternalException
+import de.pausenhof.ffi.libraryVersion
+import de.pausenhof.ffi.testHookPanic
+import kotlin.test.Test
+import kotlin.test.assertContains
+import kotlin.test.assertFailsWith
+import kotlin.test.assertTrue
+
+class LibraryTest {
+    @Test
+    fun `the cdylib loads and answers through the generated Kotlin`() {
+        assertTrue(libraryVersion().matches(Regex("""\d+\.\d+\.\d+""")))
+    }
+
+    @Test
+    fun `a panic in Rust arrives as a Kotlin exception and the library keeps working`() {
+        val error = assertFailsWith<InternalException> { testHookPanic("deliberate test panic") }
+        assertContains(error.message.orEmpty(), "deliberate test panic")
+        // The process survived and the library still answers.
+        assertTrue(libraryVersion().isNotEmpty())
+    }
+}
