@@ -257,6 +257,15 @@ impl TestServer {
             .clone()
     }
 
+    /// Every push acknowledgement (`POST /notifications/ack`) received.
+    pub fn push_acks(&self) -> Vec<serde_json::Value> {
+        self.shared
+            .acks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// Sets a user's status as if they had set it themselves.
     pub fn set_status(&self, user_id: &str, status: &str) {
         let (Ok(user), Some(status)) = (self::user_id(user_id), model::parse_status(status)) else {

@@ -33,6 +33,8 @@ pub struct Shared {
     pub server_id: Id,
     /// Every push-proxy payload the server decided to send.
     pub pushes: Mutex<Vec<serde_json::Value>>,
+    /// Every `POST /notifications/ack` body.
+    pub acks: Mutex<Vec<serde_json::Value>>,
 }
 
 impl Shared {
@@ -48,6 +50,7 @@ impl Shared {
             pusher,
             server_id: Id::random(),
             pushes: Mutex::new(Vec::new()),
+            acks: Mutex::new(Vec::new()),
         }
     }
 

@@ -119,18 +119,55 @@ pub async fn client_license(State(shared): State<Arc<Shared>>) -> Json<Value> {
     }
 }
 
-/// `POST /notifications/ack`: the app confirms it received a push.
+/// `POST /notifications/ack`: the app confirms it received a push. For an
+/// id-only push the answer carries the content the push left out, as on the
+/// real server.
 pub async fn push_ack(
     State(shared): State<Arc<Shared>>,
-    _auth: crate::auth::Auth,
+    auth: crate::auth::Auth,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let ack: Value = super::parse_body(&body, "ack")?;
     if ack["id"].as_str().unwrap_or("").is_empty() {
         return Err(ApiError::invalid_body_param("id"));
     }
-    let _ = &shared;
-    Ok(Json(json!({"status": "OK"})))
+    shared
+        .acks
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(ack.clone());
+    if ack["is_id_loaded"].as_bool() != Some(true) {
+        return Ok(Json(json!({"status": "OK"})));
+    }
+    let post_id = ack["post_id"]
+        .as_str()
+        .and_then(crate::ids::Id::parse)
+        .ok_or_else(|| ApiError::invalid_body_param("post_id"))?;
+    let state = shared.state();
+    let post = state.post(post_id)?;
+    if !state.is_member(post.channel_id, auth.user_id) {
+        return Err(ApiError::permission("read_channel"));
+    }
+    let channel = state.channel(post.channel_id)?;
+    let sender = state.user(post.user_id)?.display_name();
+    let is_dm = channel.kind == crate::model::ChannelType::Direct;
+    Ok(Json(json!({
+        "ack_id": ack["id"],
+        "platform": ack["platform"],
+        "server_id": shared.server_id,
+        "post_id": post.id,
+        "category": "CAN_REPLY",
+        "channel_id": post.channel_id,
+        "channel_name": if is_dm { String::new() } else { channel.display_name.clone() },
+        "team_id": channel.team_id.map(|t| t.to_string()).unwrap_or_default(),
+        "root_id": crate::ids::opt_str(&post.root_id),
+        "sender_id": post.user_id,
+        "sender_name": sender,
+        "message": if is_dm { post.message.to_string() } else { format!("{sender}: {}", post.message) },
+        "type": "message",
+        "version": "v2",
+        "is_id_loaded": false,
+    })))
 }
 
 pub async fn not_found() -> ApiError {
