@@ -5,6 +5,7 @@ mod client;
 pub mod error;
 pub mod model;
 pub mod net;
+pub mod outbox;
 pub mod reads;
 pub mod realtime;
 pub mod session;

@@ -25,7 +25,9 @@ use url::Url;
 
 use super::backoff::{Backoff, BackoffPolicy};
 use super::events::{decode_frame, Broadcast, Event, Frame, MAX_MESSAGE_BYTES};
+use super::presence::{TypingPlace, TypingThrottle};
 use super::state::{ConnectionState, LifecycleInput, OfflineReason};
+use crate::session::SessionToken;
 
 /// Events taken into one batch at most.
 const MAX_BATCH: usize = 256;
@@ -67,33 +69,13 @@ pub trait EventSink: Send + Sync + 'static {
     fn connected(&self) {}
 }
 
-/// A session token. Never printed.
-#[derive(Clone)]
-pub struct AccessToken(String);
-
-impl AccessToken {
-    pub fn new(token: impl Into<String>) -> Self {
-        AccessToken(token.into())
-    }
-
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("AccessToken(<redacted>)")
-    }
-}
-
 /// How to reach the server and how patient to be.
 #[derive(Clone)]
 pub struct RealtimeConfig {
     /// The server's base URL (`https://chat.schule.de`, or `http://` for
     /// loopback only).
     pub server_url: Url,
-    pub token: AccessToken,
+    pub token: SessionToken,
     /// The same TLS configuration the REST client uses; needed for https.
     pub tls: Option<Arc<rustls::ClientConfig>>,
     pub ping_interval: Duration,
@@ -116,7 +98,7 @@ impl std::fmt::Debug for RealtimeConfig {
 }
 
 impl RealtimeConfig {
-    pub fn new(server_url: Url, token: AccessToken) -> Self {
+    pub fn new(server_url: Url, token: SessionToken) -> Self {
         RealtimeConfig {
             server_url,
             token,
@@ -178,6 +160,7 @@ pub struct RealtimeHandle {
     inputs: mpsc::UnboundedSender<LifecycleInput>,
     actions: mpsc::UnboundedSender<Value>,
     counters: Arc<Counters>,
+    typing_throttle: Arc<TypingThrottle>,
 }
 
 /// Figures for tests and diagnostics.
@@ -211,6 +194,21 @@ impl RealtimeHandle {
 
     pub fn counters(&self) -> &Counters {
         &self.counters
+    }
+
+    /// Tells the channel (or thread, `parent_id` = root post) that the
+    /// user is typing; sent at most every few seconds per place.
+    pub fn user_typing(&self, channel_id: &str, parent_id: &str) {
+        let place = TypingPlace {
+            channel_id: channel_id.to_owned(),
+            parent_id: parent_id.to_owned(),
+        };
+        if self.typing_throttle.should_send(&place, Instant::now()) {
+            self.send_action(
+                "user_typing",
+                json!({"channel_id": channel_id, "parent_id": parent_id}),
+            );
+        }
     }
 
     /// Waits until the state satisfies `pred`.
@@ -256,6 +254,7 @@ pub fn spawn(
             inputs: input_tx,
             actions: action_tx,
             counters,
+            typing_throttle: Arc::new(TypingThrottle::default()),
         },
         task,
     )
@@ -873,7 +872,7 @@ mod tests {
     fn token_is_never_printed() {
         let config = RealtimeConfig::new(
             Url::parse("https://x.example").unwrap(),
-            AccessToken::new("sehr-geheim"),
+            SessionToken::new("sehr-geheim"),
         );
         assert!(!format!("{config:?}").contains("sehr-geheim"));
         assert!(!format!("{:?}", config.token).contains("sehr-geheim"));

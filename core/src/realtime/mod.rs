@@ -17,8 +17,8 @@ pub mod state;
 pub use apply::{read_resume_point, CatchUpFn, StoreSink};
 pub use backoff::BackoffPolicy;
 pub use connection::{
-    spawn, websocket_url, AccessToken, EventBatch, EventSink, RealtimeConfig, RealtimeHandle,
-    ReceivedEvent, ResumePoint,
+    spawn, websocket_url, EventBatch, EventSink, RealtimeConfig, RealtimeHandle, ReceivedEvent,
+    ResumePoint,
 };
 pub use events::{DecodeError, Event};
 pub use presence::{Statuses, TypingPlace, TypingThrottle, TypingTracker};

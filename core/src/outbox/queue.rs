@@ -1,0 +1,339 @@
+//! The outbox table: intents in order, their state, and the local echo
+//! each one shows meanwhile.
+
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::model::Post;
+use crate::store::{StoreChange, StoreResult, Writer};
+
+/// Props key under which a post carries its client key to the server and
+/// back (the server stores props with the post).
+pub const CLIENT_KEY_PROP: &str = "pausenhof_client_key";
+
+/// What an intent does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Intent {
+    Post {
+        channel_id: String,
+        root_id: String,
+        message: String,
+        file_ids: Vec<String>,
+        /// Mattermost's own short-lived dedupe key (`<user_id>:<ms>`),
+        /// the same on every attempt.
+        pending_post_id: String,
+    },
+    Edit {
+        /// A server post id, or the client key of a post still in the
+        /// outbox (resolved when the edit is sent).
+        post_id: String,
+        message: String,
+    },
+    Delete {
+        post_id: String,
+    },
+    AddReaction {
+        post_id: String,
+        emoji_name: String,
+    },
+    RemoveReaction {
+        post_id: String,
+        emoji_name: String,
+    },
+    ViewChannel {
+        channel_id: String,
+    },
+}
+
+impl Intent {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Intent::Post { .. } => "post",
+            Intent::Edit { .. } => "edit",
+            Intent::Delete { .. } => "delete",
+            Intent::AddReaction { .. } => "add_reaction",
+            Intent::RemoveReaction { .. } => "remove_reaction",
+            Intent::ViewChannel { .. } => "view_channel",
+        }
+    }
+}
+
+/// Where an intent stands, as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SendState {
+    /// Waiting for its turn, the network, or the next retry.
+    Queued,
+    /// A request is (or may be) under way.
+    Sending,
+    /// The server refused it; the user may retry or discard it.
+    Failed { reason: String },
+}
+
+/// One row of the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub seq: i64,
+    pub client_key: String,
+    pub channel_id: String,
+    pub intent: Intent,
+    pub state: SendState,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub first_attempt_at: i64,
+    pub maybe_sent: bool,
+    pub created_at: i64,
+}
+
+const ENTRY_COLUMNS: &str = "seq, client_key, channel_id, payload, state, attempts, \
+     next_attempt_at, first_attempt_at, maybe_sent, last_error, created_at";
+
+fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Entry>> {
+    let payload: String = r.get(3)?;
+    // A payload this build cannot read (written by a newer one) is left
+    // alone rather than guessed at.
+    let Ok(intent) = serde_json::from_str::<Intent>(&payload) else {
+        return Ok(None);
+    };
+    let state: String = r.get(4)?;
+    let last_error: String = r.get(9)?;
+    let state = match state.as_str() {
+        "sending" => SendState::Sending,
+        "failed" => SendState::Failed { reason: last_error },
+        _ => SendState::Queued,
+    };
+    Ok(Some(Entry {
+        seq: r.get(0)?,
+        client_key: r.get(1)?,
+        channel_id: r.get(2)?,
+        intent,
+        state,
+        attempts: r.get(5)?,
+        next_attempt_at: r.get(6)?,
+        first_attempt_at: r.get(7)?,
+        maybe_sent: r.get(8)?,
+        created_at: r.get(10)?,
+    }))
+}
+
+/// Every entry, oldest first.
+pub fn entries(conn: &Connection) -> StoreResult<Vec<Entry>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {ENTRY_COLUMNS} FROM outbox ORDER BY seq"))?;
+    let rows = stmt.query_map([], entry_from_row)?;
+    let mut out = Vec::new();
+    for row in rows {
+        if let Some(entry) = row? {
+            out.push(entry);
+        }
+    }
+    Ok(out)
+}
+
+pub fn entry(conn: &Connection, client_key: &str) -> StoreResult<Option<Entry>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM outbox WHERE client_key = ?1"
+        ))?
+        .query_row([client_key], entry_from_row)
+        .optional()?
+        .flatten())
+}
+
+/// The send states of local echoes among `post_ids` (for timeline views).
+pub fn echo_states(
+    conn: &Connection,
+    post_ids: &[&str],
+) -> StoreResult<std::collections::HashMap<String, SendState>> {
+    let ids = serde_json::Value::from(post_ids.to_vec()).to_string();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM outbox
+         WHERE kind = 'post' AND client_key IN (SELECT value FROM json_each(?1))"
+    ))?;
+    let rows = stmt.query_map([ids], entry_from_row)?;
+    let mut out = std::collections::HashMap::new();
+    for row in rows {
+        if let Some(e) = row? {
+            out.insert(e.client_key, e.state);
+        }
+    }
+    Ok(out)
+}
+
+/// The entry to work on next: the oldest unfinished entry of each channel
+/// (failed ones do not hold up the rest), the one due first.
+pub fn next_due(conn: &Connection) -> StoreResult<Option<Entry>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM outbox o
+         WHERE state <> 'failed'
+           AND seq = (SELECT min(seq) FROM outbox i
+                      WHERE i.channel_id = o.channel_id AND i.state <> 'failed')
+         ORDER BY next_attempt_at, seq LIMIT 1"
+    ))?;
+    Ok(stmt.query_row([], entry_from_row).optional()?.flatten())
+}
+
+/// The id a post has on the server: itself, or for a client key the id of
+/// the server copy that replaced the echo. `None` while it is not sent.
+pub fn server_post_id(conn: &Connection, id: &str) -> StoreResult<Option<String>> {
+    let pending: bool = conn
+        .prepare_cached("SELECT 1 FROM outbox WHERE client_key = ?1 AND kind = 'post'")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !pending {
+        let exists = conn
+            .prepare_cached("SELECT 1 FROM posts WHERE id = ?1")?
+            .query_row([id], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if exists {
+            return Ok(Some(id.to_owned()));
+        }
+    }
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM posts
+             WHERE props LIKE '%' || ?1 || '%' AND json_valid(props)
+               AND json_extract(props, '$.pausenhof_client_key') = ?1 AND id <> ?1",
+        )?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+impl Writer<'_> {
+    /// Appends an intent.
+    pub fn enqueue_intent(
+        &mut self,
+        client_key: &str,
+        channel_id: &str,
+        intent: &Intent,
+        now: i64,
+    ) -> StoreResult<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO outbox (client_key, kind, channel_id, payload, created_at,
+                     next_attempt_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            )?
+            .execute(rusqlite::params![
+                client_key,
+                intent.kind(),
+                channel_id,
+                serde_json::to_string(intent)?,
+                now
+            ])?;
+        self.notify_outbox(channel_id);
+        Ok(())
+    }
+
+    /// Records that a request is about to leave: from now on the intent may
+    /// have been carried out until the server says otherwise.
+    pub fn mark_sending(&mut self, client_key: &str, now: i64) -> StoreResult<()> {
+        let channel = self.outbox_channel(client_key)?;
+        self.conn()
+            .prepare_cached(
+                "UPDATE outbox SET state = 'sending', maybe_sent = 1, attempts = attempts + 1,
+                     first_attempt_at = CASE WHEN first_attempt_at = 0 THEN ?2
+                                             ELSE first_attempt_at END
+                 WHERE client_key = ?1",
+            )?
+            .execute(rusqlite::params![client_key, now])?;
+        if let Some(channel) = channel {
+            self.notify_outbox(&channel);
+        }
+        Ok(())
+    }
+
+    /// Back to the queue until `next_attempt_at`. `maybe_sent` records
+    /// whether any attempt so far may have reached the server.
+    pub fn reschedule(
+        &mut self,
+        client_key: &str,
+        next_attempt_at: i64,
+        maybe_sent: bool,
+        reason: &str,
+    ) -> StoreResult<()> {
+        let channel = self.outbox_channel(client_key)?;
+        self.conn()
+            .prepare_cached(
+                "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, maybe_sent = ?3,
+                     last_error = ?4
+                 WHERE client_key = ?1",
+            )?
+            .execute(rusqlite::params![
+                client_key,
+                next_attempt_at,
+                maybe_sent,
+                reason
+            ])?;
+        if let Some(channel) = channel {
+            self.notify_outbox(&channel);
+        }
+        Ok(())
+    }
+
+    /// A replacement `pending_post_id` (the old one was taken by another
+    /// post within the server's dedupe window).
+    pub fn replace_intent(&mut self, client_key: &str, intent: &Intent) -> StoreResult<()> {
+        self.conn()
+            .prepare_cached("UPDATE outbox SET payload = ?2 WHERE client_key = ?1")?
+            .execute(rusqlite::params![
+                client_key,
+                serde_json::to_string(intent)?
+            ])?;
+        Ok(())
+    }
+
+    pub fn mark_failed(&mut self, client_key: &str, reason: &str) -> StoreResult<()> {
+        let channel = self.outbox_channel(client_key)?;
+        self.conn()
+            .prepare_cached(
+                "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE client_key = ?1",
+            )?
+            .execute(rusqlite::params![client_key, reason])?;
+        if let Some(channel) = channel {
+            self.notify_outbox(&channel);
+        }
+        Ok(())
+    }
+
+    /// The intent is done (or discarded): the row goes, and for a post the
+    /// local echo with it.
+    pub fn finish_intent(&mut self, client_key: &str) -> StoreResult<()> {
+        let channel = self.outbox_channel(client_key)?;
+        let conn = self.conn();
+        conn.prepare_cached(
+            "DELETE FROM posts WHERE id = ?1
+               AND EXISTS (SELECT 1 FROM outbox WHERE client_key = ?1 AND kind = 'post')",
+        )?
+        .execute([client_key])?;
+        conn.prepare_cached("DELETE FROM outbox WHERE client_key = ?1")?
+            .execute([client_key])?;
+        if let Some(channel) = channel {
+            self.notify_outbox(&channel);
+        }
+        Ok(())
+    }
+
+    /// Writes the local echo of a post about to be sent.
+    pub fn write_echo(&mut self, echo: &Post) -> StoreResult<()> {
+        self.upsert_posts(std::iter::once(echo))
+    }
+
+    fn outbox_channel(&self, client_key: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT channel_id FROM outbox WHERE client_key = ?1")?
+            .query_row([client_key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Send states show in the channel's timeline.
+    fn notify_outbox(&mut self, channel_id: &str) {
+        self.notify(StoreChange::Posts {
+            channel_id: channel_id.to_owned(),
+        });
+    }
+}
