@@ -172,3 +172,31 @@ async fn truncated_body_is_a_typed_error() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out() {
+    // Accepts connections and reads, but never writes a byte.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let silent = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let client = Client::builder(tempfile::tempdir().unwrap().keep())
+        .secret_store(Arc::new(MemorySecretStore::new()))
+        .request_timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap();
+    assert_eq!(
+        client
+            .probe_server(&format!("http://{addr}"))
+            .await
+            .unwrap_err(),
+        Error::Network {
+            problem: pausenhof_core::NetworkProblem::Timeout
+        }
+    );
+    silent.abort();
+}

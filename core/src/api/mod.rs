@@ -31,6 +31,9 @@ pub(crate) fn seg(value: &str) -> String {
 }
 
 #[cfg(test)]
+mod server_tests;
+
+#[cfg(test)]
 mod tests {
     #[test]
     fn seg_escapes_reserved_characters() {

@@ -207,6 +207,12 @@ pub async fn add_reaction(
     .await
 }
 
+/// `GET /posts/{id}/reactions`.
+pub async fn reactions(api: &ApiClient, post_id: &str) -> Result<Vec<Reaction>> {
+    api.get(&format!("/posts/{}/reactions", seg(post_id)), &[])
+        .await
+}
+
 /// `DELETE /users/me/posts/{post_id}/reactions/{emoji_name}`.
 pub async fn remove_reaction(api: &ApiClient, post_id: &str, emoji_name: &str) -> Result<()> {
     api.call::<()>(

@@ -29,3 +29,23 @@ pub async fn attach_device(api: &ApiClient, device_id: &str) -> Result<()> {
     )
     .await
 }
+
+/// Body of `POST /notifications/ack`: the app confirms a push arrived.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PushAck {
+    /// The push's `ack_id`.
+    pub id: String,
+    pub received_at: i64,
+    pub platform: String,
+    #[serde(rename = "type")]
+    pub push_type: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub post_id: String,
+    pub is_id_loaded: bool,
+}
+
+/// `POST /notifications/ack`.
+pub async fn ack_notification(api: &ApiClient, ack: &PushAck) -> Result<()> {
+    api.call(Method::POST, "/notifications/ack", Some(ack))
+        .await
+}
