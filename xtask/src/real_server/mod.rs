@@ -287,7 +287,7 @@ async fn with_server(
 
     let env = scenarios::ScenarioEnv {
         url: server.url.clone(),
-        admin: format!("{}:{}", seed::ADMIN, seed::PASSWORD),
+        admin: format!("{}:{}", seed::ADMIN, seed::password_of(seed::ADMIN)),
         smtp_dir: smtp.dir().to_owned(),
         push_dir: push.dir().to_owned(),
         seed_manifest: manifest,

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 
 use super::api::{Api, Reply};
 use super::scrub::{contains_raw_id, Scrubber};
-use super::seed::{School, ADMIN, PASSWORD};
+use super::seed::{password_of, School, CLASS};
 use super::sinks::wait_for_message;
 use super::ws::Socket;
 
@@ -179,7 +179,12 @@ pub struct RecordInputs<'a> {
 pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
     let school = inputs.school;
     let mut scrubber = Scrubber::new(inputs.api.base());
-    scrubber.secret(PASSWORD, "password");
+    for account in &school.accounts {
+        scrubber.secret(&account.password, "password");
+        if let Some(secret) = &account.mfa_secret {
+            scrubber.secret(secret, "mfa_secret");
+        }
+    }
     label_school(&mut scrubber, school);
     let mut r = Recorder {
         base: inputs.api.anonymous(),
@@ -187,7 +192,7 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         scrubber,
         recordings: Vec::new(),
     };
-    let class = school.channel("gsm/klasse-7a")?.to_owned();
+    let class = school.channel(CLASS)?.to_owned();
     let gsm = school.teams["gsm"].clone();
     let anna = school.user("anna.schulz")?.clone();
 
@@ -227,7 +232,7 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         "anonymous",
         Method::POST,
         "/users/login",
-        Some(login("anna.schulz", "falsches-passwort")),
+        Some(login("anna.schulz", "falsches-Passwort1!")),
     )
     .await?;
     r.http(
@@ -236,7 +241,7 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         "anonymous",
         Method::POST,
         "/users/login",
-        Some(login("niemand", PASSWORD)),
+        Some(login("niemand", "Unbekannt-Passwort1")),
     )
     .await?;
     let logged_in = r
@@ -246,7 +251,7 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
             "anonymous",
             Method::POST,
             "/users/login",
-            Some(login("anna.schulz", PASSWORD)),
+            Some(login("anna.schulz", &anna.password)),
         )
         .await?;
     let token = logged_in
@@ -261,11 +266,11 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         "anonymous",
         Method::POST,
         "/users/login",
-        Some(login(&anna.email, PASSWORD)),
+        Some(login(&anna.email, &anna.password)),
     )
     .await?;
 
-    record_mfa(&mut r, inputs.api).await?;
+    record_mfa(&mut r).await?;
     record_signup_and_verification(&mut r).await?;
 
     let mut bad = inputs.api.with_token("abcdefghijklmnopqrstuvwxyz");
@@ -378,7 +383,7 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         "anna.schulz",
         Method::POST,
         "/users/ids",
-        Some(json!([anna.id, school.user("frau.berger")?.id])),
+        Some(json!([anna.user_id, school.user("petra.berger")?.user_id])),
     )
     .await?;
 
@@ -429,7 +434,7 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
     .await?;
     if let Some(recording) = r.recordings.last_mut() {
         recording.content["request"]["path"] = json!(format!(
-            "/api/v4/channels/<channel:gsm/klasse-7a>/posts?since=<time>"
+            "/api/v4/channels/<channel:gsm/klasse-5a>/posts?since=<time>"
         ));
     }
     r.http(
@@ -482,7 +487,7 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         "anna.schulz",
         Method::POST,
         "/reactions",
-        Some(json!({"user_id": anna.id, "post_id": posts[0], "emoji_name": "thumbsup"})),
+        Some(json!({"user_id": anna.user_id, "post_id": posts[0], "emoji_name": "thumbsup"})),
     )
     .await?;
     r.http(
@@ -544,9 +549,9 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
     r.http(
         "private_channel_forbidden",
         "A private channel the user is not in.",
-        "ben.meier",
+        "deniz.kaya",
         Method::GET,
-        &format!("/channels/{}", school.channel("gsm/mathe-foerderung")?),
+        &format!("/channels/{}", school.channel("gsm/mathe-5a")?),
         None,
     )
     .await?;
@@ -605,9 +610,8 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
 }
 
 fn label_school(scrubber: &mut Scrubber, school: &School) {
-    scrubber.label(&school.admin.id, &format!("user:{ADMIN}"));
-    for (name, account) in &school.users {
-        scrubber.label(&account.id, &format!("user:{name}"));
+    for account in &school.accounts {
+        scrubber.label(&account.user_id, &format!("user:{}", account.username));
     }
     for (name, id) in &school.teams {
         scrubber.label(id, &format!("team:{name}"));
@@ -616,47 +620,31 @@ fn label_school(scrubber: &mut Scrubber, school: &School) {
         scrubber.label(id, &format!("channel:{name}"));
     }
     for (index, id) in school.class_posts.iter().enumerate() {
-        scrubber.label(id, &format!("post:klasse-7a/{}", index + 1));
+        scrubber.label(id, &format!("post:{CLASS}/{}", index + 1));
     }
-    scrubber.label(&school.thread_reply, "post:klasse-7a/reply");
+    scrubber.label(&school.thread_reply, &format!("post:{CLASS}/reply"));
     scrubber.label(
         &school.direct_channel,
-        "channel:dm/frau.berger__anna.schulz",
+        "channel:dm/petra.berger__anna.schulz",
     );
+    for session in school.sessions.values() {
+        if let Some(token) = session.token() {
+            scrubber.secret(token, "token");
+        }
+    }
 }
 
-/// A user with MFA switched on, to record the MFA error shapes.
-async fn record_mfa(r: &mut Recorder<'_>, api: &Api) -> Result<()> {
-    let admin = r.school.session(ADMIN)?.clone();
-    let user = admin
-        .post(
-            "/users",
-            json!({"username": "mfa.lehrkraft", "email": "mfa.lehrkraft@pausenhof.test", "password": PASSWORD, "email_verified": true}),
-            201,
-        )
-        .await?;
-    let user_id = user["id"].as_str().context("user without id")?.to_owned();
-    r.scrubber.label(&user_id, "user:mfa.lehrkraft");
-    let (session, _) = api.login("mfa.lehrkraft", PASSWORD).await?;
-    let generated = session
-        .post(&format!("/users/{user_id}/mfa/generate"), json!({}), 200)
-        .await?;
-    let secret = generated["secret"]
-        .as_str()
-        .context("no MFA secret")?
-        .to_owned();
-    r.scrubber.secret(&secret, "mfa_secret");
-    let code = totp_code(&secret)?;
-    session
-        .expect(
-            Method::PUT,
-            &format!("/users/{user_id}/mfa"),
-            Some(&json!({"activate": true, "code": code})),
-            200,
-        )
-        .await?;
+/// The error shapes of a login that needs an MFA code.
+async fn record_mfa(r: &mut Recorder<'_>) -> Result<()> {
+    let account = r
+        .school
+        .accounts
+        .iter()
+        .find(|account| account.mfa_secret.is_some())
+        .context("no seeded account with MFA")?
+        .clone();
     let login = |token: Option<&str>| {
-        let mut body = json!({"login_id": "mfa.lehrkraft", "password": PASSWORD});
+        let mut body = json!({"login_id": account.username, "password": account.password});
         if let Some(token) = token {
             body["token"] = json!(token);
         }
@@ -683,17 +671,10 @@ async fn record_mfa(r: &mut Recorder<'_>, api: &Api) -> Result<()> {
     Ok(())
 }
 
-fn totp_code(secret: &str) -> Result<String> {
-    use totp_rs::{Algorithm, Secret, TOTP};
-    let bytes = Secret::Encoded(secret.to_owned())
-        .to_bytes()
-        .map_err(|error| anyhow::anyhow!("MFA secret is not base32: {error:?}"))?;
-    let totp = TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, bytes);
-    Ok(totp.generate_current()?)
-}
-
 async fn record_signup_and_verification(r: &mut Recorder<'_>) -> Result<()> {
-    let signup = json!({"username": "neu.angemeldet", "email": "neu.angemeldet@pausenhof.test", "password": PASSWORD});
+    let password = password_of("neu.angemeldet");
+    r.scrubber.secret(&password, "password");
+    let signup = json!({"username": "neu.angemeldet", "email": "neu.angemeldet@gsm.schule.test", "password": password});
     let created = r
         .http(
             "signup_open_server",
@@ -713,7 +694,7 @@ async fn record_signup_and_verification(r: &mut Recorder<'_>) -> Result<()> {
         "anonymous",
         Method::POST,
         "/users/login",
-        Some(json!({"login_id": "neu.angemeldet", "password": PASSWORD})),
+        Some(json!({"login_id": "neu.angemeldet", "password": password})),
     )
     .await?;
     r.http(
@@ -731,7 +712,7 @@ async fn record_signup_and_verification(r: &mut Recorder<'_>) -> Result<()> {
         "anonymous",
         Method::POST,
         "/users/email/verify/send",
-        Some(json!({"email": "neu.angemeldet@pausenhof.test"})),
+        Some(json!({"email": "neu.angemeldet@gsm.schule.test"})),
     )
     .await?;
     Ok(())
@@ -743,10 +724,10 @@ async fn record_websocket(r: &mut Recorder<'_>, api: &Api, class: &str) -> Resul
     let hello = socket.next_event("hello").await?;
     let post = r
         .school
-        .session("frau.berger")?
+        .session("petra.berger")?
         .post(
             "/posts",
-            json!({"channel_id": class, "message": "Morgen fällt die erste Stunde aus."}),
+            json!({"channel_id": class, "message": "Morgen fällt die erste Stunde aus!"}),
             201,
         )
         .await?;
@@ -757,7 +738,7 @@ async fn record_websocket(r: &mut Recorder<'_>, api: &Api, class: &str) -> Resul
     socket.close().await;
     r.other(
         "websocket_hello_and_posted",
-        "Bearer header on the upgrade: hello, then the posted event of a post by frau.berger in gsm/klasse-7a. Other events in between are left out.",
+        "Bearer header on the upgrade: hello, then the posted event of a post by petra.berger in gsm/klasse-5a. Other events in between are left out.",
         json!({"websocket": "/api/v4/websocket", "as": "anna.schulz", "auth": "header"}),
         vec![hello, posted],
     );
@@ -782,7 +763,7 @@ async fn record_websocket(r: &mut Recorder<'_>, api: &Api, class: &str) -> Resul
 }
 
 async fn record_push(r: &mut Recorder<'_>, api: &Api, push_dir: &Path) -> Result<()> {
-    let (deniz, _) = api.login("deniz.kaya", PASSWORD).await?;
+    let (deniz, _) = api.login("deniz.kaya", &password_of("deniz.kaya")).await?;
     deniz
         .expect(
             Method::PUT,
@@ -791,12 +772,12 @@ async fn record_push(r: &mut Recorder<'_>, api: &Api, push_dir: &Path) -> Result
             200,
         )
         .await?;
-    let teacher = r.school.session("herr.yilmaz")?.clone();
-    let deniz_id = r.school.user("deniz.kaya")?.id.clone();
+    let teacher = r.school.session("jonas.wagner")?.clone();
+    let deniz_id = r.school.user("deniz.kaya")?.user_id.clone();
     let dm = teacher
         .post(
             "/channels/direct",
-            json!([r.school.user("herr.yilmaz")?.id, deniz_id]),
+            json!([r.school.user("jonas.wagner")?.user_id, deniz_id]),
             201,
         )
         .await?;
@@ -805,7 +786,7 @@ async fn record_push(r: &mut Recorder<'_>, api: &Api, push_dir: &Path) -> Result
         .context("direct channel without id")?
         .to_owned();
     r.scrubber
-        .label(&dm_id, "channel:dm/herr.yilmaz__deniz.kaya");
+        .label(&dm_id, "channel:dm/jonas.wagner__deniz.kaya");
     let post = teacher
         .post(
             "/posts",
@@ -824,7 +805,7 @@ async fn record_push(r: &mut Recorder<'_>, api: &Api, push_dir: &Path) -> Result
     .await?;
     r.other(
         "push_send_push",
-        "What the server POSTs to the push proxy's /api/v1/send_push when herr.yilmaz sends deniz.kaya (device android_rn registered) a direct message; contents `full`.",
+        "What the server POSTs to the push proxy's /api/v1/send_push when jonas.wagner sends deniz.kaya (device android_rn registered) a direct message; contents `full`.",
         json!({"push_proxy": "/api/v1/send_push", "to": "deniz.kaya"}),
         vec![push],
     );
@@ -854,7 +835,7 @@ fn check_scrubbed(recording: &Recording) -> Result<()> {
     strings(&recording.content, &mut texts);
     for text in texts {
         anyhow::ensure!(
-            !contains_raw_id(&text) && !text.contains(PASSWORD) && !text.contains("127.0.0.1"),
+            !contains_raw_id(&text) && !text.contains("-Pw1!") && !text.contains("127.0.0.1"),
             "recording {} is not fully scrubbed: {text:?}",
             recording.name
         );
@@ -925,7 +906,7 @@ mod tests {
             strings(&recording, &mut texts);
             for text in texts {
                 assert!(!contains_raw_id(&text), "{stem}: unscrubbed id in {text:?}");
-                assert!(!text.contains(PASSWORD), "{stem}: password in {text:?}");
+                assert!(!text.contains("-Pw1!"), "{stem}: password in {text:?}");
                 assert!(!text.contains("127.0.0.1"), "{stem}: address in {text:?}");
             }
         }

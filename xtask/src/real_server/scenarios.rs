@@ -1,4 +1,25 @@
 //! Hands the running server to the scenario suite.
+//!
+//! The suite runs as `cargo test -p pausenhof-scenarios --test real_server
+//! -- --test-threads=1` with these variables set:
+//!
+//! - `PAUSENHOF_REAL_SERVER_URL`: `http://127.0.0.1:<port>`.
+//! - `PAUSENHOF_REAL_SERVER_ADMIN`: `username:password` of the system admin.
+//! - `PAUSENHOF_REAL_SERVER_SEED`: a JSON file: `accounts` (shaped and
+//!   ordered like the test server's `Account` list: 4 students, the second
+//!   with MFA (`mfa_secret`, base32 TOTP), the third without a full name;
+//!   3 teachers, the second with MFA; the admin), `teams` (name → id),
+//!   `channels` (`team/name` → id), `class_posts`, `thread_reply`,
+//!   `direct_channel`.
+//! - `PAUSENHOF_REAL_SERVER_SMTP_DIR`: every mail the server sent, one
+//!   `mail-NNNN.json` each: `from`, `to` (list), `subject`, `data` (raw),
+//!   `text` (quoted-printable decoded; the verification link has `token=`).
+//! - `PAUSENHOF_REAL_SERVER_PUSH_DIR`: every `send_push` body the server
+//!   sent to the push proxy, one `push-NNNN.json` each.
+//!
+//! Files appear atomically (written, then renamed); numbers give the
+//! arrival order. The MFA code used to activate MFA during seeding cannot be
+//! used again in the same 30-second window.
 
 use std::path::{Path, PathBuf};
 

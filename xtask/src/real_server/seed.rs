@@ -13,16 +13,38 @@ use serde_json::{json, Value};
 
 use super::api::{local_mode_request, Api};
 
-/// Every seeded account uses it; it meets the server's default policy.
-pub const PASSWORD: &str = "Pausenhof-Test-2026";
-pub const ADMIN: &str = "schuladmin";
-pub const MAIL_DOMAIN: &str = "pausenhof.test";
+pub const ADMIN: &str = "admin";
+
+/// The test server's scheme (`tests/server/src/seed.rs`), so the scenario
+/// suite can treat both servers alike.
+pub fn password_of(username: &str) -> String {
+    format!("{username}-Pw1!")
+}
+
+pub fn email_of(username: &str, school: &str) -> String {
+    format!("{username}@{school}.schule.test")
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Debug)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Student,
+    Teacher,
+    Admin,
+}
+
+pub struct UserPlan {
+    pub username: &'static str,
+    pub first_name: &'static str,
+    pub last_name: &'static str,
+    pub role: Role,
+    /// MFA is switched on for this account after seeding.
+    pub mfa: bool,
+}
 
 pub struct TeamPlan {
     pub name: &'static str,
     pub display_name: &'static str,
-    /// `O` open, `I` invite only.
-    pub kind: &'static str,
     pub members: &'static [&'static str],
 }
 
@@ -35,153 +57,209 @@ pub struct ChannelPlan {
     pub members: &'static [&'static str],
 }
 
-pub struct UserPlan {
-    pub username: &'static str,
-    pub first_name: &'static str,
-    pub last_name: &'static str,
-}
-
-pub const TEACHERS: &[UserPlan] = &[
-    UserPlan {
-        username: "frau.berger",
-        first_name: "Petra",
-        last_name: "Berger",
-    },
-    UserPlan {
-        username: "herr.yilmaz",
-        first_name: "Kemal",
-        last_name: "Yilmaz",
-    },
-];
-
-pub const STUDENTS: &[UserPlan] = &[
+/// In the order the test server hands its accounts out: four students (the
+/// second with MFA, the third without a full name), three teachers (the
+/// second with MFA), the admin.
+pub const USERS: &[UserPlan] = &[
     UserPlan {
         username: "anna.schulz",
         first_name: "Anna",
         last_name: "Schulz",
+        role: Role::Student,
+        mfa: false,
     },
     UserPlan {
         username: "ben.meier",
         first_name: "Ben",
         last_name: "Meier",
+        role: Role::Student,
+        mfa: true,
     },
     UserPlan {
         username: "clara.nowak",
-        first_name: "Clara",
-        last_name: "Nowak",
+        first_name: "",
+        last_name: "",
+        role: Role::Student,
+        mfa: false,
     },
     UserPlan {
         username: "deniz.kaya",
         first_name: "Deniz",
         last_name: "Kaya",
+        role: Role::Student,
+        mfa: false,
+    },
+    UserPlan {
+        username: "petra.berger",
+        first_name: "Petra",
+        last_name: "Berger",
+        role: Role::Teacher,
+        mfa: false,
+    },
+    UserPlan {
+        username: "kemal.yilmaz",
+        first_name: "Kemal",
+        last_name: "Yılmaz",
+        role: Role::Teacher,
+        mfa: true,
+    },
+    UserPlan {
+        username: "jonas.wagner",
+        first_name: "Jonas",
+        last_name: "Wagner",
+        role: Role::Teacher,
+        mfa: false,
     },
 ];
 
-// Team names allow only lowercase letters, digits and '-'.
+/// The school every seeded user belongs to (for email addresses).
+pub const SCHOOL: &str = "gsm";
+
+const EVERYONE: &[&str] = &[
+    "anna.schulz",
+    "ben.meier",
+    "clara.nowak",
+    "deniz.kaya",
+    "petra.berger",
+    "kemal.yilmaz",
+    "jonas.wagner",
+];
+const TEACHERS: &[&str] = &["petra.berger", "kemal.yilmaz", "jonas.wagner"];
+
+// The test server calls the staff team `gsm_kollegium`; a real server
+// refuses a single underscore in team names (`^[a-z0-9]+([a-z\-0-9]+|(__)?)[a-z0-9]+$`).
 pub const TEAMS: &[TeamPlan] = &[
     TeamPlan {
         name: "gsm",
-        display_name: "Gesamtschule Mitte",
-        kind: "O",
-        members: &[
-            "frau.berger",
-            "herr.yilmaz",
-            "anna.schulz",
-            "ben.meier",
-            "clara.nowak",
-            "deniz.kaya",
-        ],
+        display_name: "Gymnasium St. Marien",
+        members: EVERYONE,
     },
     TeamPlan {
         name: "gsm-kollegium",
-        display_name: "GSM Kollegium",
-        kind: "I",
-        members: &["frau.berger", "herr.yilmaz"],
+        display_name: "Gymnasium St. Marien – Kollegium",
+        members: TEACHERS,
     },
     TeamPlan {
         name: "koop",
         display_name: "Kooperation der Schulen",
-        kind: "O",
-        members: &["herr.yilmaz", "anna.schulz"],
+        members: &[
+            "anna.schulz",
+            "deniz.kaya",
+            "petra.berger",
+            "kemal.yilmaz",
+            "jonas.wagner",
+        ],
+    },
+    TeamPlan {
+        name: "koop-lehrer",
+        display_name: "Kooperation – Lehrkräfte",
+        members: TEACHERS,
     },
 ];
 
+/// Classes as the test server forms them: student i joins class i % 2,
+/// with teachers c and c + 1.
 pub const CHANNELS: &[ChannelPlan] = &[
     ChannelPlan {
         team: "gsm",
-        name: "klasse-7a",
-        display_name: "Klasse 7a",
+        name: "klasse-5a",
+        display_name: "Klasse 5a",
         kind: "O",
-        members: &["frau.berger", "anna.schulz", "ben.meier"],
+        members: &["anna.schulz", "clara.nowak", "petra.berger", "kemal.yilmaz"],
     },
     ChannelPlan {
         team: "gsm",
-        name: "klasse-7b",
-        display_name: "Klasse 7b",
-        kind: "O",
-        members: &["herr.yilmaz", "clara.nowak", "deniz.kaya"],
-    },
-    ChannelPlan {
-        team: "gsm",
-        name: "mathe-foerderung",
-        display_name: "Mathe-Förderung",
+        name: "mathe-5a",
+        display_name: "Mathe 5a",
         kind: "P",
-        members: &["frau.berger", "anna.schulz", "clara.nowak"],
+        members: &["anna.schulz", "clara.nowak", "petra.berger", "kemal.yilmaz"],
+    },
+    ChannelPlan {
+        team: "gsm",
+        name: "klasse-5b",
+        display_name: "Klasse 5b",
+        kind: "O",
+        members: &["ben.meier", "deniz.kaya", "kemal.yilmaz", "jonas.wagner"],
+    },
+    ChannelPlan {
+        team: "gsm",
+        name: "deutsch-5b",
+        display_name: "Deutsch 5b",
+        kind: "P",
+        members: &["ben.meier", "deniz.kaya", "kemal.yilmaz", "jonas.wagner"],
     },
     ChannelPlan {
         team: "gsm-kollegium",
-        name: "konferenz",
-        display_name: "Konferenz",
+        name: "fachschaft-mathe",
+        display_name: "Fachschaft Mathe",
         kind: "O",
-        members: &["frau.berger", "herr.yilmaz"],
+        members: &["petra.berger", "jonas.wagner"],
+    },
+    ChannelPlan {
+        team: "gsm-kollegium",
+        name: "fachschaft-deutsch",
+        display_name: "Fachschaft Deutsch",
+        kind: "P",
+        members: &["kemal.yilmaz"],
     },
     ChannelPlan {
         team: "koop",
-        name: "ag-robotik",
-        display_name: "AG Robotik",
+        name: "projekt-1",
+        display_name: "Projekt Grüne Schule 1",
         kind: "O",
-        members: &["herr.yilmaz", "anna.schulz"],
+        members: &["anna.schulz", "deniz.kaya", "petra.berger"],
     },
 ];
 
-/// Posts in `gsm/klasse-7a`, oldest first: enough for paging requests.
+/// The class channel with seeded posts, for paging.
+pub const CLASS: &str = "gsm/klasse-5a";
+
+/// Posts in the class channel, oldest first.
 pub const CLASS_POSTS: &[(&str, &str)] = &[
-    ("frau.berger", "Willkommen in der Klasse 7a!"),
+    ("petra.berger", "Willkommen in der Klasse 5a!"),
     ("anna.schulz", "Hallo zusammen!"),
-    ("ben.meier", "Hallo Frau Berger."),
-    ("frau.berger", "Hausaufgabe 1: Seite 12, Aufgaben 1 bis 4."),
-    ("frau.berger", "Hausaufgabe 2: Gedicht auswendig lernen."),
+    ("clara.nowak", "Hallo Frau Berger."),
+    ("petra.berger", "Hausaufgabe 1: Seite 12, Aufgaben 1 bis 4."),
+    (
+        "kemal.yilmaz",
+        "Übungsblatt 2 bis Freitag bearbeiten, bitte.",
+    ),
     ("anna.schulz", "Gilt Aufgabe 4b auch?"),
-    ("frau.berger", "Ja, 4b gehört dazu."),
-    ("ben.meier", "Danke!"),
+    ("petra.berger", "Ja, 4b gehört dazu."),
+    ("clara.nowak", "Danke! 🙏"),
 ];
 
+/// Shaped like the test server's `Account`.
 #[derive(Serialize, Clone)]
 pub struct Account {
-    pub id: String,
+    pub user_id: String,
     pub username: String,
     pub email: String,
     pub password: String,
+    pub role: Role,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mfa_secret: Option<String>,
 }
 
-/// What was created, with the ids the server assigned.
+/// What was created, with the ids the server assigned; written as the seed
+/// manifest for the scenario suite.
 #[derive(Serialize)]
 pub struct School {
-    pub admin: Account,
-    pub users: BTreeMap<String, Account>,
+    /// In [`USERS`] order, then the admin.
+    pub accounts: Vec<Account>,
     pub teams: BTreeMap<String, String>,
     /// Keyed `team/channel`, including each team's default channels.
     pub channels: BTreeMap<String, String>,
-    /// The seeded posts of `gsm/klasse-7a`, oldest first.
+    /// The seeded posts of [`CLASS`], oldest first.
     pub class_posts: Vec<String>,
     /// The reply to the first class post.
     pub thread_reply: String,
-    /// The direct channel between `frau.berger` and `anna.schulz`.
+    /// The direct channel between `petra.berger` and `anna.schulz`.
     pub direct_channel: String,
+    /// Sessions of the accounts without MFA, by username.
     #[serde(skip)]
     pub sessions: BTreeMap<String, Api>,
 }
-
 impl School {
     pub fn session(&self, username: &str) -> Result<&Api> {
         self.sessions
@@ -197,14 +275,11 @@ impl School {
     }
 
     pub fn user(&self, username: &str) -> Result<&Account> {
-        self.users
-            .get(username)
+        self.accounts
+            .iter()
+            .find(|account| account.username == username)
             .with_context(|| format!("no seeded user {username}"))
     }
-}
-
-pub fn email(username: &str) -> String {
-    format!("{username}@{MAIL_DOMAIN}")
 }
 
 pub async fn seed(api: &Api, local_socket: &std::path::Path) -> Result<School> {
@@ -213,10 +288,10 @@ pub async fn seed(api: &Api, local_socket: &std::path::Path) -> Result<School> {
     // email verification for everyone else who signs up.
     let admin_body = json!({
         "username": ADMIN,
-        "email": email(ADMIN),
-        "password": PASSWORD,
+        "email": email_of(ADMIN, "verwaltung"),
+        "password": password_of(ADMIN),
         "first_name": "Schul",
-        "last_name": "Admin",
+        "last_name": "Verwaltung",
         "email_verified": true,
     });
     let socket = local_socket.to_owned();
@@ -228,7 +303,7 @@ pub async fn seed(api: &Api, local_socket: &std::path::Path) -> Result<School> {
         status == 201,
         "creating the admin failed: {status} {created}"
     );
-    let (admin_api, admin_user) = api.login(ADMIN, PASSWORD).await?;
+    let (admin_api, admin_user) = api.login(ADMIN, &password_of(ADMIN)).await?;
     anyhow::ensure!(
         admin_user["roles"]
             .as_str()
@@ -237,17 +312,16 @@ pub async fn seed(api: &Api, local_socket: &std::path::Path) -> Result<School> {
         "the first account did not become system admin: {}",
         admin_user["roles"]
     );
-    let admin = account(&admin_user, ADMIN)?;
 
-    let mut users = BTreeMap::new();
-    for plan in TEACHERS.iter().chain(STUDENTS) {
+    let mut ids = BTreeMap::new();
+    for plan in USERS {
         let user = admin_api
             .post(
                 "/users",
                 json!({
                     "username": plan.username,
-                    "email": email(plan.username),
-                    "password": PASSWORD,
+                    "email": email_of(plan.username, SCHOOL),
+                    "password": password_of(plan.username),
                     "first_name": plan.first_name,
                     "last_name": plan.last_name,
                     "email_verified": true,
@@ -255,7 +329,7 @@ pub async fn seed(api: &Api, local_socket: &std::path::Path) -> Result<School> {
                 201,
             )
             .await?;
-        users.insert(plan.username.to_owned(), account(&user, plan.username)?);
+        ids.insert(plan.username, id_of(&user)?);
     }
 
     let mut teams = BTreeMap::new();
@@ -264,17 +338,16 @@ pub async fn seed(api: &Api, local_socket: &std::path::Path) -> Result<School> {
         let team = admin_api
             .post(
                 "/teams",
-                json!({"name": plan.name, "display_name": plan.display_name, "type": plan.kind}),
+                json!({"name": plan.name, "display_name": plan.display_name, "type": "I"}),
                 201,
             )
             .await?;
         let team_id = id_of(&team)?;
         for member in plan.members {
-            let user_id = &users[*member].id;
             admin_api
                 .post(
                     &format!("/teams/{team_id}/members"),
-                    json!({"team_id": team_id, "user_id": user_id}),
+                    json!({"team_id": team_id, "user_id": ids[member]}),
                     201,
                 )
                 .await?;
@@ -306,7 +379,7 @@ pub async fn seed(api: &Api, local_socket: &std::path::Path) -> Result<School> {
             admin_api
                 .post(
                     &format!("/channels/{channel_id}/members"),
-                    json!({"user_id": users[*member].id}),
+                    json!({"user_id": ids[member]}),
                     201,
                 )
                 .await?;
@@ -315,13 +388,14 @@ pub async fn seed(api: &Api, local_socket: &std::path::Path) -> Result<School> {
     }
 
     let mut sessions = BTreeMap::new();
-    for username in users.keys() {
-        let (session, _) = api.login(username, PASSWORD).await?;
-        sessions.insert(username.clone(), session);
+    for plan in USERS {
+        let (session, _) = api
+            .login(plan.username, &password_of(plan.username))
+            .await?;
+        sessions.insert(plan.username.to_owned(), session);
     }
-    sessions.insert(ADMIN.to_owned(), admin_api);
 
-    let class_channel = channels["gsm/klasse-7a"].clone();
+    let class_channel = channels[CLASS].clone();
     let mut class_posts = Vec::new();
     for (author, message) in CLASS_POSTS {
         let post = sessions[*author]
@@ -346,36 +420,64 @@ pub async fn seed(api: &Api, local_socket: &std::path::Path) -> Result<School> {
         .await?;
     let thread_reply = id_of(&reply)?;
 
-    let direct = sessions["frau.berger"]
+    let direct = sessions["petra.berger"]
         .post(
             "/channels/direct",
-            json!([users["frau.berger"].id, users["anna.schulz"].id]),
+            json!([ids["petra.berger"], ids["anna.schulz"]]),
             201,
         )
         .await?;
     let direct_channel = id_of(&direct)?;
-    sessions["frau.berger"]
+    sessions["petra.berger"]
         .post(
             "/posts",
-            json!({"channel_id": direct_channel, "message": "Bitte denk an die Unterschrift der Eltern."}),
+            json!({"channel_id": direct_channel, "message": "Bitte denk an die Einverständniserklärung ✍️"}),
             201,
         )
         .await?;
-    sessions["frau.berger"]
+    sessions["petra.berger"]
         .expect(
             Method::POST,
             "/posts",
             Some(&json!({
-                "channel_id": channels["gsm-kollegium/konferenz"],
-                "message": "Die Zeugniskonferenz ist am Donnerstag.",
+                "channel_id": channels["gsm-kollegium/fachschaft-mathe"],
+                "message": "Grüße aus dem Lehrerzimmer ☕",
             })),
             201,
         )
         .await?;
 
+    let mut accounts = Vec::new();
+    for plan in USERS {
+        let mfa_secret = if plan.mfa {
+            let session = sessions
+                .remove(plan.username)
+                .context("no session for an MFA user")?;
+            Some(enable_mfa(&session, &ids[plan.username]).await?)
+        } else {
+            None
+        };
+        accounts.push(Account {
+            user_id: ids[plan.username].clone(),
+            username: plan.username.to_owned(),
+            email: email_of(plan.username, SCHOOL),
+            password: password_of(plan.username),
+            role: plan.role,
+            mfa_secret,
+        });
+    }
+    accounts.push(Account {
+        user_id: id_of(&admin_user)?,
+        username: ADMIN.to_owned(),
+        email: email_of(ADMIN, "verwaltung"),
+        password: password_of(ADMIN),
+        role: Role::Admin,
+        mfa_secret: None,
+    });
+    sessions.insert(ADMIN.to_owned(), admin_api);
+
     Ok(School {
-        admin,
-        users,
+        accounts,
         teams,
         channels,
         class_posts,
@@ -385,6 +487,36 @@ pub async fn seed(api: &Api, local_socket: &std::path::Path) -> Result<School> {
     })
 }
 
+/// Switches MFA on and returns the base32 TOTP secret.
+async fn enable_mfa(session: &Api, user_id: &str) -> Result<String> {
+    let generated = session
+        .post(&format!("/users/{user_id}/mfa/generate"), json!({}), 200)
+        .await?;
+    let secret = generated["secret"]
+        .as_str()
+        .context("no MFA secret")?
+        .to_owned();
+    session
+        .expect(
+            Method::PUT,
+            &format!("/users/{user_id}/mfa"),
+            Some(&json!({"activate": true, "code": totp_code(&secret)?})),
+            200,
+        )
+        .await?;
+    Ok(secret)
+}
+
+/// The current TOTP code (SHA-1, 6 digits, 30 s), as authenticator apps
+/// compute it.
+pub fn totp_code(secret: &str) -> Result<String> {
+    use totp_rs::{Algorithm, Secret, TOTP};
+    let bytes = Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .map_err(|error| anyhow::anyhow!("MFA secret is not base32: {error:?}"))?;
+    Ok(TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, bytes).generate_current()?)
+}
+
 fn id_of(value: &Value) -> Result<String> {
     value["id"]
         .as_str()
@@ -392,33 +524,19 @@ fn id_of(value: &Value) -> Result<String> {
         .with_context(|| format!("answer without an id: {value}"))
 }
 
-fn account(user: &Value, username: &str) -> Result<Account> {
-    Ok(Account {
-        id: id_of(user)?,
-        username: username.to_owned(),
-        email: email(username),
-        password: PASSWORD.to_owned(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn planned(username: &str) -> bool {
+        USERS.iter().any(|user| user.username == username)
+    }
+
     #[test]
     fn every_planned_member_is_a_planned_user_of_that_team() {
-        let users: Vec<&str> = TEACHERS
-            .iter()
-            .chain(STUDENTS)
-            .map(|u| u.username)
-            .collect();
         for team in TEAMS {
             for member in team.members {
-                assert!(
-                    users.contains(member),
-                    "{member} of {} is not planned",
-                    team.name
-                );
+                assert!(planned(member), "{member} of {} is not planned", team.name);
             }
         }
         for channel in CHANNELS {
@@ -432,31 +550,62 @@ mod tests {
                 );
             }
         }
+        let class = CHANNELS
+            .iter()
+            .find(|c| format!("{}/{}", c.team, c.name) == CLASS)
+            .unwrap();
         for (author, _) in CLASS_POSTS {
-            let class = CHANNELS.iter().find(|c| c.name == "klasse-7a").unwrap();
-            assert!(class.members.contains(author), "{author} cannot post in 7a");
+            assert!(
+                class.members.contains(author),
+                "{author} cannot post in {CLASS}"
+            );
         }
     }
 
     #[test]
+    fn accounts_follow_the_test_servers_order() {
+        let roles: Vec<Role> = USERS.iter().map(|user| user.role).collect();
+        assert_eq!(roles[..4], [Role::Student; 4]);
+        assert_eq!(roles[4..], [Role::Teacher; 3]);
+        assert!(USERS[1].mfa && USERS[5].mfa);
+        assert_eq!(USERS.iter().filter(|user| user.mfa).count(), 2);
+        assert!(USERS[2].first_name.is_empty() && USERS[2].last_name.is_empty());
+    }
+
+    /// Mattermost's rule for team names (model.IsValidTeamName) and
+    /// usernames.
+    #[test]
     fn planned_names_are_valid_mattermost_names() {
         for team in TEAMS {
+            let name = team.name;
+            let inner = &name[1..name.len() - 1];
+            assert!(name.len() >= 2, "{name}");
             assert!(
-                team.name.len() >= 2
-                    && team
-                        .name
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{name}"
+            );
+            assert!(
+                !name.starts_with('-') && !name.ends_with('-') && !inner.is_empty(),
+                "{name}"
             );
         }
-        for user in TEACHERS.iter().chain(STUDENTS) {
+        for user in USERS {
+            let name = user.username;
+            assert!(name.len() >= 3);
             assert!(
-                user.username.len() >= 3
-                    && user
-                        .username
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c)),
+                "{name}"
             );
         }
+    }
+
+    #[test]
+    fn totp_codes_are_six_digits() {
+        let code = totp_code("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP").unwrap();
+        assert_eq!(code.len(), 6);
+        assert!(code.chars().all(|c| c.is_ascii_digit()));
+        assert!(totp_code("not base32 !").is_err());
     }
 }

@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::api::Api;
-use super::seed::{School, PASSWORD};
+use super::seed::{password_of, School, CLASS};
 use super::sinks::{verification_token, wait_for_message};
 use super::ws::Socket;
 
@@ -26,11 +26,12 @@ pub async fn check(api: &Api, school: &School, smtp_dir: &Path, push_dir: &Path)
 }
 
 async fn sign_up_with_email_verification(api: &Api, smtp_dir: &Path) -> Result<()> {
-    let email = "smoke.neu@pausenhof.test";
+    let email = "smoke.neu@gsm.schule.test";
+    let password = password_of("smoke.neu");
     api.anonymous()
         .post(
             "/users",
-            json!({"username": "smoke.neu", "email": email, "password": PASSWORD}),
+            json!({"username": "smoke.neu", "email": email, "password": password}),
             201,
         )
         .await
@@ -39,7 +40,7 @@ async fn sign_up_with_email_verification(api: &Api, smtp_dir: &Path) -> Result<(
         .call(
             Method::POST,
             "/users/login",
-            Some(&json!({"login_id": "smoke.neu", "password": PASSWORD})),
+            Some(&json!({"login_id": "smoke.neu", "password": password})),
         )
         .await?;
     ensure!(
@@ -63,20 +64,20 @@ async fn sign_up_with_email_verification(api: &Api, smtp_dir: &Path) -> Result<(
         .post("/users/email/verify", json!({"token": token}), 200)
         .await
         .context("verifying the email address with the mailed token")?;
-    api.login("smoke.neu", PASSWORD)
+    api.login("smoke.neu", &password)
         .await
         .context("login after verification")?;
     Ok(())
 }
 
 async fn post_reaches_websocket(api: &Api, school: &School) -> Result<()> {
-    let class = school.channel("gsm/klasse-7a")?;
+    let class = school.channel(CLASS)?;
     let anna = school.session("anna.schulz")?;
     let mut socket = Socket::connect(api.base(), anna.token()).await?;
     let hello = socket.next_event("hello").await?;
     ensure!(hello["seq"] == 0, "hello is not seq 0: {hello}");
     let post = school
-        .session("ben.meier")?
+        .session("clara.nowak")?
         .post(
             "/posts",
             json!({"channel_id": class, "message": "Smoke: ist jemand da?"}),
@@ -109,7 +110,9 @@ async fn direct_message_reaches_push_proxy(
     school: &School,
     push_dir: &Path,
 ) -> Result<()> {
-    let (clara, _) = api.login("clara.nowak", PASSWORD).await?;
+    let (clara, _) = api
+        .login("clara.nowak", &password_of("clara.nowak"))
+        .await?;
     clara
         .expect(
             Method::PUT,
@@ -118,13 +121,13 @@ async fn direct_message_reaches_push_proxy(
             200,
         )
         .await?;
-    let teacher = school.session("frau.berger")?;
+    let teacher = school.session("petra.berger")?;
     let dm = teacher
         .post(
             "/channels/direct",
             json!([
-                school.user("frau.berger")?.id,
-                school.user("clara.nowak")?.id
+                school.user("petra.berger")?.user_id,
+                school.user("clara.nowak")?.user_id
             ]),
             201,
         )
@@ -138,7 +141,7 @@ async fn direct_message_reaches_push_proxy(
         .await?;
     let post_id = post["id"].as_str().context("post without id")?.to_owned();
     let push = wait_for_message(push_dir, "send_push", DELIVERY_TIMEOUT, |push| {
-        push["post_id"] == post_id.as_str()
+        push["post_id"] == post_id.as_str() && push["device_id"] == "pausenhof-smoke"
     })
     .await?;
     ensure!(
