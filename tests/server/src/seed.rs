@@ -865,4 +865,28 @@ mod tests {
             .iter()
             .any(|a| a.role == Role::Student && a.mfa_secret.is_some()));
     }
+
+    #[test]
+    fn large_school_has_the_promised_size() {
+        let mut s = State::default();
+        let accounts = generate(&mut s, Dataset::Large, 1);
+        assert_eq!(s.teams.len(), 10);
+        assert!(
+            (1_950..=2_050).contains(&s.users.len()),
+            "{} users",
+            s.users.len()
+        );
+        assert!(
+            (950..=1_050).contains(&s.channels.len()),
+            "{} channels",
+            s.channels.len()
+        );
+        assert_eq!(s.posts.len(), 200_000);
+        assert!(accounts.len() >= 6);
+        // Every channel's posts are in time order, which paging relies on.
+        for ids in s.channel_posts.values() {
+            let times: Vec<i64> = ids.iter().map(|i| s.posts[i].create_at).collect();
+            assert!(times.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
 }

@@ -46,7 +46,12 @@ async fn main() -> anyhow::Result<()> {
         ..ServerConfig::default()
     };
     let server = TestServer::start(config).await?;
-    let line = serde_json::json!({"url": server.url(), "accounts": server.accounts()});
+    // Written by hand so that "url" comes first, as documented.
+    let line = format!(
+        "{{\"url\":{},\"accounts\":{}}}",
+        serde_json::to_string(&server.url())?,
+        serde_json::to_string(&server.accounts())?
+    );
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{line}")?;
     stdout.flush()?;
