@@ -1,5 +1,5 @@
 //! Secrets stay secret: after signing in, using the session, failing calls
-//! and logging at TRACE level for every crate, neither the session token nor
+//! syncing the database, and logging at TRACE level for every crate, neither the session token nor
 //! the password appears in the logs, in any file of the data directory
 //! (SQLite database included) or in any error's Display/Debug.
 
@@ -103,6 +103,38 @@ async fn token_and_password_never_leak() {
     .await
     .unwrap();
     client.set_full_name("Geheim", "Name").await.unwrap();
+    let secret_message = "Vertraulich: Notenliste Klasse 7b";
+    api::posts::create_post(
+        &api_client,
+        &api::posts::NewPost {
+            channel_id: channels[0].id.clone(),
+            message: secret_message.into(),
+            pending_post_id: "pending-secret-1".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // Fill the account's database the way the app does.
+    pausenhof_core::sync::sync(
+        &api_client,
+        &client.store().unwrap(),
+        &pausenhof_core::sync::SyncOptions::default(),
+    )
+    .await
+    .unwrap();
+    // The synced post is in the database files (WAL included), so the
+    // search for secrets below looks at real data.
+    let mut with_message = Vec::new();
+    files_containing(
+        &client.account_dir().unwrap(),
+        secret_message.as_bytes(),
+        &mut with_message,
+    );
+    assert!(
+        with_message.iter().any(|f| f.contains("store.sqlite")),
+        "sync wrote the post: {with_message:?}"
+    );
     errors.push(
         api::posts::post(&api_client, "doesnotexistdoesnotexist00")
             .await
@@ -142,6 +174,7 @@ async fn token_and_password_never_leak() {
     assert!(!text.contains(&token), "token in logs");
     assert!(!text.contains(&student.password), "password in logs");
     assert!(!text.contains(&channels[0].id), "channel id in logs");
+    assert!(!text.contains(secret_message), "message text in logs");
 
     client.logout().await.unwrap();
     assert!(secrets.is_empty());

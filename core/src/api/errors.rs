@@ -42,6 +42,12 @@ pub(crate) fn error_from_response(status: StatusCode, body: &[u8], authenticated
     if id == SESSION_EXPIRED {
         return Error::SessionExpired;
     }
+    if id == "api.user.login.inactive.app_error" {
+        // A deactivated account: no retry or other password will help.
+        return Error::Forbidden {
+            id: server_error.id,
+        };
+    }
 
     match status {
         StatusCode::UNAUTHORIZED if authenticated => Error::SessionExpired,
@@ -87,6 +93,12 @@ mod tests {
             Error::SignUpClosed
         );
         assert_eq!(e(SESSION_EXPIRED, 401), Error::SessionExpired);
+        assert_eq!(
+            e("api.user.login.inactive.app_error", 401),
+            Error::Forbidden {
+                id: "api.user.login.inactive.app_error".into()
+            }
+        );
     }
 
     #[test]
