@@ -54,6 +54,10 @@ pub struct ServerConfig {
     pub require_email_verification: bool,
     /// `TeamSettings.EnableOpenServer`: whether anyone may sign up.
     pub open_server: bool,
+    /// Whether GitLab and OpenID sign-in are enabled. Changes the client
+    /// config flags and, as on the real server, masks failed password logins
+    /// as `api.user.login.invalid_credentials_sso`.
+    pub enable_sso: bool,
     /// Whether the server claims an Enterprise license.
     pub licensed: bool,
     /// How long a disconnected websocket's dead queue is kept.
@@ -75,6 +79,7 @@ impl Default for ServerConfig {
             version: "10.11.0".to_string(),
             require_email_verification: false,
             open_server: true,
+            enable_sso: false,
             licensed: false,
             dead_queue_ttl: Duration::from_secs(300),
             websocket_auth_timeout: Duration::from_secs(5),

@@ -8,14 +8,12 @@ use crate::config::PushContents;
 use crate::ids::Id;
 use crate::state::{CreatedPost, PushCandidate};
 
-/// Platforms the real server accepts in `PUT /users/sessions/device`.
+/// Platforms the real server accepts in `PUT /users/sessions/device`; the
+/// mobile apps may append a `-v<N>` protocol suffix.
 pub const ALLOWED_PLATFORMS: &[&str] = &[
     "android_rn",
     "apple_rn",
     "apple_rnbeta",
-    "android_rn-v2",
-    "apple_rn-v2",
-    "apple_rnbeta-v2",
     "android_oxide",
     "apple_oxide",
 ];
@@ -23,13 +21,28 @@ pub const ALLOWED_PLATFORMS: &[&str] = &[
 /// Longest device id the server stores.
 pub const MAX_DEVICE_ID_LEN: usize = 512;
 
+/// The platform without a `-v<digits>` suffix; other suffixes stay (and so
+/// fail the allowlist), as on the real server.
+fn base_platform(platform: &str) -> &str {
+    match platform.rsplit_once("-v") {
+        Some((base, version))
+            if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            base
+        }
+        _ => platform,
+    }
+}
+
 /// Whether `device_id` (`<platform>:<token>`) would be accepted.
 pub fn device_id_is_valid(device_id: &str) -> bool {
     if device_id.len() > MAX_DEVICE_ID_LEN {
         return false;
     }
     match device_id.split_once(':') {
-        Some((platform, token)) => !token.is_empty() && ALLOWED_PLATFORMS.contains(&platform),
+        Some((platform, token)) => {
+            !token.is_empty() && ALLOWED_PLATFORMS.contains(&base_platform(platform))
+        }
         None => false,
     }
 }

@@ -18,7 +18,7 @@ async fn ping_config_and_license_need_no_session() {
     assert_eq!(config.status, 200);
     let map = config.body.as_object().unwrap();
     assert!(map.values().all(Value::is_string), "all values are strings");
-    assert_eq!(config.body["EnableSignUpWithGitLab"], "true");
+    assert_eq!(config.body["EnableSignUpWithGitLab"], "false");
     assert!(config.body["Version"].as_str().unwrap().starts_with("10."));
 
     let new_format = api.get("/config/client").await;
@@ -87,8 +87,30 @@ async fn wrong_password_and_unknown_user_are_invalid_credentials() {
             "api.user.login.invalid_credentials_email_username"
         );
     }
+    // Like the real server, a body that is not a string map counts as empty.
     let malformed = api.send("POST", "/users/login", None).await;
     assert_eq!(malformed.status, 400);
+    assert_eq!(malformed.body["id"], "api.user.login.blank_pwd.app_error");
+}
+
+#[tokio::test]
+async fn with_sso_enabled_failed_logins_are_masked_as_sso() {
+    let server = start_with(pausenhof_testserver::ServerConfig {
+        enable_sso: true,
+        ..Default::default()
+    })
+    .await;
+    let api = Api::new(&server);
+    let config = api.get("/config/client?format=old").await;
+    assert_eq!(config.body["EnableSignUpWithGitLab"], "true");
+    let r = api
+        .post(
+            "/users/login",
+            json!({"login_id": "nobody-here", "password": "whatever1"}),
+        )
+        .await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.body["id"], "api.user.login.invalid_credentials_sso");
 }
 
 #[tokio::test]
@@ -143,8 +165,19 @@ async fn mfa_login_needs_a_valid_totp_code() {
         )
         .await;
     // A wrong code can collide with the current code only with probability 1e-6.
+    assert_eq!(wrong.status, 401);
     assert_eq!(
         wrong.body["id"],
+        "api.user.check_user_mfa.bad_code.app_error"
+    );
+    let garbled = api
+        .post(
+            "/users/login",
+            json!({"login_id": account.username, "password": account.password, "token": "abc"}),
+        )
+        .await;
+    assert_eq!(
+        garbled.body["id"],
         "mfa.validate_token.authenticate.app_error"
     );
 

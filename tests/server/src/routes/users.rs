@@ -34,20 +34,52 @@ struct LoginBody {
     device_id: String,
 }
 
-fn invalid_credentials() -> ApiError {
-    ApiError::new(
-        401,
-        "api.user.login.invalid_credentials_email_username",
-        "Enter a valid email or username and/or password.",
-    )
+/// The error a failed login is masked as, like the real server's deferred
+/// mask in `api4/user.go`: with any SSO provider enabled it is the `_sso`
+/// variant, otherwise the email/username one.
+fn invalid_credentials(sso: bool) -> ApiError {
+    if sso {
+        ApiError::new(
+            401,
+            "api.user.login.invalid_credentials_sso",
+            "Enter a valid email or username and/or password, or sign in using another method.",
+        )
+    } else {
+        ApiError::new(
+            401,
+            "api.user.login.invalid_credentials_email_username",
+            "Enter a valid email or username and/or password.",
+        )
+    }
 }
 
-fn mfa_error() -> ApiError {
+/// A token that is not a six-digit code cannot even be checked.
+fn mfa_missing() -> ApiError {
     ApiError::new(
         401,
         "mfa.validate_token.authenticate.app_error",
         "Invalid MFA token.",
     )
+}
+
+fn mfa_wrong() -> ApiError {
+    ApiError::new(
+        401,
+        "api.user.check_user_mfa.bad_code.app_error",
+        "Invalid MFA token.",
+    )
+}
+
+/// `model.TokenSize`: verification tokens are 64 characters.
+const VERIFY_TOKEN_LEN: usize = 64;
+
+fn verify_token() -> String {
+    let mut t = String::new();
+    while t.len() < VERIFY_TOKEN_LEN {
+        t.push_str(Id::random().as_str());
+    }
+    t.truncate(VERIFY_TOKEN_LEN);
+    t
 }
 
 /// Failed attempts after which an account is locked (`MaximumLoginAttempts`).
@@ -72,7 +104,14 @@ fn with_token(body: Value, token: &str, status: StatusCode) -> Response {
 }
 
 pub async fn login(State(shared): State<Arc<Shared>>, body: Bytes) -> ApiResult<Response> {
-    let body: LoginBody = parse_body(&body, "login")?;
+    // Like `model.MapFromJSON`: a body that is not a string map counts as empty.
+    let body: LoginBody = serde_json::from_slice(&body).unwrap_or(LoginBody {
+        login_id: String::new(),
+        id: String::new(),
+        password: String::new(),
+        token: String::new(),
+        device_id: String::new(),
+    });
     let login_id = if body.login_id.is_empty() {
         body.id
     } else {
@@ -85,16 +124,24 @@ pub async fn login(State(shared): State<Arc<Shared>>, body: Bytes) -> ApiResult<
             "Password field must not be blank",
         ));
     }
+    let masked = invalid_credentials(shared.config.enable_sso);
     let mut state = shared.state();
     let user_id = state
         .user_by_login(&login_id)
         .map(|u| u.id)
-        .ok_or_else(invalid_credentials)?;
+        .ok_or_else(|| masked.clone())?;
     let require_verification = shared.config.require_email_verification;
     let user = state
         .users
         .get_mut(&user_id)
-        .ok_or_else(invalid_credentials)?;
+        .ok_or_else(|| masked.clone())?;
+    if user.delete_at > 0 {
+        return Err(ApiError::new(
+            401,
+            "api.user.login.inactive.app_error",
+            "Login failed because your account has been deactivated. Please contact an administrator.",
+        ));
+    }
     if user.failed_attempts >= MAXIMUM_LOGIN_ATTEMPTS {
         return Err(ApiError::new(
             401,
@@ -104,23 +151,25 @@ pub async fn login(State(shared): State<Arc<Shared>>, body: Bytes) -> ApiResult<
     }
     if hash_password(&user.password_salt, &body.password) != user.password_hash {
         user.failed_attempts += 1;
-        return Err(invalid_credentials());
-    }
-    if user.delete_at > 0 {
-        return Err(ApiError::new(
-            401,
-            "api.user.login.inactive.app_error",
-            "Login failed because your account has been deactivated. Please contact an administrator.",
-        ));
+        return Err(masked);
     }
     if let Some(secret) = &user.mfa_secret {
-        if body.token.is_empty() || !totp_valid(secret, &body.token) {
-            if !body.token.is_empty() {
+        let code = body.token.trim();
+        let well_formed = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
+        if !well_formed || !totp_valid(secret, code) {
+            // An empty token is the client asking whether MFA is needed; it
+            // does not count as a failed attempt.
+            if !code.is_empty() {
                 user.failed_attempts += 1;
             }
-            return Err(mfa_error());
+            return Err(if well_formed {
+                mfa_wrong()
+            } else {
+                mfa_missing()
+            });
         }
     }
+    user.failed_attempts = 0;
     if require_verification && !user.email_verified {
         return Err(ApiError::new(
             401,
@@ -128,7 +177,6 @@ pub async fn login(State(shared): State<Arc<Shared>>, body: Bytes) -> ApiResult<
             "Login failed because email address has not been verified.",
         ));
     }
-    user.failed_attempts = 0;
     let json = user.to_json(true);
     let token = state.create_session(user_id, &body.device_id);
     Ok(with_token(json, &token, StatusCode::OK))
@@ -257,10 +305,9 @@ pub fn sign_up(
         if let Some(u) = state.users.get_mut(&id) {
             u.email_verified = false;
         }
-        state.verification_tokens.insert(
-            email.clone(),
-            Id::random().to_string() + &Id::random().to_string(),
-        );
+        state
+            .verification_tokens
+            .insert(email.clone(), verify_token());
     }
     let account = Account {
         user_id: id.to_string(),
@@ -296,6 +343,9 @@ pub async fn verify_email(
 ) -> ApiResult<Json<Value>> {
     let body: Value = parse_body(&body, "verify")?;
     let token = body["token"].as_str().unwrap_or("");
+    if token.len() != VERIFY_TOKEN_LEN {
+        return Err(ApiError::invalid_param("token"));
+    }
     let mut state = shared.state();
     let email = state
         .verification_tokens
@@ -331,9 +381,7 @@ pub async fn send_verification(
         .and_then(|id| state.users.get(id))
         .is_some_and(|u| !u.email_verified);
     if unverified {
-        state
-            .verification_tokens
-            .insert(email, Id::random().to_string() + &Id::random().to_string());
+        state.verification_tokens.insert(email, verify_token());
     }
     // Always OK, so the endpoint does not reveal which emails exist.
     Ok(Json(json!({"status": "OK"})))
@@ -573,7 +621,7 @@ pub async fn attach_device(
     let body: Value = parse_body(&body, "device_id")?;
     let device_id = body["device_id"].as_str().unwrap_or("");
     if !crate::push::device_id_is_valid(device_id) {
-        return Err(ApiError::invalid_body_param("device_id"));
+        return Err(ApiError::invalid_param("device_id"));
     }
     let mut state = shared.state();
     // Another session of this device loses it, as on the real server.
