@@ -24,6 +24,10 @@ pub const MAX_MESSAGE_BYTES: usize = 4 << 20;
 /// characters, at most 4 bytes each).
 pub const MAX_POST_MESSAGE_BYTES: usize = 16_383 * 4;
 
+/// Largest plain string field of an event payload (ids, statuses, names):
+/// Mattermost ids are 26 characters, none of these is legitimately long.
+pub const MAX_FIELD_BYTES: usize = 1024;
+
 /// Why a frame or payload was skipped. Never contains frame content.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum DecodeError {
@@ -227,10 +231,19 @@ pub fn decode_frame(text: &str) -> Result<Frame, DecodeError> {
     let broadcast = object
         .remove("broadcast")
         .and_then(|b| serde_json::from_value::<RawBroadcast>(b).ok())
-        .map(|b| Broadcast {
-            user_id: b.user_id,
-            channel_id: b.channel_id,
-            team_id: b.team_id,
+        .map(|b| {
+            let bounded = |s: String| {
+                if s.len() <= MAX_FIELD_BYTES {
+                    s
+                } else {
+                    String::new()
+                }
+            };
+            Broadcast {
+                user_id: bounded(b.user_id),
+                channel_id: bounded(b.channel_id),
+                team_id: bounded(b.team_id),
+            }
         })
         .unwrap_or_default();
     let data = match object.remove("data") {
@@ -274,8 +287,16 @@ impl Fields<'_> {
     /// A required string field.
     fn string(&self, field: &'static str) -> Result<String, DecodeError> {
         match self.data.get(field) {
-            Some(Value::String(s)) => Ok(s.clone()),
+            Some(Value::String(s)) if s.len() <= MAX_FIELD_BYTES => Ok(s.clone()),
+            Some(Value::String(_)) => Err(self.too_large(field)),
             _ => Err(self.missing(field)),
+        }
+    }
+
+    fn too_large(&self, field: &'static str) -> DecodeError {
+        DecodeError::TooLarge {
+            event: self.event.to_owned(),
+            field,
         }
     }
 
@@ -284,7 +305,8 @@ impl Fields<'_> {
     fn opt_string(&self, field: &'static str) -> Result<String, DecodeError> {
         match self.data.get(field) {
             None | Some(Value::Null) => Ok(String::new()),
-            Some(Value::String(s)) => Ok(s.clone()),
+            Some(Value::String(s)) if s.len() <= MAX_FIELD_BYTES => Ok(s.clone()),
+            Some(Value::String(_)) => Err(self.too_large(field)),
             Some(_) => Err(self.missing(field)),
         }
     }
@@ -321,7 +343,9 @@ impl Fields<'_> {
         if post.id.is_empty() || post.channel_id.is_empty() {
             return Err(self.missing(field));
         }
-        if post.message.len() > MAX_POST_MESSAGE_BYTES {
+        if post.message.len() > MAX_POST_MESSAGE_BYTES
+            || !ids_fit(&[&post.id, &post.channel_id, &post.root_id, &post.user_id])
+        {
             return Err(DecodeError::TooLarge {
                 event: self.event.to_owned(),
                 field,
@@ -517,8 +541,17 @@ fn decode_event(
     Ok(event)
 }
 
+/// Ids of sane length (a hostile server must not fill memory or the store
+/// with megabyte-long keys).
+fn ids_fit(ids: &[&str]) -> bool {
+    ids.iter().all(|id| id.len() <= MAX_FIELD_BYTES)
+}
+
 fn reaction(f: &Fields<'_>) -> Result<Reaction, DecodeError> {
     let reaction: Reaction = f.embedded("reaction")?;
+    if !ids_fit(&[&reaction.post_id, &reaction.user_id, &reaction.emoji_name]) {
+        return Err(f.too_large("reaction"));
+    }
     if reaction.post_id.is_empty() || reaction.user_id.is_empty() || reaction.emoji_name.is_empty()
     {
         return Err(f.missing("reaction"));
@@ -603,6 +636,22 @@ mod tests {
     fn huge_messages_are_refused() {
         let post = json!({"id": "p1", "channel_id": "c1", "message": "x".repeat(MAX_POST_MESSAGE_BYTES + 1)});
         let e = event(&frame("posted", json!({"post": post.to_string()}), 1));
+        assert!(matches!(e.event, Err(DecodeError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn long_ids_are_refused() {
+        let e = event(&frame(
+            "typing",
+            json!({"user_id": "u".repeat(MAX_FIELD_BYTES + 1)}),
+            2,
+        ));
+        assert!(matches!(e.event, Err(DecodeError::TooLarge { .. })));
+        let e = event(&frame(
+            "typing",
+            json!({"user_id": "u2", "parent_id": "p".repeat(MAX_FIELD_BYTES + 1)}),
+            2,
+        ));
         assert!(matches!(e.event, Err(DecodeError::TooLarge { .. })));
     }
 

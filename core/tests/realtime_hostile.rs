@@ -1,0 +1,409 @@
+//! A hostile websocket server of our own: malformed and hostile frames must
+//! leave the client connected and the store intact; an oversized frame, a
+//! sequence gap and a missing pong make it reconnect (resuming), never
+//! crash.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use futures_util::{SinkExt, StreamExt};
+use pausenhof_core::realtime::{ConnectionState, RealtimeConfig};
+use pausenhof_core::session::SessionToken;
+use pausenhof_core::store::Store;
+use serde_json::{json, Value};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+/// One accepted socket as the test sees it.
+struct Accepted {
+    /// The request's query (resume parameters).
+    query: String,
+    /// Frames to send.
+    tx: mpsc::UnboundedSender<Message>,
+}
+
+/// A websocket server that accepts sockets, answers the auth challenge and
+/// pings (unless told not to), and lets the test send whatever it likes.
+struct Hostile {
+    url: String,
+    accepted: mpsc::UnboundedReceiver<Accepted>,
+    connections: Arc<AtomicUsize>,
+    answer_pings: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Hostile {
+    async fn start() -> Hostile {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (accepted_tx, accepted) = mpsc::unbounded_channel();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let answer_pings = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let (count, pings) = (connections.clone(), answer_pings.clone());
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(serve(stream, accepted_tx.clone(), pings.clone()));
+            }
+        });
+        Hostile {
+            url,
+            accepted,
+            connections,
+            answer_pings,
+        }
+    }
+
+    async fn next_socket(&mut self) -> Accepted {
+        within(Duration::from_secs(20), self.accepted.recv())
+            .await
+            .expect("a socket")
+    }
+}
+
+async fn serve(
+    stream: TcpStream,
+    accepted: mpsc::UnboundedSender<Accepted>,
+    answer_pings: Arc<std::sync::atomic::AtomicBool>,
+) {
+    let query = Arc::new(Mutex::new(String::new()));
+    let seen = query.clone();
+    // The callback's error type is tungstenite's; it never errs here.
+    #[allow(clippy::result_large_err)]
+    let callback = move |request: &Request, response: Response| {
+        *seen.lock().unwrap() = request.uri().query().unwrap_or("").to_owned();
+        Ok(response)
+    };
+    let Ok(socket) = tokio_tungstenite::accept_hdr_async(stream, callback).await else {
+        return;
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+    let query = query.lock().unwrap().clone();
+    let _ = accepted.send(Accepted {
+        query,
+        tx: tx.clone(),
+    });
+    let (mut sink, mut source): (
+        futures_util::stream::SplitSink<WebSocketStream<TcpStream>, Message>,
+        _,
+    ) = socket.split();
+    loop {
+        tokio::select! {
+            out = rx.recv() => match out {
+                Some(m) => if sink.send(m).await.is_err() { return },
+                None => return,
+            },
+            incoming = source.next() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    let Ok(v) = serde_json::from_str::<Value>(text.as_str()) else { continue };
+                    let seq = v["seq"].as_i64().unwrap_or(0);
+                    let answer = match v["action"].as_str() {
+                        Some("authentication_challenge") => true,
+                        Some("ping") => answer_pings.load(Ordering::SeqCst),
+                        _ => false,
+                    };
+                    if answer {
+                        let reply = json!({"status": "OK", "seq_reply": seq, "data": {"text": "pong"}});
+                        if sink.send(Message::text(reply.to_string())).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                Some(Ok(_)) => {}
+                _ => return,
+            },
+        }
+    }
+}
+
+fn event(name: &str, seq: i64, data: Value) -> Message {
+    Message::text(
+        json!({"event": name, "seq": seq, "data": data,
+               "broadcast": {"user_id": "", "channel_id": "c1", "team_id": "t1"}})
+        .to_string(),
+    )
+}
+
+fn hello(seq: i64, connection_id: &str) -> Message {
+    event(
+        "hello",
+        seq,
+        json!({"connection_id": connection_id, "server_version": "10.11.0"}),
+    )
+}
+
+fn posted(seq: i64, id: &str) -> Message {
+    let post = json!({"id": id, "channel_id": "c1", "user_id": "u2", "message": "echt",
+                      "create_at": 1000 + seq, "update_at": 1000 + seq});
+    event("posted", seq, json!({"post": post.to_string()}))
+}
+
+/// Frames that must all be skipped. Returns them with how many sequence
+/// numbers they consume (numbered frames count even when their payload is
+/// garbage).
+fn hostile_frames(first_seq: i64) -> (Vec<Message>, i64) {
+    let mut seq = first_seq;
+    let mut frames = Vec::new();
+    let huge = "x".repeat(1 << 20);
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let mut kind = 0usize;
+    while frames.len() < 200 {
+        kind += 1;
+        let frame = match kind % 20 {
+            // Not numbered: no sequence number consumed.
+            0 => Message::text(r#"{"event":"posted","data":{"post":"{\"id\":"#),
+            1 => Message::binary(vec![0u8, 159, 146, 150, 255]),
+            2 => Message::text("null"),
+            3 => Message::text("[1,2,3]"),
+            4 => Message::text(deep.clone()),
+            5 => Message::text(format!(r#"{{"event":"posted","seq":"{seq}"}}"#)),
+            6 => Message::text(format!("\"{huge}\"")),
+            // Numbered with broken payloads: each consumes one.
+            7 => numbered(&mut seq, "posted", json!({"post": 42})),
+            8 => numbered(
+                &mut seq,
+                "posted",
+                json!({"post": "{\"id\": \"p-x\", \"channel_id\": 7}"}),
+            ),
+            9 => numbered(
+                &mut seq,
+                "posted",
+                json!({"post": json!({"id": "p-huge", "channel_id": "c1", "message": huge}).to_string()}),
+            ),
+            10 => numbered(&mut seq, "reaction_added", json!({"reaction": "{}"})),
+            11 => numbered(&mut seq, "typing", json!({"user_id": huge})),
+            12 => numbered(
+                &mut seq,
+                "multiple_channels_viewed",
+                json!({"channel_times": {"c1": "gestern"}}),
+            ),
+            13 => numbered(&mut seq, "channel_updated", json!({"channel": "{\"id\":"})),
+            14 => numbered(
+                &mut seq,
+                "plugin_event_we_never_heard_of",
+                json!({"x": [1, {"y": null}]}),
+            ),
+            15 => numbered(&mut seq, "post_edited", json!({"post": deep.clone()})),
+            16 => numbered(&mut seq, "user_updated", json!({"user": {"id": ["no"]}})),
+            17 => numbered(
+                &mut seq,
+                "preferences_changed",
+                json!({"preferences": "[{\"value\": true}]"}),
+            ),
+            18 => numbered(
+                &mut seq,
+                "posted",
+                json!({"post": json!({"id": huge, "channel_id": "c1"}).to_string()}),
+            ),
+            _ => Message::text(
+                json!({"event": "channel_viewed", "seq": seq, "data": "kein objekt"}).to_string(),
+            ),
+        };
+        if kind % 20 == 19 {
+            seq += 1;
+        }
+        frames.push(frame);
+    }
+    (frames, seq)
+}
+
+fn numbered(seq: &mut i64, name: &str, data: Value) -> Message {
+    let m = event(name, *seq, data);
+    *seq += 1;
+    m
+}
+
+fn start_client(server_url: &str, store: &Store, tweak: impl FnOnce(&mut RealtimeConfig)) -> Live {
+    let session = Session {
+        api: pausenhof_core::api::ApiClient::new(
+            pausenhof_core::net::ServerUrl::parse(server_url).unwrap(),
+            reqwest_client(),
+            limits(Duration::from_secs(5)),
+        ),
+        user_id: "me".into(),
+        token: SessionToken::new("token-for-the-hostile-server"),
+        url: server_url.to_owned(),
+    };
+    start_realtime(&session, store, no_catch_up(), tweak)
+}
+
+fn reqwest_client() -> reqwest::Client {
+    let tls = pausenhof_core::net::build_tls_configs(&[]).unwrap();
+    pausenhof_core::net::http::build_http_client(&tls, &limits(Duration::from_secs(5))).unwrap()
+}
+
+fn post_ids(store: &Store) -> Vec<String> {
+    store
+        .read_blocking(|c| {
+            let mut stmt = c.prepare("SELECT id FROM posts ORDER BY id")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<Result<Vec<String>, _>>()?)
+        })
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_hostile_frames_leave_the_client_connected_and_the_store_intact() {
+    let mut server = Hostile::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path(), "me");
+    let live = start_client(&server.url, &store, |_| {});
+    let socket = server.next_socket().await;
+    socket.tx.send(hello(0, "hostile-1")).unwrap();
+    socket.tx.send(posted(1, "p-before")).unwrap();
+    live.wait_connected().await;
+
+    let (frames, next_seq) = hostile_frames(2);
+    assert_eq!(frames.len(), 200);
+    for frame in frames {
+        socket.tx.send(frame).unwrap();
+    }
+    socket.tx.send(posted(next_seq, "p-after")).unwrap();
+    eventually(&store, "the valid post after the hostile frames", |c| {
+        count(c, "SELECT count(*) FROM posts WHERE id = 'p-after'") == 1
+    })
+    .await;
+
+    assert_eq!(post_ids(&store), ["p-after", "p-before"]);
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        1,
+        "never reconnected"
+    );
+    assert_eq!(live.handle.current_state(), ConnectionState::Connected);
+    let skipped = live.handle.counters().frames_skipped.load(Ordering::SeqCst);
+    // The ten unknown events are ignored as such; the rest are errors,
+    // skipped one by one.
+    assert_eq!(skipped, 190, "every malformed frame was skipped");
+    assert_eq!(live.handle.counters().gaps.load(Ordering::SeqCst), 0);
+    let (resume, _) = store
+        .read(pausenhof_core::realtime::read_resume_point)
+        .await
+        .unwrap();
+    assert_eq!(resume.unwrap().next_seq, next_seq + 1);
+    store.verify().await.expect("database intact");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_frame_costs_the_socket_not_the_client() {
+    let mut server = Hostile::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path(), "me");
+    let live = start_client(&server.url, &store, |_| {});
+    let socket = server.next_socket().await;
+    socket.tx.send(hello(0, "hostile-2")).unwrap();
+    socket.tx.send(posted(1, "p1")).unwrap();
+    live.wait_connected().await;
+    let oversized = "y".repeat(pausenhof_core::realtime::events::MAX_MESSAGE_BYTES + 1);
+    socket.tx.send(Message::text(oversized)).unwrap();
+
+    // The client drops that socket and resumes right after the last event.
+    let second = server.next_socket().await;
+    assert!(
+        second.query.contains("connection_id=hostile-2")
+            && second.query.contains("sequence_number=2"),
+        "resumes: {}",
+        second.query
+    );
+    second.tx.send(posted(2, "p2")).unwrap();
+    eventually(&store, "post after the reconnect", |c| {
+        count(c, "SELECT count(*) FROM posts WHERE id = 'p2'") == 1
+    })
+    .await;
+    assert_eq!(post_ids(&store), ["p1", "p2"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sequence_gap_reconnects_and_resumes_at_the_missing_event() {
+    let mut server = Hostile::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path(), "me");
+    let live = start_client(&server.url, &store, |_| {});
+    let socket = server.next_socket().await;
+    socket.tx.send(hello(0, "hostile-3")).unwrap();
+    socket.tx.send(posted(1, "p1")).unwrap();
+    socket.tx.send(posted(3, "p3-too-early")).unwrap();
+    let second = server.next_socket().await;
+    assert!(
+        second.query.contains("sequence_number=2"),
+        "{}",
+        second.query
+    );
+    second.tx.send(posted(2, "p2")).unwrap();
+    second.tx.send(posted(3, "p3")).unwrap();
+    eventually(&store, "replayed posts", |c| {
+        count(c, "SELECT count(*) FROM posts WHERE id IN ('p2', 'p3')") == 2
+    })
+    .await;
+    assert_eq!(post_ids(&store), ["p1", "p2", "p3"]);
+    assert_eq!(live.handle.counters().gaps.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_pong_reconnects() {
+    let mut server = Hostile::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path(), "me");
+    server.answer_pings.store(false, Ordering::SeqCst);
+    let live = start_client(&server.url, &store, |c| {
+        c.ping_interval = Duration::from_millis(100);
+    });
+    let socket = server.next_socket().await;
+    socket.tx.send(hello(0, "hostile-4")).unwrap();
+    live.wait_connected().await;
+    let second = server.next_socket().await;
+    assert!(
+        second.query.contains("connection_id=hostile-4"),
+        "{}",
+        second.query
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_hello_on_resume_owes_a_catch_up_that_survives_a_restart() {
+    let mut server = Hostile::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path(), "me");
+    let live = start_client(&server.url, &store, |_| {});
+    let socket = server.next_socket().await;
+    socket.tx.send(hello(0, "first")).unwrap();
+    live.wait_connected().await;
+    eventually(&store, "resume point stored", |c| {
+        count(
+            c,
+            "SELECT count(*) FROM realtime_state WHERE connection_id = 'first'",
+        ) == 1
+    })
+    .await;
+    let first_catch_ups = live.catch_ups();
+    drop(socket);
+    drop(live);
+    // While the process is dead, the server forgets the connection.
+    let live = start_client(&server.url, &store, |_| {});
+    let socket = server.next_socket().await;
+    assert!(
+        socket.query.contains("connection_id=first") && socket.query.contains("sequence_number=1"),
+        "{}",
+        socket.query
+    );
+    socket.tx.send(hello(0, "second")).unwrap();
+    within(Duration::from_secs(10), async {
+        while live.catch_ups() == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(first_catch_ups <= 1);
+    let (resume, owed) = store
+        .read(pausenhof_core::realtime::read_resume_point)
+        .await
+        .unwrap();
+    assert_eq!(resume.unwrap().connection_id, "second");
+    assert!(!owed, "the catch-up ran and was recorded");
+}
