@@ -5,6 +5,7 @@
 //! [`crate::Client`] wraps them in async methods.
 
 mod channel_list;
+mod client;
 mod names;
 mod posts;
 mod search;

@@ -43,3 +43,11 @@ pub(crate) fn is_corruption_code(err: &rusqlite::Error) -> bool {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+impl From<StoreError> for crate::error::Error {
+    fn from(err: StoreError) -> Self {
+        crate::error::Error::Storage {
+            reason: err.to_string(),
+        }
+    }
+}

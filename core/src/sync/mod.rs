@@ -19,6 +19,7 @@
 mod api;
 mod catch_up;
 mod channels;
+mod client;
 mod first;
 mod posts;
 mod rest;

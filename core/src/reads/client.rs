@@ -1,0 +1,86 @@
+//! The store-only reads the app calls on [`Client`]: they never touch the
+//! network and work offline.
+
+use std::sync::Arc;
+
+use tokio::sync::broadcast;
+
+use super::{
+    channel_list, search_posts, teams, thread, timeline, SearchHit, SidebarSection, TeamView,
+    ThreadView, TimelineWindow, UserView,
+};
+use crate::client::Client;
+use crate::error::Result;
+use crate::store::{ChangeSet, Store, StoreResult};
+
+impl Client {
+    async fn read_store<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&rusqlite::Connection) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let store: Store = self.store()?;
+        Ok(store.read(f).await?)
+    }
+
+    /// Change sets of the cache, for listeners that re-read what changed.
+    pub fn store_changes(&self) -> Result<broadcast::Receiver<Arc<ChangeSet>>> {
+        Ok(self.store()?.subscribe())
+    }
+
+    /// The user's teams with unread state.
+    pub async fn teams(&self) -> Result<Vec<TeamView>> {
+        self.read_store(teams).await
+    }
+
+    /// A team's channel list, grouped like the sidebar.
+    pub async fn channel_list(&self, team_id: &str) -> Result<Vec<SidebarSection>> {
+        let team_id = team_id.to_owned();
+        self.read_store(move |c| channel_list(c, &team_id)).await
+    }
+
+    /// The newest `limit` cached posts of a channel.
+    pub async fn timeline(&self, channel_id: &str, limit: usize) -> Result<TimelineWindow> {
+        let channel_id = channel_id.to_owned();
+        self.read_store(move |c| timeline(c, &channel_id, limit, None))
+            .await
+    }
+
+    /// The `limit` cached posts before `before_post_id` (scrolling up).
+    pub async fn timeline_before(
+        &self,
+        channel_id: &str,
+        before_post_id: &str,
+        limit: usize,
+    ) -> Result<TimelineWindow> {
+        let channel_id = channel_id.to_owned();
+        let before = before_post_id.to_owned();
+        self.read_store(move |c| timeline(c, &channel_id, limit, Some(&before)))
+            .await
+    }
+
+    /// A cached thread.
+    pub async fn thread(&self, root_id: &str) -> Result<ThreadView> {
+        let root_id = root_id.to_owned();
+        self.read_store(move |c| thread(c, &root_id)).await
+    }
+
+    /// Full-text search over cached posts, newest first.
+    pub async fn search_offline(
+        &self,
+        terms: &str,
+        team_id: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>> {
+        let terms = terms.to_owned();
+        let team_id = team_id.map(str::to_owned);
+        self.read_store(move |c| search_posts(c, &terms, team_id.as_deref(), limit))
+            .await
+    }
+
+    /// A cached user.
+    pub async fn user(&self, user_id: &str) -> Result<Option<UserView>> {
+        let user_id = user_id.to_owned();
+        self.read_store(move |c| super::user(c, &user_id)).await
+    }
+}

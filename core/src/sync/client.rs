@@ -1,0 +1,53 @@
+//! The sync methods the app calls on [`Client`].
+
+use super::{load_older, load_thread, sync, LoadOlderOutcome, SyncError, SyncOptions, SyncReport};
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::reads::ThreadView;
+
+impl From<SyncError<Error>> for Error {
+    fn from(err: SyncError<Error>) -> Self {
+        match err {
+            SyncError::Api(err) => err,
+            SyncError::Store(err) => err.into(),
+            SyncError::InvalidResponse(reason) => Error::invalid_response(reason),
+        }
+    }
+}
+
+impl Client {
+    /// Brings the cache up to date: a full sync the first time (or after
+    /// the cache was rebuilt), otherwise a catch-up that fetches only what
+    /// changed. The most recently viewed channel's posts come early.
+    pub async fn sync(&self) -> Result<SyncReport> {
+        self.sync_with(SyncOptions::default()).await
+    }
+
+    /// [`Client::sync`] with the channel the user is looking at.
+    pub async fn sync_with(&self, options: SyncOptions) -> Result<SyncReport> {
+        let account = self.account()?;
+        match sync(&account.api, &account.store, &options).await {
+            Err(SyncError::Store(err)) if err.is_corruption() => {
+                // The cache is disposable: start over and fetch everything.
+                tracing::warn!("store damaged during sync; rebuilding it");
+                account.store.rebuild().await?;
+                Ok(sync(&account.api, &account.store, &options).await?)
+            }
+            result => Ok(result?),
+        }
+    }
+
+    /// Loads the page of posts before the oldest one of the channel's
+    /// newest cached range: scrolling up, or filling a gap a catch-up left.
+    pub async fn load_older(&self, channel_id: &str) -> Result<LoadOlderOutcome> {
+        let account = self.account()?;
+        Ok(load_older(&account.api, &account.store, channel_id).await?)
+    }
+
+    /// Fetches a whole thread into the cache and returns it.
+    pub async fn load_thread(&self, root_id: &str) -> Result<ThreadView> {
+        let account = self.account()?;
+        load_thread(&account.api, &account.store, root_id).await?;
+        self.thread(root_id).await
+    }
+}

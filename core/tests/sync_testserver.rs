@@ -1,0 +1,270 @@
+//! Sync, offline reads and recovery against the in-process test server:
+//! first sync of a seeded school, reads with the server stopped, catch-up
+//! request counts, gap filling, search and a corrupted cache file.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use pausenhof_core::reads::{ChannelKind, OlderPosts, SectionKind};
+use pausenhof_core::session::MemorySecretStore;
+use pausenhof_core::sync::SyncKind;
+use pausenhof_core::Client;
+use pausenhof_testserver::{Account, Role, ServerConfig, TestServer};
+
+struct Setup {
+    server: TestServer,
+    client: Client,
+    student: Account,
+    data_dir: PathBuf,
+    secrets: Arc<MemorySecretStore>,
+    _dir: tempfile::TempDir,
+}
+
+async fn signed_in_student() -> Setup {
+    let server = TestServer::start(ServerConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let secrets = Arc::new(MemorySecretStore::new());
+    let client = Client::builder(&data_dir)
+        .secret_store(secrets.clone())
+        .build()
+        .unwrap();
+    let student = server.account(Role::Student);
+    client
+        .sign_in_with_password(&server.url(), &student.username, &student.password, None)
+        .await
+        .unwrap();
+    Setup {
+        server,
+        client,
+        student,
+        data_dir,
+        secrets,
+        _dir: dir,
+    }
+}
+
+/// Syncs, then finds a public channel of the student where a teacher can
+/// post (the teacher's first post there is "Guten Morgen").
+async fn shared_channel(s: &Setup) -> (String, String) {
+    s.client.sync().await.unwrap();
+    let teacher = s.server.account(Role::Teacher);
+    for team in s.client.teams().await.unwrap() {
+        for section in s.client.channel_list(&team.id).await.unwrap() {
+            for channel in section.channels {
+                if channel.kind == ChannelKind::Public
+                    && s.server
+                        .try_post_as(&teacher.user_id, &channel.id, "Guten Morgen")
+                        .is_ok()
+                {
+                    return (channel.id, teacher.user_id);
+                }
+            }
+        }
+    }
+    panic!("no channel shared by a student and a teacher");
+}
+
+fn paths(server: &TestServer) -> Vec<String> {
+    server
+        .request_log()
+        .into_iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+#[tokio::test]
+async fn first_sync_fills_channel_lists_and_timelines_of_a_seeded_school() {
+    let s = signed_in_student().await;
+    s.server.reset_request_log();
+    let report = s.client.sync().await.unwrap();
+    assert_eq!(report.kind, SyncKind::Full);
+
+    let teams = s.client.teams().await.unwrap();
+    assert!(!teams.is_empty());
+    let mut saw_direct = false;
+    for team in &teams {
+        let sections = s.client.channel_list(&team.id).await.unwrap();
+        let channels: Vec<_> = sections.iter().flat_map(|s| &s.channels).collect();
+        assert!(channels.iter().any(|c| c.name == "town-square"), "{team:?}");
+        for c in &channels {
+            assert!(!c.display_name.is_empty(), "{c:?}");
+            assert!(c.unread_count >= 0 && c.mention_count >= 0);
+        }
+        for section in sections
+            .iter()
+            .filter(|s| s.kind == SectionKind::DirectMessages)
+        {
+            for dm in section
+                .channels
+                .iter()
+                .filter(|c| c.kind == ChannelKind::Direct)
+            {
+                saw_direct = true;
+                // Named after the other person, not the channel's id pair.
+                assert!(!dm.display_name.contains("__"), "{dm:?}");
+                let other = dm.other_user_id.as_deref().unwrap();
+                let person = s.client.user(other).await.unwrap().unwrap();
+                assert_eq!(dm.display_name, person.display_name);
+            }
+        }
+    }
+    assert!(saw_direct, "the seeded student has direct messages");
+    for channel_id in &report.channels_with_posts_fetched {
+        let window = s.client.timeline(channel_id, 60).await.unwrap();
+        assert!(!window.never_loaded);
+        for post in &window.posts {
+            assert!(!post.author_name.is_empty());
+        }
+    }
+    // Only the all-teams listings were used, never per-team channel calls.
+    let log = paths(&s.server);
+    assert!(log.iter().any(|p| p == "GET /api/v4/users/me/channels"));
+    assert!(!log
+        .iter()
+        .any(|p| p.ends_with("/channels/members") && p.contains("/teams/")));
+}
+
+#[tokio::test]
+async fn everything_synced_is_readable_with_the_server_stopped() {
+    let s = signed_in_student().await;
+    let (channel_id, teacher) = shared_channel(&s).await;
+    s.server
+        .post_as(&teacher, &channel_id, "Die Übung zu den Hausaufgaben");
+    s.client.sync().await.unwrap();
+    let online_window = s.client.timeline(&channel_id, 30).await.unwrap();
+    let team_id = s.client.teams().await.unwrap()[0].id.clone();
+    let online_list = s.client.channel_list(&team_id).await.unwrap();
+
+    s.server.stop().await;
+    assert_eq!(s.client.channel_list(&team_id).await.unwrap(), online_list);
+    assert_eq!(
+        s.client.timeline(&channel_id, 30).await.unwrap(),
+        online_window
+    );
+    let newest = online_window.posts.last().unwrap();
+    assert_eq!(newest.message, "Die Übung zu den Hausaufgaben");
+    // German folding and prefix search, offline.
+    for terms in ["übung", "Ubung", "hausaufgaben", "HAUSAUF", "übung hausauf"] {
+        let hits = s.client.search_offline(terms, None, 20).await.unwrap();
+        assert!(hits.iter().any(|h| h.post.id == newest.id), "{terms}");
+    }
+    assert!(s.client.sync().await.is_err(), "sync needs the server");
+    assert_eq!(
+        s.client.timeline(&channel_id, 30).await.unwrap(),
+        online_window
+    );
+}
+
+#[tokio::test]
+async fn catch_up_with_nothing_changed_costs_a_handful_of_requests() {
+    let s = signed_in_student().await;
+    s.client.sync().await.unwrap();
+    s.server.reset_request_log();
+    let report = s.client.sync().await.unwrap();
+    assert_eq!(report.kind, SyncKind::CatchUp);
+    let log = paths(&s.server);
+    assert_eq!(log.len(), 7, "{log:#?}");
+    assert!(!log.iter().any(|p| p.contains("/posts")), "{log:#?}");
+}
+
+#[tokio::test]
+async fn catch_up_fetches_new_posts_only_where_something_was_posted() {
+    let s = signed_in_student().await;
+    let (channel_id, teacher) = shared_channel(&s).await;
+    s.client.sync().await.unwrap();
+    let before = s.client.timeline(&channel_id, 200).await.unwrap();
+    s.server.post_as(&teacher, &channel_id, "Neue Nachricht");
+    s.server.reset_request_log();
+    let report = s.client.sync().await.unwrap();
+    let post_requests: Vec<_> = s
+        .server
+        .request_log()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/posts"))
+        .collect();
+    assert_eq!(post_requests.len(), 1, "{post_requests:?}");
+    assert!(post_requests[0].path.contains(&channel_id));
+    assert!(post_requests[0].query.contains("since="));
+    assert!(report.gaps_left.is_empty());
+    let after = s.client.timeline(&channel_id, 200).await.unwrap();
+    assert_eq!(after.posts.len(), before.posts.len() + 1);
+    assert_eq!(after.posts.last().unwrap().message, "Neue Nachricht");
+    assert!(!after.newer_missing);
+}
+
+#[tokio::test]
+async fn a_gap_left_by_catch_up_is_known_and_filled_by_scrolling() {
+    let s = signed_in_student().await;
+    let (channel_id, teacher) = shared_channel(&s).await;
+    s.client.sync().await.unwrap();
+    for i in 0..1100 {
+        s.server
+            .post_as(&teacher, &channel_id, &format!("Nachricht {i}"));
+    }
+    let report = s.client.sync().await.unwrap();
+    assert!(report.gaps_left.contains(&channel_id), "{report:?}");
+    let window = s.client.timeline(&channel_id, 500).await.unwrap();
+    assert_eq!(window.older, OlderPosts::Gap);
+    assert!(window.posts.len() <= 60 + 1);
+
+    let mut loads = 0;
+    while !s.client.load_older(&channel_id).await.unwrap().closed_gap {
+        loads += 1;
+        assert!(loads < 40, "gap never closed");
+    }
+    let window = s.client.timeline(&channel_id, 5000).await.unwrap();
+    assert_ne!(window.older, OlderPosts::Gap);
+    let messages: Vec<_> = window
+        .posts
+        .iter()
+        .filter_map(|p| p.message.strip_prefix("Nachricht "))
+        .filter_map(|n| n.parse::<usize>().ok())
+        .collect();
+    assert_eq!(
+        messages,
+        (0..1100).collect::<Vec<_>>(),
+        "contiguous, in order"
+    );
+}
+
+#[tokio::test]
+async fn a_corrupted_cache_file_is_rebuilt_by_a_full_resync() {
+    let s = signed_in_student().await;
+    s.client.sync().await.unwrap();
+    let team_id = s.client.teams().await.unwrap()[0].id.clone();
+    let list = s.client.channel_list(&team_id).await.unwrap();
+    let path = s.client.store().unwrap().path().to_path_buf();
+    drop(s.client);
+
+    std::fs::write(&path, b"garbage, not SQLite ".repeat(4096)).unwrap();
+    let client = Client::builder(&s.data_dir)
+        .secret_store(s.secrets.clone())
+        .build()
+        .unwrap();
+    let user = client.restore().await.unwrap().unwrap();
+    assert_eq!(user.id, s.student.user_id);
+    assert!(
+        client.teams().await.unwrap().is_empty(),
+        "the damaged cache is gone"
+    );
+    let report = client.sync().await.unwrap();
+    assert_eq!(report.kind, SyncKind::Full);
+    assert_eq!(client.channel_list(&team_id).await.unwrap(), list);
+}
+
+#[tokio::test]
+async fn threads_load_and_read_offline() {
+    let s = signed_in_student().await;
+    let (channel_id, teacher) = shared_channel(&s).await;
+    let root = s.server.post_as(&teacher, &channel_id, "Frage zur Übung");
+    let root_id = root["id"].as_str().unwrap().to_owned();
+    s.server.reply_as(&teacher, &root_id, "Antwort 1").unwrap();
+    s.server.reply_as(&teacher, &root_id, "Antwort 2").unwrap();
+    let thread = s.client.load_thread(&root_id).await.unwrap();
+    assert!(thread.complete);
+    let replies: Vec<_> = thread.replies.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(replies, ["Antwort 1", "Antwort 2"]);
+    s.server.stop().await;
+    assert_eq!(s.client.thread(&root_id).await.unwrap(), thread);
+}
