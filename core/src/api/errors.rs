@@ -7,6 +7,8 @@ use crate::model::ServerError;
 
 pub(crate) const SESSION_EXPIRED: &str = "api.context.session_expired.app_error";
 pub(crate) const MFA_REQUIRED: &str = "mfa.validate_token.authenticate.app_error";
+/// The real server's answer to a well-formed but wrong MFA code.
+pub(crate) const MFA_BAD_CODE: &str = "api.user.check_user_mfa.bad_code.app_error";
 pub(crate) const NOT_VERIFIED: &str = "api.user.login.not_verified.app_error";
 pub(crate) const TOO_MANY_ATTEMPTS: &str = "api.user.check_user_login_attempts.too_many.app_error";
 
@@ -17,7 +19,7 @@ pub(crate) fn error_from_response(status: StatusCode, body: &[u8], authenticated
     let server_error: ServerError = serde_json::from_slice(body).unwrap_or_default();
     let id = server_error.id.as_str();
 
-    if id == MFA_REQUIRED {
+    if id == MFA_REQUIRED || id == MFA_BAD_CODE {
         return Error::MfaRequired;
     }
     if id == NOT_VERIFIED {
@@ -82,6 +84,7 @@ mod tests {
             error_from_response(StatusCode::from_u16(status).unwrap(), &body(id), false)
         };
         assert_eq!(e(MFA_REQUIRED, 401), Error::MfaRequired);
+        assert_eq!(e(MFA_BAD_CODE, 401), Error::MfaRequired);
         assert_eq!(e(NOT_VERIFIED, 401), Error::EmailNotVerified);
         assert_eq!(e(TOO_MANY_ATTEMPTS, 401), Error::LockedOut);
         assert_eq!(
