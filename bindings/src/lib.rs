@@ -1,12 +1,31 @@
 //! Pausenhof's core as seen by Kotlin and Swift.
+//!
+//! Thin by design: every function here converts arguments, calls the core
+//! and converts the answer. Behaviour (sign-in rules, sync, the outbox)
+//! lives in `pausenhof-core`; what the apps may call is listed in API.md.
 
 uniffi::setup_scaffolding!();
+
+mod client;
+mod error;
+mod runtime;
+mod secrets;
+mod session;
+mod subscriptions;
+mod task_handle;
+
+#[cfg(feature = "test-hooks")]
+mod test_hooks;
+
+pub use client::{Client, ClientOptions, NewAccount};
+pub use error::{ClientError, NetworkProblem, TlsProblem};
+pub use secrets::{SecretStore, SecretStoreFailure};
+pub use session::{ServerInfo, SessionState, SsoProvider, User};
+pub use subscriptions::SessionStateListener;
+pub use task_handle::TaskHandle;
 
 /// The version of the Rust library, for the app's "about" screen.
 #[uniffi::export]
 pub fn library_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
-
-#[cfg(feature = "test-hooks")]
-mod test_hooks;

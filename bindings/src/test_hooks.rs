@@ -8,3 +8,10 @@
 pub fn test_hook_panic(message: String) {
     panic!("{message}");
 }
+
+/// Panics inside a task on the core's runtime, behind an async call: the
+/// awaiting coroutine must see an exception.
+#[uniffi::export(async_runtime = "tokio")]
+pub async fn test_hook_panic_async(message: String) {
+    crate::runtime::run(async move { panic!("{message}") }).await
+}

@@ -2,7 +2,9 @@
 //!
 //! Both build the `pausenhof-ffi` cdylib, generate Kotlin and Swift from it
 //! with the workspace's own `uniffi-bindgen` (so generator and scaffolding
-//! are the same UniFFI version) into `build/bindings/{kotlin,swift}`, and
+//! are the same UniFFI version) into `build/bindings/{kotlin,swift}` (as
+//! the apps get them) and `build/bindings/kotlin-jvm` (the same Kotlin
+//! without Android's cleaner, for the JVM tests), and
 //! render `bindings/API.md` from the library's metadata. `bindings` writes
 //! API.md; the test step fails when the committed file differs, then runs
 //! the Maven project in `bindings/kotlin` against the fresh library.
@@ -35,9 +37,10 @@ pub fn bindings(args: &[String]) -> Result<()> {
     let generated = generate(false)?;
     std::fs::write(api_md_path(), &generated.api_listing).context("writing bindings/API.md")?;
     println!(
-        "generated from {}:\n  {}\n  {}\n  {}",
+        "generated from {}:\n  {}\n  {}\n  {}\n  {}",
         generated.library.display(),
         kotlin_out_dir().display(),
+        kotlin_jvm_out_dir().display(),
         swift_out_dir().display(),
         api_md_path().display()
     );
@@ -72,7 +75,7 @@ pub fn kotlin_tests() -> Result<()> {
         .arg(format!("-Dpausenhof.testserver={}", testserver.display()))
         .arg(format!(
             "-Dpausenhof.generated.dir={}",
-            kotlin_out_dir().display()
+            kotlin_jvm_out_dir().display()
         ));
     run_command(maven).context("the Kotlin tests need Maven (`mvn`) and a JDK 17")
 }
@@ -94,7 +97,12 @@ fn generate(with_test_hooks: bool) -> Result<Generated> {
     let library = binaries.join(library_file_name());
     let bindgen = binaries.join(format!("uniffi-bindgen{}", std::env::consts::EXE_SUFFIX));
 
-    for (language, out_dir) in [("kotlin", kotlin_out_dir()), ("swift", swift_out_dir())] {
+    let jvm_config = workspace_root().join("bindings/kotlin/uniffi-jvm.toml");
+    for (language, out_dir, config) in [
+        ("kotlin", kotlin_out_dir(), None),
+        ("kotlin", kotlin_jvm_out_dir(), Some(&jvm_config)),
+        ("swift", swift_out_dir(), None),
+    ] {
         if out_dir.exists() {
             std::fs::remove_dir_all(&out_dir)
                 .with_context(|| format!("clearing {}", out_dir.display()))?;
@@ -106,6 +114,9 @@ fn generate(with_test_hooks: bool) -> Result<Generated> {
             .arg(&library)
             .args(["--language", language, "--no-format", "--out-dir"])
             .arg(&out_dir);
+        if let Some(config) = config {
+            command.arg("--config").arg(config);
+        }
         run_command(command)?;
         if !contains_files(&out_dir)? {
             bail!(
@@ -199,6 +210,10 @@ fn library_file_name() -> String {
 
 fn kotlin_out_dir() -> PathBuf {
     workspace_root().join("build/bindings/kotlin")
+}
+
+fn kotlin_jvm_out_dir() -> PathBuf {
+    workspace_root().join("build/bindings/kotlin-jvm")
 }
 
 fn swift_out_dir() -> PathBuf {

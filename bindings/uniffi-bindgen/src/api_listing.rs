@@ -87,16 +87,18 @@ fn collect(api: &mut Api, item: Metadata) {
             api.functions.insert(f.name, entry);
         }
         Metadata::Object(o) => {
-            let foreign = matches!(o.imp, ObjectImpl::Trait(TraitKind::ForeignOnly));
-            let kind = match o.imp {
-                ObjectImpl::Struct => "object",
-                ObjectImpl::Trait(TraitKind::RustOnly) => "trait (implemented in Rust)",
-                ObjectImpl::Trait(TraitKind::Both) => "trait (Rust or foreign)",
-                ObjectImpl::Trait(TraitKind::ForeignOnly) => "foreign trait",
-            };
+            // `with_foreign` traits (Both) are the listeners and stores the
+            // app implements; Rust may implement them too.
+            let foreign = matches!(
+                o.imp,
+                ObjectImpl::Trait(TraitKind::ForeignOnly | TraitKind::Both)
+            );
             let listing = api.objects.entry(o.name.clone()).or_default();
             listing.foreign = foreign;
-            listing.header = format!("### {} ({kind})\n", o.name);
+            listing.header = match o.imp {
+                ObjectImpl::Trait(TraitKind::RustOnly) => format!("### {} (trait)\n", o.name),
+                _ => format!("### {}\n", o.name),
+            };
             push_doc_block(&mut listing.header, &o.docstring);
         }
         Metadata::CallbackInterface(c) => {

@@ -3,6 +3,8 @@ package de.pausenhof.client
 import de.pausenhof.ffi.InternalException
 import de.pausenhof.ffi.libraryVersion
 import de.pausenhof.ffi.testHookPanic
+import de.pausenhof.ffi.testHookPanicAsync
+import kotlinx.coroutines.runBlocking
 import kotlin.test.Test
 import kotlin.test.assertContains
 import kotlin.test.assertFailsWith
@@ -18,7 +20,15 @@ class LibraryTest {
     fun `a panic in Rust arrives as a Kotlin exception and the library keeps working`() {
         val error = assertFailsWith<InternalException> { testHookPanic("deliberate test panic") }
         assertContains(error.message.orEmpty(), "deliberate test panic")
-        // The process survived and the library still answers.
         assertTrue(libraryVersion().isNotEmpty())
+    }
+
+    @Test
+    fun `a panic in a task on the core's runtime reaches the awaiting coroutine`() = runBlocking {
+        val error = assertFailsWith<InternalException> { testHookPanicAsync("deliberate async panic") }
+        assertContains(error.message.orEmpty(), "deliberate async panic")
+        // The runtime survived: the same path works again.
+        assertFailsWith<InternalException> { testHookPanicAsync("again") }
+        Unit
     }
 }
