@@ -170,8 +170,22 @@ pub fn pinned_version(go_mod: &str) -> Result<String> {
         .with_context(|| format!("go.mod does not require {SERVER_MODULE}"))
 }
 
+/// `go` from PATH, else the usual install location of the official
+/// toolchain (a CI shell may not have it on PATH).
+fn go_program() -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .map(|path| std::env::split_paths(&path).any(|dir| dir.join("go").is_file()))
+        .unwrap_or(false);
+    let fallback = Path::new("/usr/local/go/bin/go");
+    if !on_path && fallback.is_file() {
+        fallback.to_path_buf()
+    } else {
+        PathBuf::from("go")
+    }
+}
+
 async fn check_go() -> Result<()> {
-    match Command::new("go").arg("version").output().await {
+    match Command::new(go_program()).arg("version").output().await {
         Ok(output) if output.status.success() => Ok(()),
         Ok(output) => bail!(
             "`go version` failed: {}",
@@ -182,7 +196,7 @@ async fn check_go() -> Result<()> {
 }
 
 async fn go(paths: &BuildPaths, args: &[&str]) -> Result<String> {
-    let output = Command::new("go")
+    let output = Command::new(go_program())
         .args(args)
         .current_dir(&paths.wrapper)
         .env("GOMODCACHE", paths.cache.join("gomod"))

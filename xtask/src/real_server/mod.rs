@@ -30,6 +30,7 @@ const USAGE: &str = "\
 usage: cargo xtask real-server [options]
 
   --record        rewrite tests/recordings/ from this run
+  --check-recordings  fail when this run's answers differ from tests/recordings/
   --build-only    build (or find in the cache) the server and stop
   --no-scenarios  skip the scenario suite (the harness's own checks still run)
   --serve         keep the seeded server running until Ctrl-C
@@ -41,6 +42,7 @@ environment:
 #[derive(Default, Debug)]
 struct Options {
     record: bool,
+    check_recordings: bool,
     build_only: bool,
     no_scenarios: bool,
     serve: bool,
@@ -52,6 +54,7 @@ impl Options {
         for arg in args {
             match arg.as_str() {
                 "--record" => options.record = true,
+                "--check-recordings" => options.check_recordings = true,
                 "--build-only" => options.build_only = true,
                 "--no-scenarios" => options.no_scenarios = true,
                 "--serve" => options.serve = true,
@@ -136,6 +139,10 @@ async fn run_harness(options: Options) -> Result<()> {
     );
     if options.build_only {
         return Ok(());
+    }
+    if !options.no_scenarios && !options.serve && scenarios::suite_exists(&paths.repo) {
+        scenarios::build_scenario_suite(&paths.repo).await?;
+        log_step(started, "scenario suite built");
     }
 
     // Removed on drop; dropped last, after every process using it stopped.
@@ -270,9 +277,12 @@ async fn with_server(
             ),
         );
         if !changed.is_empty() {
+            let list = changed.join(", ");
+            if options.check_recordings {
+                bail!("the real server's answers differ from tests/recordings (see {}; rerun with --record after checking): {list}", fresh.display());
+            }
             println!(
-                "real-server: note: these differ from tests/recordings (rerun with --record to update): {}",
-                changed.join(", ")
+                "real-server: note: these differ from tests/recordings (rerun with --record to update): {list}"
             );
         }
     }

@@ -168,13 +168,29 @@ fn find_or_install_binaries() -> Result<PathBuf> {
         bail!("PostgreSQL server binaries (initdb, pg_ctl, postgres) are missing; install the Debian package `postgresql`");
     }
     eprintln!("real-server: PostgreSQL is missing; installing it from Debian");
-    run_checked("apt-get update", Command::new("apt-get").arg("update"))?;
-    run_checked(
-        "apt-get install postgresql",
-        Command::new("apt-get")
-            .args(["install", "-y", "--no-install-recommends", "postgresql"])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )?;
+    // Debian's package starts its own cluster unless policy-rc.d forbids
+    // it; the harness must leave nothing running, so it forbids it for the
+    // install when the machine has no policy of its own.
+    let policy = Path::new("/usr/sbin/policy-rc.d");
+    let own_policy = !policy.exists();
+    if own_policy {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(policy, "#!/bin/sh\nexit 101\n")?;
+        std::fs::set_permissions(policy, std::fs::Permissions::from_mode(0o755))?;
+    }
+    let installed =
+        run_checked("apt-get update", Command::new("apt-get").arg("update")).and_then(|_| {
+            run_checked(
+                "apt-get install postgresql",
+                Command::new("apt-get")
+                    .args(["install", "-y", "--no-install-recommends", "postgresql"])
+                    .env("DEBIAN_FRONTEND", "noninteractive"),
+            )
+        });
+    if own_policy {
+        let _ = std::fs::remove_file(policy);
+    }
+    installed?;
     find_binaries().context("PostgreSQL was installed but its binaries were not found")
 }
 

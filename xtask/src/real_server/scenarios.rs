@@ -58,29 +58,54 @@ impl ScenarioEnv {
     }
 }
 
+const CARGO_TEST: [&str; 6] = [
+    "test",
+    "-p",
+    "pausenhof-scenarios",
+    "--test",
+    "real_server",
+    "--",
+];
+
+pub fn suite_exists(repo_root: &Path) -> bool {
+    repo_root.join(SCENARIO_TEST).is_file()
+}
+
+fn cargo(repo_root: &Path) -> tokio::process::Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut command = tokio::process::Command::new(cargo);
+    command.current_dir(repo_root).kill_on_drop(true);
+    command
+}
+
+/// Compiles the suite before any server starts, so a compile error costs
+/// no server time and the server does not idle through a long build.
+pub async fn build_scenario_suite(repo_root: &Path) -> Result<()> {
+    let status = cargo(repo_root)
+        .args(&CARGO_TEST[..5])
+        .arg("--no-run")
+        .status()
+        .await
+        .context("could not build the scenario suite")?;
+    if !status.success() {
+        bail!("the scenario suite does not build ({status})");
+    }
+    Ok(())
+}
+
 /// Runs the scenario suite against the server; `Ok(false)` when the suite
 /// has no real-server target yet.
 pub async fn run_scenario_suite(repo_root: &Path, env: &ScenarioEnv) -> Result<bool> {
-    if !repo_root.join(SCENARIO_TEST).is_file() {
+    if !suite_exists(repo_root) {
         eprintln!(
             "real-server: {SCENARIO_TEST} does not exist yet; only the harness's own checks ran"
         );
         return Ok(false);
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = tokio::process::Command::new(cargo)
-        .args([
-            "test",
-            "-p",
-            "pausenhof-scenarios",
-            "--test",
-            "real_server",
-            "--",
-            "--test-threads=1",
-        ])
-        .current_dir(repo_root)
+    let status = cargo(repo_root)
+        .args(CARGO_TEST)
+        .arg("--test-threads=1")
         .envs(env.vars())
-        .kill_on_drop(true)
         .status()
         .await
         .context("could not run the scenario suite")?;
