@@ -558,3 +558,43 @@ async fn corrupted_and_truncated_bodies_are_typed_errors() {
         student.user_id
     );
 }
+
+#[tokio::test]
+async fn rate_limit_retries_are_bounded_and_long_waits_are_not_slept() {
+    let server = TestServer::start(ServerConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let client = Client::builder(dir.path())
+        .secret_store(Arc::new(MemorySecretStore::new()))
+        .limits(pausenhof_core::net::HttpLimits {
+            max_rate_limit_retries: 1,
+            ..Default::default()
+        })
+        .build()
+        .unwrap();
+    let student = server.account(Role::Student);
+    client
+        .sign_in_with_password(&server.url(), &student.username, &student.password, None)
+        .await
+        .unwrap();
+
+    // A wait longer than we sleep inside a call goes straight to the caller.
+    server.faults().rate_limit("/api/v4/users/me", 1, 600);
+    server.reset_request_log();
+    assert_eq!(
+        client.refresh_current_user().await.unwrap_err(),
+        Error::RateLimited {
+            retry_after: Some(Duration::from_secs(600))
+        }
+    );
+    assert_eq!(server.request_log().len(), 1);
+
+    // More 429s than allowed retries: one retry, then the error.
+    server.faults().clear();
+    server.faults().rate_limit("/api/v4/users/me", 3, 1);
+    server.reset_request_log();
+    assert!(matches!(
+        client.refresh_current_user().await.unwrap_err(),
+        Error::RateLimited { .. }
+    ));
+    assert_eq!(server.request_log().len(), 2);
+}
