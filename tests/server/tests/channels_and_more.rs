@@ -385,6 +385,29 @@ async fn threads_list_the_users_conversations() {
     assert_eq!(first["reply_count"], 1);
     assert_eq!(first["unread_replies"], 1);
     assert!(threads["total"].as_i64().unwrap() >= 1);
+
+    let root_id = root["id"].as_str().unwrap();
+    let now = first["last_reply_at"].as_i64().unwrap();
+    let read = api
+        .put(
+            &format!("/users/me/teams/{team}/threads/{root_id}/read/{now}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(read.status, 200, "{}", read.text);
+    assert_eq!(read.body["unread_replies"], 0);
+    let single = api
+        .get(&format!("/users/me/teams/{team}/threads/{root_id}"))
+        .await
+        .body;
+    assert_eq!(single["last_viewed_at"], now);
+    let unknown = api
+        .get(&format!(
+            "/users/me/teams/{team}/threads/{}",
+            teacher.user_id
+        ))
+        .await;
+    assert_eq!(unknown.status, 404);
 }
 
 #[tokio::test]

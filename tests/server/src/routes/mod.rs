@@ -101,6 +101,14 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/users/{user_id}/teams/{team_id}/threads",
             get(posts::user_threads),
         )
+        .route(
+            "/users/{user_id}/teams/{team_id}/threads/{thread_id}",
+            get(posts::user_thread),
+        )
+        .route(
+            "/users/{user_id}/teams/{team_id}/threads/{thread_id}/read/{timestamp}",
+            put(posts::read_thread),
+        )
         .route("/users/{user_id}/channels", get(channels::my_channels))
         .route(
             "/users/{user_id}/channel_members",

@@ -923,6 +923,59 @@ pub struct ThreadsQuery {
     since: Option<String>,
 }
 
+/// A thread as `/users/{id}/teams/{id}/threads` shows it to `user`.
+fn thread_json(state: &Data, user: Id, root: Id) -> Option<(i64, Value)> {
+    let root_post = state.posts.get(&root)?;
+    let replies = state.replies.get(&root)?;
+    let (reply_count, last_reply_at) = state.thread_stats(root);
+    let last_viewed = state.thread_views.get(&(user, root)).copied().unwrap_or(0);
+    let unread = replies
+        .iter()
+        .filter_map(|r| state.posts.get(r))
+        .filter(|p| p.delete_at == 0 && p.create_at > last_viewed && p.user_id != user)
+        .count();
+    let people: Vec<Value> = state
+        .thread_participants(root)
+        .iter()
+        .filter_map(|u| state.users.get(u))
+        .map(|u| u.to_json(false))
+        .collect();
+    Some((
+        last_reply_at,
+        json!({
+            "id": root,
+            "reply_count": reply_count,
+            "last_reply_at": last_reply_at,
+            "last_viewed_at": last_viewed,
+            "participants": people,
+            "post": state.post_json(root_post, ""),
+            "unread_replies": unread,
+            "unread_mentions": 0,
+            "is_urgent": false,
+            "delete_at": root_post.delete_at,
+        }),
+    ))
+}
+
+/// Whether `root` is a live thread `user` takes part in, in `team` (or a
+/// direct/group channel).
+fn users_thread(state: &Data, user: Id, team: Id, root: Id) -> bool {
+    let Some(root_post) = state.posts.get(&root) else {
+        return false;
+    };
+    if root_post.delete_at > 0
+        || root_post.root_id.is_some()
+        || !state.is_member(root_post.channel_id, user)
+    {
+        return false;
+    }
+    let in_team = state
+        .channels
+        .get(&root_post.channel_id)
+        .is_some_and(|c| c.team_id.is_none() || c.team_id == Some(team));
+    in_team && state.replies.contains_key(&root) && state.thread_participants(root).contains(&user)
+}
+
 pub async fn user_threads(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
@@ -946,55 +999,13 @@ pub async fn user_threads(
     if !state.is_team_member(team, user) {
         return Err(ApiError::permission("view_team"));
     }
-    let mut threads: Vec<(i64, Value)> = Vec::new();
-    for (root, replies) in &state.replies {
-        let Some(root_post) = state.posts.get(root) else {
-            continue;
-        };
-        if root_post.delete_at > 0 || !state.is_member(root_post.channel_id, user) {
-            continue;
-        }
-        let Some(channel) = state.channels.get(&root_post.channel_id) else {
-            continue;
-        };
-        if channel.team_id.is_some() && channel.team_id != Some(team) {
-            continue;
-        }
-        let participants = state.thread_participants(*root);
-        if !participants.contains(&user) {
-            continue;
-        }
-        let (reply_count, last_reply_at) = state.thread_stats(*root);
-        if last_reply_at <= since {
-            continue;
-        }
-        let last_viewed = state.thread_views.get(&(user, *root)).copied().unwrap_or(0);
-        let unread = replies
-            .iter()
-            .filter_map(|r| state.posts.get(r))
-            .filter(|p| p.delete_at == 0 && p.create_at > last_viewed && p.user_id != user)
-            .count();
-        let people: Vec<Value> = participants
-            .iter()
-            .filter_map(|u| state.users.get(u))
-            .map(|u| u.to_json(false))
-            .collect();
-        threads.push((
-            last_reply_at,
-            json!({
-                "id": root,
-                "reply_count": reply_count,
-                "last_reply_at": last_reply_at,
-                "last_viewed_at": last_viewed,
-                "participants": people,
-                "post": state.post_json_by_id(*root),
-                "unread_replies": unread,
-                "unread_mentions": 0,
-                "is_urgent": false,
-                "delete_at": 0,
-            }),
-        ));
-    }
+    let mut threads: Vec<(i64, Value)> = state
+        .replies
+        .keys()
+        .filter(|root| users_thread(&state, user, team, **root))
+        .filter_map(|root| thread_json(&state, user, *root))
+        .filter(|(last, _)| *last > since)
+        .collect();
     threads.sort_by_key(|t| std::cmp::Reverse(t.0));
     let total = threads.len();
     let unread_threads = threads
@@ -1009,4 +1020,59 @@ pub async fn user_threads(
         "total_unread_urgent_mentions": 0,
         "threads": list,
     })))
+}
+
+pub async fn user_thread(
+    State(shared): State<Arc<Shared>>,
+    auth: Auth,
+    Path((user, team, thread)): Path<(String, String, String)>,
+) -> ApiResult<Json<Value>> {
+    let user = auth.require_self(&user)?;
+    let team = parse_id(&team, "team_id")?;
+    let thread = parse_id(&thread, "thread_id")?;
+    let state = shared.state();
+    if !users_thread(&state, user, team, thread) {
+        return Err(ApiError::new(
+            404,
+            "app.thread.get_thread.app_error",
+            "Unable to get the thread.",
+        ));
+    }
+    let (_, json) = thread_json(&state, user, thread).ok_or_else(ApiError::post_not_found)?;
+    Ok(Json(json))
+}
+
+/// `PUT /users/{user}/teams/{team}/threads/{thread}/read/{timestamp}`.
+pub async fn read_thread(
+    State(shared): State<Arc<Shared>>,
+    auth: Auth,
+    Path((user, team, thread, timestamp)): Path<(String, String, String, String)>,
+) -> ApiResult<Json<Value>> {
+    let user = auth.require_self(&user)?;
+    let team = parse_id(&team, "team_id")?;
+    let thread = parse_id(&thread, "thread_id")?;
+    let timestamp: i64 = timestamp
+        .parse()
+        .map_err(|_| ApiError::invalid_url_param("timestamp"))?;
+    let (json, event) = {
+        let mut state = shared.state();
+        if !users_thread(&state, user, team, thread) {
+            return Err(ApiError::new(
+                404,
+                "app.thread.get_thread.app_error",
+                "Unable to get the thread.",
+            ));
+        }
+        state.thread_views.insert((user, thread), timestamp);
+        let (_, json) = thread_json(&state, user, thread).ok_or_else(ApiError::post_not_found)?;
+        let channel = state.post(thread)?.channel_id;
+        let event = Event::to_user(
+            "thread_read_changed",
+            user,
+            json!({"thread_id": thread, "timestamp": timestamp, "unread_mentions": 0, "unread_replies": json["unread_replies"], "channel_id": channel}),
+        );
+        (json, event)
+    };
+    shared.publish(vec![event]);
+    Ok(Json(json))
 }
