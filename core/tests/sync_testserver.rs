@@ -77,7 +77,12 @@ fn paths(server: &TestServer) -> Vec<String> {
 async fn first_sync_fills_channel_lists_and_timelines_of_a_seeded_school() {
     let s = signed_in_student().await;
     s.server.reset_request_log();
-    let report = s.client.sync().await.unwrap();
+    // Apps sync on a spawned task.
+    let client = s.client.clone();
+    let report = tokio::spawn(async move { client.sync().await })
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(report.kind, SyncKind::Full);
 
     let teams = s.client.teams().await.unwrap();
@@ -209,6 +214,10 @@ async fn a_gap_left_by_catch_up_is_known_and_filled_by_scrolling() {
     assert!(window.posts.len() <= 60 + 1);
 
     let mut loads = 0;
+    // The first page on a spawned task: the app scrolls from the UI thread.
+    let (client, channel) = (s.client.clone(), channel_id.clone());
+    let first = tokio::spawn(async move { client.load_older(&channel).await });
+    assert!(!first.await.unwrap().unwrap().closed_gap);
     while !s.client.load_older(&channel_id).await.unwrap().closed_gap {
         loads += 1;
         assert!(loads < 40, "gap never closed");

@@ -3,6 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use futures_util::{StreamExt, TryStreamExt};
+use tracing::Instrument;
 
 use super::api::{SyncApi, MEMBERS_PER_PAGE};
 use super::channels::{
@@ -75,10 +76,9 @@ pub(super) async fn catch_up<A: SyncApi>(
             "the cache names no signed-in user",
         ));
     }
-    let listing = {
-        let _round = tracing::info_span!("sync_round", round = 1, kind = "catch_up").entered();
-        fetch_listing(api, false).await?
-    };
+    let listing = fetch_listing(api, false)
+        .instrument(tracing::info_span!("sync_round", round = 1))
+        .await?;
     let members_complete = listing.members.len() < MEMBERS_PER_PAGE;
     let first_page_len = listing.members.len();
     let first_page = if members_complete {
@@ -150,8 +150,8 @@ pub(super) async fn catch_up<A: SyncApi>(
         gaps_left: Default::default(),
     };
     {
-        let _round = tracing::info_span!("sync_round", round = 2, kind = "catch_up").entered();
-        let posts = futures_util::stream::iter(fetches.iter())
+        let post_fetches: Vec<_> = fetches
+            .iter()
             .map(|fetch| async move {
                 match fetch {
                     PostFetch::Since(id, since) => {
@@ -164,14 +164,20 @@ pub(super) async fn catch_up<A: SyncApi>(
                     }
                 }
             })
+            .collect();
+        let posts = futures_util::stream::iter(post_fetches)
             .buffer_unordered(POST_FETCH_CONCURRENCY)
             .try_collect::<Vec<(String, bool)>>();
-        let (members, categories, users, posts) = futures_util::join!(
-            more_member_pages(api, first_page_len, channel_count),
-            fetch_categories(api, &changed_teams),
-            refresh_changed_users(api, store),
-            posts,
-        );
+        let (members, categories, users, posts) = async {
+            futures_util::join!(
+                more_member_pages(api, first_page_len, channel_count),
+                fetch_categories(api, &changed_teams),
+                refresh_changed_users(api, store),
+                posts,
+            )
+        }
+        .instrument(tracing::info_span!("sync_round", round = 2))
+        .await;
         let members = members?;
         if !members_complete {
             let mut all = members;
@@ -189,8 +195,13 @@ pub(super) async fn catch_up<A: SyncApi>(
     }
     // Unread channels never loaded (e.g. beyond an earlier sync's reach).
     let unread = unread_channels(store).await?;
-    futures_util::stream::iter(unread.iter())
+    // Futures are built before the stream: a closure inside the stream
+    // type trips the compiler's Send check for spawned syncs.
+    let fetches: Vec<_> = unread
+        .iter()
         .map(|id| fetch_newest(api, store, id))
+        .collect();
+    futures_util::stream::iter(fetches)
         .buffer_unordered(POST_FETCH_CONCURRENCY)
         .try_collect::<Vec<()>>()
         .await?;

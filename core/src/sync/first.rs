@@ -2,6 +2,7 @@
 
 use futures_util::future::OptionFuture;
 use futures_util::{StreamExt, TryStreamExt};
+use tracing::Instrument;
 
 use super::api::{SyncApi, MEMBERS_PER_PAGE};
 use super::channels::{
@@ -18,10 +19,9 @@ pub(super) async fn first_sync<A: SyncApi>(
     store: &Store,
     options: &SyncOptions,
 ) -> SyncResult<SyncReport, A::Error> {
-    let listing = {
-        let _round = tracing::info_span!("sync_round", round = 1, kind = "full").entered();
-        fetch_listing(api, true).await?
-    };
+    let listing = fetch_listing(api, true)
+        .instrument(tracing::info_span!("sync_round", round = 1))
+        .await?;
     let me = listing
         .me
         .as_ref()
@@ -59,17 +59,20 @@ pub(super) async fn first_sync<A: SyncApi>(
         gaps_left: Default::default(),
     };
     {
-        let _round = tracing::info_span!("sync_round", round = 2, kind = "full").entered();
         let focus_posts: OptionFuture<_> = focus
             .as_deref()
             .map(|id| fetch_newest(api, store, id))
             .into();
-        let (members, users, categories, focus_posts) = futures_util::join!(
-            more_member_pages(api, first_page_len, channel_count),
-            fetch_users(api, store, missing),
-            fetch_categories(api, &team_ids),
-            focus_posts,
-        );
+        let (members, users, categories, focus_posts) = async {
+            futures_util::join!(
+                more_member_pages(api, first_page_len, channel_count),
+                fetch_users(api, store, missing),
+                fetch_categories(api, &team_ids),
+                focus_posts,
+            )
+        }
+        .instrument(tracing::info_span!("sync_round", round = 2))
+        .await;
         let members = members?;
         users?;
         focus_posts.transpose()?;
@@ -88,14 +91,17 @@ pub(super) async fn first_sync<A: SyncApi>(
         .into_iter()
         .filter(|id| Some(id) != focus.as_ref())
         .collect();
-    {
-        let _round = tracing::info_span!("sync_round", round = 3, kind = "full").entered();
-        futures_util::stream::iter(unread.iter())
-            .map(|id| fetch_newest(api, store, id))
-            .buffer_unordered(POST_FETCH_CONCURRENCY)
-            .try_collect::<Vec<()>>()
-            .await?;
-    }
+    // Futures are built before the stream: a closure inside the stream
+    // type trips the compiler's Send check for spawned syncs.
+    let fetches: Vec<_> = unread
+        .iter()
+        .map(|id| fetch_newest(api, store, id))
+        .collect();
+    futures_util::stream::iter(fetches)
+        .buffer_unordered(POST_FETCH_CONCURRENCY)
+        .try_collect::<Vec<()>>()
+        .instrument(tracing::info_span!("sync_round", round = 3))
+        .await?;
     report.channels_with_posts_fetched.extend(unread);
 
     // Last round: authors of the fetched posts.

@@ -30,6 +30,8 @@ use std::collections::BTreeSet;
 pub use api::{PostsQuery, SyncApi, POSTS_PER_PAGE, SINCE_LIMIT};
 pub use posts::{load_older, load_thread, LoadOlderOutcome};
 
+use tracing::Instrument;
+
 use crate::store::{read_cursor, Store, StoreError, SyncCursor};
 
 /// How many post pages are fetched at the same time.
@@ -92,11 +94,16 @@ pub async fn sync<A: SyncApi>(
         .read(|c| read_cursor(c, SyncCursor::LastSyncAt))
         .await?
         .is_some();
+    // Spans are attached with `instrument`: an entered span guard must not
+    // live across an await (and would make the future !Send).
     let report = if synced_before && !store.was_rebuilt() {
-        let _span = tracing::info_span!("catch_up_sync").entered();
-        catch_up::catch_up(api, store, options).await?
+        catch_up::catch_up(api, store, options)
+            .instrument(tracing::info_span!("catch_up_sync"))
+            .await?
     } else {
-        first::first_sync(api, store, options).await?
+        first::first_sync(api, store, options)
+            .instrument(tracing::info_span!("first_sync"))
+            .await?
     };
     store.clear_rebuilt_flag();
     Ok(report)
