@@ -367,7 +367,6 @@ impl Post {
     }
 
     pub fn to_json(&self, ctx: PostContext<'_>) -> Value {
-        let deleted = self.delete_at > 0;
         let mut v = json!({
             "id": self.id,
             "create_at": self.create_at,
@@ -379,7 +378,8 @@ impl Post {
             "channel_id": self.channel_id,
             "root_id": opt_str(&self.root_id),
             "original_id": "",
-            "message": if deleted { "" } else { &*self.message },
+            // Deletion is soft: the real server still sends the message.
+            "message": &*self.message,
             "type": &*self.kind,
             "props": self.props.as_deref().cloned().unwrap_or_default(),
             "hashtags": self.hashtags(),
@@ -390,11 +390,11 @@ impl Post {
         });
         let m = v.as_object_mut().expect("object literal");
         let mut metadata = Map::new();
-        if !self.file_ids.is_empty() && !deleted {
+        if !self.file_ids.is_empty() {
             m.insert("file_ids".into(), json!(self.file_ids));
             metadata.insert("files".into(), Value::Array(ctx.files));
         }
-        if !self.reactions.is_empty() && !deleted {
+        if !self.reactions.is_empty() {
             m.insert("has_reactions".into(), Value::Bool(true));
             metadata.insert(
                 "reactions".into(),

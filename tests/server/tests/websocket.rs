@@ -273,3 +273,19 @@ async fn ping_action_and_statuses() {
         "garbage does not kill the socket"
     );
 }
+
+#[tokio::test]
+async fn unauthenticated_sockets_are_closed() {
+    let server = start_with(pausenhof_testserver::ServerConfig {
+        websocket_auth_timeout: std::time::Duration::from_millis(100),
+        ..Default::default()
+    })
+    .await;
+    let mut ws = ws_connect(&server, None, "").await;
+    assert!(ws_next(&mut ws).await.is_none(), "closed without a hello");
+    let mut ws = ws_connect(&server, Some("not-a-session"), "").await;
+    assert!(
+        ws_next(&mut ws).await.is_none(),
+        "a bad Bearer token needs the challenge too"
+    );
+}

@@ -589,11 +589,7 @@ pub async fn delete_post(
                 }
             }
         }
-        let mut json = state.post_json_by_id(post).unwrap_or_default();
-        // The event carries the post as it was, with its message.
-        if let Some(p) = state.posts.get(&post) {
-            json["message"] = json!(&*p.message);
-        }
+        let json = state.post_json_by_id(post).unwrap_or_default();
         vec![Event::to_channel(
             "post_deleted",
             channel,
