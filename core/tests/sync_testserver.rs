@@ -8,8 +8,8 @@ use std::sync::Arc;
 use pausenhof_core::reads::{ChannelKind, OlderPosts, SectionKind};
 use pausenhof_core::session::MemorySecretStore;
 use pausenhof_core::sync::SyncKind;
-use pausenhof_core::Client;
-use pausenhof_testserver::{Account, Role, ServerConfig, TestServer};
+use pausenhof_core::{Client, Error};
+use pausenhof_testserver::{Account, Corruption, Role, ServerConfig, TestServer};
 
 struct Setup {
     server: TestServer,
@@ -276,4 +276,43 @@ async fn threads_load_and_read_offline() {
     assert_eq!(replies, ["Antwort 1", "Antwort 2"]);
     s.server.stop().await;
     assert_eq!(s.client.thread(&root_id).await.unwrap(), thread);
+}
+
+#[tokio::test]
+async fn broken_answers_fail_the_sync_without_losing_or_faking_data() {
+    let s = signed_in_student().await;
+    let (channel_id, teacher) = shared_channel(&s).await;
+    s.client.sync().await.unwrap();
+    let team_id = s.client.teams().await.unwrap()[0].id.clone();
+    let list = s.client.channel_list(&team_id).await.unwrap();
+    let window = s.client.timeline(&channel_id, 100).await.unwrap();
+
+    // Garbage instead of the channel list: a typed error, the cache intact.
+    s.server
+        .faults()
+        .corrupt_next("GET", "/api/v4/users/me/channels", 1, Corruption::Garbage);
+    let err = s.client.sync().await.unwrap_err();
+    assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
+    assert_eq!(s.client.channel_list(&team_id).await.unwrap(), list);
+
+    // A new post, but its page fails: the timeline must not claim it is
+    // complete, and the next sync fetches the post.
+    s.server.post_as(&teacher, &channel_id, "Nach dem Fehler");
+    s.server.faults().fail_next(
+        "GET",
+        &format!("/api/v4/channels/{channel_id}/posts"),
+        1,
+        500,
+    );
+    assert!(s.client.sync().await.is_err());
+    let stale = s.client.timeline(&channel_id, 100).await.unwrap();
+    assert_eq!(stale.posts, window.posts);
+    assert!(
+        stale.newer_missing,
+        "the channel moved on; the cache knows it"
+    );
+    s.client.sync().await.unwrap();
+    let fresh = s.client.timeline(&channel_id, 100).await.unwrap();
+    assert_eq!(fresh.posts.last().unwrap().message, "Nach dem Fehler");
+    assert!(!fresh.newer_missing);
 }
