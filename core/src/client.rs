@@ -111,6 +111,7 @@ impl ClientBuilder {
                 account: RwLock::new(None),
                 pending_sso: Mutex::new(None),
                 sign_in_lock: tokio::sync::Mutex::new(()),
+                live: Mutex::new(None),
             }),
         })
     }
@@ -134,6 +135,8 @@ pub(crate) struct ClientInner {
     pub(crate) pending_sso: Mutex<Option<PendingSso>>,
     /// Sign-in, restore and logout run one at a time.
     pub(crate) sign_in_lock: tokio::sync::Mutex<()>,
+    /// The websocket and outbox of the signed-in account, once started.
+    pub(crate) live: Mutex<Option<Arc<crate::realtime::client::Running>>>,
 }
 
 /// The signed-in (or expired) account: everything that belongs to one
@@ -541,6 +544,7 @@ impl Client {
             self.inner.session.send_replace(SessionState::SignedOut);
             return Ok(());
         };
+        self.stop_realtime();
         if let Err(error) = api::users::logout(&account.api).await {
             tracing::info!(error = %error, "server logout failed; wiping local data anyway");
         }

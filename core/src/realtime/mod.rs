@@ -9,6 +9,7 @@
 
 pub mod apply;
 pub mod backoff;
+pub(crate) mod client;
 pub mod connection;
 pub mod events;
 pub mod presence;
