@@ -85,6 +85,9 @@ pub struct PageQuery {
     per_page: Option<String>,
 }
 
+/// All of the user's channel members across teams, with team data
+/// (`ChannelMemberWithTeamData`). Without `page`/`per_page` every member is
+/// returned; with them, one page.
 pub async fn my_channel_members(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
@@ -92,16 +95,33 @@ pub async fn my_channel_members(
     Query(q): Query<PageQuery>,
 ) -> ApiResult<Json<Value>> {
     let id = auth.require_self(&user)?;
+    let paged = q.page.is_some() || q.per_page.is_some();
     let (page, per_page) = super::paging(q.page.as_deref(), q.per_page.as_deref(), 60);
+    let (skip, take) = if paged {
+        (page * per_page, per_page)
+    } else {
+        (0, usize::MAX)
+    };
     let state = shared.state();
     let list = state
         .user_channels
         .get(&id)
         .into_iter()
         .flatten()
-        .skip(page * per_page)
-        .take(per_page)
-        .filter_map(|c| state.member(*c, id).map(|m| m.to_json(*c, id)))
+        .skip(skip)
+        .take(take)
+        .filter_map(|c| {
+            let mut json = state.member(*c, id)?.to_json(*c, id);
+            let team = state
+                .channels
+                .get(c)
+                .and_then(|ch| ch.team_id)
+                .and_then(|t| state.teams.get(&t));
+            json["team_display_name"] = json!(team.map(|t| t.display_name.as_str()).unwrap_or(""));
+            json["team_name"] = json!(team.map(|t| t.name.as_str()).unwrap_or(""));
+            json["team_update_at"] = json!(team.map(|t| t.update_at).unwrap_or(0));
+            Some(json)
+        })
         .collect();
     Ok(Json(Value::Array(list)))
 }
