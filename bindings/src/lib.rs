@@ -8,11 +8,13 @@ uniffi::setup_scaffolding!();
 
 mod client;
 mod error;
+mod reads;
 mod runtime;
 mod secrets;
 mod session;
 mod subscriptions;
 mod task_handle;
+mod views;
 
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
@@ -21,8 +23,11 @@ pub use client::{Client, ClientOptions, NewAccount};
 pub use error::{ClientError, NetworkProblem, TlsProblem};
 pub use secrets::{SecretStore, SecretStoreFailure};
 pub use session::{ServerInfo, SessionState, SsoProvider, User};
-pub use subscriptions::SessionStateListener;
+pub use subscriptions::{
+    ChannelListListener, SessionStateListener, ThreadListener, TimelineListener,
+};
 pub use task_handle::TaskHandle;
+pub use views::*;
 
 /// The version of the Rust library, for the app's "about" screen.
 #[uniffi::export]

@@ -4,7 +4,7 @@ import de.pausenhof.ffi.InternalException
 import de.pausenhof.ffi.libraryVersion
 import de.pausenhof.ffi.testHookPanic
 import de.pausenhof.ffi.testHookPanicAsync
-import kotlinx.coroutines.runBlocking
+import de.pausenhof.client.support.runSession
 import kotlin.test.Test
 import kotlin.test.assertContains
 import kotlin.test.assertFailsWith
@@ -24,11 +24,10 @@ class LibraryTest {
     }
 
     @Test
-    fun `a panic in a task on the core's runtime reaches the awaiting coroutine`() = runBlocking {
+    fun `a panic in a task on the core's runtime reaches the awaiting coroutine`() = runSession {
         val error = assertFailsWith<InternalException> { testHookPanicAsync("deliberate async panic") }
         assertContains(error.message.orEmpty(), "deliberate async panic")
         // The runtime survived: the same path works again.
         assertFailsWith<InternalException> { testHookPanicAsync("again") }
-        Unit
     }
 }

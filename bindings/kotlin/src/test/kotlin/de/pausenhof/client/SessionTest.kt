@@ -2,6 +2,7 @@ package de.pausenhof.client
 
 import de.pausenhof.client.support.MemorySecretStore
 import de.pausenhof.client.support.TestServer
+import de.pausenhof.client.support.runSession
 import de.pausenhof.client.support.totpCode
 import de.pausenhof.ffi.Client
 import de.pausenhof.ffi.ClientException
@@ -13,11 +14,8 @@ import java.net.ServerSocket
 import java.nio.file.Files
 import java.util.concurrent.LinkedBlockingQueue
 import java.util.concurrent.TimeUnit
-import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.runBlocking
-import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.TestInstance
@@ -49,11 +47,9 @@ class SessionTest {
     private fun newClient(dataDir: File = newDataDir(), secrets: MemorySecretStore = MemorySecretStore()) =
         Client(ClientOptions(dataDir = dataDir.path, deviceId = "", extraRootCertificates = emptyList()), secrets)
 
-    private fun <T> session(block: suspend CoroutineScope.() -> T): T =
-        runBlocking { withTimeout(60_000) { block() } }
 
     @Test
-    fun `probing finds the Mattermost server and its sign-in methods`() = session {
+    fun `probing finds the Mattermost server and its sign-in methods`() = runSession {
         newClient().use { client ->
             val info = client.probeServer(server.url)
             assertTrue(info.version.isNotEmpty())
@@ -63,7 +59,7 @@ class SessionTest {
     }
 
     @Test
-    fun `probing a closed port is reported as offline`() = session {
+    fun `probing a closed port is reported as offline`() = runSession {
         val closedPort = ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()).use { it.localPort }
         newClient().use { client ->
             assertFailsWith<ClientException.Offline> { client.probeServer("http://127.0.0.1:$closedPort") }
@@ -71,7 +67,7 @@ class SessionTest {
     }
 
     @Test
-    fun `a malformed address is an invalid server, with the reason`() = session {
+    fun `a malformed address is an invalid server, with the reason`() = runSession {
         newClient().use { client ->
             val error = assertFailsWith<ClientException.InvalidServer> { client.probeServer("ht!tp://::") }
             assertTrue(error.reason.isNotEmpty())
@@ -79,7 +75,7 @@ class SessionTest {
     }
 
     @Test
-    fun `a wrong password raises InvalidCredentials and stores nothing`() = session {
+    fun `a wrong password raises InvalidCredentials and stores nothing`() = runSession {
         val secrets = MemorySecretStore()
         newClient(secrets = secrets).use { client ->
             val account = server.plain("student")
@@ -92,7 +88,7 @@ class SessionTest {
     }
 
     @Test
-    fun `MFA sign-in asks for the code, then succeeds with it`() = session {
+    fun `MFA sign-in asks for the code, then succeeds with it`() = runSession {
         val account = server.withMfa()
         newClient().use { client ->
             assertFailsWith<ClientException.MfaRequired> {
@@ -108,7 +104,7 @@ class SessionTest {
     }
 
     @Test
-    fun `session states flow from signed out to signed in to signed out, and logout wipes the account`() = session {
+    fun `session states flow from signed out to signed in to signed out, and logout wipes the account`() = runSession {
         val dataDir = newDataDir()
         val secrets = MemorySecretStore()
         val account = server.plain("teacher")
@@ -135,7 +131,7 @@ class SessionTest {
     }
 
     @Test
-    fun `a signed-in session is restored by a new client without signing in again`() = session {
+    fun `a signed-in session is restored by a new client without signing in again`() = runSession {
         val dataDir = newDataDir()
         val secrets = MemorySecretStore()
         val account = server.plain("student")
@@ -151,7 +147,7 @@ class SessionTest {
     }
 
     @Test
-    fun `a cancelled subscription gets nothing more`() = session {
+    fun `a cancelled subscription gets nothing more`() = runSession {
         val account = server.plain("student")
         newClient().use { client ->
             val cancelled = LinkedBlockingQueue<SessionState>()
