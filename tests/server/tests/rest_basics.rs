@@ -279,6 +279,16 @@ async fn teams_members_unreads_and_channels() {
         .get("/users/me/channel_members?page=0&per_page=200")
         .await;
     assert_eq!(members.body.as_array().unwrap().len(), all.len());
+    let unpaged = api.get("/users/me/channel_members").await;
+    assert_eq!(unpaged.body.as_array().unwrap().len(), all.len());
+    let one = api.get("/users/me/channel_members?page=1&per_page=1").await;
+    assert_eq!(one.body.as_array().unwrap().len(), 1);
+    assert!(members
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["team_name"] == "gsm"));
     let m = &members.body[0];
     for field in [
         "msg_count",
