@@ -337,3 +337,111 @@ impl Writer<'_> {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reads::fixtures::store;
+
+    fn post_intent(channel: &str, message: &str) -> Intent {
+        Intent::Post {
+            channel_id: channel.into(),
+            root_id: String::new(),
+            message: message.into(),
+            file_ids: Vec::new(),
+            pending_post_id: format!("me:{message}"),
+        }
+    }
+
+    #[test]
+    fn each_channel_goes_in_order_and_a_failed_entry_does_not_hold_it_up() {
+        let (_dir, store) = store();
+        store
+            .write_blocking(|w| {
+                w.enqueue_intent("a1", "ca", &post_intent("ca", "a1"), 10)?;
+                w.enqueue_intent("b1", "cb", &post_intent("cb", "b1"), 11)?;
+                w.enqueue_intent("a2", "ca", &post_intent("ca", "a2"), 12)
+            })
+            .unwrap();
+        let next = |s: &crate::store::Store| {
+            s.read_blocking(next_due)
+                .unwrap()
+                .map(|e| e.client_key)
+                .unwrap_or_default()
+        };
+        assert_eq!(next(&store), "a1");
+        // a1 waits for a retry later than b1's turn: b1 goes first, a2
+        // still waits behind a1.
+        store
+            .write_blocking(|w| w.reschedule("a1", 100, true, "timeout"))
+            .unwrap();
+        assert_eq!(next(&store), "b1");
+        store.write_blocking(|w| w.finish_intent("b1")).unwrap();
+        assert_eq!(next(&store), "a1");
+        store
+            .write_blocking(|w| w.mark_failed("a1", "forbidden"))
+            .unwrap();
+        assert_eq!(next(&store), "a2");
+        let all = store.read_blocking(entries).unwrap();
+        assert_eq!(
+            all[0].state,
+            SendState::Failed {
+                reason: "forbidden".into()
+            }
+        );
+        assert!(all[0].maybe_sent);
+    }
+
+    #[test]
+    fn sending_is_recorded_before_the_request_and_the_first_attempt_is_kept() {
+        let (_dir, store) = store();
+        store
+            .write_blocking(|w| {
+                w.enqueue_intent("k", "c", &post_intent("c", "x"), 1)?;
+                w.mark_sending("k", 50)?;
+                w.reschedule("k", 60, true, "cut")?;
+                w.mark_sending("k", 70)
+            })
+            .unwrap();
+        let e = store.read_blocking(|c| entry(c, "k")).unwrap().unwrap();
+        assert_eq!(e.state, SendState::Sending);
+        assert!(e.maybe_sent);
+        assert_eq!(e.attempts, 2);
+        assert_eq!(e.first_attempt_at, 50);
+    }
+
+    #[test]
+    fn client_keys_resolve_to_the_server_copy() {
+        let (_dir, store) = store();
+        let mut echo = crate::reads::fixtures::post("k1", "c", "me", 5, "hi");
+        echo.props.insert(CLIENT_KEY_PROP.into(), "k1".into());
+        store
+            .write_blocking(|w| {
+                w.enqueue_intent("k1", "c", &post_intent("c", "hi"), 5)?;
+                w.write_echo(&echo)
+            })
+            .unwrap();
+        assert_eq!(
+            store.read_blocking(|c| server_post_id(c, "k1")).unwrap(),
+            None
+        );
+        let states = store
+            .read_blocking(|c| echo_states(c, &["k1", "other"]))
+            .unwrap();
+        assert_eq!(states.get("k1"), Some(&SendState::Queued));
+        let mut real = crate::reads::fixtures::post("p1", "c", "me", 6, "hi");
+        real.props.insert(CLIENT_KEY_PROP.into(), "k1".into());
+        store
+            .write_blocking(|w| w.upsert_posts(std::iter::once(&real)))
+            .unwrap();
+        assert_eq!(
+            store.read_blocking(|c| server_post_id(c, "k1")).unwrap(),
+            Some("p1".into())
+        );
+        assert_eq!(
+            store.read_blocking(|c| server_post_id(c, "p1")).unwrap(),
+            Some("p1".into())
+        );
+        assert!(store.read_blocking(entries).unwrap().is_empty());
+    }
+}
