@@ -51,7 +51,13 @@ impl Writer<'_> {
                 let deleted = post.delete_at > 0;
                 // Rowids are create_at * 4096 + slot: keep create_at in range.
                 let create_at = post.create_at.clamp(0, i64::MAX / 4096 - 1);
-                let props = serde_json::to_string(&post.props)?;
+                // The server keeps a deleted post's text (soft delete); the
+                // cache does not: nobody should read it offline.
+                let (message, props) = if deleted {
+                    ("", "{}".to_owned())
+                } else {
+                    (post.message.as_str(), serde_json::to_string(&post.props)?)
+                };
                 let file_ids = serde_json::to_string(&post.file_ids)?;
                 let applied = upsert.execute(rusqlite::params![
                     post.id,
@@ -59,7 +65,7 @@ impl Writer<'_> {
                     post.root_id,
                     post.user_id,
                     post.post_type,
-                    post.message,
+                    message,
                     props,
                     file_ids,
                     post.is_pinned,

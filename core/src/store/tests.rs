@@ -182,3 +182,32 @@ fn account_paths_are_distinct_per_server_and_user() {
     let evil = account_database_path(dir, "http://x/../../etc", "../u");
     assert_eq!(evil.parent().unwrap(), dir);
 }
+
+#[test]
+fn deleted_posts_keep_no_text_in_the_cache() {
+    let (_dir, store) = fixtures::store();
+    store
+        .write_blocking(|w| w.upsert_posts(&[post("p1", "c1", ME, 10, "geheim")]))
+        .unwrap();
+    // As `since` reports a deletion: the server still sends the text.
+    let mut deleted = post("p1", "c1", ME, 10, "geheim");
+    deleted.delete_at = 20;
+    deleted.update_at = 20;
+    store
+        .write_blocking(|w| w.upsert_posts(&[deleted]))
+        .unwrap();
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM posts WHERE message = '' AND delete_at = 20"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM posts_fts WHERE posts_fts MATCH 'geheim'"
+        ),
+        0
+    );
+}
