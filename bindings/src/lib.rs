@@ -9,6 +9,7 @@ uniffi::setup_scaffolding!();
 mod client;
 mod error;
 mod reads;
+mod realtime;
 mod runtime;
 mod secrets;
 mod session;
@@ -21,6 +22,9 @@ mod test_hooks;
 
 pub use client::{Client, ClientOptions, NewAccount};
 pub use error::{ClientError, NetworkProblem, TlsProblem};
+pub use realtime::{
+    ConnectionState, ConnectionStateListener, LifecycleEvent, OfflineReason, TypingListener,
+};
 pub use secrets::{SecretStore, SecretStoreFailure};
 pub use session::{ServerInfo, SessionState, SsoProvider, User};
 pub use subscriptions::{

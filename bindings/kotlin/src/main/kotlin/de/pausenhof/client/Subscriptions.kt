@@ -3,6 +3,9 @@ package de.pausenhof.client
 import de.pausenhof.ffi.ChannelListListener
 import de.pausenhof.ffi.Client
 import de.pausenhof.ffi.ClientException
+import de.pausenhof.ffi.ConnectionState
+import de.pausenhof.ffi.ConnectionStateListener
+import de.pausenhof.ffi.TypingListener
 import de.pausenhof.ffi.SessionState
 import de.pausenhof.ffi.SessionStateListener
 import de.pausenhof.ffi.SidebarSection
@@ -71,5 +74,20 @@ fun Client.observeThread(rootId: String): Flow<Thread> =
         subscribeThread(rootId, object : ThreadListener {
             override fun onThread(thread: Thread) = deliver(thread)
             override fun onError(error: ClientException) = fail(error)
+        })
+    }
+
+/** The websocket's state now, then every change. Needs `startRealtime()`. */
+fun Client.connectionStates(): Flow<ConnectionState> = subscriptionFlow(conflate = true) { deliver, _ ->
+    subscribeConnectionState(object : ConnectionStateListener {
+        override fun onConnectionState(state: ConnectionState) = deliver(state)
+    })
+}
+
+/** Who is typing in a channel (`rootId` empty) or thread, now and on change. */
+fun Client.typingUsers(channelId: String, rootId: String = ""): Flow<List<String>> =
+    subscriptionFlow(conflate = true) { deliver, _ ->
+        subscribeTyping(channelId, rootId, object : TypingListener {
+            override fun onTyping(userIds: List<String>) = deliver(userIds)
         })
     }

@@ -1,0 +1,87 @@
+package de.pausenhof.client
+
+import de.pausenhof.client.support.MemorySecretStore
+import de.pausenhof.client.support.TestServer
+import de.pausenhof.client.support.runSession
+import de.pausenhof.ffi.Client
+import de.pausenhof.ffi.ClientOptions
+import de.pausenhof.ffi.ConnectionState
+import java.nio.file.Files
+import kotlinx.coroutines.flow.first
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.TestInstance
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertTrue
+
+/** The live session: websocket, outbox, other users' messages. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RealtimeTest {
+    private lateinit var server: TestServer
+
+    @BeforeAll
+    fun startServer() {
+        server = TestServer.start()
+    }
+
+    @AfterAll
+    fun stopServer() {
+        server.close()
+    }
+
+    private fun newClient() = Client(
+        ClientOptions(
+            dataDir = Files.createTempDirectory("pausenhof-kotlin").toFile().path,
+            deviceId = "",
+            extraRootCertificates = emptyList(),
+        ),
+        MemorySecretStore(),
+    )
+
+    @Test
+    fun `another user's message arrives through the timeline listener`() = runSession {
+        val sender = server.plain("teacher")
+        val receiver = server.plain("student")
+        newClient().use { senderClient ->
+            newClient().use { receiverClient ->
+                senderClient.signInWithPassword(server.url, sender.username, sender.password, null)
+                receiverClient.signInWithPassword(server.url, receiver.username, receiver.password, null)
+                senderClient.sync()
+                receiverClient.sync()
+
+                // A channel both are in.
+                val team = receiverClient.teams().first()
+                val receiverChannels = receiverClient.channelList(team.id).flatMap { it.channels }.map { it.id }.toSet()
+                val shared = senderClient.channelList(team.id).flatMap { it.channels }
+                    .first { it.id in receiverChannels && it.kind == de.pausenhof.ffi.ChannelKind.PUBLIC }
+
+                receiverClient.startRealtime()
+                senderClient.startRealtime()
+                receiverClient.connectionStates().first { it is ConnectionState.Connected }
+
+                val text = "Hausaufgaben bis Freitag ${System.nanoTime()}"
+                // The first sync fetches posts of the focused channel only:
+                // the receiver opens the shared channel's timeline first.
+                receiverClient.loadOlder(shared.id)
+
+                val clientKey = senderClient.sendPost(shared.id, "", text)
+                assertTrue(clientKey.isNotEmpty())
+                // The sender sees the message at once (local echo, then the server's copy).
+                senderClient.observeTimeline(shared.id, 50u).first { w -> w.posts.any { it.message == text } }
+
+                val window = receiverClient.observeTimeline(shared.id, 50u).first { w ->
+                    w.posts.any { it.message == text }
+                }
+                val received = window.posts.filter { it.message == text }
+                assertEquals(1, received.size, "delivered once")
+                assertEquals(sender.username, received.single().authorUsername)
+
+                senderClient.stopRealtime()
+                receiverClient.stopRealtime()
+                senderClient.logout()
+                receiverClient.logout()
+            }
+        }
+    }
+}
