@@ -6,6 +6,8 @@ import de.pausenhof.client.support.runSession
 import de.pausenhof.ffi.Client
 import de.pausenhof.ffi.ClientOptions
 import de.pausenhof.ffi.ConnectionState
+import de.pausenhof.ffi.LifecycleEvent
+import de.pausenhof.client.support.DownableProxy
 import java.nio.file.Files
 import kotlinx.coroutines.flow.first
 import org.junit.jupiter.api.AfterAll
@@ -81,6 +83,51 @@ class RealtimeTest {
                 receiverClient.stopRealtime()
                 senderClient.logout()
                 receiverClient.logout()
+            }
+        }
+    }
+
+    @Test
+    fun `a message sent while the server is down is delivered exactly once after it returns`() = runSession {
+        val sender = server.plain("teacher")
+        val reader = server.plain("student")
+        DownableProxy(server.port).use { proxy ->
+            newClient().use { senderClient ->
+                newClient().use { readerClient ->
+                    senderClient.signInWithPassword(proxy.url, sender.username, sender.password, null)
+                    readerClient.signInWithPassword(server.url, reader.username, reader.password, null)
+                    senderClient.sync()
+                    readerClient.sync()
+                    val team = readerClient.teams().first()
+                    val readerChannels = readerClient.channelList(team.id).flatMap { it.channels }.map { it.id }.toSet()
+                    val shared = senderClient.channelList(team.id).flatMap { it.channels }
+                        .first { it.id in readerChannels && it.kind == de.pausenhof.ffi.ChannelKind.PUBLIC }
+                    senderClient.startRealtime()
+                    senderClient.connectionStates().first { it is ConnectionState.Connected }
+
+                    proxy.down()
+                    senderClient.lifecycle(LifecycleEvent.NetworkChanged)
+                    senderClient.connectionStates().first { it !is ConnectionState.Connected }
+                    val text = "Offline geschrieben ${System.nanoTime()}"
+                    senderClient.sendPost(shared.id, "", text)
+                    // The local echo shows while the server is unreachable.
+                    senderClient.observeTimeline(shared.id, 50u).first { w -> w.posts.any { it.message == text } }
+
+                    proxy.up()
+                    senderClient.lifecycle(LifecycleEvent.NetworkUp)
+                    senderClient.connectionStates().first { it is ConnectionState.Connected }
+
+                    // The reader, talking to the server directly, sees it once.
+                    readerClient.loadOlder(shared.id)
+                    readerClient.startRealtime()
+                    val window = readerClient.observeTimeline(shared.id, 50u).first { w ->
+                        w.posts.any { it.message == text }
+                    }
+                    assertEquals(1, window.posts.count { it.message == text }, "delivered exactly once")
+
+                    senderClient.stopRealtime()
+                    readerClient.stopRealtime()
+                }
             }
         }
     }
