@@ -3,6 +3,7 @@
 pub mod api;
 mod client;
 pub mod error;
+pub mod export;
 pub mod model;
 pub mod net;
 pub mod outbox;
