@@ -1,1 +1,7 @@
-//! The scenario suite.
+//! One scenario suite for the Pausenhof core, run against our test server
+//! and against a real Mattermost server: whatever the real server does
+//! differently is a bug in the test server.
+
+pub mod proxy;
+pub mod scenarios;
+pub mod sut;

@@ -104,7 +104,7 @@ pub async fn run_scenario_suite(repo_root: &Path, env: &ScenarioEnv) -> Result<b
     }
     let status = cargo(repo_root)
         .args(CARGO_TEST)
-        .arg("--test-threads=1")
+        .args(["--ignored", "--test-threads=1"])
         .envs(env.vars())
         .status()
         .await

@@ -1,0 +1,318 @@
+//! The scenarios: each drives real Pausenhof clients against a server under
+//! test and checks what a user would see. They only use the public core API
+//! and the seeded school, so the same code runs against our test server and
+//! a real Mattermost server.
+
+use std::sync::Arc;
+
+use anyhow::{ensure, Context, Result};
+use pausenhof_core::reads::ChannelListItem;
+use pausenhof_core::session::MemorySecretStore;
+use pausenhof_core::{Client, Error};
+
+use crate::sut::{Person, School, ServerUnderTest};
+
+/// A signed-in client with its own data directory, as on one phone.
+pub struct Device {
+    pub client: Client,
+    pub data_dir: tempfile::TempDir,
+}
+
+impl Device {
+    pub fn new() -> Result<Self> {
+        let data_dir = tempfile::tempdir()?;
+        let client = Client::builder(data_dir.path())
+            .secret_store(Arc::new(MemorySecretStore::new()))
+            .build()?;
+        Ok(Self { client, data_dir })
+    }
+
+    pub async fn signed_in(server_url: &str, person: &Person) -> Result<Self> {
+        let device = Self::new()?;
+        device
+            .client
+            .sign_in_with_password(server_url, &person.username, &person.password, None)
+            .await
+            .with_context(|| format!("signing in as {}", person.username))?;
+        Ok(device)
+    }
+
+    /// The channel `team/name` from the cached channel list.
+    pub async fn channel(&self, team: &str, name: &str) -> Result<ChannelListItem> {
+        let teams = self.client.teams().await?;
+        let team = teams
+            .iter()
+            .find(|t| t.name == team)
+            .with_context(|| format!("team {team} not in the channel list"))?;
+        self.client
+            .channel_list(&team.id)
+            .await?
+            .into_iter()
+            .flat_map(|section| section.channels)
+            .find(|channel| channel.name == name)
+            .with_context(|| format!("channel {name} not in team {}", team.name))
+    }
+}
+
+/// Sign-in by username and by email; a wrong password is its own error.
+pub async fn sign_in(sut: &impl ServerUnderTest) -> Result<()> {
+    let School { student, .. } = sut.school();
+    let info = Device::new()?.client.probe_server(&sut.url()).await?;
+    ensure!(
+        info.sign_in.username || info.sign_in.email,
+        "{}: no password sign-in offered",
+        sut.name()
+    );
+
+    let by_name = Device::signed_in(&sut.url(), &student).await?;
+    ensure!(by_name
+        .client
+        .current_user()
+        .is_some_and(|u| u.id == student.id));
+
+    let by_email = Device::new()?;
+    by_email
+        .client
+        .sign_in_with_password(&sut.url(), &student.email, &student.password, None)
+        .await?;
+
+    let wrong = Device::new()?
+        .client
+        .sign_in_with_password(&sut.url(), &student.username, "not-the-password-1", None)
+        .await;
+    ensure!(
+        matches!(wrong, Err(Error::InvalidCredentials)),
+        "{}: wrong password gave {wrong:?}",
+        sut.name()
+    );
+    Ok(())
+}
+
+/// The first sync brings the teams and the sidebar; after it, everything
+/// reads back with no network.
+pub async fn sync_then_read_offline(sut: &impl ServerUnderTest) -> Result<()> {
+    let school = sut.school();
+    let proxy = crate::proxy::CuttableProxy::start(sut.addr()).await?;
+    let device = Device::signed_in(&proxy.url(), &school.student).await?;
+    device.client.sync().await?;
+
+    let teams = device.client.teams().await?;
+    ensure!(
+        teams.iter().any(|t| t.name == school.team),
+        "{}: team {} missing after sync",
+        sut.name(),
+        school.team
+    );
+    let square = device.channel(&school.team, School::SHARED_CHANNEL).await?;
+    let online = device.client.timeline(&square.id, 30).await?;
+
+    proxy.cut();
+    let offline = device.client.timeline(&square.id, 30).await?;
+    ensure!(
+        offline.posts == online.posts,
+        "{}: offline timeline differs",
+        sut.name()
+    );
+    let again = device.channel(&school.team, School::SHARED_CHANNEL).await?;
+    ensure!(again.id == square.id);
+    let sync_offline = device.client.sync().await;
+    ensure!(
+        sync_offline.as_ref().is_err_and(Error::is_transient),
+        "{}: sync while offline gave {sync_offline:?}",
+        sut.name()
+    );
+    Ok(())
+}
+
+/// Signing out erases the account's data directory.
+pub async fn logout_erases_local_data(sut: &impl ServerUnderTest) -> Result<()> {
+    let device = Device::signed_in(&sut.url(), &sut.school().student).await?;
+    device.client.sync().await?;
+    let account_dir = device.client.account_dir().context("no account dir")?;
+    ensure!(account_dir.exists());
+    device.client.logout().await?;
+    ensure!(
+        !account_dir.exists(),
+        "{}: account data left after logout",
+        sut.name()
+    );
+    ensure!(device.client.restore().await?.is_none());
+    Ok(())
+}
+
+const WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Polls `check` until it yields a value (the store changes as events
+/// arrive), failing after [`WAIT`].
+async fn eventually<T, F, Fut>(what: &str, mut check: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>>>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(value) = check().await? {
+            return Ok(value);
+        }
+        ensure!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// How many copies of `message` the server holds in the channel.
+async fn copies_on_server(device: &Device, channel_id: &str, message: &str) -> Result<usize> {
+    use pausenhof_core::api::posts::{channel_posts, PostsPage};
+    let page = PostsPage::Page {
+        page: 0,
+        per_page: 200,
+    };
+    let posts = channel_posts(&device.client.api()?, channel_id, &page, false).await?;
+    Ok(posts
+        .posts
+        .values()
+        .filter(|post| post.message == message && post.delete_at == 0)
+        .count())
+}
+
+fn unique(text: &str) -> String {
+    format!("{text} {}", uuid_like())
+}
+
+fn uuid_like() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("#{nanos:x}")
+}
+
+/// A post by one student reaches a classmate's device over the websocket,
+/// once.
+pub async fn post_and_receive(sut: &impl ServerUnderTest) -> Result<()> {
+    let school = sut.school();
+    let sender = Device::signed_in(&sut.url(), &school.student).await?;
+    let receiver = Device::signed_in(&sut.url(), &school.classmate).await?;
+    for device in [&sender, &receiver] {
+        device.client.sync().await?;
+        device.client.start_realtime()?;
+    }
+    let square = sender.channel(&school.team, School::SHARED_CHANNEL).await?;
+    let mut connected = receiver.client.connection_state()?;
+    tokio::time::timeout(
+        WAIT,
+        connected.wait_for(|s| *s == pausenhof_core::realtime::ConnectionState::Connected),
+    )
+    .await
+    .context("receiver never connected")??;
+
+    let message = unique("Treffen wir uns in der Bibliothek?");
+    sender.client.send_post(&square.id, "", &message).await?;
+    let received = eventually("the post on the classmate's device", || async {
+        let posts = receiver.client.timeline(&square.id, 30).await?.posts;
+        Ok(posts.into_iter().find(|p| p.message == message))
+    })
+    .await?;
+    ensure!(
+        received.user_id == school.student.id,
+        "{}: wrong author",
+        sut.name()
+    );
+    let shown = receiver
+        .client
+        .timeline(&square.id, 60)
+        .await?
+        .posts
+        .iter()
+        .filter(|p| p.message == message)
+        .count();
+    ensure!(shown == 1, "{}: the post shows {shown} times", sut.name());
+    Ok(())
+}
+
+/// A message written in the tunnel is kept, and delivered exactly once
+/// when the network returns.
+pub async fn offline_send_is_delivered_once(sut: &impl ServerUnderTest) -> Result<()> {
+    let school = sut.school();
+    let proxy = crate::proxy::CuttableProxy::start(sut.addr()).await?;
+    let device = Device::signed_in(&proxy.url(), &school.student).await?;
+    device.client.sync().await?;
+    device.client.start_realtime()?;
+    let square = device.channel(&school.team, School::SHARED_CHANNEL).await?;
+    // The user opens the channel before writing: its newest page is cached.
+    device.client.load_older(&square.id).await?;
+
+    proxy.cut();
+    device
+        .client
+        .lifecycle(pausenhof_core::realtime::LifecycleInput::NetworkDown)?;
+    let message = unique("Sitze im Zug, komme zehn Minuten später");
+    let key = device.client.send_post(&square.id, "", &message).await?;
+    let echo = device.client.timeline(&square.id, 30).await?.posts;
+    ensure!(
+        echo.iter().any(|p| p.message == message),
+        "{}: no local echo",
+        sut.name()
+    );
+    ensure!(device
+        .client
+        .pending_sends()
+        .await?
+        .iter()
+        .any(|e| e.client_key == key));
+
+    proxy.restore();
+    device
+        .client
+        .lifecycle(pausenhof_core::realtime::LifecycleInput::NetworkUp)?;
+    eventually("delivery", || async {
+        let pending = device.client.pending_sends().await?;
+        Ok(pending.iter().all(|e| e.client_key != key).then_some(()))
+    })
+    .await?;
+    let copies = copies_on_server(&device, &square.id, &message).await?;
+    ensure!(
+        copies == 1,
+        "{}: the server has {copies} copies",
+        sut.name()
+    );
+    Ok(())
+}
+
+/// Cached posts are found offline, with German case folding.
+pub async fn search_offline_finds_umlauts(sut: &impl ServerUnderTest) -> Result<()> {
+    let school = sut.school();
+    let device = Device::signed_in(&sut.url(), &school.student).await?;
+    device.client.sync().await?;
+    device.client.start_realtime()?;
+    let square = device.channel(&school.team, School::SHARED_CHANNEL).await?;
+    let tag = uuid_like().trim_start_matches('#').to_string();
+    let message = format!("Übungsblatt {tag} liegt im Sekretariat");
+    let key = device.client.send_post(&square.id, "", &message).await?;
+    eventually("delivery", || async {
+        let pending = device.client.pending_sends().await?;
+        Ok(pending.iter().all(|e| e.client_key != key).then_some(()))
+    })
+    .await?;
+    let hits = device
+        .client
+        .search_offline(&format!("übungsblatt {tag}"), None, 10)
+        .await?;
+    ensure!(
+        hits.iter().any(|h| h.post.message == message),
+        "{}: not found",
+        sut.name()
+    );
+    let hits = device
+        .client
+        .search_offline(&format!("ÜBUNGSBLATT {tag}"), None, 10)
+        .await?;
+    ensure!(
+        hits.iter().any(|h| h.post.message == message),
+        "{}: case folding",
+        sut.name()
+    );
+    Ok(())
+}

@@ -1,0 +1,27 @@
+//! The scenario suite against a real Mattermost server. `cargo xtask
+//! real-server` starts and seeds the server, then runs these with
+//! `--ignored` and the `PAUSENHOF_REAL_SERVER_*` variables set; a plain
+//! `cargo test` leaves them out.
+
+use pausenhof_scenarios::scenarios;
+use pausenhof_scenarios::sut::RealMattermost;
+
+macro_rules! on_real_server {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        #[ignore = "needs a real Mattermost server: cargo xtask real-server"]
+        async fn $name() {
+            let sut = RealMattermost::from_env().unwrap();
+            scenarios::$name(&sut).await.unwrap();
+        }
+    )*};
+}
+
+on_real_server!(
+    sign_in,
+    sync_then_read_offline,
+    logout_erases_local_data,
+    post_and_receive,
+    offline_send_is_delivered_once,
+    search_offline_finds_umlauts,
+);

@@ -1,0 +1,23 @@
+//! The scenario suite against our in-process test server.
+
+use pausenhof_scenarios::scenarios;
+use pausenhof_scenarios::sut::OurTestServer;
+
+macro_rules! on_test_server {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let sut = OurTestServer::start().await.unwrap();
+            scenarios::$name(&sut).await.unwrap();
+        }
+    )*};
+}
+
+on_test_server!(
+    sign_in,
+    sync_then_read_offline,
+    logout_erases_local_data,
+    post_and_receive,
+    offline_send_is_delivered_once,
+    search_offline_finds_umlauts,
+);
