@@ -1,0 +1,88 @@
+//! The command line: global options and one subcommand per task.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pausenhof",
+    version,
+    about = "A Mattermost client for schools, in the terminal",
+    after_help = "Try `pausenhof demo` first: it needs no server and no network."
+)]
+pub struct Cli {
+    /// Where accounts, the offline cache and the session secret live
+    /// (default: the OS data directory).
+    #[arg(long, global = true, value_name = "DIR", env = "PAUSENHOF_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Print JSON for scripts instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// A live tour on an embedded test server: no network, no arguments.
+    Demo,
+    /// Sign in to a Mattermost server.
+    Login(LoginArgs),
+    /// Sign out and erase everything this account left on this device.
+    Logout,
+    /// The teams you belong to.
+    Teams,
+    /// The channel list of a team, grouped like the sidebar.
+    Channels {
+        /// Team name (default: every team).
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// The newest posts of a channel (`team/channel` or `@username`).
+    Read {
+        channel: String,
+        /// How many posts.
+        #[arg(long, default_value_t = 30)]
+        limit: usize,
+    },
+    /// Send a message (queued offline, delivered exactly once).
+    Send { channel: String, text: String },
+    /// Follow live events until Ctrl-C.
+    Tail,
+    /// Search messages: offline cache first, then the server.
+    Search {
+        terms: Vec<String>,
+        /// Only the offline cache.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Write your own data (profile, teams, channels, your posts) to a JSON
+    /// file: the GDPR Art. 20 export.
+    Export {
+        /// Output file.
+        #[arg(long, short, default_value = "pausenhof-export.json")]
+        output: PathBuf,
+    },
+    /// Account, session, connection and sync state.
+    Status,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LoginArgs {
+    /// The server address as people type it, e.g. `chat.schule.example`.
+    pub server: String,
+    /// Email or username (prompted when not given).
+    #[arg(long)]
+    pub login_id: Option<String>,
+    /// Sign in with a personal access token (read from PAUSENHOF_TOKEN, or
+    /// prompted; never given as an argument).
+    #[arg(long, conflicts_with_all = ["login_id", "sso"])]
+    pub token: bool,
+    /// Sign in through single sign-on (gitlab, saml, openid, office365,
+    /// google): prints the browser address, then asks for the token or code.
+    #[arg(long, value_name = "PROVIDER")]
+    pub sso: Option<String>,
+}

@@ -1,0 +1,73 @@
+//! One module per subcommand; `run` dispatches.
+
+mod export;
+pub mod live;
+mod login;
+pub mod reads;
+mod status;
+
+use anyhow::Result;
+
+use crate::args::{Cli, Command};
+use crate::context;
+use crate::output::Output;
+
+pub async fn run(cli: Cli, output: Output) -> Result<()> {
+    let data_dir = context::data_dir(cli.data_dir)?;
+    match cli.command {
+        Command::Demo => crate::demo::run(output).await,
+        Command::Login(args) => {
+            let client = context::open_client(&data_dir)?;
+            let user = login::run(&client, args, output).await?;
+            status::signed_in(&client, &user, output);
+            Ok(())
+        }
+        Command::Logout => {
+            let client = context::open_client(&data_dir)?;
+            client.restore().await?;
+            client.logout().await?;
+            if output.json {
+                output.json_value(&serde_json::json!({"signed_out": true}));
+            } else {
+                output.line("Signed out. Everything this account kept on this device is erased.");
+            }
+            Ok(())
+        }
+        Command::Status => status::run(&data_dir, output).await,
+        Command::Teams => reads::teams(&context::signed_in_client(&data_dir).await?, output).await,
+        Command::Channels { team } => {
+            reads::channels(&context::signed_in_client(&data_dir).await?, team, output).await
+        }
+        Command::Read { channel, limit } => {
+            reads::read(
+                &context::signed_in_client(&data_dir).await?,
+                &channel,
+                limit,
+                output,
+            )
+            .await
+        }
+        Command::Search { terms, offline } => {
+            reads::search(
+                &context::signed_in_client(&data_dir).await?,
+                &terms,
+                offline,
+                output,
+            )
+            .await
+        }
+        Command::Send { channel, text } => {
+            live::send(
+                &context::signed_in_client(&data_dir).await?,
+                &channel,
+                &text,
+                output,
+            )
+            .await
+        }
+        Command::Tail => live::tail(&context::signed_in_client(&data_dir).await?, output).await,
+        Command::Export { output: file } => {
+            export::run(&context::signed_in_client(&data_dir).await?, &file, output).await
+        }
+    }
+}

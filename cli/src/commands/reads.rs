@@ -1,0 +1,250 @@
+//! `teams`, `channels`, `read` and `search`: cache first, refreshed from the
+//! server when it can be reached.
+
+use anyhow::Result;
+use pausenhof_core::reads::{
+    ChannelListItem, OlderPosts, PostView, SidebarSection, TimelineWindow,
+};
+use pausenhof_core::Client;
+use serde_json::json;
+
+use crate::channel_ref::resolve;
+use crate::output::{Output, Style};
+use crate::sync_progress::refresh;
+
+pub async fn teams(client: &Client, output: Output) -> Result<()> {
+    refresh(client, output).await?;
+    let teams = client.teams().await?;
+    if output.json {
+        output.json_value(&teams);
+        return Ok(());
+    }
+    for team in teams {
+        let marker = if team.mention_count > 0 {
+            output.paint(Style::Mention, &format!(" @{}", team.mention_count))
+        } else if team.has_unread {
+            output.paint(Style::Unread, " •")
+        } else {
+            String::new()
+        };
+        output.line(format!("{} ({}){marker}", team.display_name, team.name));
+    }
+    Ok(())
+}
+
+pub async fn channels(client: &Client, team: Option<String>, output: Output) -> Result<()> {
+    refresh(client, output).await?;
+    let mut listed = Vec::new();
+    for candidate in client.teams().await? {
+        if team
+            .as_ref()
+            .is_some_and(|wanted| *wanted != candidate.name)
+        {
+            continue;
+        }
+        let sections = client.channel_list(&candidate.id).await?;
+        listed.push((candidate, sections));
+    }
+    if let Some(wanted) = &team {
+        if listed.is_empty() {
+            anyhow::bail!("you are not in a team named `{wanted}` (see `pausenhof teams`)");
+        }
+    }
+    if output.json {
+        let teams: Vec<_> = listed
+            .iter()
+            .map(|(team, sections)| json!({"team": team, "sections": sections}))
+            .collect();
+        output.json_value(&teams);
+        return Ok(());
+    }
+    for (team, sections) in &listed {
+        output.line(output.paint(Style::Heading, &team.display_name));
+        print_sections(sections, &team.name, output);
+    }
+    Ok(())
+}
+
+fn print_sections(sections: &[SidebarSection], team_name: &str, output: Output) {
+    for section in sections.iter().filter(|s| !s.channels.is_empty()) {
+        output.line(format!(
+            "  {}",
+            output.paint(Style::Dim, &section.name.to_uppercase())
+        ));
+        for channel in &section.channels {
+            output.line(format!("    {}", channel_line(channel, team_name, output)));
+        }
+    }
+}
+
+fn channel_line(channel: &ChannelListItem, team_name: &str, output: Output) -> String {
+    let address = if channel.team_id.is_empty() {
+        channel.display_name.clone()
+    } else {
+        format!("{team_name}/{}", channel.name)
+    };
+    let mut line = if channel.is_unread() {
+        output.paint(Style::Unread, &channel.display_name)
+    } else {
+        channel.display_name.clone()
+    };
+    if channel.mention_count > 0 {
+        line.push_str(&output.paint(Style::Mention, &format!(" @{}", channel.mention_count)));
+    } else if channel.unread_count > 0 && !channel.muted {
+        line.push_str(&format!(" ({} new)", channel.unread_count));
+    }
+    if channel.muted {
+        line.push_str(&output.paint(Style::Dim, " [muted]"));
+    }
+    if address != channel.display_name {
+        line.push_str(&output.paint(Style::Dim, &format!("  {address}")));
+    }
+    line
+}
+
+pub async fn read(client: &Client, channel: &str, limit: usize, output: Output) -> Result<()> {
+    refresh(client, output).await?;
+    let target = resolve(client, channel).await?;
+    let window = timeline_loaded(client, &target.id, limit).await?;
+    if output.json {
+        output.json_value(&json!({"channel": target, "timeline": window}));
+        return Ok(());
+    }
+    print_timeline(&target.display_name, &window, output);
+    Ok(())
+}
+
+/// The newest cached posts; a channel the first sync skipped (nothing
+/// unread there) gets its newest page fetched first, when online.
+pub async fn timeline_loaded(
+    client: &Client,
+    channel_id: &str,
+    limit: usize,
+) -> Result<TimelineWindow> {
+    let window = client.timeline(channel_id, limit).await?;
+    let short = window.posts.len() < limit && window.older == OlderPosts::OnServer;
+    if (window.never_loaded || short) && client.load_older(channel_id).await.is_ok() {
+        return Ok(client.timeline(channel_id, limit).await?);
+    }
+    Ok(window)
+}
+
+fn print_timeline(title: &str, window: &TimelineWindow, output: Output) {
+    output.line(output.paint(Style::Heading, title));
+    match window.older {
+        OlderPosts::Gap => {
+            output.line(output.paint(Style::Dim, "  … some older messages are not loaded yet"))
+        }
+        OlderPosts::OnServer | OlderPosts::Cached => output.line(output.paint(Style::Dim, "  …")),
+        OlderPosts::None => {}
+    }
+    for post in &window.posts {
+        output.line(post_line(post, output));
+    }
+    if window.newer_missing {
+        output.line(output.paint(
+            Style::Dim,
+            "  (newer messages will appear after the next sync)",
+        ));
+    }
+}
+
+pub fn post_line(post: &PostView, output: Output) -> String {
+    let time = format_time(post.create_at);
+    let mut line = format!(
+        "  {} {}: ",
+        output.paint(Style::Dim, &time),
+        output.paint(Style::Heading, &post.author_name)
+    );
+    if post.deleted {
+        line.push_str(&output.paint(Style::Dim, "(message deleted)"));
+        return line;
+    }
+    line.push_str(&post.message);
+    if post.edited {
+        line.push_str(&output.paint(Style::Dim, " (edited)"));
+    }
+    if post.reply_count > 0 {
+        line.push_str(&output.paint(Style::Dim, &format!(" [{} replies]", post.reply_count)));
+    }
+    for reaction in &post.reactions {
+        line.push_str(&format!(" :{}: {}", reaction.emoji_name, reaction.count));
+    }
+    for file in &post.files {
+        line.push_str(&output.paint(Style::Dim, &format!(" [file: {}]", file.name)));
+    }
+    line
+}
+
+/// `YYYY-MM-DD HH:MM` in UTC: no time-zone database needed, and sortable.
+fn format_time(millis: i64) -> String {
+    let seconds = millis.div_euclid(1000);
+    let days = seconds.div_euclid(86_400);
+    let time_of_day = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        time_of_day / 3600,
+        time_of_day % 3600 / 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+/// well-known algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+pub async fn search(
+    client: &Client,
+    terms: &[String],
+    offline: bool,
+    output: Output,
+) -> Result<()> {
+    let terms = terms.join(" ");
+    if terms.trim().is_empty() {
+        anyhow::bail!("give something to search for, e.g. `pausenhof search hausaufgaben`");
+    }
+    if !offline {
+        refresh(client, output).await?;
+    }
+    let hits = client.search_offline(&terms, None, 50).await?;
+    if output.json {
+        output.json_value(&hits);
+        return Ok(());
+    }
+    if hits.is_empty() {
+        output.line(format!("No cached message contains “{terms}”."));
+    }
+    for hit in &hits {
+        output.line(format!(
+            "{} {}",
+            output.paint(Style::Dim, &format!("[{}]", hit.channel_display_name)),
+            post_line(&hit.post, output).trim_start()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_utc_calendar_dates() {
+        assert_eq!(format_time(0), "1970-01-01 00:00");
+        // 2026-11-27 21:11:16 UTC
+        assert_eq!(format_time(1_795_813_876_000), "2026-11-27 21:11");
+        // A leap day.
+        assert_eq!(format_time(951_782_400_000), "2000-02-29 00:00");
+    }
+}

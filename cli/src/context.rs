@@ -1,0 +1,37 @@
+//! Opening the client for one command: the data directory, the 0600 secret
+//! file inside it, and the account that was signed in last.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use pausenhof_core::session::FileSecretStore;
+use pausenhof_core::Client;
+
+const SECRETS_FILE: &str = "secrets.json";
+
+/// `--data-dir`, or the OS data directory (`~/.local/share/pausenhof` on Linux).
+pub fn data_dir(given: Option<PathBuf>) -> Result<PathBuf> {
+    match given {
+        Some(dir) => Ok(dir),
+        None => dirs::data_dir()
+            .map(|dir| dir.join("pausenhof"))
+            .context("no data directory on this system: pass --data-dir DIR"),
+    }
+}
+
+pub fn open_client(data_dir: &Path) -> Result<Client> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("could not create the data directory {}", data_dir.display()))?;
+    let secrets = Arc::new(FileSecretStore::new(data_dir.join(SECRETS_FILE)));
+    Ok(Client::builder(data_dir).secret_store(secrets).build()?)
+}
+
+/// The client with the last signed-in account restored (no network).
+pub async fn signed_in_client(data_dir: &Path) -> Result<Client> {
+    let client = open_client(data_dir)?;
+    if client.restore().await?.is_none() {
+        return Err(pausenhof_core::Error::Unauthorized.into());
+    }
+    Ok(client)
+}

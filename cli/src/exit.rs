@@ -1,0 +1,135 @@
+//! Exit codes that mean something to scripts, and a hint for each failure
+//! that says what to do next.
+
+use pausenhof_core::Error;
+
+/// Documented in `pausenhof --help`'s long text and the README.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitStatus {
+    Failure = 1,
+    // 2 is clap's usage error.
+    NotSignedIn = 3,
+    Offline = 4,
+    SignInRefused = 5,
+    NotFound = 6,
+    Server = 7,
+    Storage = 8,
+}
+
+/// The exit status and a one-line hint for an error that ended a command.
+pub fn classify(error: &anyhow::Error) -> (ExitStatus, Option<&'static str>) {
+    let Some(core) = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<Error>())
+    else {
+        if error
+            .chain()
+            .any(|cause| cause.downcast_ref::<UnknownChannel>().is_some())
+        {
+            return (
+                ExitStatus::NotFound,
+                Some("run `pausenhof channels` to see the channel names"),
+            );
+        }
+        return (ExitStatus::Failure, None);
+    };
+    match core {
+        Error::Unauthorized => (
+            ExitStatus::NotSignedIn,
+            Some("sign in first: `pausenhof login <server>`"),
+        ),
+        Error::SessionExpired => (
+            ExitStatus::NotSignedIn,
+            Some("the server ended the session: sign in again with `pausenhof login <server>`"),
+        ),
+        Error::Offline | Error::Network { .. } => (
+            ExitStatus::Offline,
+            Some("check the network; cached data is still readable, and `send` queues messages"),
+        ),
+        Error::RateLimited { .. } => (ExitStatus::Offline, Some("wait a moment and try again")),
+        Error::InvalidServer { .. } => (
+            ExitStatus::Failure,
+            Some("give the server address as in the browser, e.g. chat.schule.example"),
+        ),
+        Error::NotMattermost => (
+            ExitStatus::Failure,
+            Some("check the address: it should be the one of your school's Mattermost"),
+        ),
+        Error::ServerTooOld { .. } => (
+            ExitStatus::Server,
+            Some("ask your school's IT to update Mattermost to 9.11 or newer"),
+        ),
+        Error::Tls { .. } => (
+            ExitStatus::Offline,
+            Some("the server's certificate is not trusted; if your school uses its own CA, ask IT for it"),
+        ),
+        Error::InvalidCredentials => (
+            ExitStatus::SignInRefused,
+            Some("check login and password (login is your email or username)"),
+        ),
+        Error::MfaRequired => (
+            ExitStatus::SignInRefused,
+            Some("enter the current code from your authenticator app"),
+        ),
+        Error::EmailNotVerified => (
+            ExitStatus::SignInRefused,
+            Some("open the link in the verification email first"),
+        ),
+        Error::LockedOut => (
+            ExitStatus::SignInRefused,
+            Some("too many attempts: wait, or ask your school's IT to unlock the account"),
+        ),
+        Error::Forbidden { .. } => (ExitStatus::Server, Some("your account is not allowed to do this")),
+        Error::NotFound { .. } => (ExitStatus::NotFound, None),
+        Error::Storage { .. } | Error::SecretStore { .. } => (
+            ExitStatus::Storage,
+            Some("check that the data directory is writable (see --data-dir)"),
+        ),
+        Error::Server { .. } | Error::InvalidResponse { .. } | Error::ResponseTooLarge { .. } => {
+            (ExitStatus::Server, Some("the server had a problem; try again later"))
+        }
+        _ => (ExitStatus::Failure, None),
+    }
+}
+
+/// A channel reference that matches nothing in the cache.
+#[derive(Debug, thiserror::Error)]
+#[error("no channel `{0}` (name it `team/channel-name` or `@username`)")]
+pub struct UnknownChannel(pub String);
+
+/// `send` could not reach the server in time; the message waits in the
+/// outbox (durable) and is not lost.
+#[derive(Debug, thiserror::Error)]
+#[error("not sent yet: the server cannot be reached")]
+pub struct QueuedOffline;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_expiry_asks_to_sign_in_again() {
+        let error = anyhow::Error::new(Error::SessionExpired).context("reading channel");
+        let (status, hint) = classify(&error);
+        assert_eq!(status, ExitStatus::NotSignedIn);
+        assert!(hint.unwrap().contains("pausenhof login"));
+    }
+
+    #[test]
+    fn offline_is_its_own_status() {
+        let (status, _) = classify(&anyhow::Error::new(Error::Offline));
+        assert_eq!(status, ExitStatus::Offline);
+    }
+
+    #[test]
+    fn unknown_channel_is_not_found() {
+        let error = anyhow::Error::new(UnknownChannel("gsm/nope".into()));
+        assert_eq!(classify(&error).0, ExitStatus::NotFound);
+    }
+
+    #[test]
+    fn other_errors_are_plain_failures() {
+        assert_eq!(classify(&anyhow::anyhow!("boom")).0, ExitStatus::Failure);
+    }
+}

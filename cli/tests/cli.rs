@@ -1,0 +1,266 @@
+//! Drives the `pausenhof` binary as a subprocess against the test server,
+//! as a script or a school admin would.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use pausenhof_core::api::posts::{channel_posts, PostsPage};
+use pausenhof_testserver::{Account, Dataset, Role, ServerConfig, TestServer};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const BIN: &str = env!("CARGO_BIN_EXE_pausenhof");
+
+async fn school() -> TestServer {
+    TestServer::start(ServerConfig {
+        dataset: Dataset::Small,
+        seed: 1,
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn pausenhof(data_dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .env_remove("PAUSENHOF_PASSWORD")
+        .env("NO_COLOR", "1");
+    command
+}
+
+/// Runs the command off the async threads (the test server lives on them).
+async fn run(mut command: Command) -> Output {
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(output)))
+}
+
+async fn login(server: &TestServer, data_dir: &Path, account: &Account) -> Output {
+    let mut command = pausenhof(
+        data_dir,
+        &[
+            "--json",
+            "login",
+            &server.url(),
+            "--login-id",
+            &account.username,
+        ],
+    );
+    command.env("PAUSENHOF_PASSWORD", &account.password);
+    run(command).await
+}
+
+/// How often `message` is in the town square on the server, asked over
+/// the REST API as `account`.
+async fn copies(server: &TestServer, account: &Account, message: &str) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let client = pausenhof_core::Client::builder(dir.path())
+        .secret_store(std::sync::Arc::new(
+            pausenhof_core::session::MemorySecretStore::new(),
+        ))
+        .build()
+        .unwrap();
+    client
+        .sign_in_with_password(&server.url(), &account.username, &account.password, None)
+        .await
+        .unwrap();
+    let channel = server.channel_by_name("gsm", "town-square").unwrap();
+    let page = PostsPage::Page {
+        page: 0,
+        per_page: 200,
+    };
+    let posts = channel_posts(
+        &client.api().unwrap(),
+        channel["id"].as_str().unwrap(),
+        &page,
+        false,
+    )
+    .await
+    .unwrap();
+    posts
+        .posts
+        .values()
+        .filter(|post| post.message == message && post.delete_at == 0)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_tours_and_ends_when_stdin_is_not_a_terminal() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let output = run(pausenhof(data_dir.path(), &["demo"])).await;
+    let text = stdout(&output);
+    assert!(
+        output.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(text.contains("arrives over the websocket"), "{text}");
+    assert!(text.contains("the server has it 1 time(s)"), "{text}");
+    assert!(text.contains("Tour complete."), "{text}");
+    assert!(!text.contains('\x1b'), "colours in piped output");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_session_from_login_to_logout() {
+    let server = school().await;
+    let student = server.account(Role::Student);
+    let data_dir = tempfile::tempdir().unwrap();
+    let dir = data_dir.path();
+
+    let signed_in = json(&login(&server, dir, &student).await);
+    assert_eq!(signed_in["username"], student.username.as_str());
+    let status = json(&run(pausenhof(dir, &["--json", "status"])).await);
+    assert_eq!(status["signed_in"], true);
+
+    let teams = json(&run(pausenhof(dir, &["--json", "teams"])).await);
+    assert!(
+        teams.as_array().unwrap().iter().any(|t| t["name"] == "gsm"),
+        "{teams}"
+    );
+    let channels = json(&run(pausenhof(dir, &["--json", "channels", "--team", "gsm"])).await);
+    assert!(channels.to_string().contains("town-square"), "{channels}");
+
+    let message = "Hausaufgaben: Übung 7 bis Freitag";
+    let sent = json(
+        &run(pausenhof(
+            dir,
+            &["--json", "send", "gsm/town-square", message],
+        ))
+        .await,
+    );
+    assert_eq!(sent["delivered"], true);
+    assert_eq!(copies(&server, &student, message).await, 1);
+
+    let read = json(&run(pausenhof(dir, &["--json", "read", "gsm/town-square"])).await);
+    assert!(
+        read["timeline"]["posts"].to_string().contains(message),
+        "{read}"
+    );
+
+    // Offline search: the server is down, the cache still answers.
+    server.faults().set_down(true);
+    let hits = json(&run(pausenhof(dir, &["--json", "search", "--offline", "übung"])).await);
+    assert!(hits.to_string().contains(message), "{hits}");
+    server.faults().set_down(false);
+
+    let export_file = dir.join("export.json");
+    let export_path = export_file.to_str().unwrap();
+    let summary = json(
+        &run(pausenhof(
+            dir,
+            &["--json", "export", "--output", export_path],
+        ))
+        .await,
+    );
+    assert_eq!(summary["complete"], true);
+    let export: Value = serde_json::from_slice(&std::fs::read(&export_file).unwrap()).unwrap();
+    assert_eq!(export["profile"]["username"], student.username.as_str());
+    let posts = export["posts"].as_array().unwrap();
+    assert!(posts.iter().any(|p| p["message"] == message));
+    let others = posts
+        .iter()
+        .filter(|p| {
+            p["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("Elternabend"))
+        })
+        .count();
+    assert_eq!(others, 0, "someone else's posts in the export");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&export_file)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "export readable by others: {mode:o}");
+    }
+
+    let out = json(&run(pausenhof(dir, &["--json", "logout"])).await);
+    assert_eq!(out["signed_out"], true);
+    assert!(!dir
+        .join("accounts")
+        .read_dir()
+        .is_ok_and(|mut d| d.next().is_some()));
+    let after = run(pausenhof(dir, &["teams"])).await;
+    assert_eq!(
+        after.status.code(),
+        Some(3),
+        "not signed in has its own exit code"
+    );
+    assert!(String::from_utf8_lossy(&after.stderr).contains("pausenhof login"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_refused_with_its_exit_code() {
+    let server = school().await;
+    let mut student = server.account(Role::Student);
+    student.password = "falsch-123".into();
+    let data_dir = tempfile::tempdir().unwrap();
+    let output = login(&server, data_dir.path(), &student).await;
+    assert_eq!(output.status.code(), Some(5));
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("falsch-123"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_prints_another_users_post_as_a_json_line() {
+    let server = school().await;
+    let student = server.account(Role::Student);
+    let data_dir = tempfile::tempdir().unwrap();
+    assert!(login(&server, data_dir.path(), &student)
+        .await
+        .status
+        .success());
+
+    let mut child = tokio::process::Command::from(pausenhof(data_dir.path(), &["--json", "tail"]))
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let classmate = server
+        .accounts()
+        .into_iter()
+        .find(|a| a.role == Role::Student && a.mfa_secret.is_none() && a.user_id != student.user_id)
+        .unwrap();
+    let square = server.channel_by_name("gsm", "town-square").unwrap();
+    let message = "Wer kommt mit zur Mensa?";
+    let found = tokio::time::timeout(Duration::from_secs(30), async {
+        let mut posted = false;
+        while let Some(line) = lines.next_line().await.unwrap() {
+            let event: Value = serde_json::from_str(&line).unwrap();
+            if event["event"] == "connection" && event["state"] == "connected" && !posted {
+                server.post_as(&classmate.user_id, square["id"].as_str().unwrap(), message);
+                posted = true;
+            }
+            if event["event"] == "posted" && event["post"]["message"] == message {
+                return event;
+            }
+        }
+        panic!("tail ended");
+    })
+    .await
+    .expect("the post was not printed");
+    assert_eq!(found["channel_id"], square["id"]);
+    child.kill().await.unwrap();
+}
