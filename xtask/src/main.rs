@@ -16,7 +16,6 @@ usage: cargo xtask <task>
 
 tasks:
   test          fmt check, clippy, all Rust tests, Kotlin tests, real-server suite
-  bench         benchmarks against the test server; writes bench/results.json
   bindings      generate Kotlin and Swift bindings into build/bindings/
   real-server   build and start a real Mattermost server, run the scenario suite
 
