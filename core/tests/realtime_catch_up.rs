@@ -20,17 +20,11 @@ fn sync_catch_up(session: &Session, store: &pausenhof_core::store::Store) -> Cat
     Arc::new(move || {
         let api = api.clone();
         let store = store.clone();
-        // The sync future is not `Send`; it runs on a blocking thread of
-        // its own.
-        let runtime = tokio::runtime::Handle::current();
         Box::pin(async move {
-            tokio::task::spawn_blocking(move || {
-                runtime.block_on(sync(&api, &store, &SyncOptions::default()))
-            })
-            .await
-            .map_err(|e| e.to_string())?
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+            sync(&api, &store, &SyncOptions::default())
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         })
     })
 }

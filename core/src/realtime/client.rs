@@ -61,16 +61,11 @@ impl Client {
             let (api, store) = (api.clone(), store.clone());
             Arc::new(move || {
                 let (api, store) = (api.clone(), store.clone());
-                let runtime = tokio::runtime::Handle::current();
                 Box::pin(async move {
-                    // The sync future is not `Send`; it gets a thread.
-                    tokio::task::spawn_blocking(move || {
-                        runtime.block_on(sync(&api, &store, &SyncOptions::default()))
-                    })
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
+                    sync(&api, &store, &SyncOptions::default())
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
                 })
             })
         };
