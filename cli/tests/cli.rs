@@ -248,6 +248,7 @@ async fn tail_prints_another_users_post_as_a_json_line() {
     let found = tokio::time::timeout(Duration::from_secs(30), async {
         let mut posted = false;
         while let Some(line) = lines.next_line().await.unwrap() {
+            eprintln!("tail: {line}");
             let event: Value = serde_json::from_str(&line).unwrap();
             if event["event"] == "connection" && event["state"] == "connected" && !posted {
                 server.post_as(&classmate.user_id, square["id"].as_str().unwrap(), message);

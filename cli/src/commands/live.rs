@@ -10,6 +10,7 @@ use pausenhof_core::realtime::ConnectionState;
 use pausenhof_core::store::StoreChange;
 use pausenhof_core::Client;
 use serde_json::json;
+use tokio::sync::broadcast;
 
 use crate::channel_ref::resolve;
 use crate::commands::reads::post_line;
@@ -70,7 +71,8 @@ pub async fn tail(client: &Client, output: Output) -> Result<()> {
     let mut changes = client.store_changes()?;
     client.start_realtime()?;
     let mut connection = client.connection_state()?;
-    let mut seen = Seen::default();
+    let mut seen = Seen::new();
+    let mut channel_ids = Vec::new();
     for team in client.teams().await? {
         for channel in client
             .channel_list(&team.id)
@@ -79,11 +81,15 @@ pub async fn tail(client: &Client, output: Output) -> Result<()> {
             .flat_map(|s| s.channels)
         {
             seen.remember(client, &channel.id).await?;
+            channel_ids.push(channel.id);
         }
     }
     if !output.json {
         eprintln!("Following new messages; Ctrl-C ends.");
     }
+    // The state now, then its changes: the socket may be up already.
+    let current = connection.borrow_and_update().clone();
+    report_connection(&current, output);
     loop {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => return Ok(()),
@@ -97,26 +103,60 @@ pub async fn tail(client: &Client, output: Output) -> Result<()> {
                     return Err(pausenhof_core::Error::SessionExpired.into());
                 }
             }
-            change = changes.recv() => {
-                let Ok(change) = change else { continue };
-                for item in change.iter() {
-                    if let StoreChange::Posts { channel_id } = item {
+            change = changes.recv() => match change {
+                Ok(change) => {
+                    for item in change.iter() {
+                        if let StoreChange::Posts { channel_id } = item {
+                            print_new_posts(client, channel_id, &mut seen, output).await?;
+                        }
+                    }
+                }
+                // A burst (a catch-up) outran us: some changes were not
+                // seen, so look at every channel.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    for channel_id in &channel_ids {
                         print_new_posts(client, channel_id, &mut seen, output).await?;
                     }
                 }
-            }
+                Err(broadcast::error::RecvError::Closed) => return Ok(()),
+            },
         }
     }
 }
 
-/// Post ids and edit times already shown, so a change prints once.
-#[derive(Default)]
-struct Seen(HashSet<(String, i64)>);
+/// Post ids and edit times already shown, so a change prints once; posts
+/// older than the start of `tail` (loaded with a channel's page) are history.
+struct Seen {
+    shown: HashSet<(String, i64)>,
+    since: i64,
+}
+
+/// Server and device clocks differ a little; a post this much older than
+/// our clock's start still counts as new.
+const CLOCK_SKEW_MS: i64 = 60_000;
 
 impl Seen {
+    fn new() -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or_default();
+        Seen {
+            shown: HashSet::new(),
+            since: now - CLOCK_SKEW_MS,
+        }
+    }
+
+    /// Whether this version of the post is new to the user.
+    fn first_sight(&mut self, post: &pausenhof_core::reads::PostView) -> bool {
+        let changed_at = post.edit_at.max(post.create_at);
+        changed_at >= self.since && self.shown.insert((post.id.clone(), changed_at))
+    }
+
     async fn remember(&mut self, client: &Client, channel_id: &str) -> Result<()> {
         for post in client.timeline(channel_id, 60).await?.posts {
-            self.0.insert((post.id, post.edit_at.max(post.create_at)));
+            let changed_at = post.edit_at.max(post.create_at);
+            self.shown.insert((post.id, changed_at));
         }
         Ok(())
     }
@@ -128,9 +168,15 @@ async fn print_new_posts(
     seen: &mut Seen,
     output: Output,
 ) -> Result<()> {
-    for post in client.timeline(channel_id, 20).await?.posts {
-        let version = (post.id.clone(), post.edit_at.max(post.create_at));
-        if !seen.0.insert(version) {
+    let mut window = client.timeline(channel_id, 20).await?;
+    if window.never_loaded {
+        // A channel never opened has no cached range to show a live post
+        // in: fetch its newest page (which holds the new post) once.
+        client.load_older(channel_id).await?;
+        window = client.timeline(channel_id, 20).await?;
+    }
+    for post in window.posts {
+        if !seen.first_sight(&post) {
             continue;
         }
         let event = if post.edit_at > 0 {
