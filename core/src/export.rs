@@ -107,7 +107,7 @@ impl Client {
 
         Ok(MyDataExport {
             format: "pausenhof-export/1",
-            exported_at: now_ms(),
+            exported_at: crate::realtime::now_ms(),
             server,
             profile,
             teams,
@@ -165,11 +165,4 @@ fn cached_posts_by(conn: &rusqlite::Connection, user_id: &str) -> StoreResult<Ve
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
 }
