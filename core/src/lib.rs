@@ -6,6 +6,7 @@ pub mod error;
 pub mod export;
 pub mod model;
 pub mod net;
+pub mod observe;
 pub mod outbox;
 pub mod reads;
 pub mod realtime;
