@@ -112,6 +112,7 @@ impl ClientBuilder {
                 pending_sso: Mutex::new(None),
                 sign_in_lock: tokio::sync::Mutex::new(()),
                 live: Mutex::new(None),
+                push: crate::push::PushState::default(),
             }),
         })
     }
@@ -137,6 +138,8 @@ pub(crate) struct ClientInner {
     pub(crate) sign_in_lock: tokio::sync::Mutex<()>,
     /// The websocket and outbox of the signed-in account, once started.
     pub(crate) live: Mutex<Option<Arc<crate::realtime::client::Running>>>,
+    /// Push registrar, serialisation of registration steps, lifecycle.
+    pub(crate) push: crate::push::PushState,
 }
 
 /// The signed-in (or expired) account: everything that belongs to one
@@ -415,6 +418,9 @@ impl Client {
         index.save(&self.inner.data_dir)?;
         self.activate(key, dir, server, token, user.clone()).await?;
         tracing::info!("signed in");
+        // A new session carries no device id: attach the registration the
+        // user consented to (a no-op without one).
+        self.push_after_sign_in().await;
         Ok(user)
     }
 

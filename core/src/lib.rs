@@ -8,6 +8,7 @@ pub mod model;
 pub mod net;
 pub mod observe;
 pub mod outbox;
+pub mod push;
 pub mod reads;
 pub mod realtime;
 pub mod session;

@@ -12,6 +12,7 @@ use super::error::{StoreError, StoreResult};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_realtime_outbox.sql")),
+    (3, include_str!("migrations/0003_push.sql")),
 ];
 
 /// The schema version this build writes.

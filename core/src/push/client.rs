@@ -1,0 +1,278 @@
+//! The consent and registration methods the app calls on [`Client`].
+
+use std::sync::{Arc, RwLock};
+
+use serde::Serialize;
+
+use super::consent::{
+    consent_log, current_consent, ConsentRecord, ConsentState, Decision, Delivery,
+};
+use super::registration::{
+    registration, teardowns, withdrawn_placeholder, PushDevice, PushPlatform, PushRegistrar,
+};
+use crate::api;
+use crate::client::{Account, Client};
+use crate::error::{Error, Result};
+use crate::realtime::now_ms;
+
+/// Push state of a [`Client`], shared by its clones.
+#[derive(Default)]
+pub(crate) struct PushState {
+    registrar: RwLock<Option<Arc<dyn PushRegistrar>>>,
+    /// Registration, withdrawal and their retries run one at a time, so a
+    /// teardown never races an attach.
+    lock: tokio::sync::Mutex<()>,
+}
+
+/// Where push stands for the signed-in account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PushStatus {
+    pub consent: ConsentState,
+    /// The registered device, without its token.
+    pub registered: Option<RegisteredDevice>,
+    /// Withdrawn or replaced registrations whose deletion (at the push
+    /// service or on the server session) has not succeeded yet; retried by
+    /// [`Client::sync_push_registration`].
+    pub teardowns_pending: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegisteredDevice {
+    pub delivery: Delivery,
+    pub platform: PushPlatform,
+    /// Whether the server session carries it (false until the first
+    /// successful attach, e.g. when registered offline).
+    pub attached: bool,
+}
+
+impl Client {
+    /// Sets how registrations are deleted at their push service (the
+    /// gateway or the platform). Without one, deletions stay owed.
+    pub fn set_push_registrar(&self, registrar: Arc<dyn PushRegistrar>) {
+        if let Ok(mut slot) = self.inner.push.registrar.write() {
+            *slot = Some(registrar);
+        }
+    }
+
+    /// The signed-in account's consent state.
+    pub async fn push_consent(&self) -> Result<ConsentState> {
+        Ok(self.store()?.read(current_consent).await?)
+    }
+
+    /// Every consent decision of the account, oldest first.
+    pub async fn push_consent_log(&self) -> Result<Vec<ConsentRecord>> {
+        Ok(self.store()?.read(consent_log).await?)
+    }
+
+    /// Consent state, registration and owed deletions.
+    pub async fn push_status(&self) -> Result<PushStatus> {
+        let store = self.store()?;
+        let (consent, registered, teardowns_pending) = store
+            .read(|conn| {
+                Ok((
+                    current_consent(conn)?,
+                    registration(conn)?,
+                    teardowns(conn)?.len(),
+                ))
+            })
+            .await?;
+        Ok(PushStatus {
+            consent,
+            registered: registered.map(|r| RegisteredDevice {
+                delivery: r.device.delivery,
+                platform: r.device.platform,
+                attached: r.attached_at > 0,
+            }),
+            teardowns_pending,
+        })
+    }
+
+    /// The user agreed on the consent screen. Nothing is registered yet:
+    /// the app registers with the push service it was granted and hands
+    /// the result to [`Client::register_push_device`]. Choosing another
+    /// delivery retires the registration of the old one.
+    pub async fn grant_push_consent(
+        &self,
+        delivery: Delivery,
+        consent_text_version: &str,
+    ) -> Result<PushStatus> {
+        let version = consent_text_version.trim().to_owned();
+        if version.is_empty() || version.len() > 64 {
+            return Err(Error::InvalidInput {
+                reason: "the consent text version must be 1 to 64 bytes".into(),
+            });
+        }
+        let decision = Decision::Granted {
+            delivery,
+            consent_text_version: version,
+        };
+        self.decide(decision, move |current| {
+            current.is_some_and(|d| d.delivery != delivery)
+        })
+        .await
+    }
+
+    /// The user said no on the consent screen.
+    pub async fn decline_push_consent(&self) -> Result<PushStatus> {
+        self.decide(Decision::Declined, |current| current.is_some())
+            .await
+    }
+
+    /// The user withdraws consent. Takes effect at once: from now on no
+    /// push is shown and no background notification is made; the
+    /// registration is deleted at its push service and taken off the
+    /// server session right away, or as soon as possible when offline
+    /// (`teardowns_pending` says what is still owed).
+    pub async fn withdraw_push_consent(&self) -> Result<PushStatus> {
+        self.decide(Decision::Withdrawn, |current| current.is_some())
+            .await
+    }
+
+    /// Appends the decision and, in the same transaction, retires the
+    /// registration when `retire` says so; then runs the owed steps.
+    async fn decide(
+        &self,
+        decision: Decision,
+        retire: impl FnOnce(Option<&PushDevice>) -> bool + Send + 'static,
+    ) -> Result<PushStatus> {
+        let account = self.account()?;
+        {
+            let _serial = self.inner.push.lock.lock().await;
+            let at = now_ms();
+            account
+                .store
+                .write(move |w| {
+                    w.record_consent(&decision, at)?;
+                    let current = registration(w.conn())?.map(|r| r.device);
+                    if retire(current.as_ref()) {
+                        w.retire_registration(at)?;
+                    }
+                    Ok(())
+                })
+                .await?;
+        }
+        if let Err(error) = self.run_push_steps(&account).await {
+            tracing::info!(error = %error, "push: owed steps not done yet; retried later");
+        }
+        self.push_status().await
+    }
+
+    /// Registers the device the app got from its push service (a new or
+    /// changed token): stored, then attached to the server session. Needs
+    /// granted consent for the same delivery. Offline, it is attached by
+    /// the next [`Client::sync_push_registration`].
+    pub async fn register_push_device(&self, device: PushDevice) -> Result<PushStatus> {
+        device.validate()?;
+        let account = self.account()?;
+        {
+            let _serial = self.inner.push.lock.lock().await;
+            let consent = account.store.read(current_consent).await?;
+            if consent.granted_delivery() != Some(device.delivery) {
+                return Err(Error::InvalidInput {
+                    reason: "push consent for this delivery has not been granted".into(),
+                });
+            }
+            let at = now_ms();
+            account
+                .store
+                .write(move |w| w.set_registration(&device, at))
+                .await?;
+        }
+        self.run_push_steps(&account).await?;
+        self.push_status().await
+    }
+
+    /// Brings the server and the push services in line with the stored
+    /// state: attaches the registration to the current session (after a
+    /// new sign-in the session is new) and retries owed deletions. Call it
+    /// when the app starts and when the network returns.
+    pub async fn sync_push_registration(&self) -> Result<PushStatus> {
+        let account = self.account()?;
+        self.run_push_steps(&account).await?;
+        self.push_status().await
+    }
+
+    /// Called after sign-in: the new session gets the device id again.
+    pub(crate) async fn push_after_sign_in(&self) {
+        if let Ok(account) = self.account() {
+            if let Err(error) = self.run_push_steps(&account).await {
+                tracing::info!(error = %error, "push: registration not attached after sign-in");
+            }
+        }
+    }
+
+    /// The owed steps, in order: delete retired registrations at their push
+    /// service, attach the current registration (or, with none, a dead
+    /// placeholder while the session may still carry a retired one).
+    /// Fails when the server could not be told.
+    pub(crate) async fn run_push_steps(&self, account: &Account) -> Result<()> {
+        let _serial = self.inner.push.lock.lock().await;
+        let store = account.store.clone();
+        let (consent, current, owed) = store
+            .read(|conn| {
+                Ok((
+                    current_consent(conn)?,
+                    registration(conn)?,
+                    teardowns(conn)?,
+                ))
+            })
+            .await?;
+        // A push service that cannot be reached keeps its deletion owed
+        // (counted in `teardowns_pending`); it does not stop the attach.
+        let registrar = self
+            .inner
+            .push
+            .registrar
+            .read()
+            .ok()
+            .and_then(|r| r.clone());
+        for teardown in owed.iter().filter(|t| !t.push_service_done) {
+            let Some(registrar) = registrar.clone() else {
+                tracing::warn!("push: no registrar set; registrations stay undeleted");
+                break;
+            };
+            match registrar.unregister(teardown.device.clone()).await {
+                Ok(()) => {
+                    let token = teardown.device.token.clone();
+                    store
+                        .write(move |w| w.teardown_progress(&token, true, false))
+                        .await?;
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "push: registration not deleted at its service");
+                }
+            }
+        }
+        let wanted = current.filter(|r| consent.granted_delivery() == Some(r.device.delivery));
+        let server_owed: Vec<&PushDevice> = owed
+            .iter()
+            .filter(|t| !t.server_done)
+            .map(|t| &t.device)
+            .collect();
+        let attach = match (&wanted, server_owed.first()) {
+            (Some(registration), _) => Some((registration.device.clone(), true)),
+            (None, Some(retired)) => Some((withdrawn_placeholder(retired.platform), false)),
+            (None, None) => None,
+        };
+        if let Some((device, is_registration)) = attach {
+            api::push::attach_device(&account.api, &device.device_id()).await?;
+            let at = now_ms();
+            let retired: Vec<String> = server_owed.iter().map(|d| d.token.clone()).collect();
+            let token = device.token.clone();
+            store
+                .write(move |w| {
+                    if is_registration {
+                        w.mark_attached(&token, at)?;
+                    }
+                    // The session's device id was replaced: no retired
+                    // token is on it any more.
+                    for retired in &retired {
+                        w.teardown_progress(retired, false, true)?;
+                    }
+                    Ok(())
+                })
+                .await?;
+        }
+        Ok(())
+    }
+}
