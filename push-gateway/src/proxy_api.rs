@@ -1,0 +1,226 @@
+//! The Mattermost side: `POST /api/v1/send_push` and `POST /api/v1/ack`,
+//! answered the way mattermost-push-proxy answers.
+
+use std::time::{Duration, SystemTime};
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Serialize;
+
+use crate::app::{AppState, SendReport};
+use crate::payload::{registration_token, IncomingPush, PushKind};
+use crate::redact;
+use crate::webpush::{Delivery, Urgency};
+
+/// `{"status": "OK" | "FAIL" | "REMOVE", "error"?: ...}`; `REMOVE` makes
+/// the Mattermost server forget the device id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status")]
+pub enum PushResponse {
+    #[serde(rename = "OK")]
+    Ok,
+    #[serde(rename = "FAIL")]
+    Fail { error: String },
+    #[serde(rename = "REMOVE")]
+    Remove,
+}
+
+impl PushResponse {
+    fn fail(error: &str) -> PushResponse {
+        PushResponse::Fail {
+            error: error.to_string(),
+        }
+    }
+
+    pub fn status(&self) -> &'static str {
+        match self {
+            PushResponse::Ok => "OK",
+            PushResponse::Fail { .. } => "FAIL",
+            PushResponse::Remove => "REMOVE",
+        }
+    }
+}
+
+/// The answer Mattermost gets for a delivery outcome. Only `Gone` removes
+/// the device: everything else may pass, and a wrongly removed device id
+/// stays silent until the app registers again.
+pub fn response_for(delivery: &Delivery) -> PushResponse {
+    match delivery {
+        Delivery::Accepted => PushResponse::Ok,
+        Delivery::Gone => PushResponse::Remove,
+        Delivery::TooLarge => PushResponse::fail("push too large for the push service"),
+        Delivery::RateLimited { .. } => PushResponse::fail("push service rate limit"),
+        Delivery::Redirected { .. } => PushResponse::fail("push service redirected"),
+        Delivery::Rejected { .. } => PushResponse::fail("push service refused the push"),
+        Delivery::Unreachable => PushResponse::fail("push service unreachable"),
+        Delivery::BadKeys => PushResponse::fail("registration keys unusable"),
+    }
+}
+
+fn ttl_and_urgency(kind: PushKind, state: &AppState) -> (Duration, Urgency) {
+    let delivery = &state.config.delivery;
+    match kind {
+        PushKind::Message | PushKind::Session => (
+            Duration::from_secs(delivery.message_ttl_seconds.into()),
+            Urgency::High,
+        ),
+        PushKind::Clear | PushKind::UpdateBadge | PushKind::Test => (
+            Duration::from_secs(delivery.housekeeping_ttl_seconds.into()),
+            Urgency::Normal,
+        ),
+    }
+}
+
+pub async fn send_push(
+    State(state): State<AppState>,
+    body: Result<Json<IncomingPush>, JsonRejection>,
+) -> (StatusCode, Json<PushResponse>) {
+    let Ok(Json(incoming)) = body else {
+        tracing::warn!("send_push: unreadable body");
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(PushResponse::fail("Failed to read message body")),
+        );
+    };
+    let outgoing = match incoming.minimise() {
+        Ok(outgoing) => outgoing,
+        Err(e) => {
+            tracing::warn!(error = %e, "send_push refused");
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(PushResponse::fail(&e.to_string())),
+            );
+        }
+    };
+    let response = deliver(&state, &incoming, &outgoing).await;
+    (StatusCode::OK, Json(response))
+}
+
+async fn deliver(
+    state: &AppState,
+    incoming: &IncomingPush,
+    outgoing: &crate::payload::OutgoingPush,
+) -> PushResponse {
+    let Some(token) = registration_token(&incoming.device_id) else {
+        tracing::info!(
+            kind = outgoing.kind.as_str(),
+            "device id is not one of ours"
+        );
+        return state.report(None, PushResponse::Remove);
+    };
+    let fingerprint = redact::fingerprint(token);
+    let registration = match state.store.find(token).await {
+        Ok(Some(registration)) => registration,
+        Ok(None) => {
+            tracing::info!(registration = %fingerprint, "unknown registration");
+            return state.report(Some(fingerprint), PushResponse::Remove);
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "registration lookup failed");
+            return state.report(
+                Some(fingerprint),
+                PushResponse::fail("gateway storage error"),
+            );
+        }
+    };
+    if registration
+        .retry_after_until
+        .is_some_and(|until| until > SystemTime::now())
+    {
+        tracing::info!(registration = %fingerprint, "push service asked for a pause");
+        return state.report(
+            Some(fingerprint),
+            PushResponse::fail("push service rate limit"),
+        );
+    }
+    let (ttl, urgency) = ttl_and_urgency(outgoing.kind, state);
+    let delivery = state
+        .sender
+        .deliver(&registration, &outgoing.to_bytes(), ttl, urgency)
+        .await;
+    let bookkeeping = match &delivery {
+        Delivery::Gone => state.store.delete(token).await.map(drop),
+        Delivery::RateLimited { until } => state.store.set_retry_after(token, *until).await,
+        Delivery::Accepted if registration.retry_after_until.is_some() => {
+            state.store.clear_retry_after(token).await
+        }
+        _ => Ok(()),
+    };
+    if let Err(e) = bookkeeping {
+        tracing::error!(error = %e, registration = %fingerprint, "registration update failed");
+    }
+    let response = response_for(&delivery);
+    tracing::info!(
+        registration = %fingerprint,
+        push_service = %redact::endpoint_host(&registration.endpoint),
+        kind = outgoing.kind.as_str(),
+        status = response.status(),
+        outcome = ?delivery,
+        "push handled"
+    );
+    state.report(Some(fingerprint), response)
+}
+
+impl AppState {
+    fn report(&self, registration: Option<String>, response: PushResponse) -> PushResponse {
+        // Nobody listening is normal (no embedder asked for reports).
+        let _ = self.reports.send(SendReport {
+            registration,
+            response: response.clone(),
+        });
+        response
+    }
+}
+
+/// Mattermost forwards the app's receipt acknowledgements here; the real
+/// proxy only counts them. We log the type and answer OK.
+pub async fn ack(body: Result<Json<serde_json::Value>, JsonRejection>) -> Json<PushResponse> {
+    if let Ok(Json(ack)) = body {
+        let kind = ack.get("type").and_then(|t| t.as_str()).unwrap_or("");
+        let kind = if kind.len() <= 16 { kind } else { "" };
+        tracing::debug!(kind, "push acknowledged");
+    }
+    Json(PushResponse::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn responses_serialize_like_the_real_proxy() {
+        assert_eq!(
+            serde_json::to_value(PushResponse::Ok).unwrap(),
+            json!({"status": "OK"})
+        );
+        assert_eq!(
+            serde_json::to_value(PushResponse::Remove).unwrap(),
+            json!({"status": "REMOVE"})
+        );
+        assert_eq!(
+            serde_json::to_value(PushResponse::fail("boom")).unwrap(),
+            json!({"status": "FAIL", "error": "boom"})
+        );
+    }
+
+    #[test]
+    fn only_gone_removes_the_device() {
+        let now = SystemTime::now();
+        let cases = [
+            (Delivery::Accepted, "OK"),
+            (Delivery::Gone, "REMOVE"),
+            (Delivery::TooLarge, "FAIL"),
+            (Delivery::RateLimited { until: now }, "FAIL"),
+            (Delivery::Redirected { status: 301 }, "FAIL"),
+            (Delivery::Rejected { status: 403 }, "FAIL"),
+            (Delivery::Unreachable, "FAIL"),
+            (Delivery::BadKeys, "FAIL"),
+        ];
+        for (delivery, status) in cases {
+            assert_eq!(response_for(&delivery).status(), status, "{delivery:?}");
+        }
+    }
+}

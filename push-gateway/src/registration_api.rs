@@ -1,0 +1,268 @@
+//! The app side: register a UnifiedPush endpoint, delete it, fetch the
+//! VAPID key.
+//!
+//! Who can do what: the token goes to the Mattermost server inside the
+//! device id, so the server (and anyone reading its database) knows it.
+//! Knowing it must not allow deleting or redirecting the registration, so
+//! deleting needs the separate secret that only the app ever sees.
+
+use std::net::IpAddr;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::json;
+use url::Url;
+use web_push_native::p256::PublicKey;
+
+use crate::app::AppState;
+use crate::redact;
+
+/// Longer endpoints are not push endpoints (real ones are ~100-200 chars).
+const MAX_ENDPOINT_LEN: usize = 2048;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationRequest {
+    endpoint: String,
+    p256dh: String,
+    auth: String,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RegistrationError {
+    #[error("endpoint is not a valid URL")]
+    EndpointUnparsable,
+    #[error("endpoint is too long")]
+    EndpointTooLong,
+    #[error("endpoint must be https")]
+    EndpointNotHttps,
+    #[error("endpoint must not carry credentials or a fragment")]
+    EndpointExtras,
+    #[error("p256dh must be a base64url uncompressed P-256 public key")]
+    BadPublicKey,
+    #[error("auth must be 16 bytes, base64url")]
+    BadAuthSecret,
+}
+
+fn decode_base64url(value: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(value.trim_end_matches('=')).ok()
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// A checked registration: endpoint, public key bytes, auth secret.
+pub type ValidRegistration = (Url, Vec<u8>, [u8; 16]);
+
+pub fn validate(
+    request: &RegistrationRequest,
+    allow_loopback_http: bool,
+) -> Result<ValidRegistration, RegistrationError> {
+    if request.endpoint.len() > MAX_ENDPOINT_LEN {
+        return Err(RegistrationError::EndpointTooLong);
+    }
+    let endpoint =
+        Url::parse(&request.endpoint).map_err(|_| RegistrationError::EndpointUnparsable)?;
+    let scheme_ok = match endpoint.scheme() {
+        "https" => endpoint.host().is_some(),
+        "http" => allow_loopback_http && is_loopback(&endpoint),
+        _ => false,
+    };
+    if !scheme_ok {
+        return Err(RegistrationError::EndpointNotHttps);
+    }
+    if !endpoint.username().is_empty()
+        || endpoint.password().is_some()
+        || endpoint.fragment().is_some()
+    {
+        return Err(RegistrationError::EndpointExtras);
+    }
+    let p256dh = decode_base64url(&request.p256dh).ok_or(RegistrationError::BadPublicKey)?;
+    // RFC 8291 section 3.4 uses the uncompressed form in the key derivation.
+    if p256dh.len() != 65 || p256dh[0] != 0x04 || PublicKey::from_sec1_bytes(&p256dh).is_err() {
+        return Err(RegistrationError::BadPublicKey);
+    }
+    let auth: [u8; 16] = decode_base64url(&request.auth)
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or(RegistrationError::BadAuthSecret)?;
+    Ok((endpoint, p256dh, auth))
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    body: Result<Json<RegistrationRequest>, JsonRejection>,
+) -> Response {
+    let Ok(Json(request)) = body else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "expected JSON {endpoint, p256dh, auth}",
+        );
+    };
+    let (endpoint, p256dh, auth) =
+        match validate(&request, state.config.allow_loopback_http_endpoints) {
+            Ok(valid) => valid,
+            Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
+        };
+    let host = redact::endpoint_host(&endpoint);
+    match state.store.insert(endpoint, p256dh, auth).await {
+        Ok(credentials) => {
+            tracing::info!(
+                registration = %redact::fingerprint(&credentials.token),
+                push_service = %host,
+                "registered"
+            );
+            (
+                StatusCode::CREATED,
+                Json(json!({ "token": credentials.token, "secret": credentials.secret })),
+            )
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "registration failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "storage error")
+        }
+    }
+}
+
+pub async fn unregister(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let secret = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let Some(secret) = secret.filter(|s| !s.is_empty()) else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "Authorization: Bearer <secret> required",
+        );
+    };
+    let fingerprint = redact::fingerprint(&token);
+    match state.store.delete_with_secret(&token, secret).await {
+        Ok(true) => {
+            tracing::info!(registration = %fingerprint, "unregistered by the app");
+            StatusCode::NO_CONTENT.into_response()
+        }
+        // Unknown token and wrong secret look the same from outside.
+        Ok(false) => error(StatusCode::NOT_FOUND, "no such registration"),
+        Err(e) => {
+            tracing::error!(error = %e, "unregistration failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "storage error")
+        }
+    }
+}
+
+pub async fn vapid_key(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(json!({ "public_key": state.vapid.public_key() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use web_push_native::p256::elliptic_curve::sec1::ToEncodedPoint;
+    use web_push_native::p256::SecretKey;
+
+    fn key(compressed: bool) -> String {
+        let mut rng = web_push_native::p256::elliptic_curve::rand_core::OsRng;
+        let secret = SecretKey::random(&mut rng);
+        URL_SAFE_NO_PAD.encode(secret.public_key().to_encoded_point(compressed).as_bytes())
+    }
+
+    fn request(endpoint: &str) -> RegistrationRequest {
+        RegistrationRequest {
+            endpoint: endpoint.into(),
+            p256dh: key(false),
+            auth: URL_SAFE_NO_PAD.encode([3u8; 16]),
+        }
+    }
+
+    #[test]
+    fn accepts_https_endpoints_with_valid_keys() {
+        let (endpoint, p256dh, auth) =
+            validate(&request("https://ntfy.schule.example/upXyZ?up=1"), false).unwrap();
+        assert_eq!(endpoint.host_str(), Some("ntfy.schule.example"));
+        assert_eq!(p256dh.len(), 65);
+        assert_eq!(auth, [3; 16]);
+        let mut padded = request("https://push.example/x");
+        padded.auth = base64::engine::general_purpose::URL_SAFE.encode([3u8; 16]);
+        assert!(validate(&padded, false).is_ok());
+    }
+
+    #[test]
+    fn plain_http_only_on_loopback_and_only_when_allowed() {
+        assert_eq!(
+            validate(&request("http://127.0.0.1:9000/up"), false).unwrap_err(),
+            RegistrationError::EndpointNotHttps
+        );
+        assert!(validate(&request("http://127.0.0.1:9000/up"), true).is_ok());
+        assert!(validate(&request("http://[::1]:9000/up"), true).is_ok());
+        assert_eq!(
+            validate(&request("http://10.0.0.5/up"), true).unwrap_err(),
+            RegistrationError::EndpointNotHttps
+        );
+        assert_eq!(
+            validate(&request("file:///etc/passwd"), true).unwrap_err(),
+            RegistrationError::EndpointNotHttps
+        );
+    }
+
+    #[test]
+    fn refuses_hostile_endpoints_and_keys() {
+        assert_eq!(
+            validate(&request("not a url"), false).unwrap_err(),
+            RegistrationError::EndpointUnparsable
+        );
+        let long = format!("https://push.example/{}", "a".repeat(3000));
+        assert_eq!(
+            validate(&request(&long), false).unwrap_err(),
+            RegistrationError::EndpointTooLong
+        );
+        assert_eq!(
+            validate(&request("https://user:pw@push.example/x"), false).unwrap_err(),
+            RegistrationError::EndpointExtras
+        );
+        let mut compressed = request("https://push.example/x");
+        compressed.p256dh = key(true);
+        assert_eq!(
+            validate(&compressed, false).unwrap_err(),
+            RegistrationError::BadPublicKey
+        );
+        let mut not_on_curve = request("https://push.example/x");
+        not_on_curve.p256dh = URL_SAFE_NO_PAD.encode([4u8; 65]);
+        assert_eq!(
+            validate(&not_on_curve, false).unwrap_err(),
+            RegistrationError::BadPublicKey
+        );
+        let mut short_auth = request("https://push.example/x");
+        short_auth.auth = URL_SAFE_NO_PAD.encode([1u8; 8]);
+        assert_eq!(
+            validate(&short_auth, false).unwrap_err(),
+            RegistrationError::BadAuthSecret
+        );
+        let mut garbage = request("https://push.example/x");
+        garbage.auth = "!!!".into();
+        assert_eq!(
+            validate(&garbage, false).unwrap_err(),
+            RegistrationError::BadAuthSecret
+        );
+    }
+}
