@@ -23,6 +23,7 @@ use crate::session::{
     SessionToken, SsoCallback,
 };
 use crate::store::{OpenCheck, Store};
+use crate::sync::SyncProgress;
 
 /// File inside an account directory with the signed-in user's profile, so
 /// a restored session knows who it is without the network.
@@ -113,6 +114,7 @@ impl ClientBuilder {
                 sign_in_lock: tokio::sync::Mutex::new(()),
                 live: Mutex::new(None),
                 push: crate::push::PushState::default(),
+                sync_progress: Arc::new(watch::channel(SyncProgress::default()).0),
             }),
         })
     }
@@ -136,6 +138,7 @@ pub(crate) struct ClientInner {
     pub(crate) pending_sso: Mutex<Option<PendingSso>>,
     /// Sign-in, restore and logout run one at a time.
     pub(crate) sign_in_lock: tokio::sync::Mutex<()>,
+    pub(crate) sync_progress: Arc<watch::Sender<SyncProgress>>,
     /// The websocket and outbox of the signed-in account, once started.
     pub(crate) live: Mutex<Option<Arc<crate::realtime::client::Running>>>,
     /// Push registrar, serialisation of registration steps, lifecycle.

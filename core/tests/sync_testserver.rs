@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use pausenhof_core::reads::{ChannelKind, OlderPosts, SectionKind};
 use pausenhof_core::session::MemorySecretStore;
-use pausenhof_core::sync::SyncKind;
+use pausenhof_core::sync::{SyncKind, SyncProgress, SyncStage};
 use pausenhof_core::{Client, Error};
 use pausenhof_testserver::{Account, Corruption, Role, ServerConfig, TestServer};
 
@@ -315,4 +315,70 @@ async fn broken_answers_fail_the_sync_without_losing_or_faking_data() {
     let fresh = s.client.timeline(&channel_id, 100).await.unwrap();
     assert_eq!(fresh.posts.last().unwrap().message, "Nach dem Fehler");
     assert!(!fresh.newer_missing);
+}
+
+#[tokio::test]
+async fn sync_progress_walks_the_stages_and_counts_every_channel_fetched() {
+    let s = signed_in_student().await;
+    let mut progress = s.client.sync_progress();
+    assert_eq!(progress.borrow().stage, SyncStage::Idle);
+    let watcher = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        while progress.changed().await.is_ok() {
+            let now = *progress.borrow_and_update();
+            seen.push(now);
+            if now.stage == SyncStage::Idle {
+                break;
+            }
+        }
+        seen
+    });
+    let report = s.client.sync().await.unwrap();
+    let seen = tokio::time::timeout(std::time::Duration::from_secs(10), watcher)
+        .await
+        .expect("the progress ends idle")
+        .unwrap();
+
+    assert_eq!(seen.last().map(|p| p.stage), Some(SyncStage::Idle));
+    let stages: Vec<SyncStage> = seen.iter().map(|p| p.stage).collect();
+    // A watch keeps only the newest value, so a fast stage may be skipped,
+    // but the order never goes back and the end is always reported.
+    let rank = |stage: &SyncStage| match stage {
+        SyncStage::Listing => 0,
+        SyncStage::ChannelList => 1,
+        SyncStage::Posts => 2,
+        SyncStage::Authors => 3,
+        SyncStage::Idle => 4,
+    };
+    assert!(
+        stages.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])),
+        "{stages:?}"
+    );
+    assert!(seen
+        .iter()
+        .all(|p| p.stage == SyncStage::Idle || p.kind == Some(SyncKind::Full)));
+    let posts = seen
+        .iter()
+        .rfind(|p| p.stage == SyncStage::Posts)
+        .expect("the posts stage is reported");
+    assert!(posts.channels_to_fetch > 0);
+    assert!(posts.channels_fetched <= posts.channels_to_fetch);
+    // Besides the unread channels counted here, the focused channel's page
+    // came in round 2.
+    assert!(report.channels_with_posts_fetched.len() >= posts.channels_to_fetch as usize);
+    let fractions: Vec<f32> = seen.iter().map(|p| p.fraction()).collect();
+    assert!(
+        fractions[..fractions.len() - 1]
+            .windows(2)
+            .all(|w| w[0] <= w[1]),
+        "{fractions:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_sync_leaves_the_progress_idle() {
+    let s = signed_in_student().await;
+    s.server.faults().set_down(true);
+    assert!(s.client.sync().await.is_err());
+    assert_eq!(*s.client.sync_progress().borrow(), SyncProgress::default());
 }

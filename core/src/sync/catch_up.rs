@@ -13,7 +13,9 @@ use super::channels::{
 use super::first::{mark_synced, most_recently_viewed_channel, unread_channels};
 use super::posts::{fetch_newest, fetch_since};
 use super::users::{fetch_users, missing_users, refresh_changed_users};
-use super::{SyncError, SyncKind, SyncOptions, SyncReport, SyncResult, POST_FETCH_CONCURRENCY};
+use super::{
+    SyncError, SyncKind, SyncOptions, SyncReport, SyncResult, SyncStage, POST_FETCH_CONCURRENCY,
+};
 use crate::store::{newest_range, Store, StoreResult};
 
 /// What the store knew before the catch-up.
@@ -143,6 +145,7 @@ pub(super) async fn catch_up<A: SyncApi>(
     }
     let changed_teams: Vec<String> = changed_teams.into_iter().collect();
     write_listing(store, known.me.clone(), listing, members_complete).await?;
+    options.progress.posts(fetches.len());
 
     let mut report = SyncReport {
         kind: SyncKind::CatchUp,
@@ -156,10 +159,12 @@ pub(super) async fn catch_up<A: SyncApi>(
                 match fetch {
                     PostFetch::Since(id, since) => {
                         let gap = fetch_since(api, store, id, *since).await?;
+                        options.progress.channel_fetched();
                         Ok::<_, SyncError<A::Error>>((id.clone(), gap))
                     }
                     PostFetch::Newest(id) => {
                         fetch_newest(api, store, id).await?;
+                        options.progress.channel_fetched();
                         Ok((id.clone(), false))
                     }
                 }
@@ -207,6 +212,7 @@ pub(super) async fn catch_up<A: SyncApi>(
         .await?;
     report.channels_with_posts_fetched.extend(unread);
 
+    options.progress.stage(SyncStage::Authors);
     let missing = missing_users(store).await?;
     fetch_users(api, store, missing).await?;
     mark_synced(store).await?;

@@ -1,6 +1,11 @@
 //! The sync methods the app calls on [`Client`].
 
-use super::{load_older, load_thread, sync, LoadOlderOutcome, SyncError, SyncOptions, SyncReport};
+use tokio::sync::watch;
+
+use super::{
+    load_older, load_thread, sync, LoadOlderOutcome, ProgressReporter, SyncError, SyncOptions,
+    SyncProgress, SyncReport,
+};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::reads::ThreadView;
@@ -24,8 +29,9 @@ impl Client {
     }
 
     /// [`Client::sync`] with the channel the user is looking at.
-    pub async fn sync_with(&self, options: SyncOptions) -> Result<SyncReport> {
+    pub async fn sync_with(&self, mut options: SyncOptions) -> Result<SyncReport> {
         let account = self.account()?;
+        options.progress = ProgressReporter::new(self.inner.sync_progress.clone());
         match sync(&account.api, &account.store, &options).await {
             Err(SyncError::Store(err)) if err.is_corruption() => {
                 // The cache is disposable: start over and fetch everything.
@@ -35,6 +41,12 @@ impl Client {
             }
             result => Ok(result?),
         }
+    }
+
+    /// Watches the progress of syncs started with [`Client::sync`]: idle
+    /// between syncs, then stage by stage, for a progress bar.
+    pub fn sync_progress(&self) -> watch::Receiver<SyncProgress> {
+        self.inner.sync_progress.subscribe()
     }
 
     /// Loads the page of posts before the oldest one of the channel's

@@ -11,7 +11,9 @@ use super::channels::{
 };
 use super::posts::fetch_newest;
 use super::users::{fetch_users, missing_users};
-use super::{SyncError, SyncKind, SyncOptions, SyncReport, SyncResult, POST_FETCH_CONCURRENCY};
+use super::{
+    SyncError, SyncKind, SyncOptions, SyncReport, SyncResult, SyncStage, POST_FETCH_CONCURRENCY,
+};
 use crate::store::{Store, StoreResult, SyncCursor};
 
 pub(super) async fn first_sync<A: SyncApi>(
@@ -45,6 +47,7 @@ pub(super) async fn first_sync<A: SyncApi>(
         .map(|t| t.id.clone())
         .collect();
     write_listing(store, me.clone(), listing, members_complete).await?;
+    options.progress.stage(SyncStage::ChannelList);
 
     // Round 2: everything the channel list still needs, plus the newest
     // posts of the channel the user is about to look at.
@@ -93,9 +96,14 @@ pub(super) async fn first_sync<A: SyncApi>(
         .collect();
     // Futures are built before the stream: a closure inside the stream
     // type trips the compiler's Send check for spawned syncs.
+    options.progress.posts(unread.len());
     let fetches: Vec<_> = unread
         .iter()
-        .map(|id| fetch_newest(api, store, id))
+        .map(|id| async move {
+            fetch_newest(api, store, id).await?;
+            options.progress.channel_fetched();
+            Ok::<_, SyncError<A::Error>>(())
+        })
         .collect();
     futures_util::stream::iter(fetches)
         .buffer_unordered(POST_FETCH_CONCURRENCY)
@@ -105,6 +113,7 @@ pub(super) async fn first_sync<A: SyncApi>(
     report.channels_with_posts_fetched.extend(unread);
 
     // Last round: authors of the fetched posts.
+    options.progress.stage(SyncStage::Authors);
     let missing = missing_users(store).await?;
     fetch_users(api, store, missing).await?;
     mark_synced(store).await?;

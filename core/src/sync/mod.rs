@@ -22,6 +22,7 @@ mod channels;
 mod client;
 mod first;
 mod posts;
+mod progress;
 mod rest;
 mod users;
 
@@ -29,6 +30,8 @@ use std::collections::BTreeSet;
 
 pub use api::{PostsQuery, SyncApi, POSTS_PER_PAGE, SINCE_LIMIT};
 pub use posts::{load_older, load_thread, LoadOlderOutcome};
+pub(crate) use progress::ProgressReporter;
+pub use progress::{SyncProgress, SyncStage};
 
 use tracing::Instrument;
 
@@ -61,6 +64,7 @@ pub struct SyncOptions {
     /// The channel the user looks at: its newest posts come early. Default:
     /// the channel viewed most recently.
     pub focus_channel: Option<String>,
+    pub(crate) progress: ProgressReporter,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -96,7 +100,13 @@ pub async fn sync<A: SyncApi>(
         .is_some();
     // Spans are attached with `instrument`: an entered span guard must not
     // live across an await (and would make the future !Send).
-    let report = if synced_before && !store.was_rebuilt() {
+    let catching_up = synced_before && !store.was_rebuilt();
+    let _idle_when_done = options.progress.start(if catching_up {
+        SyncKind::CatchUp
+    } else {
+        SyncKind::Full
+    });
+    let report = if catching_up {
         catch_up::catch_up(api, store, options)
             .instrument(tracing::info_span!("catch_up_sync"))
             .await?
