@@ -719,9 +719,10 @@ impl State {
     }
 
     /// Members with a registered device whom this post should notify:
-    /// direct messages and mentions by default, every message when the
-    /// channel's or the user's push setting says "all", never when muted or
-    /// set to "none"; and only when the user is not active (online).
+    /// direct messages and mentions by default (group messages too), every
+    /// message when the channel's or the user's push setting says "all",
+    /// never when muted or set to "none"; and only when the user is not
+    /// active (online).
     fn push_candidates(
         &self,
         channel: Id,
@@ -759,10 +760,13 @@ impl State {
                 .get("push")
                 .map(String::as_str)
                 .unwrap_or("default");
-            let effective = if channel_push == "default" {
-                user_push
-            } else {
-                channel_push
+            // As the real server (doesNotifyPropsAllowPushNotification):
+            // a group message at the user's level "mention" counts as "all",
+            // and a muted channel never pushes, not even for a mention.
+            let effective = match channel_push {
+                "default" if kind == ChannelType::Group && user_push == "mention" => "all",
+                "default" => user_push,
+                explicit => explicit,
             };
             let muted =
                 member.notify_props.get("mark_unread").map(String::as_str) == Some("mention");
@@ -771,7 +775,7 @@ impl State {
                 "all" => true,
                 "none" => false,
                 _ => is_mention || kind == ChannelType::Direct,
-            } && (!muted || is_mention);
+            } && !muted;
             if !wants {
                 continue;
             }

@@ -236,3 +236,29 @@ async fn device_ids_follow_the_platform_allowlist() {
         assert_eq!(r.status, 400, "{bad}");
     }
 }
+
+#[tokio::test]
+async fn a_muted_channel_never_pushes_not_even_a_mention() {
+    let (server, mut rx, api) = setup(PushContents::Full, "OK").await;
+    let student = server.account(Role::Student);
+    let teacher = server.account(Role::Teacher);
+    let channel = channel_id(&server, "gsm", "town-square");
+    let r = api
+        .put(
+            &format!("/channels/{channel}/members/me/notify_props"),
+            json!({"mark_unread": "mention"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    server.post_as(
+        &teacher.user_id,
+        &channel,
+        &format!("@{} im stummen Kanal", student.username),
+    );
+    assert!(server.sent_pushes().is_empty());
+    // A direct message still pushes: the server is sending at all.
+    let dm = direct_with_teacher(&server, &api).await;
+    server.post_as(&teacher.user_id, &dm, "direkt");
+    next_push(&mut rx).await;
+    assert_eq!(server.sent_pushes().len(), 1);
+}
