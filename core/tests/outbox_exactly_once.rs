@@ -11,7 +11,7 @@ use std::time::Duration;
 use common::*;
 use pausenhof_core::api::posts::{channel_posts, PostsPage};
 use pausenhof_core::api::ApiClient;
-use pausenhof_core::outbox::{Outbox, OutboxConfig, SendState};
+use pausenhof_core::outbox::{self, Outbox, OutboxConfig, SendState};
 use pausenhof_core::store::Store;
 use pausenhof_testserver::{Role, ServerConfig, TestServer};
 use tokio::sync::Notify;
@@ -209,6 +209,46 @@ async fn a_refused_post_fails_and_can_be_retried_or_discarded() {
         .await
         .unwrap();
     assert_eq!(echo, 0, "the echo went with it");
+}
+
+/// Waits until the entry of `key` is failed after more than `attempts` attempts.
+async fn failed_after(outbox: &Outbox<ApiClient>, key: &str, attempts: i64) -> outbox::Entry {
+    within(Duration::from_secs(10), async {
+        loop {
+            let entry = outbox
+                .entries()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|e| e.client_key == key)
+                .expect("the entry stays until discarded");
+            if matches!(entry.state, SendState::Failed { .. }) && entry.attempts > attempts {
+                return entry;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_refused_for_a_channel_it_cannot_reach_is_retried_and_discarded_not_verified_forever(
+) {
+    // Verifying a refused attempt would ask the same inaccessible channel
+    // and never settle; a refusal proves the attempt did nothing.
+    let s = setup().await;
+    let key = s
+        .outbox
+        .send_post("zzzzzzzzzzzzzzzzzzzzzzzzzz", "", "nirgendwohin", Vec::new())
+        .await
+        .unwrap();
+    let failed = failed_after(&s.outbox, &key, 0).await;
+    assert!(!failed.maybe_sent, "a refused attempt is not uncertain");
+    s.outbox.retry(&key).await.unwrap();
+    let again = failed_after(&s.outbox, &key, failed.attempts).await;
+    assert!(!again.maybe_sent);
+    assert!(s.outbox.discard(&key).await.unwrap());
+    assert!(s.outbox.entries().await.unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -286,13 +286,23 @@ impl Writer<'_> {
         Ok(())
     }
 
-    pub fn mark_failed(&mut self, client_key: &str, reason: &str) -> StoreResult<()> {
+    /// The server refused the intent. `maybe_sent` is what was known
+    /// before the refused attempt: a refusal proves that attempt did
+    /// nothing, so only an earlier uncertain one makes a retry verify first
+    /// (and keeps a discard from dropping what may be on the server).
+    pub fn mark_failed(
+        &mut self,
+        client_key: &str,
+        reason: &str,
+        maybe_sent: bool,
+    ) -> StoreResult<()> {
         let channel = self.outbox_channel(client_key)?;
         self.conn()
             .prepare_cached(
-                "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE client_key = ?1",
+                "UPDATE outbox SET state = 'failed', last_error = ?2, maybe_sent = ?3
+                 WHERE client_key = ?1",
             )?
-            .execute(rusqlite::params![client_key, reason])?;
+            .execute(rusqlite::params![client_key, reason, maybe_sent])?;
         if let Some(channel) = channel {
             self.notify_outbox(&channel);
         }
@@ -379,7 +389,7 @@ mod tests {
         store.write_blocking(|w| w.finish_intent("b1")).unwrap();
         assert_eq!(next(&store), "a1");
         store
-            .write_blocking(|w| w.mark_failed("a1", "forbidden"))
+            .write_blocking(|w| w.mark_failed("a1", "forbidden", false))
             .unwrap();
         assert_eq!(next(&store), "a2");
         let all = store.read_blocking(entries).unwrap();

@@ -161,9 +161,10 @@ async fn process<A: OutboxApi>(shared: &Shared<A>, entry: &Entry) -> Result<(), 
         }
         Outcome::Failed(reason) => {
             tracing::info!(%reason, "outbox: intent refused by the server");
+            let maybe_sent = entry.maybe_sent;
             shared
                 .store
-                .write(move |w| w.mark_failed(&key, &reason))
+                .write(move |w| w.mark_failed(&key, &reason, maybe_sent))
                 .await
         }
     }
