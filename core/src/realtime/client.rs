@@ -153,9 +153,22 @@ impl Client {
         root_id: &str,
         message: &str,
     ) -> Result<String> {
+        self.send_post_with_files(channel_id, root_id, message, Vec::new())
+            .await
+    }
+
+    /// [`Client::send_post`] with attachments uploaded before (their file
+    /// ids from `POST /files`).
+    pub async fn send_post_with_files(
+        &self,
+        channel_id: &str,
+        root_id: &str,
+        message: &str,
+        file_ids: Vec<String>,
+    ) -> Result<String> {
         let outbox = self.running()?.outbox.clone();
         outbox
-            .send_post(channel_id, root_id, message, Vec::new())
+            .send_post(channel_id, root_id, message, file_ids)
             .await
     }
 
