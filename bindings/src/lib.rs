@@ -7,7 +7,10 @@
 uniffi::setup_scaffolding!();
 
 mod client;
+mod diffs;
 mod error;
+mod files;
+mod outbox;
 mod reads;
 mod realtime;
 mod runtime;
@@ -21,7 +24,10 @@ mod views;
 mod test_hooks;
 
 pub use client::{Client, ClientOptions, NewAccount};
+pub use diffs::{ChannelListOp, PostListOp, SidebarSectionOp, ThreadDiff, TimelineDiff};
 pub use error::{ClientError, NetworkProblem, TlsProblem};
+pub use files::FileRendition;
+pub use outbox::{PendingAction, PendingSend, SendState};
 pub use realtime::{
     ConnectionState, ConnectionStateListener, LifecycleEvent, OfflineReason, TypingListener,
 };

@@ -118,6 +118,22 @@ impl Client {
         Ok(run(async move { core.send_post(&channel_id, &root_id, &message).await }).await?)
     }
 
+    /// `send_post` with files uploaded before by `upload_file`.
+    pub async fn send_post_with_files(
+        &self,
+        channel_id: String,
+        root_id: String,
+        message: String,
+        file_ids: Vec<String>,
+    ) -> Result<String> {
+        let core = self.core.clone();
+        Ok(run(async move {
+            core.send_post_with_files(&channel_id, &root_id, &message, file_ids)
+                .await
+        })
+        .await?)
+    }
+
     /// Queues an edit of one's own post.
     pub async fn edit_post(&self, post_id: String, message: String) -> Result<()> {
         let core = self.core.clone();

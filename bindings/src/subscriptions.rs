@@ -1,14 +1,17 @@
 //! Subscriptions: a foreign listener gets the current state first, then
-//! every change, until the returned `TaskHandle` is cancelled or dropped.
+//! every change (store views as core's diffs, states whole), until the
+//! returned `TaskHandle` is cancelled or dropped.
 
 use std::future::Future;
 use std::sync::Arc;
 
 use pausenhof_core as core;
+use pausenhof_core::observe::{Diffable, Sidebar, Snapshots, Update};
 use pausenhof_core::store::{ChangeSet, StoreChange};
 use tokio::sync::broadcast;
 
 use crate::client::Client;
+use crate::diffs::{sidebar_ops, SidebarSectionOp, ThreadDiff, TimelineDiff};
 use crate::error::{ClientError, Result};
 use crate::runtime;
 use crate::session::SessionState;
@@ -42,33 +45,37 @@ impl Client {
     }
 }
 
-/// Receives a team's channel list: the cached list first, then the whole
-/// new list whenever it changed.
+/// Receives a team's sidebar: the cached sections first, then a diff
+/// after every change (apply the operations in order).
 #[uniffi::export(with_foreign)]
 pub trait ChannelListListener: Send + Sync {
     fn on_channel_list(&self, sections: Vec<SidebarSection>);
-    /// Reading the cache failed; the subscription keeps waiting for changes.
+    fn on_channel_list_diff(&self, operations: Vec<SidebarSectionOp>);
+    /// Reading the cache failed; the subscription keeps waiting for
+    /// changes, and the next diff is against the last delivered list.
     fn on_error(&self, error: ClientError);
 }
 
-/// Receives the newest window of a channel's timeline: first, then on
-/// every change (new, edited, deleted posts, reactions, names).
+/// Receives the newest window of a channel's timeline: whole first, then a
+/// diff on every change (new, edited, deleted posts, reactions, names).
 #[uniffi::export(with_foreign)]
 pub trait TimelineListener: Send + Sync {
     fn on_timeline(&self, window: TimelineWindow);
+    fn on_timeline_diff(&self, diff: TimelineDiff);
     fn on_error(&self, error: ClientError);
 }
 
-/// Receives a thread: first, then on every change.
+/// Receives a thread: whole first, then a diff on every change.
 #[uniffi::export(with_foreign)]
 pub trait ThreadListener: Send + Sync {
     fn on_thread(&self, thread: Thread);
+    fn on_thread_diff(&self, diff: ThreadDiff);
     fn on_error(&self, error: ClientError);
 }
 
 #[uniffi::export]
 impl Client {
-    /// The channel list of `team_id` now, then after every change.
+    /// The channel list of `team_id` now, then a diff after every change.
     pub fn subscribe_channel_list(
         &self,
         team_id: String,
@@ -82,16 +89,18 @@ impl Client {
                 let (core, team_id) = (core.clone(), team_id.clone());
                 async move { core.channel_list(&team_id).await }
             },
-            move |update| match update {
-                Ok(sections) => {
+            move |update: core::Result<Update<Sidebar>>| match update {
+                Ok(Update::Snapshot(sections)) => {
                     listener.on_channel_list(sections.into_iter().map(Into::into).collect())
                 }
+                Ok(Update::Diff(diff)) => listener.on_channel_list_diff(sidebar_ops(diff)),
                 Err(error) => listener.on_error(error.into()),
             },
         )
     }
 
-    /// The newest `limit` posts of a channel now, then after every change.
+    /// The newest `limit` posts of a channel now, then a diff after every
+    /// change.
     pub fn subscribe_timeline(
         &self,
         channel_id: String,
@@ -107,13 +116,14 @@ impl Client {
                 async move { core.timeline(&channel_id, limit as usize).await }
             },
             move |update| match update {
-                Ok(window) => listener.on_timeline(window.into()),
+                Ok(Update::Snapshot(window)) => listener.on_timeline(window.into()),
+                Ok(Update::Diff(diff)) => listener.on_timeline_diff(diff.into()),
                 Err(error) => listener.on_error(error.into()),
             },
         )
     }
 
-    /// A thread now, then after every change.
+    /// A thread now, then a diff after every change.
     pub fn subscribe_thread(
         &self,
         root_id: String,
@@ -138,7 +148,8 @@ impl Client {
                 async move { core.thread(&root_id).await }
             },
             move |update| match update {
-                Ok(thread) => listener.on_thread(thread.into()),
+                Ok(Update::Snapshot(thread)) => listener.on_thread(thread.into()),
+                Ok(Update::Diff(diff)) => listener.on_thread_diff(diff.into()),
                 Err(error) => listener.on_error(error.into()),
             },
         )
@@ -147,9 +158,10 @@ impl Client {
 
 impl Client {
     /// Reads once, then re-reads after every change set that `affects` the
-    /// view, delivering only results that differ from the last one. The
-    /// change feed is subscribed before the first read so no change between
-    /// the two is missed; after a lag (changes dropped) it re-reads anyway.
+    /// view, delivering the first value whole and then core's diff against
+    /// the last delivered one (nothing when it did not change). The change
+    /// feed is subscribed before the first read so no change between the
+    /// two is missed; after a lag (changes dropped) it re-reads anyway.
     fn watch_store<V, Read, Fut, Deliver>(
         &self,
         affects: impl Fn(&ChangeSet) -> bool + Send + 'static,
@@ -157,20 +169,20 @@ impl Client {
         deliver: Deliver,
     ) -> Result<Arc<TaskHandle>>
     where
-        V: PartialEq + Clone + Send + 'static,
+        V: Diffable + Send + 'static,
         Read: Fn() -> Fut + Send + 'static,
         Fut: Future<Output = core::Result<V>> + Send,
-        Deliver: Fn(core::Result<V>) + Send + 'static,
+        Deliver: Fn(core::Result<Update<V>>) + Send + 'static,
     {
         let mut changes = self.core.store_changes()?;
         let task = runtime::handle().spawn(async move {
-            let mut last: Option<V> = None;
+            let mut snapshots = Snapshots::new();
             loop {
                 match read().await {
-                    Ok(value) if last.as_ref() == Some(&value) => {}
                     Ok(value) => {
-                        last = Some(value.clone());
-                        deliver(Ok(value));
+                        if let Some(update) = snapshots.next(value) {
+                            deliver(Ok(update));
+                        }
                     }
                     Err(error) => deliver(Err(error)),
                 }

@@ -282,14 +282,20 @@ impl From<reads::TimelineWindow> for TimelineWindow {
         TimelineWindow {
             channel_id: w.channel_id,
             posts: w.posts.into_iter().map(Into::into).collect(),
-            older: match w.older {
-                reads::OlderPosts::Cached => OlderPosts::Cached,
-                reads::OlderPosts::None => OlderPosts::None,
-                reads::OlderPosts::OnServer => OlderPosts::OnServer,
-                reads::OlderPosts::Gap => OlderPosts::Gap,
-            },
+            older: w.older.into(),
             newer_missing: w.newer_missing,
             never_loaded: w.never_loaded,
+        }
+    }
+}
+
+impl From<reads::OlderPosts> for OlderPosts {
+    fn from(older: reads::OlderPosts) -> Self {
+        match older {
+            reads::OlderPosts::Cached => OlderPosts::Cached,
+            reads::OlderPosts::None => OlderPosts::None,
+            reads::OlderPosts::OnServer => OlderPosts::OnServer,
+            reads::OlderPosts::Gap => OlderPosts::Gap,
         }
     }
 }

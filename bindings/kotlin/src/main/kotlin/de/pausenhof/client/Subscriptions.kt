@@ -14,6 +14,15 @@ import de.pausenhof.ffi.Thread
 import de.pausenhof.ffi.ThreadListener
 import de.pausenhof.ffi.TimelineListener
 import de.pausenhof.ffi.TimelineWindow
+import de.pausenhof.ffi.SidebarSectionOp
+import de.pausenhof.ffi.ThreadDiff
+import de.pausenhof.ffi.TimelineDiff
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.flow.SharingStarted
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.conflate
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.flow.stateIn
 import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
@@ -47,35 +56,82 @@ fun Client.sessionStates(): Flow<SessionState> = subscriptionFlow(conflate = tru
     })
 }
 
+/** One delivery of a store subscription: the whole value first, then diffs. */
+sealed interface Update<out S, out D> {
+    data class Snapshot<S>(val value: S) : Update<S, Nothing>
+    data class Diff<D>(val diff: D) : Update<Nothing, D>
+}
+
 /**
- * A team's channel list from the cache now, then after every change. A
- * failing read ends the flow with the [ClientException].
+ * Keeps the current value by applying each diff to the value before it.
+ * Every update is applied (none is dropped); only the resulting values are
+ * conflated for slow collectors.
  */
-fun Client.observeChannelList(teamId: String): Flow<List<SidebarSection>> =
-    subscriptionFlow(conflate = true) { deliver, fail ->
+fun <S, D> Flow<Update<S, D>>.applyingDiffs(apply: S.(D) -> S): Flow<S> = flow {
+    var current: S? = null
+    collect { update ->
+        val next = when (update) {
+            is Update.Snapshot -> update.value
+            is Update.Diff -> (current ?: error("a diff arrived before the first snapshot")).apply(update.diff)
+        }
+        current = next
+        emit(next)
+    }
+}.conflate()
+
+/**
+ * A team's sidebar as the core delivers it: the cached sections, then a
+ * diff per change, for adapters that animate changes. A failing read ends
+ * the flow with the [ClientException].
+ */
+fun Client.channelListUpdates(teamId: String): Flow<Update<List<SidebarSection>, List<SidebarSectionOp>>> =
+    subscriptionFlow(conflate = false) { deliver, fail ->
         subscribeChannelList(teamId, object : ChannelListListener {
-            override fun onChannelList(sections: List<SidebarSection>) = deliver(sections)
+            override fun onChannelList(sections: List<SidebarSection>) = deliver(Update.Snapshot(sections))
+            override fun onChannelListDiff(operations: List<SidebarSectionOp>) = deliver(Update.Diff(operations))
+            override fun onError(error: ClientException) = fail(error)
+        })
+    }
+
+/** A team's channel list from the cache now, then the current list after every change. */
+fun Client.observeChannelList(teamId: String): Flow<List<SidebarSection>> =
+    channelListUpdates(teamId).applyingDiffs { applying(it) }
+
+/** The channel list kept as a [StateFlow] in [scope]; null until the first read. */
+fun Client.channelListState(scope: CoroutineScope, teamId: String): StateFlow<List<SidebarSection>?> =
+    observeChannelList(teamId).stateIn(scope, SharingStarted.Eagerly, null)
+
+/** The newest [limit] posts of a channel: whole, then a diff per change. */
+fun Client.timelineUpdates(channelId: String, limit: UInt = 50u): Flow<Update<TimelineWindow, TimelineDiff>> =
+    subscriptionFlow(conflate = false) { deliver, fail ->
+        subscribeTimeline(channelId, limit, object : TimelineListener {
+            override fun onTimeline(window: TimelineWindow) = deliver(Update.Snapshot(window))
+            override fun onTimelineDiff(diff: TimelineDiff) = deliver(Update.Diff(diff))
             override fun onError(error: ClientException) = fail(error)
         })
     }
 
 /** The newest [limit] posts of a channel now, then after every change. */
 fun Client.observeTimeline(channelId: String, limit: UInt = 50u): Flow<TimelineWindow> =
-    subscriptionFlow(conflate = true) { deliver, fail ->
-        subscribeTimeline(channelId, limit, object : TimelineListener {
-            override fun onTimeline(window: TimelineWindow) = deliver(window)
+    timelineUpdates(channelId, limit).applyingDiffs { applying(it) }
+
+/** The timeline kept as a [StateFlow] in [scope]; null until the first read. */
+fun Client.timelineState(scope: CoroutineScope, channelId: String, limit: UInt = 50u): StateFlow<TimelineWindow?> =
+    observeTimeline(channelId, limit).stateIn(scope, SharingStarted.Eagerly, null)
+
+/** A thread: whole, then a diff per change. */
+fun Client.threadUpdates(rootId: String): Flow<Update<Thread, ThreadDiff>> =
+    subscriptionFlow(conflate = false) { deliver, fail ->
+        subscribeThread(rootId, object : ThreadListener {
+            override fun onThread(thread: Thread) = deliver(Update.Snapshot(thread))
+            override fun onThreadDiff(diff: ThreadDiff) = deliver(Update.Diff(diff))
             override fun onError(error: ClientException) = fail(error)
         })
     }
 
 /** A thread now, then after every change. */
 fun Client.observeThread(rootId: String): Flow<Thread> =
-    subscriptionFlow(conflate = true) { deliver, fail ->
-        subscribeThread(rootId, object : ThreadListener {
-            override fun onThread(thread: Thread) = deliver(thread)
-            override fun onError(error: ClientException) = fail(error)
-        })
-    }
+    threadUpdates(rootId).applyingDiffs { applying(it) }
 
 /** The websocket's state now, then every change. Needs `startRealtime()`. */
 fun Client.connectionStates(): Flow<ConnectionState> = subscriptionFlow(conflate = true) { deliver, _ ->

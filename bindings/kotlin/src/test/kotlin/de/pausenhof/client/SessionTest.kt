@@ -23,6 +23,7 @@ import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertFalse
+import kotlin.test.assertIs
 import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
@@ -44,8 +45,11 @@ class SessionTest {
 
     private fun newDataDir(): File = Files.createTempDirectory("pausenhof-kotlin").toFile()
 
-    private fun newClient(dataDir: File = newDataDir(), secrets: MemorySecretStore = MemorySecretStore()) =
-        Client(ClientOptions(dataDir = dataDir.path, deviceId = "", extraRootCertificates = emptyList()), secrets)
+    private fun newClient(
+        dataDir: File = newDataDir(),
+        secrets: MemorySecretStore = MemorySecretStore(),
+        deviceId: String = "",
+    ) = Client(ClientOptions(dataDir = dataDir.path, deviceId = deviceId, extraRootCertificates = emptyList()), secrets)
 
 
     @Test
@@ -174,5 +178,29 @@ class SessionTest {
 
     private fun listener(onState: (SessionState) -> Unit) = object : SessionStateListener {
         override fun onSessionState(state: SessionState) = onState(state)
+    }
+
+    @Test
+    fun `a session the server revokes shows as expired and keeps the cached data`() = runSession {
+        val account = server.plain("admin")
+        // Mattermost ends a device's older session when the same device signs in again.
+        newClient(deviceId = "tablet-7b").use { first ->
+            first.signInWithPassword(server.url, account.username, account.password, null)
+            first.sync()
+            val teams = first.teams()
+            val states = Channel<SessionState>(Channel.UNLIMITED)
+            val collector = launch { first.sessionStates().collect { states.send(it) } }
+            assertIs<SessionState.SignedIn>(states.receive())
+
+            newClient(deviceId = "tablet-7b").use { second ->
+                second.signInWithPassword(server.url, account.username, account.password, null)
+                assertFailsWith<ClientException.SessionExpired> { first.sync() }
+                assertEquals(SessionState.Expired(userId = second.currentUser()!!.id), states.receive())
+                // The cache stays readable until the user signs in again.
+                assertEquals(teams, first.teams())
+                second.logout()
+            }
+            collector.cancel()
+        }
     }
 }
