@@ -230,3 +230,158 @@ async fn push_to_an_unreachable_endpoint_fails_without_removing() {
     let (_, answer) = gw.send_push(push_for(token)).await;
     assert_eq!(answer["status"], "FAIL");
 }
+
+/// A push service on loopback that answers every push with one status.
+async fn push_service(
+    status: u16,
+    headers: &'static [(&'static str, &'static str)],
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use axum::response::IntoResponse;
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    let app = axum::Router::new().route(
+        "/push/{id}",
+        axum::routing::post(move || {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let mut response = axum::http::StatusCode::from_u16(status)
+                    .unwrap()
+                    .into_response();
+                for (name, value) in headers {
+                    response.headers_mut().insert(*name, value.parse().unwrap());
+                }
+                response
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/push/device", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, hits)
+}
+
+async fn register_at(gw: &Running, endpoint: &str) -> String {
+    let mut keys = app_keys();
+    keys["endpoint"] = json!(endpoint);
+    let (status, body) = gw.register(&keys).await;
+    assert_eq!(status, 201, "{body}");
+    body["token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_long_rate_limit_is_remembered_and_not_hammered() {
+    let gw = start().await;
+    let (endpoint, hits) = push_service(429, &[("retry-after", "3600")]).await;
+    let token = register_at(&gw, &endpoint).await;
+    let (_, answer) = gw.send_push(push_for(&token)).await;
+    assert_eq!(
+        answer,
+        json!({"status": "FAIL", "error": "push service rate limit"})
+    );
+    // The pause is stored with the registration: the next push is not
+    // even tried, and the registration is kept.
+    let (_, answer) = gw.send_push(push_for(&token)).await;
+    assert_eq!(answer["status"], "FAIL");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn too_large_and_redirects_fail_and_keep_the_registration() {
+    let gw = start().await;
+    for (status, headers, error) in [
+        (413u16, &[][..], "push too large for the push service"),
+        (
+            301,
+            &[("location", "http://127.0.0.1:9/elsewhere")][..],
+            "push service redirected",
+        ),
+        (403, &[][..], "push service refused the push"),
+    ] {
+        let (endpoint, hits) = push_service(status, headers).await;
+        let token = register_at(&gw, &endpoint).await;
+        for attempt in 1..=2 {
+            let (_, answer) = gw.send_push(push_for(&token)).await;
+            assert_eq!(
+                answer,
+                json!({"status": "FAIL", "error": error}),
+                "{status}"
+            );
+            assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), attempt);
+        }
+    }
+}
+
+#[tokio::test]
+async fn gone_endpoints_are_removed_once_and_for_all() {
+    let gw = start().await;
+    let (endpoint, hits) = push_service(410, &[]).await;
+    let token = register_at(&gw, &endpoint).await;
+    let (_, answer) = gw.send_push(push_for(&token)).await;
+    assert_eq!(answer, json!({"status": "REMOVE"}));
+    let (_, answer) = gw.send_push(push_for(&token)).await;
+    assert_eq!(answer, json!({"status": "REMOVE"}));
+    // The second answer came from the database, not the push service.
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+/// Collects log output of the current thread.
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn logs_name_no_token_secret_endpoint_or_key() {
+    use tracing_subscriber::util::SubscriberInitExt;
+    let buffer = LogBuffer::default();
+    let writer = buffer.clone();
+    // Global, with the `log` bridge, so reqwest's and hyper's records at
+    // every level are checked too (other tests of this binary add theirs).
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish()
+        .try_init()
+        .expect("the only subscriber of this test binary");
+
+    let gw = start().await;
+    let mut keys = app_keys();
+    let (ok_endpoint, _) = push_service(201, &[]).await;
+    keys["endpoint"] = json!(ok_endpoint);
+    let (_, body) = gw.register(&keys).await;
+    let token = body["token"].as_str().unwrap().to_string();
+    let secret = body["secret"].as_str().unwrap().to_string();
+    assert_eq!(gw.send_push(push_for(&token)).await.1["status"], "OK");
+    let (gone_endpoint, _) = push_service(410, &[]).await;
+    let gone_token = register_at(&gw, &gone_endpoint).await;
+    assert_eq!(
+        gw.send_push(push_for(&gone_token)).await.1["status"],
+        "REMOVE"
+    );
+    assert_eq!(gw.delete(&token, Some(&secret)).await, 204);
+
+    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("push handled"), "logging is captured: {logs}");
+    for secret_value in [
+        token.as_str(),
+        secret.as_str(),
+        gone_token.as_str(),
+        "/push/device",
+        keys["p256dh"].as_str().unwrap(),
+        keys["auth"].as_str().unwrap(),
+        "hello",
+    ] {
+        assert!(!logs.contains(secret_value), "logs contain {secret_value}");
+    }
+}
