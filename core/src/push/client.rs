@@ -22,6 +22,54 @@ pub(crate) struct PushState {
     /// Registration, withdrawal and their retries run one at a time, so a
     /// teardown never races an attach.
     lock: tokio::sync::Mutex<()>,
+    /// Since when the app is in the background (`None`: foreground): new
+    /// posts received since then become notifications.
+    background_since: std::sync::Mutex<Option<std::time::Instant>>,
+    /// When this client last recorded a consent decision: posts received
+    /// before it were received under the old decision.
+    consent_changed_at: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl PushState {
+    pub(crate) fn note_lifecycle(&self, input: crate::realtime::LifecycleInput) {
+        use crate::realtime::LifecycleInput;
+        let Ok(mut since) = self.background_since.lock() else {
+            return;
+        };
+        match input {
+            LifecycleInput::Background => {
+                since.get_or_insert_with(std::time::Instant::now);
+            }
+            LifecycleInput::Foreground => *since = None,
+            _ => {}
+        }
+    }
+
+    fn note_consent_change(&self) {
+        if let Ok(mut at) = self.consent_changed_at.lock() {
+            *at = Some(std::time::Instant::now());
+        }
+    }
+
+    /// Whether something received at `at` came after the last consent
+    /// decision (so the current decision applies to it).
+    pub(crate) fn consent_unchanged_since(&self, at: std::time::Instant) -> bool {
+        self.consent_changed_at
+            .lock()
+            .ok()
+            .and_then(|changed| *changed)
+            .is_none_or(|changed| changed < at)
+    }
+
+    /// Whether something received at `at` arrived while the app was (and
+    /// still is) in the background.
+    pub(crate) fn received_in_background(&self, at: std::time::Instant) -> bool {
+        self.background_since
+            .lock()
+            .ok()
+            .and_then(|since| *since)
+            .is_some_and(|since| since <= at)
+    }
 }
 
 /// Where push stands for the signed-in account.
@@ -150,6 +198,7 @@ impl Client {
                     Ok(())
                 })
                 .await?;
+            self.inner.push.note_consent_change();
         }
         if let Err(error) = self.run_push_steps(&account).await {
             tracing::info!(error = %error, "push: owed steps not done yet; retried later");

@@ -33,6 +33,18 @@ pub struct StoreSink {
     catch_up: Arc<CatchUpRunner>,
     /// Woken when the socket (re)connects: the outbox flushes.
     on_connected: Arc<tokio::sync::Notify>,
+    /// Told of every new post once it is stored (background notifications).
+    posted: Option<tokio::sync::broadcast::Sender<Arc<PostedEvent>>>,
+}
+
+/// A post that arrived over the websocket and is now in the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostedEvent {
+    pub post_id: String,
+    /// User ids the server reported as mentioned.
+    pub mentions: Vec<String>,
+    /// When the event came off the socket.
+    pub received_at: Instant,
 }
 
 /// Runs owed catch-ups one at a time.
@@ -87,7 +99,17 @@ impl StoreSink {
             typing,
             statuses,
             on_connected,
+            posted: None,
         }
+    }
+
+    /// Reports every new post to `posted` after it is stored.
+    pub fn with_posted_events(
+        mut self,
+        posted: tokio::sync::broadcast::Sender<Arc<PostedEvent>>,
+    ) -> Self {
+        self.posted = Some(posted);
+        self
     }
 
     /// Writes one batch; returns whether a catch-up was asked for.
@@ -144,12 +166,33 @@ impl EventSink for StoreSink {
                     _ => {}
                 }
             }
+            let posted: Vec<Arc<PostedEvent>> = match &self.posted {
+                Some(_) => batch
+                    .events
+                    .iter()
+                    .filter_map(|received| match &received.event {
+                        Event::Posted { post, mentions } => Some(Arc::new(PostedEvent {
+                            post_id: post.id.clone(),
+                            mentions: mentions.clone(),
+                            received_at: now,
+                        })),
+                        _ => None,
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
             let store = self.store.clone();
             let refresh =
                 tokio::task::spawn_blocking(move || StoreSink::apply_blocking(&store, &batch))
                     .await
                     .map_err(|_| "apply task failed".to_string())?
                     .map_err(|e| e.to_string())?;
+            if let Some(sender) = &self.posted {
+                for event in posted {
+                    // Nobody listening is fine.
+                    let _ = sender.send(event);
+                }
+            }
             if refresh {
                 let runner = self.catch_up.clone();
                 tokio::spawn(async move {

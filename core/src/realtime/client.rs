@@ -18,6 +18,9 @@ use crate::outbox::{Entry, Outbox, OutboxConfig};
 use crate::session::SessionState;
 use crate::sync::{sync, SyncOptions};
 
+/// New posts a slow background-notification listener may fall behind.
+const POSTED_EVENTS_CAPACITY: usize = 256;
+
 /// The live services of one account.
 pub(crate) struct Running {
     user_id: String,
@@ -25,7 +28,21 @@ pub(crate) struct Running {
     outbox: Outbox<ApiClient>,
     typing: Arc<TypingTracker>,
     statuses: Arc<Statuses>,
+    /// New posts from the websocket, once stored.
+    posted: tokio::sync::broadcast::Sender<Arc<super::PostedEvent>>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    pub(crate) fn posted_events(
+        &self,
+    ) -> tokio::sync::broadcast::Receiver<Arc<super::PostedEvent>> {
+        self.posted.subscribe()
+    }
+
+    pub(crate) fn status_of(&self, user_id: &str) -> Option<String> {
+        self.statuses.get(user_id)
+    }
 }
 
 impl Drop for Running {
@@ -44,7 +61,7 @@ impl Client {
         Ok(self.running()?.realtime.clone())
     }
 
-    fn running(&self) -> Result<Arc<Running>> {
+    pub(crate) fn running(&self) -> Result<Arc<Running>> {
         let account = self.account()?;
         let mut live = self
             .inner
@@ -72,13 +89,17 @@ impl Client {
         let typing = Arc::new(TypingTracker::new());
         let statuses = Arc::new(Statuses::default());
         let connected = Arc::new(Notify::new());
-        let sink = Arc::new(StoreSink::new(
-            store.clone(),
-            typing.clone(),
-            statuses.clone(),
-            catch_up,
-            connected.clone(),
-        ));
+        let (posted, _) = tokio::sync::broadcast::channel(POSTED_EVENTS_CAPACITY);
+        let sink = Arc::new(
+            StoreSink::new(
+                store.clone(),
+                typing.clone(),
+                statuses.clone(),
+                catch_up,
+                connected.clone(),
+            )
+            .with_posted_events(posted.clone()),
+        );
         let server_url = url::Url::parse(account.server.as_str())
             .map_err(|_| Error::internal("server URL does not parse"))?;
         let mut config = RealtimeConfig::new(server_url, token);
@@ -113,6 +134,7 @@ impl Client {
             outbox,
             typing,
             statuses,
+            posted,
             tasks: vec![realtime_task, outbox_task, session_task],
         });
         *live = Some(running.clone());
@@ -134,6 +156,7 @@ impl Client {
 
     /// Foreground/background and network changes from the platform.
     pub fn lifecycle(&self, input: LifecycleInput) -> Result<()> {
+        self.inner.push.note_lifecycle(input);
         let running = self.running()?;
         running.realtime.input(input);
         if matches!(

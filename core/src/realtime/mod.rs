@@ -15,7 +15,7 @@ pub mod events;
 pub mod presence;
 pub mod state;
 
-pub use apply::{read_resume_point, CatchUpFn, StoreSink};
+pub use apply::{read_resume_point, CatchUpFn, PostedEvent, StoreSink};
 pub use backoff::BackoffPolicy;
 pub use connection::{
     spawn, websocket_url, EventBatch, EventSink, RealtimeConfig, RealtimeHandle, ReceivedEvent,

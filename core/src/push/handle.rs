@@ -1,0 +1,358 @@
+//! Handling a push when it arrives, possibly in a process that was just
+//! started for it (the app was killed): only the store and the secret
+//! store are needed. The content comes from the store (the websocket may
+//! have brought the post already) or from the server, never from the push.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::consent::current_consent;
+use super::notification::{cached_channel, cached_post, evaluate, Notification};
+use super::payload::{decode_push, PushKind, PushPayload};
+use super::registration::{registration, withdrawn_placeholder, PushPlatform};
+use super::rules::SilentReason;
+use crate::api::push::{ack_notification, attach_device, PushAck};
+use crate::api::{self, ApiClient};
+use crate::client::{Account, Client};
+use crate::error::{Error, Result};
+use crate::model::{Channel, ChannelMember, Post, User};
+use crate::realtime::now_ms;
+
+/// What to do with a push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PushOutcome {
+    pub action: PushAction,
+    /// The app icon's badge, when the push carried one.
+    pub badge: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum PushAction {
+    /// Show this notification.
+    Show { notification: Notification },
+    /// A new post that should not notify (muted, own post, ...).
+    Silent { reason: SilentReason },
+    /// The post is gone or not readable any more: show nothing.
+    Unavailable,
+    /// Remove the notifications of this channel (of this thread when
+    /// `root_id` is set): it was read elsewhere.
+    Clear { channel_id: String, root_id: String },
+    /// Only the badge changed.
+    UpdateBadge,
+    /// The server ended the session: the app shows the sign-in screen.
+    SessionEnded,
+    /// A "session" push for a session the server still accepts (ignored).
+    SessionValid,
+    /// The admin's test push: show that notifications work.
+    Test,
+    /// No consent (any more): show nothing. The server session is told
+    /// again to stop pushing.
+    NotConsented,
+}
+
+impl Client {
+    /// Handles a push payload as the platform delivered it: the full
+    /// Mattermost push message or the gateway's ids-only one. Works in a
+    /// fresh process: the account is restored from the store and the
+    /// secret store. A malformed payload is `InvalidInput` (see
+    /// [`decode_push`] for the typed reason).
+    pub async fn handle_push(&self, payload: &[u8]) -> Result<PushOutcome> {
+        let push = decode_push(payload).map_err(|e| Error::InvalidInput {
+            reason: e.to_string(),
+        })?;
+        self.handle_push_payload(push).await
+    }
+
+    /// [`Client::handle_push`] for an already decoded payload.
+    pub async fn handle_push_payload(&self, push: PushPayload) -> Result<PushOutcome> {
+        let account = self.account_or_restore().await?;
+        let (consent, registered) = account
+            .store
+            .read(|conn| Ok((current_consent(conn)?, registration(conn)?)))
+            .await?;
+        let badge = push.badge.filter(|b| *b >= 0);
+        let wanted = registered
+            .as_ref()
+            .filter(|r| consent.granted_delivery() == Some(r.device.delivery));
+        let Some(registered) = wanted else {
+            // The server still pushes to this session although the user
+            // did not consent (or withdrew and the store was lost since):
+            // take the device id off the session again.
+            let platform = if push.platform.starts_with("apple") {
+                PushPlatform::Apple
+            } else {
+                PushPlatform::Android
+            };
+            let placeholder = withdrawn_placeholder(platform);
+            if let Err(error) = attach_device(&account.api, &placeholder.device_id()).await {
+                tracing::info!(error = %error, "push: unwanted push, device id not replaced");
+            }
+            return Ok(PushOutcome {
+                action: PushAction::NotConsented,
+                badge: None,
+            });
+        };
+        let ack = acknowledge(&account.api, &push, registered.device.platform);
+        let work = self.act_on(&account, &push);
+        let (acked, action) = tokio::join!(ack, work);
+        if let Err(error) = acked {
+            tracing::info!(error = %error, "push: acknowledgement failed");
+        }
+        Ok(PushOutcome {
+            action: action?,
+            badge,
+        })
+    }
+
+    /// Replies from a notification: queued in the outbox (so it survives
+    /// the process being killed again and goes out exactly once), then the
+    /// channel is marked read, as after reading it. `root_id` is the
+    /// notification's thread (empty: a post in the channel). Returns the
+    /// post's client key.
+    pub async fn reply_from_notification(
+        &self,
+        channel_id: &str,
+        root_id: &str,
+        message: &str,
+    ) -> Result<String> {
+        if message.trim().is_empty() {
+            return Err(Error::InvalidInput {
+                reason: "the reply is empty".into(),
+            });
+        }
+        self.account_or_restore().await?;
+        let key = self.send_post(channel_id, root_id, message).await?;
+        self.mark_channel_viewed(channel_id).await?;
+        Ok(key)
+    }
+
+    /// "Mark as read" from a notification, through the outbox.
+    pub async fn mark_read_from_notification(&self, channel_id: &str) -> Result<()> {
+        self.account_or_restore().await?;
+        self.mark_channel_viewed(channel_id).await
+    }
+
+    /// The signed-in account, restored from disk when the process is new.
+    pub(crate) async fn account_or_restore(&self) -> Result<Arc<Account>> {
+        if let Ok(account) = self.account() {
+            return Ok(account);
+        }
+        self.restore().await?.ok_or(Error::Unauthorized)?;
+        self.account()
+    }
+
+    async fn act_on(&self, account: &Account, push: &PushPayload) -> Result<PushAction> {
+        match push.kind {
+            PushKind::Message => self.message_push(account, push).await,
+            PushKind::Clear => Ok(PushAction::Clear {
+                channel_id: push.channel_id.clone(),
+                root_id: push.root_id.clone(),
+            }),
+            PushKind::UpdateBadge => Ok(PushAction::UpdateBadge),
+            PushKind::Test => Ok(PushAction::Test),
+            PushKind::Session => match api::users::me(&account.api).await {
+                Ok(_) => Ok(PushAction::SessionValid),
+                Err(Error::SessionExpired | Error::Unauthorized) => Ok(PushAction::SessionEnded),
+                Err(e) => Err(e),
+            },
+        }
+    }
+
+    /// The post, its channel and sender come from the store when cached;
+    /// what decides (the user's settings and status, the channel's
+    /// notification settings) is always fetched fresh, in parallel: the
+    /// server decided to push with fresh values, a stale cache (e.g. a
+    /// channel unmuted on another device) must not hide the push.
+    async fn message_push(&self, account: &Account, push: &PushPayload) -> Result<PushAction> {
+        let cached_me = self
+            .current_user()
+            .filter(|u| u.id == account.user_id)
+            .ok_or(Error::Unauthorized)?;
+        let known = {
+            let (post_id, channel_id, me) = (
+                push.post_id.clone(),
+                push.channel_id.clone(),
+                cached_me.id.clone(),
+            );
+            account
+                .store
+                .read(move |conn| {
+                    let post = cached_post(conn, &post_id)?;
+                    let channel_id = post.as_ref().map_or(channel_id, |p| p.channel_id.clone());
+                    let channel = cached_channel(conn, &channel_id, &me)?;
+                    let sender = match &post {
+                        Some(p) => crate::reads::name_of(conn, &p.user_id)?.is_some(),
+                        None => false,
+                    };
+                    Ok((post.is_some(), channel.is_some(), sender))
+                })
+                .await?
+        };
+        let status = my_status(&account.api, &cached_me.id);
+        let fetch = fetch_missing(&account.api, push, &cached_me.id, known);
+        let settings = self.refresh_current_user();
+        let (status, fetched, settings) = tokio::join!(status, fetch, settings);
+        let me = match settings {
+            Ok(fresh) => fresh,
+            Err(error) => {
+                tracing::debug!(error = %error, "push: using the cached notification settings");
+                cached_me
+            }
+        };
+        let fetched = match fetched {
+            Ok(fetched) => fetched,
+            Err(Error::NotFound { .. } | Error::Forbidden { .. }) => {
+                return Ok(PushAction::Unavailable)
+            }
+            Err(e) => return Err(e),
+        };
+        if !fetched.is_empty() {
+            account
+                .store
+                .write(move |w| {
+                    if let Some(post) = &fetched.post {
+                        w.upsert_posts(std::iter::once(post))?;
+                    }
+                    if let Some(channel) = &fetched.channel {
+                        w.upsert_channels(std::slice::from_ref(channel))?;
+                    }
+                    if let Some(member) = &fetched.member {
+                        w.upsert_channel_members(std::slice::from_ref(member))?;
+                    }
+                    w.upsert_users(&fetched.users)?;
+                    Ok(())
+                })
+                .await?;
+        }
+        let post_id = push.post_id.clone();
+        let evaluated = account
+            .store
+            .read(move |conn| evaluate(conn, &me, status.as_deref(), &post_id, None))
+            .await?;
+        Ok(match evaluated {
+            Some((_, Some(notification))) => PushAction::Show { notification },
+            Some((super::rules::Verdict::Silent(reason), None)) => PushAction::Silent { reason },
+            _ => PushAction::Unavailable,
+        })
+    }
+}
+
+/// What had to come from the server.
+#[derive(Default)]
+struct Fetched {
+    post: Option<Post>,
+    channel: Option<Channel>,
+    member: Option<ChannelMember>,
+    users: Vec<User>,
+}
+
+impl Fetched {
+    fn is_empty(&self) -> bool {
+        self.post.is_none()
+            && self.channel.is_none()
+            && self.member.is_none()
+            && self.users.is_empty()
+    }
+}
+
+/// Fetches what the store lacks (the post, its channel, the sender) and
+/// the membership (its notification settings may have changed). Independent
+/// requests run at the same time.
+async fn fetch_missing(
+    api: &ApiClient,
+    push: &PushPayload,
+    me: &str,
+    (have_post, have_channel, have_sender): (bool, bool, bool),
+) -> Result<Fetched> {
+    let mut fetched = Fetched::default();
+    let post = async {
+        if have_post {
+            Ok(None)
+        } else {
+            api::posts::post(api, &push.post_id).await.map(Some)
+        }
+    };
+    let channel = fetch_channel(api, &push.channel_id, !have_channel);
+    let sender = async {
+        if have_sender || push.sender_id.is_empty() || push.sender_id == me {
+            Ok(None)
+        } else {
+            api::users::user(api, &push.sender_id).await.map(Some)
+        }
+    };
+    let (post, channel, sender) = tokio::join!(post, channel, sender);
+    fetched.post = post?;
+    (fetched.channel, fetched.member) = channel.map(|(c, m)| (c, Some(m)))?;
+    if let Some(sender) = sender? {
+        fetched.users.push(sender);
+    }
+    // The push's ids are not trusted: the post's own channel and author
+    // count. Fetch them when the push named others.
+    if let Some(post) = &fetched.post {
+        if post.channel_id != push.channel_id {
+            let (channel, member) = fetch_channel(api, &post.channel_id, true).await?;
+            (fetched.channel, fetched.member) = (channel, Some(member));
+        }
+        if !have_sender && post.user_id != me && !fetched.users.iter().any(|u| u.id == post.user_id)
+        {
+            fetched
+                .users
+                .push(api::users::user(api, &post.user_id).await?);
+        }
+    }
+    Ok(fetched)
+}
+
+/// The membership, and the channel itself when `with_channel`.
+async fn fetch_channel(
+    api: &ApiClient,
+    channel_id: &str,
+    with_channel: bool,
+) -> Result<(Option<Channel>, ChannelMember)> {
+    let channel = async {
+        if with_channel {
+            api::channels::channel(api, channel_id).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (channel, member) =
+        tokio::join!(channel, api::channels::my_channel_member(api, channel_id));
+    Ok((channel?, member?))
+}
+
+/// The user's status from the server (the push may be older than a
+/// change to "do not disturb"); unknown when it does not answer.
+async fn my_status(api: &ApiClient, me: &str) -> Option<String> {
+    match api::users::statuses_by_ids(api, &[me.to_owned()]).await {
+        Ok(statuses) => statuses
+            .into_iter()
+            .find(|s| s.user_id == me)
+            .map(|s| s.status),
+        Err(error) => {
+            tracing::debug!(error = %error, "push: status unknown");
+            None
+        }
+    }
+}
+
+/// `POST /notifications/ack` when the push asks for it.
+async fn acknowledge(api: &ApiClient, push: &PushPayload, platform: PushPlatform) -> Result<()> {
+    if push.ack_id.is_empty() {
+        return Ok(());
+    }
+    ack_notification(
+        api,
+        &PushAck {
+            id: push.ack_id.clone(),
+            received_at: now_ms(),
+            platform: platform.ack_platform().to_owned(),
+            push_type: push.kind.as_str().to_owned(),
+            post_id: push.post_id.clone(),
+            is_id_loaded: push.is_id_loaded,
+        },
+    )
+    .await
+}
