@@ -554,6 +554,7 @@ impl Client {
             return Ok(());
         };
         self.stop_realtime();
+        self.push_before_logout(&account).await;
         if let Err(error) = api::users::logout(&account.api).await {
             tracing::info!(error = %error, "server logout failed; wiping local data anyway");
         }

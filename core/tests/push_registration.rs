@@ -214,3 +214,27 @@ async fn a_withdrawal_made_offline_completes_when_the_network_returns() {
     server.post_as(&teacher.user_id, &dm.id, "nach dem Widerruf");
     assert!(pushed_tokens(&server).iter().all(|t| t != "gw-offline"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_deletes_the_registration_at_its_push_service() {
+    let server = TestServer::start(ServerConfig::default()).await.unwrap();
+    let me = server.account(Role::Student);
+    let dir = tempfile::tempdir().unwrap();
+    let client = client(dir.path(), Arc::new(MemorySecretStore::new()));
+    let registrar = Arc::new(RecordingRegistrar::default());
+    client.set_push_registrar(registrar.clone());
+    client
+        .sign_in_with_password(&server.url(), &me.username, &me.password, None)
+        .await
+        .unwrap();
+    client
+        .grant_push_consent(Delivery::UnifiedPush, "v1")
+        .await
+        .unwrap();
+    client
+        .register_push_device(gateway_device("gw-logout"))
+        .await
+        .unwrap();
+    client.logout().await.unwrap();
+    assert_eq!(*registrar.deleted.lock().unwrap(), ["gw-logout"]);
+}

@@ -250,6 +250,41 @@ impl Client {
         }
     }
 
+    /// Called before the account's data is erased at logout: deletes every
+    /// registration at its push service (best effort; the server session
+    /// ends with the logout, and with the store nothing would remember to
+    /// retry).
+    pub(crate) async fn push_before_logout(&self, account: &Account) {
+        let registrar = self
+            .inner
+            .push
+            .registrar
+            .read()
+            .ok()
+            .and_then(|r| r.clone());
+        let Some(registrar) = registrar else {
+            return;
+        };
+        let _serial = self.inner.push.lock.lock().await;
+        let devices = account
+            .store
+            .read(|conn| {
+                let mut devices: Vec<PushDevice> = teardowns(conn)?
+                    .into_iter()
+                    .filter(|t| !t.push_service_done)
+                    .map(|t| t.device)
+                    .collect();
+                devices.extend(registration(conn)?.map(|r| r.device));
+                Ok(devices)
+            })
+            .await;
+        for device in devices.unwrap_or_default() {
+            if let Err(error) = registrar.unregister(device).await {
+                tracing::info!(error = %error, "push: registration not deleted at logout");
+            }
+        }
+    }
+
     /// The owed steps, in order: delete retired registrations at their push
     /// service, attach the current registration (or, with none, a dead
     /// placeholder while the session may still carry a retired one).

@@ -142,7 +142,12 @@ pub struct RegistrarError {
 /// issued, which no service can deliver to. The server's next push for the
 /// session goes to the push proxy with this token, carrying no device
 /// address; the proxy cannot deliver it and answers `REMOVE`, after which
-/// the server sends nothing more for the session. The placeholder is random
+/// the server sends nothing more for the session (since 10.5 the session
+/// query skips a device id equal to `last_removed_device_id`:
+/// `GetSessionsWithActiveDeviceIds`, server/channels/store/sqlstore/
+/// session_store.go). The one push that reaches the proxy carries what the
+/// server's `PushNotificationContents` allows; the school's gateway drops
+/// it unread. The placeholder is random
 /// per withdrawal because attaching a device id also revokes every other
 /// session of the user carrying the same id (`RevokeSessionsForDeviceId`):
 /// a shared placeholder would sign out the user's other devices.
