@@ -100,6 +100,21 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// A gateway on a free loopback port that keeps its database and VAPID
+    /// key in `dir` and accepts plain-http loopback endpoints: for tests,
+    /// the real-server harness and local demos, never for production.
+    pub fn loopback(dir: &Path) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database: dir.join("registrations.sqlite"),
+            vapid_private_key: dir.join("vapid.pem"),
+            vapid_subject: "mailto:admin@pausenhof.test".into(),
+            delivery: DeliverySettings::default(),
+            allow_loopback_http_endpoints: true,
+            log_format: LogFormat::Text,
+        }
+    }
+
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
@@ -189,6 +204,16 @@ mod tests {
         ));
         assert!(Config::from_toml("\u{0}\u{1}[[[").is_err());
         assert!(Config::from_toml("").is_err());
+    }
+
+    #[test]
+    fn loopback_config_is_valid_and_local() {
+        let config = Config::loopback(Path::new("/tmp/gw"));
+        config.validate().unwrap();
+        assert!(config.listen.ip().is_loopback());
+        assert_eq!(config.listen.port(), 0);
+        assert!(config.database.starts_with("/tmp/gw"));
+        assert!(config.allow_loopback_http_endpoints);
     }
 
     #[test]

@@ -4,221 +4,25 @@
 //! it with the app's keys; the app side is the real core (consent,
 //! registration, withdrawal).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::Router;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use futures_util::future::BoxFuture;
 use pausenhof_core::api::channels::{create_direct, update_notify_props};
-use pausenhof_core::push::{Delivery, PushDevice, PushPlatform, PushRegistrar, RegistrarError};
+use pausenhof_core::push::Delivery;
 use pausenhof_core::session::MemorySecretStore;
 use pausenhof_core::Client;
+use pausenhof_scenarios::push::{
+    loopback_http, AppDevice, Distributor, GatewayRegistrar, Received, IDS_ONLY_FIELDS,
+};
 use pausenhof_testserver::{Account, PushContents, Role, ServerConfig, TestServer};
 use push_gateway::{Config, Gateway, PushResponse, SendReport};
-use serde_json::{json, Value};
-use tokio::sync::{broadcast, mpsc};
-use web_push_native::p256::elliptic_curve::rand_core::OsRng;
-use web_push_native::p256::elliptic_curve::sec1::ToEncodedPoint;
-use web_push_native::p256::SecretKey;
-use web_push_native::Auth;
+use serde_json::Value;
+use tokio::sync::broadcast;
 
 /// Only guards against a hang; nothing asserts on time.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-// ---------------------------------------------------------------- distributor
-
-/// One Web Push as the push service received it.
-#[derive(Debug)]
-struct Received {
-    device: String,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-#[derive(Clone)]
-struct DistributorState {
-    received: mpsc::UnboundedSender<Received>,
-    /// Devices whose subscription is gone: answered 410.
-    gone: Arc<Mutex<Vec<String>>>,
-}
-
-async fn receive_push(
-    State(state): State<DistributorState>,
-    Path(device): Path<String>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> StatusCode {
-    if state.gone.lock().unwrap().contains(&device) {
-        return StatusCode::GONE;
-    }
-    let _ = state.received.send(Received {
-        device,
-        headers,
-        body: body.to_vec(),
-    });
-    StatusCode::CREATED
-}
-
-struct Distributor {
-    url: String,
-    received: mpsc::UnboundedReceiver<Received>,
-    gone: Arc<Mutex<Vec<String>>>,
-}
-
-async fn start_distributor() -> Distributor {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let gone = Arc::new(Mutex::new(Vec::new()));
-    let app = Router::new()
-        .route("/up/{device}", post(receive_push))
-        .with_state(DistributorState {
-            received: tx,
-            gone: gone.clone(),
-        });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Distributor {
-        url,
-        received: rx,
-        gone,
-    }
-}
-
-impl Distributor {
-    async fn next(&mut self) -> Received {
-        tokio::time::timeout(PATIENCE, self.received.recv())
-            .await
-            .expect("no push reached the distributor")
-            .expect("distributor stopped")
-    }
-
-    fn nothing_pending(&mut self) -> bool {
-        self.received.try_recv().is_err()
-    }
-}
-
-// ---------------------------------------------------------------- app side
-
-/// What the app holds for its UnifiedPush registration: the keys it gave
-/// the gateway (RFC 8291 user-agent keys) and the gateway's answer.
-struct AppDevice {
-    key: SecretKey,
-    auth: [u8; 16],
-    token: String,
-    secret: String,
-}
-
-impl AppDevice {
-    async fn register(http: &reqwest::Client, gateway: &Gateway, endpoint: &str) -> AppDevice {
-        let key = SecretKey::random(&mut OsRng);
-        let auth: [u8; 16] = rand_bytes();
-        let answer: Value = http
-            .post(format!(
-                "{}/api/v1/unifiedpush/registrations",
-                gateway.url()
-            ))
-            .json(&json!({
-                "endpoint": endpoint,
-                "p256dh": URL_SAFE_NO_PAD.encode(key.public_key().to_encoded_point(false).as_bytes()),
-                "auth": URL_SAFE_NO_PAD.encode(auth),
-            }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        AppDevice {
-            key,
-            auth,
-            token: answer["token"].as_str().unwrap().to_string(),
-            secret: answer["secret"].as_str().unwrap().to_string(),
-        }
-    }
-
-    fn decrypt(&self, received: &Received) -> Vec<u8> {
-        web_push_native::decrypt(
-            received.body.clone(),
-            &self.key,
-            &Auth::clone_from_slice(&self.auth),
-        )
-        .expect("the app's keys decrypt the push")
-    }
-
-    fn push_device(&self) -> PushDevice {
-        PushDevice {
-            delivery: Delivery::UnifiedPush,
-            platform: PushPlatform::Android,
-            token: self.token.clone(),
-        }
-    }
-}
-
-fn rand_bytes() -> [u8; 16] {
-    let key = SecretKey::random(&mut OsRng);
-    key.to_bytes()[..16].try_into().unwrap()
-}
-
-/// The app's half of withdrawal: deletes the gateway registration with
-/// the secret only the app holds.
-struct GatewayRegistrar {
-    http: reqwest::Client,
-    gateway_url: String,
-    secrets: Mutex<HashMap<String, String>>,
-}
-
-impl PushRegistrar for GatewayRegistrar {
-    fn unregister(&self, device: PushDevice) -> BoxFuture<'static, Result<(), RegistrarError>> {
-        let secret = self.secrets.lock().unwrap().get(&device.token).cloned();
-        let request = self
-            .http
-            .delete(format!(
-                "{}/api/v1/unifiedpush/registrations/{}",
-                self.gateway_url, device.token
-            ))
-            .bearer_auth(secret.unwrap_or_default());
-        Box::pin(async move {
-            let status = request
-                .send()
-                .await
-                .map_err(|e| RegistrarError {
-                    reason: e.to_string(),
-                })?
-                .status();
-            // 404: already gone, which is what we want.
-            if status.is_success() || status == reqwest::StatusCode::NOT_FOUND {
-                Ok(())
-            } else {
-                Err(RegistrarError {
-                    reason: format!("gateway answered {status}"),
-                })
-            }
-        })
-    }
-}
-
 // ---------------------------------------------------------------- setup
-
-fn http_client() -> reqwest::Client {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(rustls::RootCertStore::empty())
-        .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .build()
-        .unwrap()
-}
 
 struct World {
     server: TestServer,
@@ -244,7 +48,7 @@ async fn world() -> World {
     .unwrap();
     let gateway = Gateway::start(config).await.unwrap();
     let reports = gateway.reports();
-    let distributor = start_distributor().await;
+    let distributor = Distributor::start().await.unwrap();
     let server = TestServer::start(ServerConfig {
         push_proxy_url: Some(gateway.url()),
         push_contents: PushContents::Full,
@@ -254,12 +58,8 @@ async fn world() -> World {
     .unwrap();
     let me = server.account(Role::Student);
     let teacher = server.account(Role::Teacher);
-    let http = http_client();
-    let registrar = Arc::new(GatewayRegistrar {
-        http: http.clone(),
-        gateway_url: gateway.url(),
-        secrets: Mutex::new(HashMap::new()),
-    });
+    let http = loopback_http().unwrap();
+    let registrar = GatewayRegistrar::new(http.clone(), &gateway.url());
     let client_dir = tempfile::tempdir().unwrap();
     let client = Client::builder(client_dir.path())
         .secret_store(Arc::new(MemorySecretStore::new()))
@@ -292,13 +92,11 @@ impl World {
             .grant_push_consent(Delivery::UnifiedPush, "2026-11")
             .await
             .unwrap();
-        let endpoint = format!("{}/up/{device_name}", self.distributor.url);
-        let device = AppDevice::register(&self.http, &self.gateway, &endpoint).await;
-        self.registrar
-            .secrets
-            .lock()
-            .unwrap()
-            .insert(device.token.clone(), device.secret.clone());
+        let endpoint = self.distributor.endpoint(device_name);
+        let device = AppDevice::register(&self.http, &self.gateway.url(), &endpoint)
+            .await
+            .unwrap();
+        self.registrar.remember(&device);
         let status = self
             .client
             .register_push_device(device.push_device())
@@ -330,24 +128,6 @@ impl World {
             .unwrap()
             .to_string()
     }
-
-    /// Whether the gateway still had the registration (deleting it if so):
-    /// only a delete of an existing registration with its secret answers 204.
-    async fn gateway_still_had(&self, device: &AppDevice) -> bool {
-        let status = self
-            .http
-            .delete(format!(
-                "{}/api/v1/unifiedpush/registrations/{}",
-                self.gateway.url(),
-                device.token
-            ))
-            .bearer_auth(&device.secret)
-            .send()
-            .await
-            .unwrap()
-            .status();
-        status == reqwest::StatusCode::NO_CONTENT
-    }
 }
 
 /// The decrypted push for a message: ids and the type only.
@@ -355,19 +135,11 @@ fn assert_ids_only(payload: &Value, post_id: &str, channel_id: &str) {
     assert_eq!(payload["type"], "message");
     assert_eq!(payload["post_id"], post_id);
     assert_eq!(payload["channel_id"], channel_id);
-    let allowed = [
-        "type",
-        "version",
-        "server_id",
-        "ack_id",
-        "team_id",
-        "channel_id",
-        "post_id",
-        "root_id",
-        "badge",
-    ];
     for key in payload.as_object().unwrap().keys() {
-        assert!(allowed.contains(&key.as_str()), "unexpected field {key}");
+        assert!(
+            IDS_ONLY_FIELDS.contains(&key.as_str()),
+            "unexpected field {key}"
+        );
     }
 }
 
@@ -381,12 +153,7 @@ async fn pushes_reach_the_app_as_ids_only_and_stop_after_withdrawal() {
         .unwrap();
     let mut everything_the_distributor_saw: Vec<u8> = Vec::new();
     let mut keep = |received: &Received, plain: &[u8]| {
-        everything_the_distributor_saw.extend(received.device.as_bytes());
-        for (name, value) in &received.headers {
-            everything_the_distributor_saw.extend(name.as_str().as_bytes());
-            everything_the_distributor_saw.extend(value.as_bytes());
-        }
-        everything_the_distributor_saw.extend(&received.body);
+        everything_the_distributor_saw.extend(received.as_seen());
         everything_the_distributor_saw.extend(plain);
     };
 
@@ -398,7 +165,7 @@ async fn pushes_reach_the_app_as_ids_only_and_stop_after_withdrawal() {
     );
     assert!(pushed);
     assert_eq!(w.next_report().await, PushResponse::Ok);
-    let received = w.distributor.next().await;
+    let received = w.distributor.next(PATIENCE).await.unwrap();
     assert_eq!(received.device, "phone-1");
     assert_eq!(received.headers["content-encoding"], "aes128gcm");
     assert_eq!(received.headers["urgency"], "high");
@@ -406,7 +173,7 @@ async fn pushes_reach_the_app_as_ids_only_and_stop_after_withdrawal() {
         .to_str()
         .unwrap()
         .starts_with("vapid t="));
-    let plain = device.decrypt(&received);
+    let plain = device.decrypt(&received).unwrap();
     keep(&received, &plain);
     let payload: Value = serde_json::from_slice(&plain).unwrap();
     assert_ids_only(&payload, &dm_post, &dm.id);
@@ -428,8 +195,8 @@ async fn pushes_reach_the_app_as_ids_only_and_stop_after_withdrawal() {
     let (mention_post, pushed) = w.post(&w.teacher, &town, &mention);
     assert!(pushed);
     assert_eq!(w.next_report().await, PushResponse::Ok);
-    let received = w.distributor.next().await;
-    let plain = device.decrypt(&received);
+    let received = w.distributor.next(PATIENCE).await.unwrap();
+    let plain = device.decrypt(&received).unwrap();
     keep(&received, &plain);
     let payload: Value = serde_json::from_slice(&plain).unwrap();
     // The next push is the mention: neither the muted nor the plain post
@@ -452,8 +219,8 @@ async fn pushes_reach_the_app_as_ids_only_and_stop_after_withdrawal() {
     let (barrier, pushed) = w.post(&w.teacher, &dm.id, "Bitte Taschenrechner mitbringen");
     assert!(pushed);
     assert_eq!(w.next_report().await, PushResponse::Ok);
-    let received = w.distributor.next().await;
-    let plain = device.decrypt(&received);
+    let received = w.distributor.next(PATIENCE).await.unwrap();
+    let plain = device.decrypt(&received).unwrap();
     keep(&received, &plain);
     assert_ids_only(&serde_json::from_slice(&plain).unwrap(), &barrier, &dm.id);
     assert!(w.distributor.nothing_pending());
@@ -505,7 +272,10 @@ async fn pushes_reach_the_app_as_ids_only_and_stop_after_withdrawal() {
         assert_eq!(w.next_report().await, PushResponse::Remove);
     }
     assert!(w.distributor.nothing_pending());
-    assert!(!w.gateway_still_had(&device).await);
+    assert!(!device
+        .gateway_still_had(&w.http, &w.gateway.url())
+        .await
+        .unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -517,13 +287,16 @@ async fn a_dead_endpoint_ends_in_remove_and_the_registration_is_deleted() {
         .await
         .unwrap();
     // The distributor was uninstalled: its push service answers 410.
-    w.distributor.gone.lock().unwrap().push("old-phone".into());
+    w.distributor.uninstall("old-phone");
 
     let (_, pushed) = w.post(&w.teacher, &dm.id, "Hallo?");
     assert!(pushed);
     assert_eq!(w.next_report().await, PushResponse::Remove);
     assert!(w.distributor.nothing_pending());
-    assert!(!w.gateway_still_had(&device).await);
+    assert!(!device
+        .gateway_still_had(&w.http, &w.gateway.url())
+        .await
+        .unwrap());
 
     // The server forgot the device id: soon no push is sent at all.
     let deadline = tokio::time::Instant::now() + PATIENCE;

@@ -3,5 +3,6 @@
 //! differently is a bug in the test server.
 
 pub mod proxy;
+pub mod push;
 pub mod scenarios;
 pub mod sut;

@@ -316,3 +316,122 @@ pub async fn search_offline_finds_umlauts(sut: &impl ServerUnderTest) -> Result<
     );
     Ok(())
 }
+
+/// Private push end to end: after consent the student's phone registers
+/// with the school's push gateway; a classmate's direct message reaches the
+/// phone's UnifiedPush distributor encrypted, and decrypted it holds ids
+/// only (the server sends full contents); after withdrawal the gateway
+/// registration is gone and nothing more arrives.
+pub async fn push_through_the_gateway(sut: &impl ServerUnderTest) -> Result<()> {
+    use crate::push::{loopback_http, AppDevice, Distributor, GatewayRegistrar, IDS_ONLY_FIELDS};
+    use pausenhof_core::api::channels::create_direct;
+    use pausenhof_core::api::posts::{create_post, post, NewPost};
+    use pausenhof_core::push::Delivery;
+
+    let school = sut.school();
+    let gateway = sut.push_gateway();
+    let http = loopback_http()?;
+    let mut distributor = Distributor::start().await?;
+    let student = Device::signed_in(&sut.url(), &school.student).await?;
+    let classmate = Device::signed_in(&sut.url(), &school.classmate).await?;
+    let registrar = GatewayRegistrar::new(http.clone(), &gateway);
+    student.client.set_push_registrar(registrar.clone());
+
+    student
+        .client
+        .grant_push_consent(Delivery::UnifiedPush, "scenario")
+        .await?;
+    let phone_name = format!("phone-{}", uuid_like().trim_start_matches('#'));
+    let phone = AppDevice::register(&http, &gateway, &distributor.endpoint(&phone_name)).await?;
+    registrar.remember(&phone);
+    let status = student
+        .client
+        .register_push_device(phone.push_device())
+        .await?;
+    ensure!(
+        status.registered.is_some_and(|r| r.attached),
+        "{}: the device id was not attached",
+        sut.name()
+    );
+
+    let api = classmate.client.api()?;
+    let dm = create_direct(&api, &school.classmate.id, &school.student.id).await?;
+    let message = unique("Hast du die Hausaufgaben in Bio?");
+    create_post(
+        &api,
+        &NewPost {
+            channel_id: dm.id.clone(),
+            message: message.clone(),
+            root_id: String::new(),
+            file_ids: Vec::new(),
+            props: Default::default(),
+            pending_post_id: String::new(),
+        },
+    )
+    .await?;
+    let received = distributor.next(WAIT).await?;
+    ensure!(received.device == phone_name, "push for the wrong device");
+    let plain = phone.decrypt(&received)?;
+    let payload: serde_json::Value = serde_json::from_slice(&plain)?;
+    ensure!(
+        payload["type"] == "message" && payload["channel_id"] == dm.id.as_str(),
+        "{}: unexpected push {payload}",
+        sut.name()
+    );
+    for key in payload.as_object().context("push is not an object")?.keys() {
+        ensure!(
+            IDS_ONLY_FIELDS.contains(&key.as_str()),
+            "{}: the push carries {key}",
+            sut.name()
+        );
+    }
+    // The ids are enough for the app to fetch the message itself.
+    let post_id = payload["post_id"]
+        .as_str()
+        .context("push without post_id")?;
+    ensure!(post(&student.client.api()?, post_id).await?.message == message);
+    // Nothing the push service saw names the message or the sender.
+    let mut seen = received.as_seen();
+    seen.extend(&plain);
+    let seen = String::from_utf8_lossy(&seen);
+    for secret in [
+        message.as_str(),
+        "Hausaufgaben",
+        school.classmate.username.as_str(),
+        school.classmate.id.as_str(),
+    ] {
+        ensure!(
+            !seen.contains(secret),
+            "{}: the push service saw {secret:?}",
+            sut.name()
+        );
+    }
+
+    // Withdrawal deletes the registration at the gateway at once, so no
+    // later push can reach the distributor.
+    let status = student.client.withdraw_push_consent().await?;
+    ensure!(status.teardowns_pending == 0, "withdrawal left work undone");
+    ensure!(
+        !phone.gateway_still_had(&http, &gateway).await?,
+        "{}: the gateway still has the registration",
+        sut.name()
+    );
+    create_post(
+        &api,
+        &NewPost {
+            channel_id: dm.id.clone(),
+            message: unique("Nach dem Widerruf"),
+            root_id: String::new(),
+            file_ids: Vec::new(),
+            props: Default::default(),
+            pending_post_id: String::new(),
+        },
+    )
+    .await?;
+    ensure!(
+        distributor.nothing_pending(),
+        "{}: a push arrived after withdrawal",
+        sut.name()
+    );
+    Ok(())
+}

@@ -67,23 +67,40 @@ pub trait ServerUnderTest: Send + Sync {
     /// Its socket address, for a [`crate::proxy::CuttableProxy`] in front.
     fn addr(&self) -> SocketAddr;
     fn school(&self) -> School;
+    /// The base URL of the Pausenhof push gateway the server sends its
+    /// pushes to (it accepts `http://127.0.0.1` UnifiedPush endpoints).
+    fn push_gateway(&self) -> String;
 }
 
-/// Our own server, in this process.
+/// Our own server, in this process, pushing (with full contents, as the
+/// real server in the harness) through a push gateway in this process.
 pub struct OurTestServer {
     pub server: pausenhof_testserver::TestServer,
+    pub gateway: push_gateway::Gateway,
+    _gateway_dir: tempfile::TempDir,
 }
 
 impl OurTestServer {
     pub async fn start() -> Result<Self> {
+        let gateway_dir = tempfile::tempdir()?;
+        let gateway =
+            push_gateway::Gateway::start(push_gateway::Config::loopback(gateway_dir.path()))
+                .await
+                .context("starting the push gateway")?;
         let server = pausenhof_testserver::TestServer::start(pausenhof_testserver::ServerConfig {
             dataset: pausenhof_testserver::Dataset::Small,
             seed: 1,
+            push_proxy_url: Some(gateway.url()),
+            push_contents: pausenhof_testserver::PushContents::Full,
             ..Default::default()
         })
         .await
         .context("starting the test server")?;
-        Ok(Self { server })
+        Ok(Self {
+            server,
+            gateway,
+            _gateway_dir: gateway_dir,
+        })
     }
 }
 
@@ -106,6 +123,10 @@ impl ServerUnderTest for OurTestServer {
             .expect("test server accounts have the seed manifest's shape");
         School::from_accounts(accounts)
     }
+
+    fn push_gateway(&self) -> String {
+        self.gateway.url()
+    }
 }
 
 /// A real Mattermost server started and seeded by `cargo xtask real-server`,
@@ -114,6 +135,7 @@ pub struct RealMattermost {
     url: String,
     addr: SocketAddr,
     accounts: Vec<SeededAccount>,
+    push_gateway: String,
 }
 
 #[derive(Deserialize)]
@@ -124,6 +146,7 @@ struct SeedManifest {
 impl RealMattermost {
     pub const URL_VAR: &'static str = "PAUSENHOF_REAL_SERVER_URL";
     pub const SEED_VAR: &'static str = "PAUSENHOF_REAL_SERVER_SEED";
+    pub const PUSH_GATEWAY_VAR: &'static str = "PAUSENHOF_REAL_SERVER_PUSH_GATEWAY";
 
     pub fn from_env() -> Result<Self> {
         let url = std::env::var(Self::URL_VAR).with_context(|| {
@@ -143,10 +166,13 @@ impl RealMattermost {
         let Some(addr) = parsed.socket_addrs(|| None)?.into_iter().next() else {
             bail!("{url} has no address");
         };
+        let push_gateway = std::env::var(Self::PUSH_GATEWAY_VAR)
+            .with_context(|| format!("{} is not set", Self::PUSH_GATEWAY_VAR))?;
         Ok(Self {
             url: url.trim_end_matches('/').to_string(),
             addr,
             accounts: manifest.accounts,
+            push_gateway: push_gateway.trim_end_matches('/').to_string(),
         })
     }
 }
@@ -166,5 +192,9 @@ impl ServerUnderTest for RealMattermost {
 
     fn school(&self) -> School {
         School::from_accounts(self.accounts.clone())
+    }
+
+    fn push_gateway(&self) -> String {
+        self.push_gateway.clone()
     }
 }

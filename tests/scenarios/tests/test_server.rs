@@ -20,4 +20,5 @@ on_test_server!(
     post_and_receive,
     offline_send_is_delivered_once,
     search_offline_finds_umlauts,
+    push_through_the_gateway,
 );

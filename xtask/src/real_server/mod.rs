@@ -77,6 +77,30 @@ pub fn run(args: &[String]) -> Result<()> {
     runtime.block_on(run_until_signal(options))
 }
 
+/// Pausenhof's push gateway in this process, behind the push sink: the
+/// real server's pushes for Pausenhof devices go through it to the
+/// scenario suite's UnifiedPush distributor (plain http on loopback only).
+async fn start_push_gateway(run_dir: &Path) -> Result<push_gateway::Gateway> {
+    let dir = run_dir.join("push-gateway");
+    std::fs::create_dir_all(&dir)?;
+    let config = push_gateway::Config::loopback(&dir);
+    push_gateway::Gateway::start(config)
+        .await
+        .context("starting the push gateway")
+}
+
+fn loopback_http() -> Result<reqwest::Client> {
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth();
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?)
+}
+
 /// Dropping the harness future drops its guards, which stop every process
 /// it started; so a signal only has to win the race.
 async fn run_until_signal(options: Options) -> Result<()> {
@@ -154,7 +178,15 @@ async fn run_harness(options: Options) -> Result<()> {
     std::fs::create_dir_all(&log_dir)?;
 
     let smtp = sinks::SmtpSink::start(&run_dir.path().join("mail"))?;
-    let push = sinks::PushSink::start(&run_dir.path().join("push"))?;
+    let gateway = start_push_gateway(run_dir.path()).await?;
+    let push = sinks::PushSink::start(
+        &run_dir.path().join("push"),
+        Some(sinks::GatewayForward {
+            url: gateway.url(),
+            runtime: tokio::runtime::Handle::current(),
+            http: loopback_http()?,
+        }),
+    )?;
     let start_began = Instant::now();
     let postgres = postgres::Postgres::start(&run_dir.path().join("pg"))?;
     let outcome = with_database(
@@ -300,6 +332,7 @@ async fn with_server(
         admin: format!("{}:{}", seed::ADMIN, seed::password_of(seed::ADMIN)),
         smtp_dir: smtp.dir().to_owned(),
         push_dir: push.dir().to_owned(),
+        push_gateway: push.gateway_url().unwrap_or_default().to_owned(),
         seed_manifest: manifest,
     };
     if options.serve {

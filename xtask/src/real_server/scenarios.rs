@@ -16,6 +16,9 @@
 //!   `text` (quoted-printable decoded; the verification link has `token=`).
 //! - `PAUSENHOF_REAL_SERVER_PUSH_DIR`: every `send_push` body the server
 //!   sent to the push proxy, one `push-NNNN.json` each.
+//! - `PAUSENHOF_REAL_SERVER_PUSH_GATEWAY`: the base URL of Pausenhof's push
+//!   gateway; pushes for `-v2` device ids go through it (it accepts
+//!   `http://127.0.0.1` UnifiedPush endpoints).
 //!
 //! Files appear atomically (written, then renamed); numbers give the
 //! arrival order. The MFA code used to activate MFA during seeding cannot be
@@ -34,6 +37,7 @@ pub struct ScenarioEnv {
     pub admin: String,
     pub smtp_dir: PathBuf,
     pub push_dir: PathBuf,
+    pub push_gateway: String,
     pub seed_manifest: PathBuf,
 }
 
@@ -49,6 +53,10 @@ impl ScenarioEnv {
             (
                 "PAUSENHOF_REAL_SERVER_PUSH_DIR",
                 self.push_dir.to_string_lossy().into_owned(),
+            ),
+            (
+                "PAUSENHOF_REAL_SERVER_PUSH_GATEWAY",
+                self.push_gateway.clone(),
             ),
             (
                 "PAUSENHOF_REAL_SERVER_SEED",

@@ -1,7 +1,8 @@
 //! Loopback sinks for what the server sends out: mail (SMTP) and push
 //! notifications (the push proxy's `send_push`). Each message becomes one
 //! JSON file in the sink's directory, written atomically, so the scenario
-//! suite (a separate process) can read them.
+//! suite (a separate process) can read them. The push sink can also hand
+//! pushes on to Pausenhof's push gateway (see [`GatewayForward`]).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -326,13 +327,57 @@ pub fn verification_token(text: &str) -> Option<String> {
 pub struct PushSink {
     listener: Listener,
     dir: PathBuf,
+    gateway_url: Option<String>,
+}
+
+/// Where the push sink hands on pushes for Pausenhof's own device ids
+/// (`<platform>-v2:`, as the core registers them): to the push gateway,
+/// whose answer (`OK`, `FAIL`, `REMOVE`) goes back to the server, as in
+/// production. The harness's raw `android_rn:` test devices keep the
+/// sink's plain `OK`, so the recordings do not change.
+pub struct GatewayForward {
+    /// The gateway's base URL.
+    pub url: String,
+    pub runtime: tokio::runtime::Handle,
+    pub http: reqwest::Client,
+}
+
+impl GatewayForward {
+    fn wants(&self, message: &Value) -> bool {
+        message["platform"]
+            .as_str()
+            .is_some_and(|platform| platform.ends_with("-v2"))
+    }
+
+    /// The gateway's status and body for `body`.
+    fn forward(&self, body: &[u8]) -> (u16, Vec<u8>) {
+        let request = self
+            .http
+            .post(format!("{}/api/v1/send_push", self.url))
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        let answer = self.runtime.block_on(async move {
+            let response = request.send().await?;
+            let status = response.status().as_u16();
+            Ok::<_, reqwest::Error>((status, response.bytes().await?.to_vec()))
+        });
+        answer.unwrap_or_else(|error| {
+            eprintln!("real-server: push gateway unreachable: {error}");
+            (
+                200,
+                br#"{"status":"FAIL","error":"push gateway unreachable"}"#.to_vec(),
+            )
+        })
+    }
 }
 
 impl PushSink {
-    pub fn start(dir: &Path) -> Result<Self> {
+    pub fn start(dir: &Path, forward: Option<GatewayForward>) -> Result<Self> {
         let mailbox = Arc::new(Mailbox::new(dir, "push")?);
+        let gateway_url = forward.as_ref().map(|f| f.url.clone());
+        let forward = forward.map(Arc::new);
         let listener = Listener::start(Arc::new(move |stream| {
-            if let Err(error) = serve_push(stream, &mailbox) {
+            if let Err(error) = serve_push(stream, &mailbox, forward.as_deref()) {
                 if error.kind() != std::io::ErrorKind::WouldBlock
                     && error.kind() != std::io::ErrorKind::TimedOut
                 {
@@ -343,11 +388,17 @@ impl PushSink {
         Ok(Self {
             listener,
             dir: dir.to_owned(),
+            gateway_url,
         })
     }
 
     pub fn url(&self) -> String {
         format!("http://{}", self.listener.addr)
+    }
+
+    /// The push gateway behind the sink, if any.
+    pub fn gateway_url(&self) -> Option<&str> {
+        self.gateway_url.as_deref()
     }
 
     pub fn dir(&self) -> &Path {
@@ -357,7 +408,11 @@ impl PushSink {
 
 /// HTTP/1.1 with keep-alive, as Go's client uses it: records
 /// `POST /api/v1/send_push` bodies and answers like a push proxy.
-fn serve_push(stream: TcpStream, mailbox: &Mailbox) -> std::io::Result<()> {
+fn serve_push(
+    stream: TcpStream,
+    mailbox: &Mailbox,
+    forward: Option<&GatewayForward>,
+) -> std::io::Result<()> {
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     loop {
@@ -396,13 +451,17 @@ fn serve_push(stream: TcpStream, mailbox: &Mailbox) -> std::io::Result<()> {
             let message = serde_json::from_slice::<Value>(&body)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
             mailbox.store(&message)?;
-            let answer = br#"{"status":"OK"}"#;
+            let (status, answer) = match forward.filter(|f| f.wants(&message)) {
+                Some(gateway) => gateway.forward(&body),
+                None => (200, br#"{"status":"OK"}"#.to_vec()),
+            };
             write!(
                 writer,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                "HTTP/1.1 {status} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                if status == 200 { "OK" } else { "Error" },
                 answer.len()
             )?;
-            writer.write_all(answer)?;
+            writer.write_all(&answer)?;
         } else {
             writer.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?;
         }
@@ -484,10 +543,63 @@ mod tests {
         assert!(read_messages(dir.path()).unwrap().is_empty());
     }
 
+    /// One `send_push` on a fresh connection; the answer's body.
+    fn send_push(sink: &PushSink, body: &str) -> String {
+        let addr = sink.url().trim_start_matches("http://").to_owned();
+        let mut stream = TcpStream::connect(&addr).unwrap();
+        write!(
+            stream,
+            "POST /api/v1/send_push HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned()
+    }
+
+    #[test]
+    fn pausenhof_devices_get_the_gateways_answer_and_test_devices_ok() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let run_dir = tempfile::tempdir().unwrap();
+        let gateway = runtime
+            .block_on(super::super::start_push_gateway(run_dir.path()))
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let sink = PushSink::start(
+            dir.path(),
+            Some(GatewayForward {
+                url: gateway.url(),
+                runtime: runtime.handle().clone(),
+                http: super::super::loopback_http().unwrap(),
+            }),
+        )
+        .unwrap();
+        assert_eq!(sink.gateway_url(), Some(gateway.url().as_str()));
+        let push = |platform: &str| {
+            json!({"platform": platform, "server_id": "s", "type": "message",
+                   "device_id": "unknown-to-the-gateway-0123456789"})
+            .to_string()
+        };
+        // Unknown at the gateway: the server is told to forget the device.
+        assert_eq!(
+            send_push(&sink, &push("android_rn-v2")),
+            r#"{"status":"REMOVE"}"#
+        );
+        // The harness's own raw test devices keep the plain OK.
+        assert_eq!(send_push(&sink, &push("android_rn")), r#"{"status":"OK"}"#);
+        // Both were recorded for the scenario suite.
+        assert_eq!(read_messages(dir.path()).unwrap().len(), 2);
+    }
+
     #[test]
     fn the_push_sink_records_send_push_and_answers_ok_on_a_kept_alive_connection() {
         let dir = tempfile::tempdir().unwrap();
-        let sink = PushSink::start(dir.path()).unwrap();
+        let sink = PushSink::start(dir.path(), None).unwrap();
         let addr = sink.url().trim_start_matches("http://").to_owned();
         let mut stream = TcpStream::connect(&addr).unwrap();
         let mut reader = BufReader::new(stream.try_clone().unwrap());
