@@ -2,13 +2,16 @@
 //! `PushNotificationContents = full`) sends its pushes to the gateway; a
 //! UnifiedPush distributor on loopback receives the Web Push and decrypts
 //! it with the app's keys; the app side is the real core (consent,
-//! registration, withdrawal).
+//! registration, withdrawal), and each decrypted push goes to
+//! `handle_push` in a fresh client (the app was killed) over the same
+//! store and secret store.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use pausenhof_core::api::channels::{create_direct, update_notify_props};
-use pausenhof_core::push::Delivery;
+use pausenhof_core::push::rules::NotifyReason;
+use pausenhof_core::push::{Delivery, Notification, NotificationChannelKind, PushAction};
 use pausenhof_core::session::MemorySecretStore;
 use pausenhof_core::Client;
 use pausenhof_scenarios::push::{
@@ -33,8 +36,10 @@ struct World {
     me: Account,
     teacher: Account,
     client: Client,
+    client_dir: tempfile::TempDir,
+    secrets: Arc<MemorySecretStore>,
     registrar: Arc<GatewayRegistrar>,
-    _dirs: Vec<tempfile::TempDir>,
+    _gateway_dir: tempfile::TempDir,
 }
 
 async fn world() -> World {
@@ -61,8 +66,9 @@ async fn world() -> World {
     let http = loopback_http().unwrap();
     let registrar = GatewayRegistrar::new(http.clone(), &gateway.url());
     let client_dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemorySecretStore::new());
     let client = Client::builder(client_dir.path())
-        .secret_store(Arc::new(MemorySecretStore::new()))
+        .secret_store(secrets.clone())
         .build()
         .unwrap();
     client.set_push_registrar(registrar.clone());
@@ -79,12 +85,28 @@ async fn world() -> World {
         me,
         teacher,
         client,
+        client_dir,
+        secrets,
         registrar,
-        _dirs: vec![gateway_dir, client_dir],
+        _gateway_dir: gateway_dir,
     }
 }
 
 impl World {
+    /// The decrypted push, handled as the app does after being woken in a
+    /// fresh process: the notification it shows.
+    async fn show(&self, push: &[u8]) -> Notification {
+        let fresh = Client::builder(self.client_dir.path())
+            .secret_store(self.secrets.clone())
+            .build()
+            .unwrap();
+        let outcome = fresh.handle_push(push).await.unwrap();
+        match outcome.action {
+            PushAction::Show { notification } => notification,
+            other => panic!("expected a notification, got {other:?}"),
+        }
+    }
+
     /// Consent, gateway registration, device id on the session: what the
     /// app does after the consent screen.
     async fn consent_and_register(&self, device_name: &str) -> AppDevice {
@@ -177,6 +199,20 @@ async fn pushes_reach_the_app_as_ids_only_and_stop_after_withdrawal() {
     keep(&received, &plain);
     let payload: Value = serde_json::from_slice(&plain).unwrap();
     assert_ids_only(&payload, &dm_post, &dm.id);
+    // The app shows the message it fetched itself, and acknowledges the
+    // push with the ack id the gateway passed on.
+    let first_push = plain.clone();
+    let shown = w.show(&plain).await;
+    assert_eq!(shown.id, dm_post);
+    assert_eq!(shown.body, "Die Mathearbeit wird auf Donnerstag verschoben");
+    assert_eq!(shown.channel_kind, NotificationChannelKind::Direct);
+    assert_eq!(shown.reason, NotifyReason::DirectMessage);
+    assert_eq!(shown.sender_id, w.teacher.user_id);
+    assert!(w
+        .server
+        .push_acks()
+        .iter()
+        .any(|ack| ack["id"] == payload["ack_id"] && ack["post_id"] == dm_post.as_str()));
 
     // A muted channel, even with push set to "all": the server sends nothing.
     let off_topic = w.channel_id("off-topic");
@@ -203,6 +239,10 @@ async fn pushes_reach_the_app_as_ids_only_and_stop_after_withdrawal() {
     // came in between.
     assert_ids_only(&payload, &mention_post, &town);
     assert_ne!(payload["post_id"], plain_post.as_str());
+    let shown = w.show(&plain).await;
+    assert_eq!(shown.body, mention);
+    assert_eq!(shown.reason, NotifyReason::Mention);
+    assert_eq!(shown.channel_id, town);
 
     // Own posts never push.
     let (_, pushed) = w.post(&w.me, &dm.id, "Danke für die Info!");
@@ -272,6 +312,13 @@ async fn pushes_reach_the_app_as_ids_only_and_stop_after_withdrawal() {
         assert_eq!(w.next_report().await, PushResponse::Remove);
     }
     assert!(w.distributor.nothing_pending());
+    // And a push that was still in flight shows nothing any more.
+    let fresh = Client::builder(w.client_dir.path())
+        .secret_store(w.secrets.clone())
+        .build()
+        .unwrap();
+    let late = fresh.handle_push(&first_push).await.unwrap();
+    assert_eq!(late.action, PushAction::NotConsented);
     assert!(!device
         .gateway_still_had(&w.http, &w.gateway.url())
         .await

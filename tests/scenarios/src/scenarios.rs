@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use pausenhof_core::reads::ChannelListItem;
 use pausenhof_core::session::MemorySecretStore;
 use pausenhof_core::{Client, Error};
@@ -16,15 +16,29 @@ use crate::sut::{Person, School, ServerUnderTest};
 pub struct Device {
     pub client: Client,
     pub data_dir: tempfile::TempDir,
+    secrets: Arc<MemorySecretStore>,
 }
 
 impl Device {
     pub fn new() -> Result<Self> {
         let data_dir = tempfile::tempdir()?;
+        let secrets = Arc::new(MemorySecretStore::new());
         let client = Client::builder(data_dir.path())
-            .secret_store(Arc::new(MemorySecretStore::new()))
+            .secret_store(secrets.clone())
             .build()?;
-        Ok(Self { client, data_dir })
+        Ok(Self {
+            client,
+            data_dir,
+            secrets,
+        })
+    }
+
+    /// A new client over the same store and secrets, as after the app was
+    /// killed and started again (for a push, say).
+    pub fn restarted(&self) -> Result<Client> {
+        Ok(Client::builder(self.data_dir.path())
+            .secret_store(self.secrets.clone())
+            .build()?)
     }
 
     pub async fn signed_in(server_url: &str, person: &Person) -> Result<Self> {
@@ -325,8 +339,8 @@ pub async fn search_offline_finds_umlauts(sut: &impl ServerUnderTest) -> Result<
 pub async fn push_through_the_gateway(sut: &impl ServerUnderTest) -> Result<()> {
     use crate::push::{loopback_http, AppDevice, Distributor, GatewayRegistrar, IDS_ONLY_FIELDS};
     use pausenhof_core::api::channels::create_direct;
-    use pausenhof_core::api::posts::{create_post, post, NewPost};
-    use pausenhof_core::push::Delivery;
+    use pausenhof_core::api::posts::{create_post, NewPost};
+    use pausenhof_core::push::{Delivery, PushAction};
 
     let school = sut.school();
     let gateway = sut.push_gateway();
@@ -385,11 +399,25 @@ pub async fn push_through_the_gateway(sut: &impl ServerUnderTest) -> Result<()> 
             sut.name()
         );
     }
-    // The ids are enough for the app to fetch the message itself.
+    // The ids are enough: the app, started for the push, fetches the
+    // message itself and shows it.
     let post_id = payload["post_id"]
         .as_str()
         .context("push without post_id")?;
-    ensure!(post(&student.client.api()?, post_id).await?.message == message);
+    let outcome = student.restarted()?.handle_push(&plain).await?;
+    let PushAction::Show { notification } = outcome.action else {
+        bail!(
+            "{}: the push shows nothing: {:?}",
+            sut.name(),
+            outcome.action
+        );
+    };
+    ensure!(
+        notification.id == post_id && notification.body == message,
+        "{}: the notification shows {:?}",
+        sut.name(),
+        notification.body
+    );
     // Nothing the push service saw names the message or the sender.
     let mut seen = received.as_seen();
     seen.extend(&plain);
