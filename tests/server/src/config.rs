@@ -12,6 +12,10 @@ pub enum Dataset {
     Small,
     /// A large school: 10 teams, 1,000 channels, 2,000 users, 200,000 posts.
     Large,
+    /// The school `cargo xtask real-server` seeds on a real Mattermost
+    /// server (fixed names such as `anna.schulz` and `gsm/klasse-5a`), so
+    /// recorded real-server answers can be replayed against this server.
+    Miniature,
 }
 
 /// Mattermost's `EmailSettings.PushNotificationContents`.

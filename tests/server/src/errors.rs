@@ -14,6 +14,9 @@ pub struct ApiError {
     pub id: String,
     pub message: String,
     pub detailed_error: String,
+    /// Mattermost's router (not a handler) refused the path: the answer has
+    /// no request id and no version header, and names the URL.
+    pub from_router: bool,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -25,6 +28,7 @@ impl ApiError {
             id: id.to_string(),
             message: message.to_string(),
             detailed_error: String::new(),
+            from_router: false,
         }
     }
 
@@ -33,7 +37,16 @@ impl ApiError {
         self
     }
 
-    pub fn body(&self, request_id: &str) -> String {
+    pub fn body(&self, request_id: &str, path: &str) -> String {
+        if self.from_router {
+            return json!({
+                "id": self.id,
+                "message": self.message,
+                "detailed_error": format!("There doesn't appear to be an api call for the url='{path}'.  Typo? are you missing a team_id or user_id as part of the url?"),
+                "status_code": self.status.as_u16(),
+            })
+            .to_string();
+        }
         json!({
             "id": self.id,
             "message": self.message,
@@ -78,13 +91,13 @@ impl ApiError {
         )
     }
 
-    pub fn permission(permission: &str) -> ApiError {
+    /// The real server names the missing permission only in its log.
+    pub fn permission(_permission: &str) -> ApiError {
         ApiError::new(
             403,
             "api.context.permissions.app_error",
             "You do not have the appropriate permissions.",
         )
-        .detail(format!("userId=, permission={permission}"))
     }
 
     pub fn channel_not_found() -> ApiError {
@@ -124,11 +137,14 @@ impl ApiError {
     }
 
     pub fn not_found_route() -> ApiError {
-        ApiError::new(
-            404,
-            "api.context.404.app_error",
-            "Sorry, we could not find the page.",
-        )
+        ApiError {
+            from_router: true,
+            ..ApiError::new(
+                404,
+                "api.context.404.app_error",
+                "Sorry, we could not find the page.",
+            )
+        }
     }
 
     pub fn internal(detail: &str) -> ApiError {
@@ -160,7 +176,8 @@ impl IntoResponse for ApiError {
 
 impl From<serde_json::Error> for ApiError {
     fn from(e: serde_json::Error) -> ApiError {
-        ApiError::invalid_body_param("body").detail(e.to_string())
+        tracing::debug!("request body is not valid JSON: {e}");
+        ApiError::invalid_body_param("body")
     }
 }
 
@@ -171,7 +188,7 @@ mod tests {
     #[test]
     fn body_has_mattermost_fields() {
         let e = ApiError::channel_not_found();
-        let v: serde_json::Value = serde_json::from_str(&e.body("req1")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&e.body("req1", "/api/v4/x")).unwrap();
         assert_eq!(v["id"], "app.channel.get.existing.app_error");
         assert_eq!(v["status_code"], 404);
         assert_eq!(v["request_id"], "req1");

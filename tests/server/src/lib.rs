@@ -20,6 +20,7 @@ mod net;
 mod push;
 mod routes;
 mod seed;
+mod seed_miniature;
 mod shared;
 mod state;
 mod ws;
@@ -52,7 +53,10 @@ impl TestServer {
         let (dataset, seed) = (config.dataset, config.seed);
         let state = tokio::task::spawn_blocking(move || {
             let mut state = State::default();
-            let accounts = seed::generate(&mut state, dataset, seed);
+            let accounts = match dataset {
+                Dataset::Miniature => seed_miniature::generate(&mut state),
+                _ => seed::generate(&mut state, dataset, seed),
+            };
             state.accounts = accounts;
             state
         })
@@ -62,6 +66,7 @@ impl TestServer {
         let shared = Arc::new(Shared::new(config, state));
         let router = routes::router(shared.clone());
         let net = Net::bind(listen, router).await?;
+        let _ = shared.site_url.set(format!("http://{}", net.addr()));
         Ok(TestServer { shared, net })
     }
 

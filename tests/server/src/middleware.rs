@@ -36,8 +36,10 @@ pub async fn layer(State(shared): State<Arc<Shared>>, request: Request, next: Ne
         _ => next.run(request).await,
     };
 
+    let mut from_router = false;
     if let Some(error) = response.extensions_mut().remove::<ApiError>() {
-        let body = error.body(&request_id);
+        from_router = error.from_router;
+        let body = error.body(&request_id, &path);
         *response.body_mut() = Body::from(body);
         response.headers_mut().insert(
             header::CONTENT_TYPE,
@@ -48,7 +50,9 @@ pub async fn layer(State(shared): State<Arc<Shared>>, request: Request, next: Ne
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         headers.insert("X-Request-Id", v);
     }
-    if let Ok(v) = HeaderValue::from_str(&format!(
+    if from_router {
+        // Answered before Mattermost's handler wrapper, which sets the rest.
+    } else if let Ok(v) = HeaderValue::from_str(&format!(
         "{}.{}",
         shared.config.version, shared.config.version
     )) {

@@ -51,7 +51,7 @@ pub fn default_user_notify_props() -> BTreeMap<String, String> {
         ("first_name", "false"),
         ("mention_keys", ""),
         ("push", "mention"),
-        ("push_status", "away"),
+        ("push_status", "online"),
         ("push_threads", "all"),
         ("desktop_threads", "all"),
         ("email_threads", "all"),
@@ -62,7 +62,10 @@ pub fn default_user_notify_props() -> BTreeMap<String, String> {
 }
 
 impl User {
-    /// The user as Mattermost shows it; `is_self` adds what only the owner sees.
+    /// The user as Mattermost shows it. `is_self` is the owner's own view
+    /// (login, `/users/me`, sign-up); otherwise the sanitized profile every
+    /// list of users carries (also for oneself, as in `POST /users/ids`).
+    /// Empty optional fields are left out, as the server's `omitempty` does.
     pub fn to_json(&self, is_self: bool) -> Value {
         let mut v = json!({
             "id": self.id,
@@ -70,7 +73,6 @@ impl User {
             "update_at": self.update_at,
             "delete_at": self.delete_at,
             "username": self.username,
-            "auth_data": "",
             "auth_service": "",
             "email": self.email,
             "nickname": self.nickname,
@@ -78,16 +80,16 @@ impl User {
             "last_name": self.last_name,
             "position": self.position,
             "roles": self.roles,
-            "props": {},
-            "last_picture_update": 0,
             "locale": self.locale,
-            "timezone": {"automaticTimezone": "Europe/Berlin", "manualTimezone": "", "useAutomaticTimezone": "true"},
+            "timezone": {"automaticTimezone": "", "manualTimezone": "", "useAutomaticTimezone": "true"},
             "disable_welcome_email": false,
-            "is_bot": false,
+            "remote_id": "",
         });
+        let m = v.as_object_mut().expect("object literal");
         if is_self {
-            let m = v.as_object_mut().expect("object literal");
-            m.insert("email_verified".into(), Value::Bool(self.email_verified));
+            if self.email_verified {
+                m.insert("email_verified".into(), Value::Bool(true));
+            }
             m.insert(
                 "notify_props".into(),
                 serde_json::to_value(&self.notify_props).unwrap_or_default(),
@@ -96,7 +98,14 @@ impl User {
                 "last_password_update".into(),
                 json!(self.last_password_update),
             );
-            m.insert("mfa_active".into(), Value::Bool(self.mfa_secret.is_some()));
+            if self.mfa_secret.is_some() {
+                m.insert("mfa_active".into(), Value::Bool(true));
+            }
+            if self.failed_attempts > 0 {
+                m.insert("failed_attempts".into(), json!(self.failed_attempts));
+            }
+        } else {
+            m.insert("auth_data".into(), json!(""));
         }
         v
     }
@@ -142,10 +151,26 @@ impl Team {
             "scheme_id": null,
             "group_constrained": null,
             "policy_id": null,
-            "last_team_icon_update": 0,
             "cloud_limits_archived": false,
         })
     }
+}
+
+/// Mattermost's `model.IsValidTeamName`: 2 to 64 characters matching
+/// `^[a-z0-9]+([a-z\-0-9]+|(__)?)[a-z0-9]+$` (so no single underscore).
+pub fn is_valid_team_name(name: &str) -> bool {
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let (Some(first), Some(last)) = (name.chars().next(), name.chars().last()) else {
+        return false;
+    };
+    if !(2..=64).contains(&name.len()) || !alnum(first) || !alnum(last) {
+        return false;
+    }
+    if name.chars().all(|c| alnum(c) || c == '-') {
+        return true;
+    }
+    matches!(name.split_once("__"), Some((a, b))
+        if !a.is_empty() && !b.is_empty() && a.chars().all(alnum) && b.chars().all(alnum))
 }
 
 pub struct TeamMember {
@@ -238,10 +263,16 @@ impl Channel {
             "scheme_id": null,
             "props": null,
             "group_constrained": null,
-            "shared": null,
+            // Direct and group channels say false, team channels null.
+            "shared": if self.kind.is_direct_or_group() { json!(false) } else { Value::Null },
             "total_msg_count_root": self.total_msg_count_root,
             "policy_id": null,
             "last_root_post_at": self.last_root_post_at,
+            "autotranslation": false,
+            "banner_info": null,
+            "default_category_name": "",
+            "policy_enforced": false,
+            "policy_is_active": false,
         })
     }
 }
@@ -265,8 +296,6 @@ pub fn default_channel_notify_props() -> BTreeMap<String, String> {
         ("mark_unread", "all"),
         ("push", "default"),
         ("channel_auto_follow_threads", "off"),
-        ("desktop_threads", "default"),
-        ("push_threads", "default"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -387,11 +416,12 @@ impl Post {
             "reply_count": ctx.reply_count,
             "last_reply_at": ctx.last_reply_at,
             "participants": null,
+            "file_ids": self.file_ids,
+            "remote_id": "",
         });
         let m = v.as_object_mut().expect("object literal");
         let mut metadata = Map::new();
         if !self.file_ids.is_empty() {
-            m.insert("file_ids".into(), json!(self.file_ids));
             metadata.insert("files".into(), Value::Array(ctx.files));
         }
         if !self.reactions.is_empty() {
@@ -511,4 +541,37 @@ pub fn parse_status(s: &str) -> Option<&'static str> {
         "offline" => "offline",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn team_names_follow_the_real_servers_rule() {
+        for ok in [
+            "gsm",
+            "gsm-kollegium",
+            "koop-lehrer",
+            "a1",
+            "ab__cd",
+            "x-y-z",
+        ] {
+            assert!(is_valid_team_name(ok), "{ok}");
+        }
+        for bad in [
+            "gsm_kollegium",
+            "g",
+            "-gsm",
+            "gsm-",
+            "Gsm",
+            "a__b-c",
+            "a___b",
+            "ä-team",
+            "",
+        ] {
+            assert!(!is_valid_team_name(bad), "{bad}");
+        }
+        assert!(!is_valid_team_name(&"a".repeat(65)));
+    }
 }

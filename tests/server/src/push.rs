@@ -8,43 +8,16 @@ use crate::config::PushContents;
 use crate::ids::Id;
 use crate::state::{CreatedPost, PushCandidate};
 
-/// Platforms the real server accepts in `PUT /users/sessions/device`; the
-/// mobile apps may append a `-v<N>` protocol suffix.
-pub const ALLOWED_PLATFORMS: &[&str] = &[
-    "android_rn",
-    "apple_rn",
-    "apple_rnbeta",
-    "android_oxide",
-    "apple_oxide",
-];
-
 /// Longest device id the server stores.
 pub const MAX_DEVICE_ID_LEN: usize = 512;
 
-/// The platform without a `-v<digits>` suffix; other suffixes stay (and so
-/// fail the allowlist), as on the real server.
-fn base_platform(platform: &str) -> &str {
-    match platform.rsplit_once("-v") {
-        Some((base, version))
-            if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            base
-        }
-        _ => platform,
-    }
-}
-
-/// Whether `device_id` (`<platform>:<token>`) would be accepted.
-pub fn device_id_is_valid(device_id: &str) -> bool {
-    if device_id.len() > MAX_DEVICE_ID_LEN {
-        return false;
-    }
-    match device_id.split_once(':') {
-        Some((platform, token)) => {
-            !token.is_empty() && ALLOWED_PLATFORMS.contains(&base_platform(platform))
-        }
-        None => false,
-    }
+/// Stands in for the real server's signature (its private key over the
+/// device's token): opaque to the proxy, different per server and device.
+fn signature(server_id: Id, token: &str) -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{server_id}:{token}").as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(digest)
 }
 
 pub struct Pusher {
@@ -108,16 +81,23 @@ impl Pusher {
                     "post_id": post["id"],
                     "category": "CAN_REPLY",
                     "badge": badge,
-                    "team_id": created.team_id.map(|t| t.to_string()).unwrap_or_default(),
                     "channel_id": post["channel_id"],
-                    "root_id": post["root_id"],
                     "type": "message",
                     "sender_id": post["user_id"],
                     "version": "v2",
-                    "is_crt_enabled": false,
+                    // Collapsed threads are on by default on current servers.
+                    "is_crt_enabled": true,
                     "is_id_loaded": contents == PushContents::IdLoaded,
+                    "signature": signature(input.server_id, token),
                 });
                 let m = v.as_object_mut().expect("object literal");
+                // Empty ids are left out, as the real server's omitempty does.
+                if let Some(team) = created.team_id {
+                    m.insert("team_id".into(), json!(team));
+                }
+                if post["root_id"].as_str().is_some_and(|r| !r.is_empty()) {
+                    m.insert("root_id".into(), post["root_id"].clone());
+                }
                 match contents {
                     PushContents::IdLoaded => {
                         m.insert("message".into(), json!("You've received a new message."));
@@ -131,9 +111,13 @@ impl Pusher {
                     }
                     PushContents::Generic => {
                         m.insert("sender_name".into(), json!(created.sender_name));
-                        if !is_dm {
-                            m.insert("channel_name".into(), json!(created.channel_name));
-                        }
+                        // A direct channel is named after the sender.
+                        let channel_name = if is_dm {
+                            &created.sender_name
+                        } else {
+                            &created.channel_name
+                        };
+                        m.insert("channel_name".into(), json!(channel_name));
                         m.insert(
                             "message".into(),
                             json!(format!("{} posted a message.", created.sender_name)),
@@ -141,9 +125,13 @@ impl Pusher {
                     }
                     PushContents::Full => {
                         m.insert("sender_name".into(), json!(created.sender_name));
-                        if !is_dm {
-                            m.insert("channel_name".into(), json!(created.channel_name));
-                        }
+                        // A direct channel is named after the sender.
+                        let channel_name = if is_dm {
+                            &created.sender_name
+                        } else {
+                            &created.channel_name
+                        };
+                        m.insert("channel_name".into(), json!(channel_name));
                         m.insert(
                             "message".into(),
                             json!(if is_dm {
@@ -187,24 +175,5 @@ impl Pusher {
                 }
             });
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn platform_allowlist() {
-        assert!(device_id_is_valid("android_rn:abc"));
-        assert!(device_id_is_valid("apple_rn-v2:abc"));
-        assert!(device_id_is_valid("android_oxide:abc"));
-        assert!(!device_id_is_valid("android:abc"));
-        assert!(!device_id_is_valid("android_rn:"));
-        assert!(!device_id_is_valid("android_rn"));
-        assert!(!device_id_is_valid(&format!(
-            "android_rn:{}",
-            "x".repeat(600)
-        )));
     }
 }

@@ -136,7 +136,7 @@ struct Size {
 
 fn size(dataset: Dataset) -> Option<Size> {
     match dataset {
-        Dataset::Empty => None,
+        Dataset::Empty | Dataset::Miniature => None,
         Dataset::Small => Some(Size {
             schools: 1,
             students_per_school: 24,
@@ -361,7 +361,9 @@ pub fn generate(state: &mut State, dataset: Dataset, seed: u64) -> Vec<Account> 
         let staff_team = add_team(
             &mut g,
             state,
-            &format!("{code}_kollegium"),
+            // `<kürzel>-kollegium`: a real server refuses a single
+            // underscore in team names (model.IsValidTeamName).
+            &format!("{code}-kollegium"),
             &format!("{school_name} – Kollegium"),
             &staff,
             &[admin.id],
@@ -826,7 +828,7 @@ mod tests {
         let mut s = State::default();
         let accounts = generate(&mut s, Dataset::Small, 1);
         let names: Vec<&str> = s.teams.values().map(|t| t.name.as_str()).collect();
-        for n in ["gsm", "gsm_kollegium", "koop", "koop-lehrer"] {
+        for n in ["gsm", "gsm-kollegium", "koop", "koop-lehrer"] {
             assert!(names.contains(&n), "{n} missing");
         }
         assert!(
@@ -871,6 +873,13 @@ mod tests {
         let mut s = State::default();
         let accounts = generate(&mut s, Dataset::Large, 1);
         assert_eq!(s.teams.len(), 10);
+        for team in s.teams.values() {
+            assert!(
+                crate::model::is_valid_team_name(&team.name),
+                "{} would be refused by a real server",
+                team.name
+            );
+        }
         assert!(
             (1_950..=2_050).contains(&s.users.len()),
             "{} users",

@@ -35,6 +35,8 @@ pub struct Shared {
     pub pushes: Mutex<Vec<serde_json::Value>>,
     /// Every `POST /notifications/ack` body.
     pub acks: Mutex<Vec<serde_json::Value>>,
+    /// `http://127.0.0.1:PORT`, known once the listener is bound.
+    pub site_url: std::sync::OnceLock<String>,
 }
 
 impl Shared {
@@ -51,7 +53,13 @@ impl Shared {
             server_id: Id::random(),
             pushes: Mutex::new(Vec::new()),
             acks: Mutex::new(Vec::new()),
+            site_url: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The server's own URL (Mattermost's `SiteURL`).
+    pub fn site_url(&self) -> String {
+        self.site_url.get().cloned().unwrap_or_default()
     }
 
     /// The data. Never held across an await.

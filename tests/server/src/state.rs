@@ -329,16 +329,14 @@ impl State {
         id
     }
 
-    /// Adds a member; new members have read everything so far.
+    /// Adds a member. As on the real server, a new member has viewed
+    /// nothing yet (`msg_count` and `last_viewed_at` 0): what the channel
+    /// holds is unread until the client marks it viewed.
     pub fn add_channel_member(&mut self, channel: Id, user: Id, admin: bool, now: i64) {
-        let (total, total_root, last_post) = match self.channels.get(&channel) {
-            Some(c) => (c.total_msg_count, c.total_msg_count_root, c.last_post_at),
-            None => return,
-        };
-        let mut member = ChannelMember::new(now, admin);
-        member.msg_count = total;
-        member.msg_count_root = total_root;
-        member.last_viewed_at = last_post.max(now);
+        if !self.channels.contains_key(&channel) {
+            return;
+        }
+        let member = ChannelMember::new(now, admin);
         self.channel_members
             .entry(channel)
             .or_default()
@@ -477,6 +475,7 @@ impl State {
         let channel_id = post.channel_id;
         let create_at = post.create_at;
         let is_root = post.root_id.is_none();
+        let counted = !is_join_leave(&post.kind);
         if let Some(root) = post.root_id {
             self.replies.entry(root).or_default().push(id);
         }
@@ -486,9 +485,11 @@ impl State {
             }
         }
         if let Some(c) = self.channels.get_mut(&channel_id) {
-            c.total_msg_count += 1;
             c.last_post_at = c.last_post_at.max(create_at);
-            if is_root {
+            if counted {
+                c.total_msg_count += 1;
+            }
+            if is_root && counted {
                 c.total_msg_count_root += 1;
                 c.last_root_post_at = c.last_root_post_at.max(create_at);
             }
@@ -544,15 +545,23 @@ impl State {
         if !self.is_member(new.channel_id, new.user_id) {
             return Err(ApiError::permission("create_post"));
         }
-        let sender_name = self.user(new.user_id)?.display_name();
+        // The real server names the sender by TeammateNameDisplay, whose
+        // default ("username") shows as `@username`.
+        let sender_name = format!("@{}", self.user(new.user_id)?.username);
         let now = self.now();
         if !new.pending_post_id.is_empty() {
             self.pending_posts
                 .retain(|_, (_, seen)| now - *seen < dedupe_window_ms);
             if let Some((existing, _)) = self.pending_posts.get(&new.pending_post_id) {
                 if let Some(post) = self.posts.get(existing) {
+                    let mut first = self.post_json(post, "");
+                    // The real server answers a repeat with the stored post,
+                    // which has no metadata yet.
+                    if let Some(fields) = first.as_object_mut() {
+                        fields.remove("metadata");
+                    }
                     return Ok(CreatedPost {
-                        post: self.post_json(post, ""),
+                        post: first,
                         events: Vec::new(),
                         push: Vec::new(),
                         sender_name,
@@ -612,6 +621,11 @@ impl State {
             reactions: Vec::new(),
         };
         self.insert_post(post);
+        if let Some(root) = new.root_id.and_then(|r| self.posts.get_mut(&r)) {
+            // A reply changes its root (the real server bumps its update_at),
+            // so `since` reports the root again.
+            root.update_at = root.update_at.max(create_at);
+        }
         if !new.pending_post_id.is_empty() {
             self.pending_posts
                 .insert(new.pending_post_id.clone(), (id, now));
@@ -620,6 +634,11 @@ impl State {
         let members = self.channel_member_ids(new.channel_id);
         let mentioned = if new.kind.is_empty() {
             self.mentioned(&new.message, &members, new.user_id, channel_type)
+        } else if new.kind == "system_add_to_channel" {
+            // The real server counts "added to the channel" as a mention of
+            // the added user (notification.go), though the post itself is
+            // not counted as a message.
+            new_added_user(&post_props_of(self, id))
         } else {
             Vec::new()
         };
@@ -636,7 +655,8 @@ impl State {
                 }
             }
         }
-        // Posting marks the channel read for the author, as the real server does.
+        // Posting a root post marks the channel read for the author, as the
+        // real server does (with collapsed threads, replies leave it alone).
         let (total, total_root) = self
             .channels
             .get(&new.channel_id)
@@ -646,6 +666,7 @@ impl State {
             .channel_members
             .get_mut(&new.channel_id)
             .and_then(|ms| ms.get_mut(&new.user_id))
+            .filter(|_| is_root)
         {
             member.msg_count = total;
             member.msg_count_root = total_root;
@@ -908,6 +929,41 @@ impl State {
             list.push(pref);
         }
     }
+}
+
+/// Mattermost's `Post.IsJoinLeaveMessage`: these system messages are not
+/// counted in a channel's `total_msg_count`.
+pub fn is_join_leave(kind: &str) -> bool {
+    matches!(
+        kind,
+        "system_join_leave"
+            | "system_add_remove"
+            | "system_join_channel"
+            | "system_leave_channel"
+            | "system_join_team"
+            | "system_leave_team"
+            | "system_add_to_channel"
+            | "system_remove_from_channel"
+            | "system_add_to_team"
+            | "system_remove_from_team"
+    )
+}
+
+fn post_props_of(state: &State, post: Id) -> Map<String, Value> {
+    state
+        .posts
+        .get(&post)
+        .and_then(|p| p.props.as_deref().cloned())
+        .unwrap_or_default()
+}
+
+fn new_added_user(props: &Map<String, Value>) -> Vec<Id> {
+    props
+        .get("addedUserId")
+        .and_then(Value::as_str)
+        .and_then(Id::parse)
+        .into_iter()
+        .collect()
 }
 
 /// `needle` occurs in `haystack` not followed by a username character.

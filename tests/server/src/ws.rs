@@ -283,10 +283,10 @@ async fn run_socket(
     header_user: Option<Id>,
     resume: Option<(String, i64)>,
 ) {
-    let user_id = match header_user {
-        Some(u) => u,
+    let (user_id, challenge_seq) = match header_user {
+        Some(u) => (u, None),
         None => match wait_for_challenge(&shared, &mut socket).await {
-            Some(u) => u,
+            Some((u, seq)) => (u, Some(seq)),
             None => return,
         },
     };
@@ -295,6 +295,25 @@ async fn run_socket(
         socket: socket_no,
         mut rx,
     } = shared.hub.register(user_id, resume, &shared.config.version);
+    if let Some(seq) = challenge_seq {
+        // The real server sends `hello` (or the replayed events) before its
+        // OK to the challenge.
+        while let Ok(out) = rx.try_recv() {
+            let Outgoing::Text(text) = out else { return };
+            if socket.send(Message::Text(text.into())).await.is_err() {
+                shared.hub.unregister(&connection_id, socket_no);
+                return;
+            }
+        }
+        if socket
+            .send(Message::Text(reply(seq, true, None).into()))
+            .await
+            .is_err()
+        {
+            shared.hub.unregister(&connection_id, socket_no);
+            return;
+        }
+    }
     {
         let mut state = shared.state();
         // Connecting makes the user online (silently: status changes are
@@ -335,7 +354,9 @@ async fn run_socket(
     shared.hub.unregister(&connection_id, socket_no);
 }
 
-async fn wait_for_challenge(shared: &Arc<Shared>, socket: &mut WebSocket) -> Option<Id> {
+/// Waits for a valid `authentication_challenge`; returns the user and the
+/// challenge's seq (its OK is sent once the connection is registered).
+async fn wait_for_challenge(shared: &Arc<Shared>, socket: &mut WebSocket) -> Option<(Id, i64)> {
     let deadline = tokio::time::sleep(shared.config.websocket_auth_timeout);
     tokio::pin!(deadline);
     loop {
@@ -356,10 +377,11 @@ async fn wait_for_challenge(shared: &Arc<Shared>, socket: &mut WebSocket) -> Opt
                 let user = v["data"]["token"]
                     .as_str()
                     .and_then(|t| crate::auth::session_user(shared, t));
-                let ok = user.is_some();
-                let _ = socket.send(Message::Text(reply(seq, ok, None).into())).await;
-                if let Some(u) = user {
-                    return Some(u);
+                match user {
+                    Some(u) => return Some((u, seq)),
+                    None => {
+                        let _ = socket.send(Message::Text(reply(seq, false, None).into())).await;
+                    }
                 }
             }
         }

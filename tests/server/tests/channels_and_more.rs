@@ -337,7 +337,7 @@ async fn files_upload_attach_download_and_thumbnail() {
     );
 
     let outsider = login(&server, &server.account(Role::Teacher)).await;
-    let staff = channel_id(&server, "gsm_kollegium", "off-topic");
+    let staff = channel_id(&server, "gsm-kollegium", "off-topic");
     let staff_file = outsider
         .http
         .post(format!(

@@ -204,7 +204,9 @@ async fn replies_bring_their_thread_along() {
         "the root comes with its reply"
     );
     let thread = api.get(&format!("/posts/{}/thread", ids[0])).await.body;
-    assert_eq!(order(&thread), vec![reply_id, ids[0].clone()]);
+    // Root first, then the replies oldest first, as the real server answers
+    // (tests/recordings/post_thread.json).
+    assert_eq!(order(&thread), vec![ids[0].clone(), reply_id]);
     assert_eq!(thread["posts"][&ids[0]]["reply_count"], 1);
     let crt = api
         .get(&format!("/channels/{channel}/posts?collapsedThreads=true"))

@@ -126,7 +126,7 @@ const EVERYONE: &[&str] = &[
 ];
 const TEACHERS: &[&str] = &["petra.berger", "kemal.yilmaz", "jonas.wagner"];
 
-// The test server calls the staff team `gsm_kollegium`; a real server
+// The staff team is `gsm-kollegium` (on the test server too): a real server
 // refuses a single underscore in team names (`^[a-z0-9]+([a-z\-0-9]+|(__)?)[a-z0-9]+$`).
 pub const TEAMS: &[TeamPlan] = &[
     TeamPlan {

@@ -14,6 +14,8 @@ enum DatasetArg {
     Empty,
     Small,
     Large,
+    /// The real-server harness's school (fixed names, for recordings).
+    Miniature,
 }
 
 #[derive(Parser)]
@@ -40,6 +42,7 @@ async fn main() -> anyhow::Result<()> {
             DatasetArg::Empty => Dataset::Empty,
             DatasetArg::Small => Dataset::Small,
             DatasetArg::Large => Dataset::Large,
+            DatasetArg::Miniature => Dataset::Miniature,
         },
         seed: args.seed,
         push_proxy_url: args.push_proxy_url,

@@ -65,7 +65,7 @@ pub async fn my_team_channels(
     auth: Auth,
     Path((user, team)): Path<(String, String)>,
     Query(q): Query<ChannelsQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let id = auth.require_self(&user)?;
     let team = parse_id(&team, "team_id")?;
     let state = shared.state();
@@ -76,7 +76,7 @@ pub async fn my_team_channels(
         .into_iter()
         .map(Channel::to_json)
         .collect();
-    Ok(Json(Value::Array(list)))
+    Ok(super::with_etag(Value::Array(list)))
 }
 
 #[derive(Deserialize)]
@@ -198,7 +198,8 @@ pub async fn categories(
             "user_id": id,
             "team_id": team,
             "sort_order": order,
-            "sorting": "",
+            // Direct messages are sorted by recency unless the user chose.
+            "sorting": if kind == "direct_messages" { "recent" } else { "" },
             "type": kind,
             "display_name": name,
             "muted": false,
@@ -265,7 +266,11 @@ pub async fn get_channel(
 ) -> ApiResult<Json<Value>> {
     let channel = parse_id(&channel, "channel_id")?;
     let state = shared.state();
-    let c = state.channel(channel)?;
+    // Only this lookup names the id in its message on the real server.
+    let c = state.channel(channel).map_err(|_| ApiError {
+        message: format!("Unable to find the existing channel {channel}."),
+        ..ApiError::channel_not_found()
+    })?;
     if !state.can_read(c, auth.user_id) {
         return Err(ApiError::permission("read_channel"));
     }

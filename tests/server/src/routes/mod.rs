@@ -17,13 +17,32 @@ mod system;
 mod teams;
 mod users;
 
+pub use channels::join_channel;
 pub use posts::create_and_announce;
 pub use users::sign_up;
 
 /// Parses a JSON body, failing like Mattermost's `SetInvalidParamWithErr`.
 pub fn parse_body<T: DeserializeOwned>(body: &[u8], name: &str) -> ApiResult<T> {
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::invalid_body_param(name).detail(e.to_string()))
+    // The real server leaves `detailed_error` empty here.
+    serde_json::from_slice(body).map_err(|e| {
+        tracing::debug!("request body is not a valid {name}: {e}");
+        ApiError::invalid_body_param(name)
+    })
+}
+
+/// A JSON answer with an `ETag`, as the real server sends for the reads it
+/// caches (users/me, channel pages, threads, a team's channels).
+pub fn with_etag(body: serde_json::Value) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use sha2::{Digest, Sha256};
+    let text = body.to_string();
+    let digest = Sha256::digest(text.as_bytes());
+    let tag: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let mut response = axum::Json(body).into_response();
+    if let Ok(value) = http::HeaderValue::from_str(&tag) {
+        response.headers_mut().insert(http::header::ETAG, value);
+    }
+    response
 }
 
 /// Mattermost's `page`/`per_page` rules: bad values give the defaults,

@@ -21,7 +21,7 @@ use crate::push::{PushInput, Pusher};
 use crate::shared::Shared;
 use crate::state::{NewPost, State as Data};
 
-use super::parse_body;
+use super::{parse_body, with_etag};
 
 /// Largest `since` result, as in the real post store.
 const SINCE_LIMIT: usize = 1000;
@@ -35,6 +35,21 @@ pub struct PostList {
     next_post_id: String,
     prev_post_id: String,
     has_next: Option<bool>,
+    counts: ReplyCounts,
+}
+
+/// What `reply_count` and `last_reply_at` a list of posts carries on the
+/// real server.
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum ReplyCounts {
+    /// The live thread statistics (collapsed threads).
+    #[default]
+    Live,
+    /// Channel pages without `collapsedThreads`: the real server does not
+    /// count replies there, every post says 0.
+    Uncounted,
+    /// A thread: every post carries the thread's reply count, no time.
+    Thread,
 }
 
 impl PostList {
@@ -52,6 +67,15 @@ impl PostList {
             .posts
             .keys()
             .filter_map(|id| state.post_json_by_id(*id).map(|p| (id.to_string(), p)))
+            .map(|(id, mut post)| {
+                if self.counts != ReplyCounts::Live {
+                    post["last_reply_at"] = json!(0);
+                }
+                if self.counts == ReplyCounts::Uncounted {
+                    post["reply_count"] = json!(0);
+                }
+                (id, post)
+            })
             .collect();
         let mut v = json!({
             "order": self.order,
@@ -169,7 +193,14 @@ pub fn get_posts(state: &Data, channel: Id, q: &PostsQuery, is_admin: bool) -> A
     let post = |id: &Id| state.posts.get(id);
     let visible =
         |p: &&Post| (include_deleted || p.delete_at == 0) && (!crt || p.root_id.is_none());
-    let mut list = PostList::default();
+    let mut list = PostList {
+        counts: if crt {
+            ReplyCounts::Live
+        } else {
+            ReplyCounts::Uncounted
+        },
+        ..PostList::default()
+    };
 
     if since > 0 {
         if crt {
@@ -316,7 +347,7 @@ pub async fn channel_posts(
     auth: Auth,
     Path(channel): Path<String>,
     Query(q): Query<PostsQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let channel = parse_id(&channel, "channel_id")?;
     let state = shared.state();
     let c = state.channel(channel)?;
@@ -328,7 +359,13 @@ pub async fn channel_posts(
         .get(&auth.user_id)
         .is_some_and(|u| u.roles.contains("system_admin"));
     let list = get_posts(&state, channel, &q, is_admin)?;
-    Ok(Json(list.render(&state)))
+    let body = list.render(&state);
+    // The real server sends an ETag for pages, not for `since` answers.
+    if q.since.as_deref().is_some_and(|s| !s.is_empty()) {
+        Ok(Json(body).into_response())
+    } else {
+        Ok(with_etag(body))
+    }
 }
 
 #[derive(Deserialize)]
@@ -465,7 +502,7 @@ pub async fn get_thread(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
     Path(post): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let post = parse_id(&post, "post_id")?;
     let state = shared.state();
     readable_post(&state, auth.user_id, post)?;
@@ -480,12 +517,18 @@ pub async fn get_thread(
         .filter_map(|id| state.posts.get(&id))
         .filter(|p| p.delete_at == 0)
         .collect();
-    posts.sort_by_key(|p| std::cmp::Reverse(p.create_at));
-    let mut list = PostList::default();
+    // Oldest first, the root leading, as the real server pages threads
+    // downwards by default.
+    posts.sort_by_key(|p| (p.root_id.is_some(), p.create_at));
+    let mut list = PostList {
+        has_next: Some(false),
+        counts: ReplyCounts::Thread,
+        ..PostList::default()
+    };
     for p in posts {
         list.add_ordered(p.id);
     }
-    Ok(Json(list.render(&state)))
+    Ok(with_etag(list.render(&state)))
 }
 
 fn can_modify(state: &Data, user: Id, post: &Post) -> bool {

@@ -98,6 +98,9 @@ pub async fn get_team_by_name(
     auth: Auth,
     Path(name): Path<String>,
 ) -> ApiResult<Json<Value>> {
+    if !crate::model::is_valid_team_name(&name) {
+        return Err(ApiError::invalid_url_param("team_name"));
+    }
     let state = shared.state();
     let t = state
         .team_by_name(&name)
