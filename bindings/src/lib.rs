@@ -11,6 +11,7 @@ mod diffs;
 mod error;
 mod files;
 mod outbox;
+mod push;
 mod reads;
 mod realtime;
 mod runtime;
@@ -28,6 +29,10 @@ pub use diffs::{ChannelListOp, PostListOp, SidebarSectionOp, ThreadDiff, Timelin
 pub use error::{ClientError, NetworkProblem, TlsProblem};
 pub use files::FileRendition;
 pub use outbox::{PendingAction, PendingSend, SendState};
+pub use push::{
+    ConsentRecord, ConsentState, Delivery, PushDevice, PushPlatform, PushRegistrar,
+    PushRegistrarFailure, PushStatus, RegisteredDevice,
+};
 pub use realtime::{
     ConnectionState, ConnectionStateListener, LifecycleEvent, OfflineReason, TypingListener,
 };

@@ -1,0 +1,323 @@
+//! Push notifications: the consent screen's decisions, this device's
+//! registration, and the platform's way to delete a registration at its
+//! push service. The rules (nothing before consent, withdrawal deletes
+//! everywhere) are core's; this file only converts.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use pausenhof_core::push as core_push;
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::runtime::{self, run};
+
+/// How notifications reach the device once the user agreed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Delivery {
+    /// Firebase Cloud Messaging or Apple Push Notification service.
+    PlatformPush,
+    /// A UnifiedPush distributor, fed by the school's push gateway.
+    UnifiedPush,
+    /// No push service: the app keeps its own connection in the background.
+    BackgroundConnection,
+}
+
+/// Where the user stands on notifications. Times are milliseconds since
+/// the epoch.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ConsentState {
+    /// The consent screen was never answered: nothing may be registered.
+    NotAsked,
+    Granted {
+        delivery: Delivery,
+        at: i64,
+        /// Which wording of the consent text the user agreed to.
+        consent_text_version: String,
+    },
+    Declined {
+        at: i64,
+    },
+    Withdrawn {
+        at: i64,
+    },
+}
+
+/// One decision of the consent log (the proof of consent).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConsentRecord {
+    pub seq: i64,
+    pub decision: ConsentState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum PushPlatform {
+    /// FCM tokens and UnifiedPush gateway tokens.
+    Android,
+    /// APNs tokens.
+    Apple,
+}
+
+/// What the app got from its push service. No `Debug`: the token
+/// addresses this device.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PushDevice {
+    pub delivery: Delivery,
+    pub platform: PushPlatform,
+    /// The FCM or APNs token, or the id the school's push gateway issued
+    /// for the UnifiedPush endpoint.
+    pub token: String,
+}
+
+impl std::fmt::Debug for PushDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushDevice")
+            .field("delivery", &self.delivery)
+            .field("platform", &self.platform)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where push stands for the signed-in account.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PushStatus {
+    pub consent: ConsentState,
+    /// The registered device, without its token.
+    pub registered: Option<RegisteredDevice>,
+    /// Withdrawn or replaced registrations not yet deleted everywhere;
+    /// `sync_push_registration` retries them.
+    pub teardowns_pending: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RegisteredDevice {
+    pub delivery: Delivery,
+    pub platform: PushPlatform,
+    /// The server session carries it (false until the first attach).
+    pub attached: bool,
+}
+
+/// Deletes a registration at its push service (the gateway for
+/// UnifiedPush, FCM/APNs otherwise). Implemented by the app; called on a
+/// background thread, so it may block on the network. The core retries
+/// until it succeeds.
+#[uniffi::export(with_foreign)]
+pub trait PushRegistrar: Send + Sync {
+    /// Succeeds also when the service no longer knows the registration.
+    fn unregister(&self, device: PushDevice) -> Result<(), PushRegistrarFailure>;
+}
+
+/// Why the app could not delete a registration (kept owed, retried).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum PushRegistrarFailure {
+    #[error("push registration not deleted: {reason}")]
+    Failed { reason: String },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for PushRegistrarFailure {
+    fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        PushRegistrarFailure::Failed {
+            reason: format!("unexpected error in the app's registrar: {}", error.reason),
+        }
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Client {
+    /// Sets how registrations are deleted at their push service.
+    pub fn set_push_registrar(&self, registrar: Arc<dyn PushRegistrar>) {
+        self.core
+            .set_push_registrar(Arc::new(ForeignRegistrar(registrar)));
+    }
+
+    pub async fn push_status(&self) -> Result<PushStatus> {
+        let core = self.core.clone();
+        Ok(run(async move { core.push_status().await }).await?.into())
+    }
+
+    /// Every consent decision of the account, oldest first.
+    pub async fn push_consent_log(&self) -> Result<Vec<ConsentRecord>> {
+        let core = self.core.clone();
+        Ok(run(async move { core.push_consent_log().await })
+            .await?
+            .into_iter()
+            .map(|record| ConsentRecord {
+                seq: record.seq,
+                decision: record.decision.into(),
+            })
+            .collect())
+    }
+
+    /// The user agreed on the consent screen (to the text of
+    /// `consent_text_version`). Then register with the push service and
+    /// call `register_push_device`.
+    pub async fn grant_push_consent(
+        &self,
+        delivery: Delivery,
+        consent_text_version: String,
+    ) -> Result<PushStatus> {
+        let core = self.core.clone();
+        Ok(run(async move {
+            core.grant_push_consent(delivery.into(), &consent_text_version)
+                .await
+        })
+        .await?
+        .into())
+    }
+
+    /// The user said no on the consent screen.
+    pub async fn decline_push_consent(&self) -> Result<PushStatus> {
+        let core = self.core.clone();
+        Ok(run(async move { core.decline_push_consent().await })
+            .await?
+            .into())
+    }
+
+    /// The user withdraws consent: effective at once, registrations are
+    /// deleted now or as soon as possible.
+    pub async fn withdraw_push_consent(&self) -> Result<PushStatus> {
+        let core = self.core.clone();
+        Ok(run(async move { core.withdraw_push_consent().await })
+            .await?
+            .into())
+    }
+
+    /// Registers the device the push service gave the app (new or changed
+    /// token). Needs granted consent for the same delivery.
+    pub async fn register_push_device(&self, device: PushDevice) -> Result<PushStatus> {
+        let core = self.core.clone();
+        Ok(
+            run(async move { core.register_push_device(device.into()).await })
+                .await?
+                .into(),
+        )
+    }
+
+    /// Attaches the registration to the current session and retries owed
+    /// deletions; call at app start and when the network returns.
+    pub async fn sync_push_registration(&self) -> Result<PushStatus> {
+        let core = self.core.clone();
+        Ok(run(async move { core.sync_push_registration().await })
+            .await?
+            .into())
+    }
+}
+
+/// Core's view of the app's registrar: the blocking foreign call runs on
+/// the runtime's blocking pool, never on an async worker.
+struct ForeignRegistrar(Arc<dyn PushRegistrar>);
+
+impl core_push::PushRegistrar for ForeignRegistrar {
+    fn unregister(
+        &self,
+        device: core_push::PushDevice,
+    ) -> Pin<Box<dyn Future<Output = Result<(), core_push::RegistrarError>> + Send + 'static>> {
+        let registrar = self.0.clone();
+        Box::pin(async move {
+            let call =
+                runtime::handle().spawn_blocking(move || registrar.unregister(device.into()));
+            match call.await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(PushRegistrarFailure::Failed { reason })) => {
+                    Err(core_push::RegistrarError { reason })
+                }
+                Err(_) => Err(core_push::RegistrarError {
+                    reason: "the app's registrar panicked".into(),
+                }),
+            }
+        })
+    }
+}
+
+impl From<Delivery> for core_push::Delivery {
+    fn from(delivery: Delivery) -> Self {
+        match delivery {
+            Delivery::PlatformPush => core_push::Delivery::PlatformPush,
+            Delivery::UnifiedPush => core_push::Delivery::UnifiedPush,
+            Delivery::BackgroundConnection => core_push::Delivery::BackgroundConnection,
+        }
+    }
+}
+
+impl From<core_push::Delivery> for Delivery {
+    fn from(delivery: core_push::Delivery) -> Self {
+        match delivery {
+            core_push::Delivery::PlatformPush => Delivery::PlatformPush,
+            core_push::Delivery::UnifiedPush => Delivery::UnifiedPush,
+            core_push::Delivery::BackgroundConnection => Delivery::BackgroundConnection,
+        }
+    }
+}
+
+impl From<PushPlatform> for core_push::PushPlatform {
+    fn from(platform: PushPlatform) -> Self {
+        match platform {
+            PushPlatform::Android => core_push::PushPlatform::Android,
+            PushPlatform::Apple => core_push::PushPlatform::Apple,
+        }
+    }
+}
+
+impl From<core_push::PushPlatform> for PushPlatform {
+    fn from(platform: core_push::PushPlatform) -> Self {
+        match platform {
+            core_push::PushPlatform::Android => PushPlatform::Android,
+            core_push::PushPlatform::Apple => PushPlatform::Apple,
+        }
+    }
+}
+
+impl From<PushDevice> for core_push::PushDevice {
+    fn from(device: PushDevice) -> Self {
+        core_push::PushDevice {
+            delivery: device.delivery.into(),
+            platform: device.platform.into(),
+            token: device.token,
+        }
+    }
+}
+
+impl From<core_push::PushDevice> for PushDevice {
+    fn from(device: core_push::PushDevice) -> Self {
+        PushDevice {
+            delivery: device.delivery.into(),
+            platform: device.platform.into(),
+            token: device.token,
+        }
+    }
+}
+
+impl From<core_push::ConsentState> for ConsentState {
+    fn from(state: core_push::ConsentState) -> Self {
+        use core_push::ConsentState as S;
+        match state {
+            S::NotAsked => ConsentState::NotAsked,
+            S::Granted {
+                delivery,
+                at,
+                consent_text_version,
+            } => ConsentState::Granted {
+                delivery: delivery.into(),
+                at,
+                consent_text_version,
+            },
+            S::Declined { at } => ConsentState::Declined { at },
+            S::Withdrawn { at } => ConsentState::Withdrawn { at },
+        }
+    }
+}
+
+impl From<core_push::PushStatus> for PushStatus {
+    fn from(status: core_push::PushStatus) -> Self {
+        PushStatus {
+            consent: status.consent.into(),
+            registered: status.registered.map(|device| RegisteredDevice {
+                delivery: device.delivery.into(),
+                platform: device.platform.into(),
+                attached: device.attached,
+            }),
+            teardowns_pending: u32::try_from(status.teardowns_pending).unwrap_or(u32::MAX),
+        }
+    }
+}
