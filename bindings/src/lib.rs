@@ -30,8 +30,9 @@ pub use error::{ClientError, NetworkProblem, TlsProblem};
 pub use files::FileRendition;
 pub use outbox::{PendingAction, PendingSend, SendState};
 pub use push::{
-    ConsentRecord, ConsentState, Delivery, PushDevice, PushPlatform, PushRegistrar,
-    PushRegistrarFailure, PushStatus, RegisteredDevice,
+    ConsentRecord, ConsentState, Delivery, Notification, NotificationChannelKind,
+    NotificationListener, NotifyReason, PushAction, PushDevice, PushOutcome, PushPlatform,
+    PushRegistrar, PushRegistrarFailure, PushStatus, RegisteredDevice, SilentReason,
 };
 pub use realtime::{
     ConnectionState, ConnectionStateListener, LifecycleEvent, OfflineReason, TypingListener,

@@ -12,6 +12,7 @@ use pausenhof_core::push as core_push;
 use crate::client::Client;
 use crate::error::Result;
 use crate::runtime::{self, run};
+use crate::task_handle::TaskHandle;
 
 /// How notifications reach the device once the user agreed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -318,6 +319,232 @@ impl From<core_push::PushStatus> for PushStatus {
                 attached: device.attached,
             }),
             teardowns_pending: u32::try_from(status.teardowns_pending).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// What to do with a push.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PushOutcome {
+    pub action: PushAction,
+    /// The app icon's badge, when the push carried one.
+    pub badge: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum PushAction {
+    /// Show this notification.
+    Show { notification: Notification },
+    /// A new post that should not notify (muted, own post, ...).
+    Silent { reason: SilentReason },
+    /// The post is gone or not readable any more: show nothing.
+    Unavailable,
+    /// Remove the notifications of this channel (of this thread when
+    /// `root_id` is set): it was read elsewhere.
+    Clear { channel_id: String, root_id: String },
+    /// Only the badge changed.
+    UpdateBadge,
+    /// The server ended the session: show the sign-in screen.
+    SessionEnded,
+    /// A "session" push for a session the server still accepts.
+    SessionValid,
+    /// The admin's test push: show that notifications work.
+    Test,
+    /// No consent (any more): show nothing.
+    NotConsented,
+}
+
+/// A notification to show; its content comes from the store or the
+/// server, never from the push.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Notification {
+    /// The post's id: the platform notification's tag.
+    pub id: String,
+    /// Channel name, or the sender in a direct message.
+    pub title: String,
+    pub sender_id: String,
+    /// Empty when the sender is not known.
+    pub sender_name: String,
+    /// The message text (shortened); empty for a post with only files.
+    pub body: String,
+    pub file_count: u32,
+    pub channel_id: String,
+    pub channel_kind: NotificationChannelKind,
+    pub team_id: String,
+    /// The thread's root post; empty for a post that is not a reply.
+    pub root_id: String,
+    /// Notifications with the same key belong to one conversation.
+    pub group_key: String,
+    pub reason: NotifyReason,
+    /// A reply from the notification can be sent.
+    pub reply_allowed: bool,
+    pub create_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum NotificationChannelKind {
+    Direct,
+    Group,
+    Open,
+    Private,
+}
+
+/// Why a post notifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum NotifyReason {
+    DirectMessage,
+    Mention,
+    /// `@channel`, `@all` or `@here`.
+    ChannelWideMention,
+    ThreadReply,
+    AllMessages,
+}
+
+/// Why a post does not notify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SilentReason {
+    OwnPost,
+    SystemMessage,
+    Deleted,
+    DoNotDisturb,
+    MutedChannel,
+    LevelNone,
+    NotMentioned,
+}
+
+/// Receives the notifications the background connection makes.
+#[uniffi::export(with_foreign)]
+pub trait NotificationListener: Send + Sync {
+    fn on_notification(&self, notification: Notification);
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Client {
+    /// Handles a push as the platform delivered it (the full Mattermost
+    /// message or the gateway's ids-only one), also in a process started
+    /// just for it. A malformed payload raises `InvalidInput`.
+    pub async fn handle_push(&self, payload: Vec<u8>) -> Result<PushOutcome> {
+        let core = self.core.clone();
+        Ok(run(async move { core.handle_push(&payload).await })
+            .await?
+            .into())
+    }
+
+    /// Replies from a notification (through the outbox), then marks the
+    /// channel read. Returns the post's client key.
+    pub async fn reply_from_notification(
+        &self,
+        channel_id: String,
+        root_id: String,
+        message: String,
+    ) -> Result<String> {
+        let core = self.core.clone();
+        Ok(run(async move {
+            core.reply_from_notification(&channel_id, &root_id, &message)
+                .await
+        })
+        .await?)
+    }
+
+    /// "Mark as read" from a notification.
+    pub async fn mark_read_from_notification(&self, channel_id: String) -> Result<()> {
+        let core = self.core.clone();
+        Ok(run(async move { core.mark_read_from_notification(&channel_id).await }).await?)
+    }
+
+    /// Notifications for posts arriving over the websocket while the app
+    /// is in the background (same consent and rules as pushes), until the
+    /// handle is cancelled or realtime stops.
+    pub fn subscribe_background_notifications(
+        &self,
+        listener: Arc<dyn NotificationListener>,
+    ) -> Result<Arc<TaskHandle>> {
+        let _context = runtime::handle().enter();
+        let mut notifications = self.core.background_notifications()?;
+        let task = runtime::handle().spawn(async move {
+            while let Some(notification) = notifications.next().await {
+                listener.on_notification(notification.into());
+            }
+        });
+        Ok(Arc::new(TaskHandle::new(task.abort_handle())))
+    }
+}
+
+impl From<core_push::PushOutcome> for PushOutcome {
+    fn from(outcome: core_push::PushOutcome) -> Self {
+        use core_push::PushAction as A;
+        PushOutcome {
+            action: match outcome.action {
+                A::Show { notification } => PushAction::Show {
+                    notification: notification.into(),
+                },
+                A::Silent { reason } => PushAction::Silent {
+                    reason: reason.into(),
+                },
+                A::Unavailable => PushAction::Unavailable,
+                A::Clear {
+                    channel_id,
+                    root_id,
+                } => PushAction::Clear {
+                    channel_id,
+                    root_id,
+                },
+                A::UpdateBadge => PushAction::UpdateBadge,
+                A::SessionEnded => PushAction::SessionEnded,
+                A::SessionValid => PushAction::SessionValid,
+                A::Test => PushAction::Test,
+                A::NotConsented => PushAction::NotConsented,
+            },
+            badge: outcome.badge,
+        }
+    }
+}
+
+impl From<core_push::Notification> for Notification {
+    fn from(n: core_push::Notification) -> Self {
+        use core_push::rules::NotifyReason as R;
+        use core_push::NotificationChannelKind as K;
+        Notification {
+            id: n.id,
+            title: n.title,
+            sender_id: n.sender_id,
+            sender_name: n.sender_name,
+            body: n.body,
+            file_count: n.file_count,
+            channel_id: n.channel_id,
+            channel_kind: match n.channel_kind {
+                K::Direct => NotificationChannelKind::Direct,
+                K::Group => NotificationChannelKind::Group,
+                K::Open => NotificationChannelKind::Open,
+                K::Private => NotificationChannelKind::Private,
+            },
+            team_id: n.team_id,
+            root_id: n.root_id,
+            group_key: n.group_key,
+            reason: match n.reason {
+                R::DirectMessage => NotifyReason::DirectMessage,
+                R::Mention => NotifyReason::Mention,
+                R::ChannelWideMention => NotifyReason::ChannelWideMention,
+                R::ThreadReply => NotifyReason::ThreadReply,
+                R::AllMessages => NotifyReason::AllMessages,
+            },
+            reply_allowed: n.reply_allowed,
+            create_at: n.create_at,
+        }
+    }
+}
+
+impl From<core_push::rules::SilentReason> for SilentReason {
+    fn from(reason: core_push::rules::SilentReason) -> Self {
+        use core_push::rules::SilentReason as S;
+        match reason {
+            S::OwnPost => SilentReason::OwnPost,
+            S::SystemMessage => SilentReason::SystemMessage,
+            S::Deleted => SilentReason::Deleted,
+            S::DoNotDisturb => SilentReason::DoNotDisturb,
+            S::MutedChannel => SilentReason::MutedChannel,
+            S::LevelNone => SilentReason::LevelNone,
+            S::NotMentioned => SilentReason::NotMentioned,
         }
     }
 }

@@ -14,6 +14,8 @@ import de.pausenhof.ffi.Thread
 import de.pausenhof.ffi.ThreadListener
 import de.pausenhof.ffi.TimelineListener
 import de.pausenhof.ffi.TimelineWindow
+import de.pausenhof.ffi.Notification
+import de.pausenhof.ffi.NotificationListener
 import de.pausenhof.ffi.SidebarSectionOp
 import de.pausenhof.ffi.ThreadDiff
 import de.pausenhof.ffi.TimelineDiff
@@ -147,3 +149,13 @@ fun Client.typingUsers(channelId: String, rootId: String = ""): Flow<List<String
             override fun onTyping(userIds: List<String>) = deliver(userIds)
         })
     }
+
+/**
+ * Notifications for posts that arrive over the websocket while the app is
+ * in the background (needs consent and `startRealtime()`). None is dropped.
+ */
+fun Client.backgroundNotifications(): Flow<Notification> = subscriptionFlow(conflate = false) { deliver, _ ->
+    subscribeBackgroundNotifications(object : NotificationListener {
+        override fun onNotification(notification: Notification) = deliver(notification)
+    })
+}

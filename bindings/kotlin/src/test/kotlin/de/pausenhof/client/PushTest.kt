@@ -1,16 +1,24 @@
 package de.pausenhof.client
 
 import de.pausenhof.client.support.TestServer
+import de.pausenhof.client.support.TwoUsers
 import de.pausenhof.client.support.newClient
 import de.pausenhof.client.support.runSession
 import de.pausenhof.ffi.ClientException
 import de.pausenhof.ffi.ConsentState
 import de.pausenhof.ffi.Delivery
+import de.pausenhof.ffi.LifecycleEvent
+import de.pausenhof.ffi.Notification
+import de.pausenhof.ffi.NotifyReason
+import de.pausenhof.ffi.PushAction
 import de.pausenhof.ffi.PushDevice
 import de.pausenhof.ffi.PushPlatform
 import de.pausenhof.ffi.PushRegistrar
 import de.pausenhof.ffi.RegisteredDevice
 import java.util.Collections
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.launch
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.TestInstance
@@ -19,6 +27,7 @@ import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertIs
 import kotlin.test.assertNull
+import kotlin.test.assertTrue
 
 /** Consent, registration and withdrawal through the generated Kotlin. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -104,6 +113,60 @@ class PushTest {
             assertEquals(0u, client.syncPushRegistration().teardownsPending)
             assertEquals(2, attempts.size)
             client.logout()
+        }
+    }
+
+    @Test
+    fun `an ids-only push of a mention becomes a notification, and nothing after withdrawal`() = runSession {
+        TwoUsers.connect(server).use { users ->
+            val (me, other, channel) = Triple(users.me, users.other, users.channel.id)
+            me.setPushRegistrar(RecordingRegistrar())
+            me.grantPushConsent(Delivery.UNIFIED_PUSH, "2026-11")
+            me.registerPushDevice(PushDevice(Delivery.UNIFIED_PUSH, PushPlatform.ANDROID, "gw-51d0"))
+
+            val text = "@${me.currentUser()!!.username} bitte die Liste prüfen ${System.nanoTime()}"
+            val key = other.sendPost(channel, "", text)
+            val postId = other.observeTimeline(channel).first { w -> w.posts.any { it.id != key && it.propsJson.contains(key) } }
+                .posts.first { it.propsJson.contains(key) }.id
+            // What the school's gateway delivers: ids only, no message text.
+            val push = """{"type":"message","post_id":"$postId","channel_id":"$channel",""" +
+                """"sender_id":"${other.currentUser()!!.id}","platform":"android_rn-v2","is_id_loaded":true}"""
+
+            val shown = assertIs<PushAction.Show>(me.handlePush(push.toByteArray()).action).notification
+            assertEquals(postId, shown.id)
+            assertEquals(channel, shown.channelId)
+            assertEquals(NotifyReason.MENTION, shown.reason)
+            assertTrue(shown.body.contains("bitte die Liste prüfen"), "text read from the store or server: ${shown.body}")
+            assertTrue(shown.replyAllowed)
+
+            assertFailsWith<ClientException.InvalidInput> { me.handlePush("not json".toByteArray()) }
+
+            me.withdrawPushConsent()
+            assertEquals(PushAction.NotConsented, me.handlePush(push.toByteArray()).action)
+        }
+    }
+
+    @Test
+    fun `with the background connection, a mention while in the background notifies through the listener`() = runSession {
+        TwoUsers.connect(server).use { users ->
+            val (me, other, channel) = Triple(users.me, users.other, users.channel.id)
+            me.grantPushConsent(Delivery.BACKGROUND_CONNECTION, "2026-11")
+            val notifications = Channel<Notification>(Channel.UNLIMITED)
+            val collector = launch { me.backgroundNotifications().collect { notifications.send(it) } }
+
+            // In the foreground nothing notifies; in the background it does.
+            val foreground = "@${me.currentUser()!!.username} im Vordergrund ${System.nanoTime()}"
+            other.sendPost(channel, "", foreground)
+            me.observeTimeline(channel).first { w -> w.posts.any { it.message == foreground } }
+            me.lifecycle(LifecycleEvent.KeepBackgroundConnection(true))
+            me.lifecycle(LifecycleEvent.Background)
+            val text = "@${me.currentUser()!!.username} im Hintergrund ${System.nanoTime()}"
+            other.sendPost(channel, "", text)
+            val shown = notifications.receive()
+            assertEquals(text, shown.body)
+            assertEquals(NotifyReason.MENTION, shown.reason)
+            collector.cancel()
+            me.lifecycle(LifecycleEvent.Foreground)
         }
     }
 }
