@@ -244,18 +244,45 @@ async fn the_rules_decide_for_ids_only_pushes() {
     assert_eq!(notification.reason, NotifyReason::AllMessages);
 }
 
+/// The unread mentions of the direct channel in the client's store.
+async fn dm_mentions(client: &Client, w: &World) -> i64 {
+    let (dm, me) = (w.dm.clone(), w.me.user_id.clone());
+    client
+        .store()
+        .unwrap()
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT mention_count FROM channel_members WHERE channel_id = ?1 AND user_id = ?2",
+                [dm, me],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clear_badge_test_and_session_pushes() {
     let w = world().await;
     let client = w.fresh();
     let push = |body: serde_json::Value| serde_json::to_vec(&body).unwrap();
 
+    // An unread direct message, known to the store.
+    w.server.post_as(&w.teacher.user_id, &w.dm, "ungelesen");
+    client.restore().await.unwrap();
+    client.sync().await.unwrap();
+    assert!(dm_mentions(&client, &w).await > 0);
     let outcome = client
         .handle_push(&push(
             json!({"type":"clear","channel_id": w.dm, "badge": 0}),
         ))
         .await
         .unwrap();
+    assert_eq!(
+        dm_mentions(&client, &w).await,
+        0,
+        "read elsewhere, read here"
+    );
     assert_eq!(
         outcome.action,
         PushAction::Clear {

@@ -295,16 +295,7 @@ impl<A: OutboxApi> Outbox<A> {
         let me = self.shared.user_id.clone();
         let now = now_ms();
         self.write(move |w| {
-            w.conn()
-                .prepare_cached(
-                    "UPDATE channel_members SET
-                         msg_count = (SELECT total_msg_count FROM channels WHERE id = ?1),
-                         msg_count_root = (SELECT total_msg_count_root FROM channels WHERE id = ?1),
-                         mention_count = 0, mention_count_root = 0, urgent_mention_count = 0,
-                         last_viewed_at = max(last_viewed_at, ?3)
-                     WHERE channel_id = ?1 AND user_id = ?2",
-                )?
-                .execute(rusqlite::params![channel, me, now])?;
+            w.mark_channel_read(&channel, &me, now)?;
             w.notify_channel_lists_of(std::slice::from_ref(&channel))?;
             // One queued view per channel is enough.
             let queued: bool = w

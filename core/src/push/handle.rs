@@ -146,10 +146,24 @@ impl Client {
     async fn act_on(&self, account: &Account, push: &PushPayload) -> Result<PushAction> {
         match push.kind {
             PushKind::Message => self.message_push(account, push).await,
-            PushKind::Clear => Ok(PushAction::Clear {
-                channel_id: push.channel_id.clone(),
-                root_id: push.root_id.clone(),
-            }),
+            PushKind::Clear => {
+                if push.root_id.is_empty() {
+                    // Read on another device: so it is here, until the next
+                    // sync says more.
+                    let (channel_id, me) = (push.channel_id.clone(), account.user_id.clone());
+                    account
+                        .store
+                        .write(move |w| {
+                            w.mark_channel_read(&channel_id, &me, now_ms())?;
+                            w.notify_channel_lists_of(std::slice::from_ref(&channel_id))
+                        })
+                        .await?;
+                }
+                Ok(PushAction::Clear {
+                    channel_id: push.channel_id.clone(),
+                    root_id: push.root_id.clone(),
+                })
+            }
             PushKind::UpdateBadge => Ok(PushAction::UpdateBadge),
             PushKind::Test => Ok(PushAction::Test),
             PushKind::Session => match api::users::me(&account.api).await {

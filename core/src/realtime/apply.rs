@@ -308,15 +308,7 @@ impl Writer<'_> {
         .execute(rusqlite::params![post.channel_id, is_root, post.create_at])?;
         if post.user_id == me {
             // The server marks the channel viewed for its author.
-            conn.prepare_cached(
-                "UPDATE channel_members SET
-                     msg_count = (SELECT total_msg_count FROM channels WHERE id = ?1),
-                     msg_count_root = (SELECT total_msg_count_root FROM channels WHERE id = ?1),
-                     mention_count = 0, mention_count_root = 0, urgent_mention_count = 0,
-                     last_viewed_at = max(last_viewed_at, ?3)
-                 WHERE channel_id = ?1 AND user_id = ?2",
-            )?
-            .execute(rusqlite::params![post.channel_id, me, post.create_at])?;
+            self.mark_channel_read(&post.channel_id, me, post.create_at)?;
         } else if !me.is_empty() && mentions.iter().any(|m| m == me) {
             conn.prepare_cached(
                 "UPDATE channel_members SET mention_count = mention_count + 1,
@@ -415,16 +407,7 @@ fn apply_event(w: &mut Writer<'_>, me: &str, received: &ReceivedEvent) -> StoreR
             let ids: Vec<String> = times.keys().cloned().collect();
             for (channel_id, at) in times {
                 let at = if *at > 0 { *at } else { now };
-                w.conn()
-                    .prepare_cached(
-                        "UPDATE channel_members SET
-                             msg_count = (SELECT total_msg_count FROM channels WHERE id = ?1),
-                             msg_count_root = (SELECT total_msg_count_root FROM channels WHERE id = ?1),
-                             mention_count = 0, mention_count_root = 0, urgent_mention_count = 0,
-                             last_viewed_at = max(last_viewed_at, ?3)
-                         WHERE channel_id = ?1 AND user_id = ?2",
-                    )?
-                    .execute(rusqlite::params![channel_id, me, at])?;
+                w.mark_channel_read(channel_id, me, at)?;
             }
             w.notify_channel_lists_of(&ids)?;
         }

@@ -105,6 +105,23 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Marks a channel read by `user_id` as of `at` (ms): no unread
+    /// messages or mentions. The channel lists are told by the caller
+    /// ([`Writer::notify_channel_lists_of`]), which may batch several.
+    pub fn mark_channel_read(&self, channel_id: &str, user_id: &str, at: i64) -> StoreResult<()> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE channel_members SET
+                     msg_count = (SELECT total_msg_count FROM channels WHERE id = ?1),
+                     msg_count_root = (SELECT total_msg_count_root FROM channels WHERE id = ?1),
+                     mention_count = 0, mention_count_root = 0, urgent_mention_count = 0,
+                     last_viewed_at = max(last_viewed_at, ?3)
+                 WHERE channel_id = ?1 AND user_id = ?2",
+            )?
+            .execute(rusqlite::params![channel_id, user_id, at])?;
+        Ok(())
+    }
+
     /// Makes the user's memberships exactly `members`: channels the user
     /// left (membership missing) are removed from the cache.
     pub fn replace_my_channel_members(
