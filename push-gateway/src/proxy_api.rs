@@ -3,7 +3,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use axum::extract::rejection::JsonRejection;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -73,11 +74,16 @@ fn ttl_and_urgency(kind: PushKind, state: &AppState) -> (Duration, Urgency) {
     }
 }
 
+/// Mattermost posts its JSON without a `Content-Type` header, so the body
+/// is parsed whatever the header says (or does not say).
 pub async fn send_push(
     State(state): State<AppState>,
-    body: Result<Json<IncomingPush>, JsonRejection>,
+    body: Result<Bytes, BytesRejection>,
 ) -> (StatusCode, Json<PushResponse>) {
-    let Ok(Json(incoming)) = body else {
+    let parsed = body
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<IncomingPush>(&bytes).ok());
+    let Some(incoming) = parsed else {
         tracing::warn!("send_push: unreadable body");
         return (
             StatusCode::BAD_REQUEST,
@@ -176,8 +182,11 @@ impl AppState {
 
 /// Mattermost forwards the app's receipt acknowledgements here; the real
 /// proxy only counts them. We log the type and answer OK.
-pub async fn ack(body: Result<Json<serde_json::Value>, JsonRejection>) -> Json<PushResponse> {
-    if let Ok(Json(ack)) = body {
+pub async fn ack(body: Result<Bytes, BytesRejection>) -> Json<PushResponse> {
+    let parsed = body
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
+    if let Some(ack) = parsed {
         let kind = ack.get("type").and_then(|t| t.as_str()).unwrap_or("");
         let kind = if kind.len() <= 16 { kind } else { "" };
         tracing::debug!(kind, "push acknowledged");

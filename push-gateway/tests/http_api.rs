@@ -74,11 +74,11 @@ impl Running {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// As Mattermost sends it: JSON without a `Content-Type` header.
     async fn send_push(&self, body: String) -> (u16, Value) {
         let response = self
             .http
             .post(self.url("/api/v1/send_push"))
-            .header("content-type", "application/json")
             .body(body)
             .send()
             .await
@@ -208,7 +208,7 @@ async fn send_push_answers_like_the_push_proxy() {
     let ack = gw
         .http
         .post(gw.url("/api/v1/ack"))
-        .json(&json!({"id": "a1", "platform": "android", "type": "message"}))
+        .body(json!({"id": "a1", "platform": "android", "type": "message"}).to_string())
         .send()
         .await
         .unwrap();

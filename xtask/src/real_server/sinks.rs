@@ -349,12 +349,12 @@ impl GatewayForward {
             .is_some_and(|platform| platform.ends_with("-v2"))
     }
 
-    /// The gateway's status and body for `body`.
+    /// The gateway's status and body for `body`, sent as Mattermost sends
+    /// it (no `Content-Type`).
     fn forward(&self, body: &[u8]) -> (u16, Vec<u8>) {
         let request = self
             .http
             .post(format!("{}/api/v1/send_push", self.url))
-            .header("content-type", "application/json")
             .body(body.to_vec());
         let answer = self.runtime.block_on(async move {
             let response = request.send().await?;
