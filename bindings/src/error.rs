@@ -31,9 +31,12 @@ pub enum ClientError {
     /// Wrong login id or password.
     #[error("wrong login or password")]
     InvalidCredentials,
-    /// A multi-factor code is needed, or the given one was wrong.
+    /// A multi-factor code is needed.
     #[error("multi-factor code required")]
     MfaRequired,
+    /// The multi-factor code was wrong or already used.
+    #[error("multi-factor code wrong or already used")]
+    MfaCodeInvalid,
     #[error("email address not verified")]
     EmailNotVerified,
     /// Too many failed attempts; the server locked the account.
@@ -124,6 +127,7 @@ impl From<core::Error> for ClientError {
             },
             E::InvalidCredentials => ClientError::InvalidCredentials,
             E::MfaRequired => ClientError::MfaRequired,
+            E::MfaCodeInvalid => ClientError::MfaCodeInvalid,
             E::EmailNotVerified => ClientError::EmailNotVerified,
             E::LockedOut => ClientError::LockedOut,
             E::SignUpClosed => ClientError::SignUpClosed,

@@ -72,6 +72,10 @@ pub fn classify(error: &anyhow::Error) -> (ExitStatus, Option<&'static str>) {
             ExitStatus::SignInRefused,
             Some("enter the current code from your authenticator app"),
         ),
+        Error::MfaCodeInvalid => (
+            ExitStatus::SignInRefused,
+            Some("the code was wrong or already used; wait for the next code"),
+        ),
         Error::EmailNotVerified => (
             ExitStatus::SignInRefused,
             Some("open the link in the verification email first"),

@@ -36,9 +36,13 @@ pub enum Error {
     /// Wrong login id or password.
     #[error("wrong login or password")]
     InvalidCredentials,
-    /// The account needs a multi-factor code (or the given one was wrong).
+    /// The account needs a multi-factor code: ask for one.
     #[error("a multi-factor authentication code is required")]
     MfaRequired,
+    /// The multi-factor code was wrong, or already used (the server accepts
+    /// each code once): ask for the next one.
+    #[error("the multi-factor authentication code is wrong or already used")]
+    MfaCodeInvalid,
     /// Sign-in refused until the email address is verified.
     #[error("the email address has not been verified yet")]
     EmailNotVerified,

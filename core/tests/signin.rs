@@ -177,7 +177,8 @@ async fn mfa_is_two_steps() {
             )
             .await
             .unwrap_err(),
-        Error::MfaRequired
+        Error::MfaCodeInvalid,
+        "a wrong code is not the same as no code"
     );
     let user = s
         .client

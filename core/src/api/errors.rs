@@ -19,8 +19,13 @@ pub(crate) fn error_from_response(status: StatusCode, body: &[u8], authenticated
     let server_error: ServerError = serde_json::from_slice(body).unwrap_or_default();
     let id = server_error.id.as_str();
 
-    if id == MFA_REQUIRED || id == MFA_BAD_CODE {
+    // The real server answers "no code" and "wrong code" with different ids
+    // (tests/recordings/login_mfa_required.json, login_mfa_wrong_code.json).
+    if id == MFA_REQUIRED {
         return Error::MfaRequired;
+    }
+    if id == MFA_BAD_CODE {
+        return Error::MfaCodeInvalid;
     }
     if id == NOT_VERIFIED {
         return Error::EmailNotVerified;
@@ -84,7 +89,7 @@ mod tests {
             error_from_response(StatusCode::from_u16(status).unwrap(), &body(id), false)
         };
         assert_eq!(e(MFA_REQUIRED, 401), Error::MfaRequired);
-        assert_eq!(e(MFA_BAD_CODE, 401), Error::MfaRequired);
+        assert_eq!(e(MFA_BAD_CODE, 401), Error::MfaCodeInvalid);
         assert_eq!(e(NOT_VERIFIED, 401), Error::EmailNotVerified);
         assert_eq!(e(TOO_MANY_ATTEMPTS, 401), Error::LockedOut);
         assert_eq!(

@@ -242,6 +242,47 @@ async fn users_by_ids_and_usernames() {
 }
 
 #[tokio::test]
+async fn users_by_ids_since_returns_only_users_updated_after_it() {
+    let server = start().await;
+    let student = server.account(Role::Student);
+    let teacher = server.account(Role::Teacher);
+    let api = login(&server, &student).await;
+    let both = json!([teacher.user_id, student.user_id]);
+    let all = api.post("/users/ids", both.clone()).await.body;
+    let newest = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["update_at"].as_i64().unwrap())
+        .max()
+        .unwrap();
+    let none = api
+        .post(&format!("/users/ids?since={newest}"), both.clone())
+        .await;
+    assert_eq!(none.status, 200);
+    assert_eq!(none.body, json!([]), "nobody changed since");
+
+    let patched = api
+        .put("/users/me/patch", json!({"nickname": "Anni"}))
+        .await;
+    assert_eq!(patched.status, 200);
+    let changed = api
+        .post(&format!("/users/ids?since={newest}"), both.clone())
+        .await
+        .body;
+    let changed: Vec<&str> = changed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(changed, [student.user_id.as_str()]);
+    let bad = api.post("/users/ids?since=gestern", both).await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.body["id"], "api.context.invalid_param.app_error");
+}
+
+#[tokio::test]
 async fn teams_members_unreads_and_channels() {
     let server = start().await;
     let student = server.account(Role::Student);

@@ -432,20 +432,36 @@ pub async fn get_user(
     ))
 }
 
+#[derive(Deserialize)]
+pub struct SinceQuery {
+    since: Option<String>,
+}
+
+/// `POST /users/ids[?since=<ms>]`: with `since`, only the users updated
+/// after it (`update_at > since`), as the real server's store filters.
 pub async fn by_ids(
     State(shared): State<Arc<Shared>>,
     _auth: Auth,
+    Query(q): Query<SinceQuery>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let ids: Vec<String> = parse_body(&body, "user_ids")?;
     if ids.is_empty() {
         return Err(ApiError::invalid_body_param("user_ids"));
     }
+    let since = match q.since.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(
+            s.parse::<i64>()
+                .map_err(|_| ApiError::invalid_param("since"))?,
+        ),
+    };
     let state = shared.state();
     let out: Vec<Value> = ids
         .iter()
         .filter_map(|s| Id::parse(s))
         .filter_map(|id| state.users.get(&id))
+        .filter(|u| since.is_none_or(|since| u.update_at > since))
         .map(|u| u.to_json(false))
         .collect();
     Ok(Json(Value::Array(out)))
