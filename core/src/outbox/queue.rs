@@ -388,8 +388,10 @@ mod tests {
         assert_eq!(next(&store), "b1");
         store.write_blocking(|w| w.finish_intent("b1")).unwrap();
         assert_eq!(next(&store), "a1");
+        // The timed-out attempt before the refusal may have reached the
+        // server: the worker passes that on, and it must survive.
         store
-            .write_blocking(|w| w.mark_failed("a1", "forbidden", false))
+            .write_blocking(|w| w.mark_failed("a1", "forbidden", true))
             .unwrap();
         assert_eq!(next(&store), "a2");
         let all = store.read_blocking(entries).unwrap();
