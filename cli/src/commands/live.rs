@@ -168,13 +168,9 @@ async fn print_new_posts(
     seen: &mut Seen,
     output: Output,
 ) -> Result<()> {
-    let mut window = client.timeline(channel_id, 20).await?;
-    if window.never_loaded {
-        // A channel never opened has no cached range to show a live post
-        // in: fetch its newest page (which holds the new post) once.
-        client.load_older(channel_id).await?;
-        window = client.timeline(channel_id, 20).await?;
-    }
+    // A live post shows in the timeline even in a channel never opened:
+    // the core starts a cached range with it.
+    let window = client.timeline(channel_id, 20).await?;
     for post in window.posts {
         if !seen.first_sight(&post) {
             continue;

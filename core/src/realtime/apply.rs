@@ -9,6 +9,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,7 +20,9 @@ use super::connection::{EventBatch, EventSink, ReceivedEvent, ResumePoint};
 use super::events::Event;
 use super::presence::{Statuses, TypingPlace, TypingTracker};
 use crate::model::Post;
-use crate::store::{read_account_value, AccountKey, Store, StoreChange, StoreResult, Writer};
+use crate::store::{
+    newest_range, read_account_value, AccountKey, Store, StoreChange, StoreResult, Writer,
+};
 
 /// Runs the REST catch-up (the sync module's); `Err` keeps it owed.
 pub type CatchUpFn =
@@ -53,6 +56,9 @@ struct CatchUpRunner {
     run: CatchUpFn,
     /// Serialises catch-ups: a request during a run waits and runs after.
     lock: tokio::sync::Mutex<()>,
+    /// Set while a run is under way: posts arriving then may fall into the
+    /// gap the run is filling, so they must not extend a cached range.
+    running: Arc<AtomicBool>,
 }
 
 impl CatchUpRunner {
@@ -60,6 +66,13 @@ impl CatchUpRunner {
     /// cleared before the run, so anything owed during it is owed again.
     async fn run(&self, force: bool) -> Result<(), String> {
         let _running = self.lock.lock().await;
+        self.running.store(true, Ordering::SeqCst);
+        let result = self.run_locked(force).await;
+        self.running.store(false, Ordering::SeqCst);
+        result
+    }
+
+    async fn run_locked(&self, force: bool) -> Result<(), String> {
         let owed = self
             .store
             .read(read_resume_point)
@@ -94,6 +107,7 @@ impl StoreSink {
                 store: store.clone(),
                 run: catch_up,
                 lock: tokio::sync::Mutex::new(()),
+                running: Arc::new(AtomicBool::new(false)),
             }),
             store,
             typing,
@@ -113,12 +127,29 @@ impl StoreSink {
     }
 
     /// Writes one batch; returns whether a catch-up was asked for.
+    #[cfg(test)]
     pub(crate) fn apply_blocking(store: &Store, batch: &EventBatch) -> StoreResult<bool> {
+        StoreSink::apply_blocking_with(store, batch, &AtomicBool::new(false))
+    }
+
+    /// [`StoreSink::apply_blocking`] knowing whether a catch-up is running.
+    fn apply_blocking_with(
+        store: &Store,
+        batch: &EventBatch,
+        catch_up_running: &AtomicBool,
+    ) -> StoreResult<bool> {
         store.write_blocking(|w| {
             let me = read_account_value(w.conn(), AccountKey::UserId)?.unwrap_or_default();
+            // Live posts extend a cached range only while nothing can be
+            // missing before them: no new connection in this batch, no
+            // catch-up owed or under way (read here, inside the write, so a
+            // catch-up starting meanwhile is seen).
+            let (_, owed) = read_resume_point(w.conn())?;
+            let unbroken =
+                !batch.catch_up_needed && !owed && !catch_up_running.load(Ordering::SeqCst);
             let mut refresh = batch.catch_up_needed;
             for received in &batch.events {
-                refresh |= apply_event(w, &me, received)?;
+                refresh |= apply_event(w, &me, received, unbroken)?;
             }
             w.set_resume_point(&batch.resume, refresh)?;
             Ok(refresh)
@@ -182,11 +213,13 @@ impl EventSink for StoreSink {
                 None => Vec::new(),
             };
             let store = self.store.clone();
-            let refresh =
-                tokio::task::spawn_blocking(move || StoreSink::apply_blocking(&store, &batch))
-                    .await
-                    .map_err(|_| "apply task failed".to_string())?
-                    .map_err(|e| e.to_string())?;
+            let running = self.catch_up.running.clone();
+            let refresh = tokio::task::spawn_blocking(move || {
+                StoreSink::apply_blocking_with(&store, &batch, &running)
+            })
+            .await
+            .map_err(|_| "apply task failed".to_string())?
+            .map_err(|e| e.to_string())?;
             if let Some(sender) = &self.posted {
                 for event in posted {
                     // Nobody listening is fine.
@@ -337,10 +370,37 @@ impl Writer<'_> {
     }
 }
 
+/// Makes a live post part of its channel's timeline. Without a cached
+/// range (a channel never opened) the post starts one of its own, with a
+/// gap before it; with one, an unbroken connection extends it, otherwise the
+/// post stands alone after a known gap (the catch-up or scrolling fills it).
+fn place_live_post(w: &mut Writer<'_>, post: &Post, unbroken: bool) -> StoreResult<()> {
+    if post.is_deleted() || post.channel_id.is_empty() {
+        return Ok(());
+    }
+    match newest_range(w.conn(), &post.channel_id)? {
+        Some(range) if post.create_at <= range.newest_at => {}
+        Some(_) if unbroken => w.extend_newest_range(&post.channel_id, post.create_at)?,
+        _ => {
+            w.record_range(&post.channel_id, post.create_at, post.create_at, false)?;
+        }
+    }
+    Ok(())
+}
+
 /// Applies one event; returns true when it needs a catch-up to complete.
-fn apply_event(w: &mut Writer<'_>, me: &str, received: &ReceivedEvent) -> StoreResult<bool> {
+/// `unbroken`: nothing can be missing between the cached ranges and it.
+fn apply_event(
+    w: &mut Writer<'_>,
+    me: &str,
+    received: &ReceivedEvent,
+    unbroken: bool,
+) -> StoreResult<bool> {
     match &received.event {
-        Event::Posted { post, mentions } => w.record_new_post(post, mentions, me)?,
+        Event::Posted { post, mentions } => {
+            w.record_new_post(post, mentions, me)?;
+            place_live_post(w, post, unbroken)?;
+        }
         Event::PostEdited { post } => w.upsert_posts(std::iter::once(post.as_ref()))?,
         Event::PostDeleted { post } => {
             let delete_at = [post.delete_at, post.update_at]
@@ -561,6 +621,80 @@ mod tests {
             post: Box::new(p),
             mentions: mentions.iter().map(|m| m.to_string()).collect(),
         }
+    }
+
+    fn window(store: &Store, channel: &'static str) -> crate::reads::TimelineWindow {
+        store
+            .read_blocking(move |c| crate::reads::timeline(c, channel, 20, None))
+            .unwrap()
+    }
+
+    fn messages(store: &Store, channel: &'static str) -> Vec<String> {
+        window(store, channel)
+            .posts
+            .into_iter()
+            .map(|p| p.message)
+            .collect()
+    }
+
+    #[test]
+    fn a_live_post_in_a_never_opened_channel_shows_in_its_timeline() {
+        let (_dir, store) = seeded();
+        assert!(window(&store, "c2").never_loaded);
+        let p = post("p1", "c2", "u2", 100, "Neu im Off-Topic");
+        StoreSink::apply_blocking(&store, &batch(vec![posted(p, &[])], 1)).unwrap();
+        let shown = window(&store, "c2");
+        assert!(!shown.never_loaded);
+        assert_eq!(messages(&store, "c2"), ["Neu im Off-Topic"]);
+        // Older posts were never loaded: that is a known gap, not the start.
+        assert_ne!(shown.older, crate::reads::OlderPosts::None);
+        let later = post("p2", "c2", "u2", 110, "Noch einer");
+        StoreSink::apply_blocking(&store, &batch(vec![posted(later, &[])], 2)).unwrap();
+        assert_eq!(messages(&store, "c2"), ["Neu im Off-Topic", "Noch einer"]);
+    }
+
+    #[test]
+    fn live_posts_extend_the_cached_range_only_over_an_unbroken_connection() {
+        let (_dir, store) = seeded();
+        store
+            .write_blocking(|w| {
+                w.upsert_posts([&post("old", "c1", "u2", 50, "Alt")])?;
+                w.record_range("c1", 50, 50, true)?;
+                Ok(())
+            })
+            .unwrap();
+        let p = post("p1", "c1", "u2", 100, "Live");
+        StoreSink::apply_blocking(&store, &batch(vec![posted(p, &[])], 1)).unwrap();
+        assert_eq!(messages(&store, "c1"), ["Alt", "Live"]);
+        let range = store
+            .read_blocking(|c| newest_range(c, "c1"))
+            .unwrap()
+            .unwrap();
+        assert_eq!((range.oldest_at, range.newest_at), (50, 100));
+
+        // A new connection: what came before it may be missing, so the
+        // post after it stands alone behind a known gap.
+        let mut reconnect = batch(
+            vec![posted(post("p2", "c1", "u2", 200, "Nach dem Tunnel"), &[])],
+            1,
+        );
+        reconnect.catch_up_needed = true;
+        StoreSink::apply_blocking(&store, &reconnect).unwrap();
+        let shown = window(&store, "c1");
+        assert_eq!(
+            shown
+                .posts
+                .iter()
+                .map(|p| p.message.as_str())
+                .collect::<Vec<_>>(),
+            ["Nach dem Tunnel"]
+        );
+        assert_eq!(shown.older, crate::reads::OlderPosts::Gap);
+
+        // While that catch-up is owed, further posts do not bridge the gap.
+        let p3 = post("p3", "c1", "u2", 300, "Danach");
+        StoreSink::apply_blocking(&store, &batch(vec![posted(p3, &[])], 2)).unwrap();
+        assert_eq!(window(&store, "c1").older, crate::reads::OlderPosts::Gap);
     }
 
     #[test]

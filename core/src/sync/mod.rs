@@ -26,7 +26,9 @@ mod progress;
 mod rest;
 mod users;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock, Weak};
 
 pub use api::{PostsQuery, SyncApi, POSTS_PER_PAGE, SINCE_LIMIT};
 pub use posts::{load_older, load_thread, LoadOlderOutcome};
@@ -87,13 +89,38 @@ pub struct SyncReport {
     pub gaps_left: BTreeSet<String>,
 }
 
+/// One sync at a time per account database, whoever starts it (the app's
+/// `Client::sync`, the realtime catch-up, a second `Store` handle on the
+/// same file): two interleaved syncs would both decide from the same
+/// "before" state (both full, or both fetching `since` the same range end)
+/// and write over each other's ranges and cursors.
+fn account_sync_lock(store: &Store) -> Arc<tokio::sync::Mutex<()>> {
+    type Locks = HashMap<PathBuf, Weak<tokio::sync::Mutex<()>>>;
+    static LOCKS: OnceLock<std::sync::Mutex<Locks>> = OnceLock::new();
+    let mut locks = LOCKS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    locks.retain(|_, lock| lock.strong_count() > 0);
+    let path = store.path().to_path_buf();
+    if let Some(lock) = locks.get(&path).and_then(Weak::upgrade) {
+        return lock;
+    }
+    let lock = Arc::new(tokio::sync::Mutex::new(()));
+    locks.insert(path, Arc::downgrade(&lock));
+    lock
+}
+
 /// Syncs the store: a full sync when it holds nothing from an earlier one
-/// (or was rebuilt), a catch-up otherwise.
+/// (or was rebuilt), a catch-up otherwise. Syncs of one account run one
+/// after the other.
 pub async fn sync<A: SyncApi>(
     api: &A,
     store: &Store,
     options: &SyncOptions,
 ) -> SyncResult<SyncReport, A::Error> {
+    let lock = account_sync_lock(store);
+    let _one_at_a_time = lock.lock().await;
     let synced_before = store
         .read(|c| read_cursor(c, SyncCursor::LastSyncAt))
         .await?

@@ -444,3 +444,20 @@ async fn threads_load_into_the_store() {
     assert!(thread.complete);
     assert_eq!(thread.replies.len(), 2);
 }
+
+#[tokio::test]
+async fn concurrent_syncs_of_one_account_run_one_after_the_other() {
+    let server = school(3);
+    let (dir, store) = store();
+    // A second handle on the same database, as a second caller would have.
+    let other = Store::open_blocking(dir.path().join("s.sqlite"), OpenCheck::Header).unwrap();
+    let options = SyncOptions::default();
+    let (a, b) = tokio::join!(
+        sync(&server, &store, &options),
+        sync(&server, &other, &options)
+    );
+    let mut kinds = [a.unwrap().kind, b.unwrap().kind];
+    kinds.sort_by_key(|k| *k == SyncKind::CatchUp);
+    // Interleaved, both would have seen an empty store and run in full.
+    assert_eq!(kinds, [SyncKind::Full, SyncKind::CatchUp]);
+}
