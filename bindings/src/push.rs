@@ -398,6 +398,9 @@ pub enum NotifyReason {
     ChannelWideMention,
     ThreadReply,
     AllMessages,
+    /// A push the server sent for a reason the app cannot see (a group
+    /// mention, a followed thread).
+    ServerDecided,
 }
 
 /// Why a post does not notify.
@@ -527,6 +530,7 @@ impl From<core_push::Notification> for Notification {
                 R::ChannelWideMention => NotifyReason::ChannelWideMention,
                 R::ThreadReply => NotifyReason::ThreadReply,
                 R::AllMessages => NotifyReason::AllMessages,
+                R::ServerDecided => NotifyReason::ServerDecided,
             },
             reply_allowed: n.reply_allowed,
             create_at: n.create_at,

@@ -80,6 +80,7 @@ impl Client {
                             status.as_deref(),
                             &event.post_id,
                             Some(&event.mentions),
+                            false,
                         )
                     })
                     .await;

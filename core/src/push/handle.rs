@@ -243,7 +243,7 @@ impl Client {
         let post_id = push.post_id.clone();
         let evaluated = account
             .store
-            .read(move |conn| evaluate(conn, &me, status.as_deref(), &post_id, None))
+            .read(move |conn| evaluate(conn, &me, status.as_deref(), &post_id, None, true))
             .await?;
         Ok(match evaluated {
             Some((_, Some(notification))) => PushAction::Show { notification },

@@ -171,6 +171,7 @@ pub(crate) fn thread_facts(conn: &Connection, root_id: &str, me: &str) -> StoreR
     Ok(ThreadFacts {
         started_by_recipient: started,
         recipient_took_part: started || replied,
+        collapsed_threads: crate::reads::collapsed_threads(conn)?,
     })
 }
 
@@ -203,6 +204,7 @@ pub(crate) fn evaluate(
     status: Option<&str>,
     post_id: &str,
     server_mentions: Option<&[String]>,
+    pushed_by_server: bool,
 ) -> StoreResult<Option<(Verdict, Option<Notification>)>> {
     let Some(post) = cached_post(conn, post_id)? else {
         return Ok(None);
@@ -237,6 +239,7 @@ pub(crate) fn evaluate(
             deleted: post.deleted,
             thread,
             server_mentions,
+            pushed_by_server,
         },
     );
     let Verdict::Notify(reason) = verdict else {

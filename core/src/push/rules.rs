@@ -16,8 +16,12 @@
 //!   `first_name` is "true", and `@channel`/`@all`/`@here` unless the user
 //!   turned channel-wide mentions off (`channel` = "false", or the member's
 //!   `ignore_channel_mentions` = "on");
-//! - replies in a thread notify per the user's `comments` prop (`root`:
-//!   threads the user started, `any`: threads the user took part in).
+//! - replies in a thread: with collapsed reply threads, a thread the user
+//!   follows (started or replied in) notifies when the thread level
+//!   (`push_threads` of the membership, else of the user, default `all`)
+//!   is `all` (`shouldUserNotifyCRT`); without them per the user's
+//!   `comments` prop (`root`: threads the user started, `any`: threads
+//!   the user took part in).
 //!
 //! Unlike the server it ignores `push_status` (away/offline): the app
 //! keeps the socket open in background mode, so the server counts the
@@ -52,14 +56,21 @@ pub struct PostFacts<'a> {
     /// User ids the server reported as mentioned (the websocket's
     /// `posted.data.mentions`), when known.
     pub server_mentions: Option<&'a [String]>,
+    /// The server pushed this post to the recipient: it found a reason the
+    /// client may not see (a group mention like `@klasse-7b`, a followed
+    /// thread, a mention key it computed), so "not mentioned" does not
+    /// silence it. Every other reason still does.
+    pub pushed_by_server: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ThreadFacts {
     /// The recipient wrote the thread's root post.
     pub started_by_recipient: bool,
-    /// The recipient wrote the root or a reply.
+    /// The recipient wrote the root or a reply (so follows the thread).
     pub recipient_took_part: bool,
+    /// Collapsed reply threads are on for the recipient.
+    pub collapsed_threads: bool,
 }
 
 /// The channel, as far as the rules care.
@@ -96,6 +107,9 @@ pub enum NotifyReason {
     ThreadReply,
     /// The level is "all" (or a group message at level "mention").
     AllMessages,
+    /// The server pushed it for a reason of its own (see
+    /// [`PostFacts::pushed_by_server`]).
+    ServerDecided,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -163,7 +177,7 @@ pub fn decide(me: &Recipient<'_>, channel: &ChannelFacts<'_>, post: &PostFacts<'
         Some(NotifyReason::Mention)
     } else if mention == Mention::ChannelWide {
         Some(NotifyReason::ChannelWideMention)
-    } else if replies_notify(me, post) {
+    } else if replies_notify(me, channel, post) {
         Some(NotifyReason::ThreadReply)
     } else {
         None
@@ -171,14 +185,27 @@ pub fn decide(me: &Recipient<'_>, channel: &ChannelFacts<'_>, post: &PostFacts<'
     match (reason, level) {
         (Some(reason), _) => Verdict::Notify(reason),
         (None, "all") => Verdict::Notify(NotifyReason::AllMessages),
+        (None, _) if post.pushed_by_server => Verdict::Notify(NotifyReason::ServerDecided),
         (None, _) => Verdict::Silent(NotMentioned),
     }
 }
 
-fn replies_notify(me: &Recipient<'_>, post: &PostFacts<'_>) -> bool {
+fn replies_notify(me: &Recipient<'_>, channel: &ChannelFacts<'_>, post: &PostFacts<'_>) -> bool {
     let Some(thread) = post.thread else {
         return false;
     };
+    if thread.collapsed_threads {
+        let level = match channel.member_props.push_threads.as_str() {
+            "" | "default" => me
+                .notify_props
+                .get("push_threads")
+                .map(String::as_str)
+                .filter(|l| !l.is_empty())
+                .unwrap_or("all"),
+            explicit => explicit,
+        };
+        return thread.recipient_took_part && level == "all";
+    }
     match me.notify_props.get("comments").map(String::as_str) {
         Some("root") => thread.started_by_recipient,
         Some("any") => thread.recipient_took_part,
@@ -285,6 +312,7 @@ mod tests {
         post_type: &'static str,
         thread: Option<ThreadFacts>,
         server_mentions: Option<&'static [&'static str]>,
+        pushed: bool,
         expected: Verdict,
     }
 
@@ -303,6 +331,7 @@ mod tests {
             post_type: "",
             thread: None,
             server_mentions: None,
+            pushed: false,
             expected,
         }
     }
@@ -342,6 +371,7 @@ mod tests {
                 deleted: false,
                 thread: case.thread,
                 server_mentions: server_mentions.as_deref(),
+                pushed_by_server: case.pushed,
             },
         )
     }
@@ -530,6 +560,7 @@ mod tests {
                 thread: Some(ThreadFacts {
                     started_by_recipient: true,
                     recipient_took_part: true,
+                    collapsed_threads: false,
                 }),
                 user: &[("push", "mention"), ("comments", "root")],
                 ..base(
@@ -541,6 +572,7 @@ mod tests {
                 thread: Some(ThreadFacts {
                     started_by_recipient: false,
                     recipient_took_part: true,
+                    collapsed_threads: false,
                 }),
                 user: &[("push", "mention"), ("comments", "root")],
                 ..base(
@@ -552,6 +584,7 @@ mod tests {
                 thread: Some(ThreadFacts {
                     started_by_recipient: false,
                     recipient_took_part: true,
+                    collapsed_threads: false,
                 }),
                 user: &[("push", "mention"), ("comments", "any")],
                 ..base("comments=any covers threads I replied in", n(ThreadReply))
@@ -560,14 +593,99 @@ mod tests {
                 thread: Some(ThreadFacts {
                     started_by_recipient: true,
                     recipient_took_part: true,
+                    collapsed_threads: false,
                 }),
                 user: &[("push", "mention"), ("comments", "never")],
                 ..base("comments=never ignores replies", s(NotMentioned))
             },
             Case {
+                pushed: true,
+                message: "@klasse-7b Wandertag",
+                ..base("a push the rules cannot explain is shown", n(ServerDecided))
+            },
+            Case {
+                pushed: true,
+                member: ("default", "mention", "default"),
+                ..base("a push for a muted channel is not", s(MutedChannel))
+            },
+            Case {
+                pushed: true,
+                user: &[("push", "none")],
+                ..base("a push after the level went to none is not", s(LevelNone))
+            },
+            Case {
+                pushed: true,
+                status: Some("dnd"),
+                ..base("a push during do not disturb is not", s(DoNotDisturb))
+            },
+            Case {
+                pushed: true,
+                author: ME,
+                ..base("a push of my own post is not", s(OwnPost))
+            },
+            Case {
                 user: &[],
                 message: "@anna.schmidt",
                 ..base("missing user props default to mention", n(Mention))
+            },
+            Case {
+                thread: Some(ThreadFacts {
+                    started_by_recipient: false,
+                    recipient_took_part: true,
+                    collapsed_threads: true,
+                }),
+                ..base(
+                    "collapsed threads: a followed thread notifies by default",
+                    n(ThreadReply),
+                )
+            },
+            Case {
+                thread: Some(ThreadFacts {
+                    started_by_recipient: false,
+                    recipient_took_part: false,
+                    collapsed_threads: true,
+                }),
+                ..base(
+                    "collapsed threads: a thread I do not follow is silent",
+                    s(NotMentioned),
+                )
+            },
+            Case {
+                thread: Some(ThreadFacts {
+                    started_by_recipient: true,
+                    recipient_took_part: true,
+                    collapsed_threads: true,
+                }),
+                user: &[("push", "mention"), ("push_threads", "mention")],
+                ..base(
+                    "collapsed threads: thread level mention needs a mention",
+                    s(NotMentioned),
+                )
+            },
+            Case {
+                thread: Some(ThreadFacts {
+                    started_by_recipient: true,
+                    recipient_took_part: true,
+                    collapsed_threads: true,
+                }),
+                user: &[("push", "mention"), ("push_threads", "mention")],
+                message: "@anna.schmidt siehe oben",
+                ..base(
+                    "collapsed threads: a mention in a thread notifies",
+                    n(Mention),
+                )
+            },
+            Case {
+                thread: Some(ThreadFacts {
+                    started_by_recipient: true,
+                    recipient_took_part: true,
+                    collapsed_threads: true,
+                }),
+                user: &[("push", "none"), ("push_threads", "all")],
+                ..base(
+                    "collapsed threads: level none silences threads too",
+                    s(LevelNone),
+                )
             },
         ];
         for case in &cases {
@@ -598,6 +716,7 @@ mod tests {
                 deleted: true,
                 thread: None,
                 server_mentions: None,
+                pushed_by_server: true,
             },
         );
         assert_eq!(verdict, Verdict::Silent(SilentReason::Deleted));
