@@ -215,6 +215,66 @@ impl TestServer {
         Ok(())
     }
 
+    /// Makes the user a member of every team and every channel of the
+    /// school and returns how many memberships were added. Direct messages
+    /// between two other people are joined only with
+    /// `direct_messages_of_others` (no real account can be in one; the
+    /// client names them oddly). The new memberships count as read, viewed
+    /// before the channel the user viewed last. For benchmarks: one account
+    /// then holds the whole large school (1,000 channels, 200,000 posts).
+    pub fn join_every_channel(
+        &self,
+        user_id: &str,
+        direct_messages_of_others: bool,
+    ) -> Result<usize, ApiError> {
+        let user = self::user_id(user_id)?;
+        let mut state = self.shared.state();
+        if !state.users.contains_key(&user) {
+            return Err(ApiError::invalid_param("user_id"));
+        }
+        let now = state.now();
+        // Viewed before the channel viewed last, so that one stays last.
+        let viewed_last = state
+            .channel_members
+            .values()
+            .filter_map(|m| m.get(&user))
+            .map(|m| m.last_viewed_at)
+            .max()
+            .unwrap_or(now);
+        let teams: Vec<Id> = state.teams.keys().copied().collect();
+        for team in teams {
+            if !state.is_team_member(team, user) {
+                state.add_team_member(team, user, false);
+            }
+        }
+        let channels: Vec<Id> = state
+            .channels
+            .values()
+            .filter(|c| direct_messages_of_others || c.kind != model::ChannelType::Direct)
+            .map(|c| c.id)
+            .collect();
+        let mut added = 0;
+        for channel in channels {
+            let member = state
+                .channel_members
+                .get(&channel)
+                .is_some_and(|m| m.contains_key(&user));
+            if !member {
+                state.add_channel_member(channel, user, false, now);
+                let last_post = state.channels.get(&channel).map_or(0, |c| c.last_post_at);
+                if let Some(m) = state
+                    .channel_members
+                    .get_mut(&channel)
+                    .and_then(|m| m.get_mut(&user))
+                {
+                    m.last_viewed_at = last_post.min(viewed_last - 1);
+                }
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+
     /// Every session of the user ends; its next request gets 401
     /// `api.context.session_expired.app_error`.
     pub fn expire_sessions(&self, user_id: &str) {

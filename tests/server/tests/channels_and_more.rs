@@ -438,3 +438,46 @@ async fn unread_window_is_centred_on_last_viewed() {
         400
     );
 }
+
+#[tokio::test]
+async fn join_every_channel_makes_one_account_see_the_whole_school() {
+    let server = start().await;
+    let student = server.account(Role::Student);
+    let api = login(&server, &student).await;
+    let last_viewed = |members: &Value| {
+        members
+            .as_array()
+            .unwrap()
+            .iter()
+            .max_by_key(|m| m["last_viewed_at"].as_i64().unwrap())
+            .map(|m| m["channel_id"].clone())
+            .unwrap()
+    };
+    let viewed_before = last_viewed(&api.get("/users/me/channel_members").await.body);
+    let before = api.get("/users/me/channels").await.body;
+    let added = server.join_every_channel(&student.user_id, false).unwrap();
+    assert!(added > 0);
+    let after = api.get("/users/me/channels").await.body;
+    assert_eq!(
+        after.as_array().unwrap().len(),
+        before.as_array().unwrap().len() + added
+    );
+    // The channel viewed last is still the same.
+    let viewed_after = last_viewed(&api.get("/users/me/channel_members").await.body);
+    assert_eq!(viewed_after, viewed_before);
+    let channels = after.as_array().unwrap();
+    let mine = |c: &&Value| c["name"].as_str().unwrap().contains(&student.user_id);
+    assert!(channels
+        .iter()
+        .filter(|c| c["type"] == "D")
+        .all(|c| mine(&c)));
+    // Direct messages of others only when asked for; then nothing else is
+    // left to join. An unknown user is refused.
+    let others = server.join_every_channel(&student.user_id, true).unwrap();
+    assert!(others > 0);
+    assert_eq!(
+        server.join_every_channel(&student.user_id, true).unwrap(),
+        0
+    );
+    assert!(server.join_every_channel("nobody", false).is_err());
+}
