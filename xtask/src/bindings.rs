@@ -183,7 +183,7 @@ fn contains_files(dir: &Path) -> Result<bool> {
 }
 
 /// Cargo's target directory, honouring CARGO_TARGET_DIR and config files.
-fn target_dir() -> Result<PathBuf> {
+pub(crate) fn target_dir() -> Result<PathBuf> {
     let output = cargo(&["metadata", "--format-version", "1", "--no-deps"])
         .output()
         .context("running cargo metadata")?;
@@ -200,7 +200,7 @@ fn target_dir() -> Result<PathBuf> {
     Ok(PathBuf::from(dir))
 }
 
-fn library_file_name() -> String {
+pub(crate) fn library_file_name() -> String {
     format!(
         "{}{LIBRARY_STEM}{}",
         std::env::consts::DLL_PREFIX,

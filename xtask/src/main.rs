@@ -3,6 +3,7 @@
 //! `test` is what CI runs: every step prints its name and duration, and the
 //! first failing step fails the whole run with its exit status.
 
+mod bench;
 mod bindings;
 mod real_server;
 mod steps;
@@ -16,6 +17,7 @@ usage: cargo xtask <task>
 
 tasks:
   test          fmt check, clippy, all Rust tests, Kotlin tests, real-server suite
+  bench         measure the figures we compete on (release build) into bench/results.json
   bindings      generate Kotlin and Swift bindings into build/bindings/
   real-server   build and start a real Mattermost server, run the scenario suite
 
@@ -40,6 +42,7 @@ fn run(args: &[String]) -> Result<()> {
     };
     match task.as_str() {
         "test" => steps::test(rest),
+        "bench" => bench::bench(rest),
         "real-server" => real_server::run(rest),
         "bindings" => bindings::bindings(rest),
         "help" | "--help" | "-h" => {

@@ -1,0 +1,266 @@
+//! Measurements that need a process of their own: a cold start must start
+//! from nothing, and peak memory must be the client's alone (the test
+//! server holds the whole school in memory in the parent process).
+//!
+//! The parent runs its own executable with a child command; the child
+//! prints one JSON line as its last line of output.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use pausenhof_core::store::StoreChange;
+use pausenhof_core::Client;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::account;
+use crate::exchange::ReplayPlan;
+use crate::memory::peak_rss_bytes;
+use crate::recorder::now_us;
+use crate::stats::millis;
+
+pub const COLD_START: &str = "child-cold-start";
+pub const SYNC: &str = "child-sync";
+pub const FLOOR: &str = "child-floor";
+
+/// What a cold start child reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ColdStart {
+    /// From the child's first instruction to the first screen being ready.
+    pub ready_ms: f64,
+    pub peak_rss_bytes: u64,
+    pub teams: usize,
+    pub channels: usize,
+    pub posts: usize,
+}
+
+/// What a sync child reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SyncRun {
+    pub elapsed_ms: f64,
+    pub kind: String,
+    pub started_us: u64,
+    pub finished_us: u64,
+    /// When every team's channel list last changed to its final state
+    /// (only with the watcher on).
+    pub channel_lists_final_at_us: Option<u64>,
+    pub channels_with_posts_fetched: usize,
+    pub peak_rss_bytes: u64,
+}
+
+/// What a floor child reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FloorReport {
+    pub elapsed_ms: f64,
+    pub requests: usize,
+    pub response_bytes: u64,
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn print_report(report: &impl Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string(report)?);
+    Ok(())
+}
+
+/// Child: opens the store of the account in `data_dir` and reads the first
+/// screen with `open_channel`. Timed from the child's first instruction,
+/// runtime included.
+pub fn cold_start(data_dir: &Path, open_channel: &str) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let runtime = runtime()?;
+    let screen = runtime.block_on(async {
+        let client = account::restore(data_dir).await?;
+        account::first_screen(&client, Some(open_channel)).await
+    })?;
+    let ready = started.elapsed();
+    let posts = screen.timeline.as_ref().map_or(0, |t| t.posts.len());
+    print_report(&ColdStart {
+        ready_ms: millis(ready),
+        peak_rss_bytes: peak_rss_bytes().unwrap_or(0),
+        teams: screen.lists.len(),
+        channels: screen.channel_count(),
+        posts,
+    })
+}
+
+/// Child: runs `Client::sync` on the account in `data_dir`; with
+/// `watch_lists` it also follows every team's channel list as a UI would.
+pub fn sync(data_dir: &Path, watch_lists: bool) -> anyhow::Result<()> {
+    let runtime = runtime()?;
+    let report = runtime.block_on(async {
+        let client = account::restore(data_dir).await?;
+        let snapshots = Arc::new(Mutex::new(Vec::new()));
+        let watcher = watch_lists
+            .then(|| tokio::spawn(watch_channel_lists(client.clone(), snapshots.clone())));
+        let started_us = now_us();
+        let started = Instant::now();
+        let report = client.sync().await.context("sync failed")?;
+        let elapsed = started.elapsed();
+        let finished_us = now_us();
+        let channel_lists_final_at_us = match watcher {
+            None => None,
+            Some(task) => {
+                // Let the watcher take in the last change sets first.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                task.abort();
+                let last = lists_digest(&client).await?;
+                let seen = snapshots.lock().map(|s| s.clone()).unwrap_or_default();
+                Some(final_since(&seen, last).unwrap_or(finished_us))
+            }
+        };
+        anyhow::Ok(SyncRun {
+            elapsed_ms: millis(elapsed),
+            kind: serde_json::to_value(report.kind)?
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+            started_us,
+            finished_us,
+            channel_lists_final_at_us,
+            channels_with_posts_fetched: report.channels_with_posts_fetched.len(),
+            peak_rss_bytes: peak_rss_bytes().unwrap_or(0),
+        })
+    })?;
+    print_report(&report)
+}
+
+/// A digest of what the channel lists show: teams, sections, channels,
+/// names and unread badges.
+async fn lists_digest(client: &Client) -> anyhow::Result<u64> {
+    let lists = account::channel_lists(client).await?;
+    let mut hasher = DefaultHasher::new();
+    for (team, sections) in &lists {
+        team.hash(&mut hasher);
+        for section in sections {
+            section.name.hash(&mut hasher);
+            for c in &section.channels {
+                (&c.id, &c.display_name, c.unread_count, c.mention_count).hash(&mut hasher);
+            }
+        }
+    }
+    Ok(hasher.finish())
+}
+
+/// Re-reads the lists after every change that may affect them, noting
+/// when (after the read) and what it saw.
+async fn watch_channel_lists(client: Client, snapshots: Arc<Mutex<Vec<(u64, u64)>>>) {
+    let Ok(mut changes) = client.store_changes() else {
+        return;
+    };
+    loop {
+        let relevant = match changes.recv().await {
+            Ok(set) => set.iter().any(|c| {
+                matches!(
+                    c,
+                    StoreChange::Teams
+                        | StoreChange::ChannelList { .. }
+                        | StoreChange::User { .. }
+                        | StoreChange::Preferences
+                        | StoreChange::Rebuilt
+                )
+            }),
+            Err(RecvError::Lagged(_)) => true,
+            Err(RecvError::Closed) => return,
+        };
+        if !relevant {
+            continue;
+        }
+        if let Ok(digest) = lists_digest(&client).await {
+            if let Ok(mut s) = snapshots.lock() {
+                s.push((now_us(), digest));
+            }
+        }
+    }
+}
+
+/// The time of the first snapshot from which on every snapshot shows the
+/// final state.
+pub fn final_since(snapshots: &[(u64, u64)], last: u64) -> Option<u64> {
+    let stable = snapshots
+        .iter()
+        .rev()
+        .take_while(|(_, digest)| *digest == last)
+        .last()?;
+    Some(stable.0)
+}
+
+/// Child: replays a recorded sync's requests (the download floor).
+pub fn floor(plan_path: &Path, base_url: &str) -> anyhow::Result<()> {
+    let plan: ReplayPlan = serde_json::from_slice(&std::fs::read(plan_path)?)?;
+    let runtime = runtime()?;
+    let run = runtime.block_on(async {
+        let tls = pausenhof_core::net::build_tls_configs(&[])?;
+        let http = pausenhof_core::net::http::build_http_client(
+            &tls,
+            &pausenhof_core::net::HttpLimits::default(),
+        )?;
+        crate::floor::replay(&http, base_url, &plan).await
+    })?;
+    print_report(&FloorReport {
+        elapsed_ms: millis(run.elapsed),
+        requests: run.requests,
+        response_bytes: run.response_bytes,
+    })
+}
+
+/// Parent: runs this executable with a child command and reads its report.
+pub async fn spawn<T: DeserializeOwned>(args: &[&str]) -> anyhow::Result<(T, Duration)> {
+    let exe: PathBuf = std::env::current_exe()?;
+    let started = Instant::now();
+    // `output` captures stderr whatever it was set to: pass it on.
+    let output = tokio::process::Command::new(&exe)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .with_context(|| format!("starting {}", exe.display()))?;
+    let wall = started.elapsed();
+    eprint!("{}", String::from_utf8_lossy(&output.stderr));
+    if !output.status.success() {
+        bail!("child `{}` failed with {}", args.join(" "), output.status);
+    }
+    Ok((parse_last_line(&output.stdout)?, wall))
+}
+
+pub fn parse_last_line<T: DeserializeOwned>(stdout: &[u8]) -> anyhow::Result<T> {
+    let text = String::from_utf8_lossy(stdout);
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .context("the child printed nothing")?;
+    serde_json::from_str(line).with_context(|| format!("the child printed {line:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_final_state_starts_at_its_first_unbroken_snapshot() {
+        let snapshots = [(10, 1), (20, 7), (30, 2), (40, 7), (50, 7)];
+        assert_eq!(final_since(&snapshots, 7), Some(40));
+        assert_eq!(final_since(&snapshots, 9), None);
+        assert_eq!(final_since(&[], 7), None);
+    }
+
+    #[test]
+    fn reads_the_last_line_as_the_report() {
+        let out = b"some log\n{\"elapsed_ms\":1.5,\"requests\":3,\"response_bytes\":9}\n\n";
+        let report: FloorReport = parse_last_line(out).unwrap();
+        assert_eq!(report.requests, 3);
+        assert!(parse_last_line::<FloorReport>(b"").is_err());
+        assert!(parse_last_line::<FloorReport>(b"not json\n").is_err());
+    }
+}

@@ -1,0 +1,83 @@
+//! `pausenhof-bench`: run by `cargo xtask bench` (release build). Without a
+//! command it runs every measurement; the `child-*` commands are the
+//! processes it starts for measurements that need a process of their own.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use pausenhof_bench::child;
+use pausenhof_bench::run::{run, Options};
+
+const USAGE: &str = "\
+usage: pausenhof-bench [--out FILE] [--cdylib FILE] [--official-client DIR] [--runs N]
+
+  --out FILE             where results.json goes (default bench/results.json)
+  --cdylib FILE          the mobile build of the FFI library to measure
+  --official-client DIR  bench/official-client after `npm ci`
+  --runs N               repetitions of the process-level measurements (default 3)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("pausenhof-bench: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(args: &[String]) -> anyhow::Result<()> {
+    let path = |i: usize| -> anyhow::Result<PathBuf> {
+        Ok(PathBuf::from(args.get(i).context("missing argument")?))
+    };
+    match args.first().map(String::as_str) {
+        Some(child::COLD_START) => {
+            child::cold_start(&path(1)?, args.get(2).context("missing open channel")?)
+        }
+        Some(child::SYNC) => child::sync(
+            &path(1)?,
+            args.get(2).is_some_and(|a| a == "--watch-channel-lists"),
+        ),
+        Some(child::FLOOR) => child::floor(&path(1)?, args.get(2).context("missing base URL")?),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            let options = parse_options(args)?;
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?
+                .block_on(run(&options))
+                .map(|_| ())
+        }
+    }
+}
+
+fn parse_options(args: &[String]) -> anyhow::Result<Options> {
+    let mut options = Options {
+        out: PathBuf::from("bench/results.json"),
+        cdylib: None,
+        official_client: None,
+        runs: 3,
+    };
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let mut value = || rest.next().with_context(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--out" => options.out = PathBuf::from(value()?),
+            "--cdylib" => options.cdylib = Some(PathBuf::from(value()?)),
+            "--official-client" => options.official_client = Some(PathBuf::from(value()?)),
+            "--runs" => {
+                options.runs = value()?.parse().context("--runs needs a number")?;
+                if options.runs == 0 {
+                    bail!("--runs must be at least 1");
+                }
+            }
+            other => bail!("unknown argument `{other}`\n\n{USAGE}"),
+        }
+    }
+    Ok(options)
+}

@@ -1,0 +1,101 @@
+//! One bench run: every measurement in order, then the table and
+//! `results.json`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+
+use crate::memory::MIB;
+use crate::report::{render_table, to_json, Better, Figure};
+use crate::scenarios::{self, School};
+
+pub struct Options {
+    pub out: PathBuf,
+    /// The mobile cdylib to measure (xtask builds it).
+    pub cdylib: Option<PathBuf>,
+    /// `bench/official-client` with its node_modules installed.
+    pub official_client: Option<PathBuf>,
+    /// Repetitions of the process-level measurements.
+    pub runs: usize,
+}
+
+pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
+    let work = tempfile::Builder::new()
+        .prefix("pausenhof-bench")
+        .tempdir()?;
+    let step = |name: &str, started: Instant| {
+        eprintln!(
+            "bench: {name} done in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    };
+    let mut figures = Vec::new();
+
+    let started = Instant::now();
+    let school = School::start(work.path().to_path_buf()).await?;
+    step("seeding the large school", started);
+
+    let started = Instant::now();
+    let first = scenarios::first_sync::measure(&school, options.runs).await?;
+    figures.extend(first.figures.iter().cloned());
+    step("first sync", started);
+
+    if let Some(project) = &options.official_client {
+        let started = Instant::now();
+        let ours = scenarios::official::Ours {
+            sync_ms: first.sync_ms,
+            lists_final_ms: first.lists_final_ms,
+            requests: first.requests,
+        };
+        figures.extend(
+            scenarios::official::measure(&school, project, &ours, options.runs)
+                .await
+                .context("official client")?,
+        );
+        step("official client", started);
+    }
+
+    let started = Instant::now();
+    figures.extend(scenarios::catch_up::measure(&school, &first.synced_dir, options.runs).await?);
+    step("catch-up", started);
+
+    let started = Instant::now();
+    figures.extend(scenarios::ingest::measure(&first.synced_dir, work.path()).await?);
+    step("event ingest", started);
+
+    let started = Instant::now();
+    let history = scenarios::history::fill(&school).await?;
+    step("loading the whole history (setup)", started);
+
+    let started = Instant::now();
+    let cold =
+        scenarios::cold_start::measure(&history.dir, history.posts, options.runs * 3).await?;
+    figures.extend(cold.figures.iter().cloned());
+    step("cold start", started);
+
+    let started = Instant::now();
+    figures.extend(scenarios::search::measure(&history.dir, history.posts, 500).await?);
+    step("offline search", started);
+
+    let peak = cold.peak_rss_bytes.max(first.peak_rss_bytes);
+    figures.push(
+        Figure::new("peak_rss", peak as f64 / MIB, "MiB", Better::Lower)
+            .target(40.0)
+            .compared_to(format!(
+                "highest VmHWM of the client processes: cold start {:.1} MiB, first sync {:.1} MiB",
+                cold.peak_rss_bytes as f64 / MIB,
+                first.peak_rss_bytes as f64 / MIB
+            )),
+    );
+    if let Some(cdylib) = &options.cdylib {
+        figures.push(scenarios::size::measure(cdylib)?);
+    }
+
+    print!("\n{}", render_table(&figures));
+    std::fs::write(&options.out, to_json(&figures)?)
+        .with_context(|| format!("writing {}", options.out.display()))?;
+    eprintln!("bench: wrote {}", options.out.display());
+    drop(school);
+    Ok(figures)
+}
