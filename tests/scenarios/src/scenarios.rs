@@ -463,3 +463,376 @@ pub async fn push_through_the_gateway(sut: &impl ServerUnderTest) -> Result<()> 
     );
     Ok(())
 }
+
+// ---- Two people talking: reconnect, channels, direct messages, threads,
+// reactions, edits and deletes. Each checks what the other device shows.
+
+async fn wait_connected(device: &Device) -> Result<()> {
+    let mut state = device.client.connection_state()?;
+    tokio::time::timeout(
+        WAIT,
+        state.wait_for(|s| *s == pausenhof_core::realtime::ConnectionState::Connected),
+    )
+    .await
+    .context("the websocket never connected")??;
+    Ok(())
+}
+
+/// Signs in, syncs and goes live.
+async fn live_device(server_url: &str, person: &Person) -> Result<Device> {
+    let device = Device::signed_in(server_url, person).await?;
+    device.client.sync().await?;
+    device.client.start_realtime()?;
+    wait_connected(&device).await?;
+    Ok(device)
+}
+
+/// A post made directly over the API (not through the outbox), so the
+/// scenario knows its server id at once.
+async fn post_now(
+    device: &Device,
+    channel_id: &str,
+    root_id: &str,
+    message: &str,
+) -> Result<pausenhof_core::model::Post> {
+    use pausenhof_core::api::posts::{create_post, NewPost};
+    Ok(create_post(
+        &device.client.api()?,
+        &NewPost {
+            channel_id: channel_id.to_owned(),
+            message: message.to_owned(),
+            root_id: root_id.to_owned(),
+            file_ids: Vec::new(),
+            props: Default::default(),
+            pending_post_id: unique("pending").replace(' ', ""),
+        },
+    )
+    .await?)
+}
+
+/// The post as `device` shows it in the channel's timeline, once `check`
+/// holds for it.
+async fn shown_post(
+    device: &Device,
+    channel_id: &str,
+    post_id: &str,
+    what: &str,
+    check: impl Fn(&pausenhof_core::reads::PostView) -> bool,
+) -> Result<pausenhof_core::reads::PostView> {
+    eventually(what, || async {
+        let posts = device.client.timeline(channel_id, 60).await?.posts;
+        Ok(posts.into_iter().find(|p| p.id == post_id && check(p)))
+    })
+    .await
+}
+
+/// The websocket drops (a train tunnel, a server restart); posts made
+/// meanwhile arrive once it is back, each once.
+pub async fn reconnect_brings_what_was_missed(sut: &impl ServerUnderTest) -> Result<()> {
+    let school = sut.school();
+    let proxy = crate::proxy::CuttableProxy::start(sut.addr()).await?;
+    let receiver = live_device(&proxy.url(), &school.classmate).await?;
+    let sender = Device::signed_in(&sut.url(), &school.student).await?;
+    sender.client.sync().await?;
+    let square = sender.channel(&school.team, School::SHARED_CHANNEL).await?;
+
+    proxy.cut();
+    let mut state = receiver.client.connection_state()?;
+    tokio::time::timeout(
+        WAIT,
+        state.wait_for(|s| *s != pausenhof_core::realtime::ConnectionState::Connected),
+    )
+    .await
+    .context("the receiver did not notice the cut")??;
+    let mut missed = Vec::new();
+    for n in 1..=3 {
+        let text = unique(&format!("Im Tunnel verpasst {n}"));
+        post_now(&sender, &square.id, "", &text).await?;
+        missed.push(text);
+    }
+    proxy.restore();
+    receiver
+        .client
+        .lifecycle(pausenhof_core::realtime::LifecycleInput::NetworkUp)?;
+    wait_connected(&receiver).await?;
+    let shown = eventually("the missed posts after the reconnect", || async {
+        let posts = receiver.client.timeline(&square.id, 60).await?.posts;
+        let all = missed.iter().all(|m| posts.iter().any(|p| &p.message == m));
+        Ok(all.then_some(posts))
+    })
+    .await?;
+    for message in &missed {
+        let copies = shown.iter().filter(|p| &p.message == message).count();
+        ensure!(
+            copies == 1,
+            "{}: {message:?} shows {copies} times",
+            sut.name()
+        );
+    }
+    Ok(())
+}
+
+/// A classmate opens a public channel; the student joins it (it appears in
+/// the channel list), reads it, and leaves it (it disappears).
+pub async fn join_and_leave_a_channel(sut: &impl ServerUnderTest) -> Result<()> {
+    use pausenhof_core::api::channels::{add_member, create_channel, leave_channel, NewChannel};
+    let school = sut.school();
+    let student = Device::signed_in(&sut.url(), &school.student).await?;
+    let classmate = Device::signed_in(&sut.url(), &school.classmate).await?;
+    for device in [&student, &classmate] {
+        device.client.sync().await?;
+    }
+    let team = classmate
+        .client
+        .teams()
+        .await?
+        .into_iter()
+        .find(|t| t.name == school.team)
+        .context("the school team")?;
+    let tag = uuid_like().trim_start_matches('#').to_string();
+    let name = format!("lerngruppe-{tag}");
+    let channel = create_channel(
+        &classmate.client.api()?,
+        &NewChannel {
+            team_id: team.id.clone(),
+            name: name.clone(),
+            display_name: format!("Lerngruppe {tag}"),
+            channel_type: pausenhof_core::model::ChannelType::Open,
+            purpose: String::new(),
+            header: String::new(),
+        },
+    )
+    .await?;
+    let welcome = unique("Willkommen in der Lerngruppe");
+    post_now(&classmate, &channel.id, "", &welcome).await?;
+    ensure!(
+        student.channel(&school.team, &name).await.is_err(),
+        "{}: listed before joining",
+        sut.name()
+    );
+
+    add_member(&student.client.api()?, &channel.id, &school.student.id).await?;
+    student.client.sync().await?;
+    let joined = student.channel(&school.team, &name).await?;
+    ensure!(joined.id == channel.id);
+    student.client.load_older(&channel.id).await?;
+    let posts = student.client.timeline(&channel.id, 30).await?.posts;
+    ensure!(
+        posts.iter().any(|p| p.message == welcome),
+        "{}: the joined channel's posts are not readable",
+        sut.name()
+    );
+
+    leave_channel(&student.client.api()?, &channel.id).await?;
+    student.client.sync().await?;
+    ensure!(
+        student.channel(&school.team, &name).await.is_err(),
+        "{}: still listed after leaving",
+        sut.name()
+    );
+    Ok(())
+}
+
+/// The student writes to a classmate by username; the classmate's device,
+/// which never had this conversation, shows it in the channel list and the
+/// message in its timeline.
+pub async fn direct_message_by_username(sut: &impl ServerUnderTest) -> Result<()> {
+    use pausenhof_core::api::channels::create_direct;
+    use pausenhof_core::api::users::users_by_usernames;
+    let school = sut.school();
+    let receiver = live_device(&sut.url(), &school.classmate).await?;
+    let sender = live_device(&sut.url(), &school.student).await?;
+    let api = sender.client.api()?;
+    let found = users_by_usernames(&api, &[school.classmate.username.clone()]).await?;
+    let other = found
+        .first()
+        .with_context(|| format!("@{} not found", school.classmate.username))?;
+    ensure!(other.id == school.classmate.id);
+    let direct = create_direct(&api, &school.student.id, &other.id).await?;
+    let message = unique("Kannst du mir die Mathe-Hausaufgaben schicken?");
+    sender.client.send_post(&direct.id, "", &message).await?;
+
+    let received = eventually("the direct message on the classmate's device", || async {
+        let posts = receiver.client.timeline(&direct.id, 30).await?.posts;
+        Ok(posts.into_iter().find(|p| p.message == message))
+    })
+    .await?;
+    ensure!(
+        received.user_id == school.student.id,
+        "{}: wrong author",
+        sut.name()
+    );
+    eventually(
+        "the conversation in the classmate's channel list",
+        || async {
+            let teams = receiver.client.teams().await?;
+            for team in teams {
+                let listed = receiver
+                    .client
+                    .channel_list(&team.id)
+                    .await?
+                    .into_iter()
+                    .flat_map(|section| section.channels)
+                    .any(|c| c.id == direct.id);
+                if listed {
+                    return Ok(Some(()));
+                }
+            }
+            Ok(None)
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A reply in a thread reaches the author of the root; the whole thread
+/// reads back in order.
+pub async fn thread_reply_and_read(sut: &impl ServerUnderTest) -> Result<()> {
+    let school = sut.school();
+    let author = live_device(&sut.url(), &school.student).await?;
+    let replier = live_device(&sut.url(), &school.classmate).await?;
+    let square = author.channel(&school.team, School::SHARED_CHANNEL).await?;
+    let question = unique("Wer hat das Arbeitsblatt von gestern?");
+    let root = post_now(&author, &square.id, "", &question).await?;
+    let answer = unique("Ich, ich schicke es dir");
+    replier
+        .client
+        .send_post(&square.id, &root.id, &answer)
+        .await?;
+
+    let reply = eventually("the reply on the author's device", || async {
+        let thread = author.client.thread(&root.id).await?;
+        Ok(thread.replies.into_iter().find(|r| r.message == answer))
+    })
+    .await?;
+    ensure!(
+        reply.root_id == root.id,
+        "{}: reply not in the thread",
+        sut.name()
+    );
+    ensure!(reply.user_id == school.classmate.id);
+
+    // A third device that never saw the thread loads it whole.
+    let reader = Device::signed_in(&sut.url(), &school.classmate).await?;
+    reader.client.sync().await?;
+    let thread = reader.client.load_thread(&root.id).await?;
+    ensure!(
+        thread.root.as_ref().is_some_and(|r| r.message == question),
+        "{}: thread root missing",
+        sut.name()
+    );
+    let replies: Vec<&str> = thread.replies.iter().map(|r| r.message.as_str()).collect();
+    ensure!(
+        replies == [answer.as_str()],
+        "{}: replies {replies:?}",
+        sut.name()
+    );
+    ensure!(thread.complete, "{}: thread not complete", sut.name());
+    Ok(())
+}
+
+/// A reaction added on one device shows under the post on the other, and
+/// goes away when removed.
+pub async fn reactions_come_and_go(sut: &impl ServerUnderTest) -> Result<()> {
+    let school = sut.school();
+    let author = live_device(&sut.url(), &school.student).await?;
+    let reactor = live_device(&sut.url(), &school.classmate).await?;
+    let square = author.channel(&school.team, School::SHARED_CHANNEL).await?;
+    let post = post_now(
+        &author,
+        &square.id,
+        "",
+        &unique("Klassenfahrt ist genehmigt!"),
+    )
+    .await?;
+    shown_post(
+        &reactor,
+        &square.id,
+        &post.id,
+        "the post on the reactor",
+        |_| true,
+    )
+    .await?;
+
+    reactor.client.add_reaction(&post.id, "tada").await?;
+    let shown = shown_post(&author, &square.id, &post.id, "the reaction", |p| {
+        p.reactions.iter().any(|r| r.emoji_name == "tada")
+    })
+    .await?;
+    let tada = shown
+        .reactions
+        .iter()
+        .find(|r| r.emoji_name == "tada")
+        .context("tada")?;
+    ensure!(
+        tada.count == 1 && tada.user_ids == [school.classmate.id.clone()],
+        "{}: {tada:?}",
+        sut.name()
+    );
+
+    reactor.client.remove_reaction(&post.id, "tada").await?;
+    shown_post(&author, &square.id, &post.id, "the reaction removed", |p| {
+        p.reactions.is_empty()
+    })
+    .await?;
+    Ok(())
+}
+
+/// An edit shows on the other device as edited, with the new text.
+pub async fn edits_reach_the_other_device(sut: &impl ServerUnderTest) -> Result<()> {
+    let school = sut.school();
+    let author = live_device(&sut.url(), &school.student).await?;
+    let reader = live_device(&sut.url(), &school.classmate).await?;
+    let square = author.channel(&school.team, School::SHARED_CHANNEL).await?;
+    let post = post_now(&author, &square.id, "", &unique("Treffen um 14 Uhr")).await?;
+    shown_post(
+        &reader,
+        &square.id,
+        &post.id,
+        "the post on the reader",
+        |_| true,
+    )
+    .await?;
+
+    let corrected = unique("Treffen um 15 Uhr");
+    author.client.edit_post(&post.id, &corrected).await?;
+    let shown = shown_post(&reader, &square.id, &post.id, "the edit", |p| {
+        p.message == corrected
+    })
+    .await?;
+    ensure!(
+        shown.edited && shown.edit_at > 0,
+        "{}: not marked edited",
+        sut.name()
+    );
+    Ok(())
+}
+
+/// A deleted post disappears from the other device, text included.
+pub async fn deletes_reach_the_other_device(sut: &impl ServerUnderTest) -> Result<()> {
+    let school = sut.school();
+    let author = live_device(&sut.url(), &school.student).await?;
+    let reader = live_device(&sut.url(), &school.classmate).await?;
+    let square = author.channel(&school.team, School::SHARED_CHANNEL).await?;
+    let text = unique("Ups, falscher Kanal");
+    let post = post_now(&author, &square.id, "", &text).await?;
+    shown_post(
+        &reader,
+        &square.id,
+        &post.id,
+        "the post on the reader",
+        |_| true,
+    )
+    .await?;
+
+    author.client.delete_post(&post.id).await?;
+    eventually("the post gone from the reader's timeline", || async {
+        let posts = reader.client.timeline(&square.id, 60).await?.posts;
+        let still = posts
+            .iter()
+            .any(|p| p.id == post.id && !p.deleted || p.message == text);
+        Ok((!still).then_some(()))
+    })
+    .await?;
+    Ok(())
+}

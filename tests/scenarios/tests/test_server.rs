@@ -21,4 +21,11 @@ on_test_server!(
     offline_send_is_delivered_once,
     search_offline_finds_umlauts,
     push_through_the_gateway,
+    reconnect_brings_what_was_missed,
+    join_and_leave_a_channel,
+    direct_message_by_username,
+    thread_reply_and_read,
+    reactions_come_and_go,
+    edits_reach_the_other_device,
+    deletes_reach_the_other_device,
 );
