@@ -16,6 +16,7 @@ import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.onEach
 import kotlinx.coroutines.cancelChildren
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeoutOrNull
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.TestInstance
@@ -44,7 +45,9 @@ class ObserveTest {
 
     /** Waits until the kept value equals what a fresh read returns now. */
     private suspend fun <T : Any> StateFlow<T?>.settlesTo(read: suspend () -> T): T =
-        filterNotNull().first { it == read() }
+        withTimeoutOrNull(20_000) { filterNotNull().first { it == read() } }
+            // Shows what differs instead of only timing out.
+            ?: read().also { assertEquals(it, value, "the kept value never caught up with a fresh read") }
 
     /** The server's id of a post sent with [clientKey], once its copy replaced the echo. */
     private suspend fun StateFlow<TimelineWindow?>.serverIdOf(clientKey: String): String =
