@@ -297,6 +297,18 @@ mod tests {
         }
     }
 
+    /// An empty JSON push, normal urgency, one minute TTL.
+    async fn deliver_empty(sender: &WebPushSender, registration: &Registration) -> Delivery {
+        sender
+            .deliver(
+                registration,
+                b"{}",
+                Duration::from_secs(60),
+                Urgency::Normal,
+            )
+            .await
+    }
+
     impl Fixture {
         fn registration(&self) -> Registration {
             Registration {
@@ -365,14 +377,7 @@ mod tests {
         let sender = f.sender(3, 5);
         for status in [404, 410] {
             f.answer(status, vec![]);
-            let outcome = sender
-                .deliver(
-                    &f.registration(),
-                    b"{}",
-                    Duration::from_secs(60),
-                    Urgency::Normal,
-                )
-                .await;
+            let outcome = deliver_empty(&sender, &f.registration()).await;
             assert_eq!(outcome, Delivery::Gone);
         }
         assert_eq!(f.requests(), 2);
@@ -393,14 +398,7 @@ mod tests {
         assert_eq!(outcome, Delivery::TooLarge);
         assert_eq!(f.requests(), 0);
         f.answer(413, vec![]);
-        let outcome = sender
-            .deliver(
-                &f.registration(),
-                b"{}",
-                Duration::from_secs(60),
-                Urgency::Normal,
-            )
-            .await;
+        let outcome = deliver_empty(&sender, &f.registration()).await;
         assert_eq!(outcome, Delivery::TooLarge);
     }
 
@@ -410,14 +408,7 @@ mod tests {
         let sender = f.sender(3, 5);
         f.answer(429, vec![("retry-after", "0".into())]);
         f.answer(503, vec![("retry-after", "0".into())]);
-        let outcome = sender
-            .deliver(
-                &f.registration(),
-                b"{}",
-                Duration::from_secs(60),
-                Urgency::Normal,
-            )
-            .await;
+        let outcome = deliver_empty(&sender, &f.registration()).await;
         assert_eq!(outcome, Delivery::Accepted);
         assert_eq!(f.requests(), 3);
     }
@@ -428,14 +419,7 @@ mod tests {
         let sender = f.sender(3, 5);
         f.answer(429, vec![("retry-after", "3600".into())]);
         let before = SystemTime::now();
-        let outcome = sender
-            .deliver(
-                &f.registration(),
-                b"{}",
-                Duration::from_secs(60),
-                Urgency::Normal,
-            )
-            .await;
+        let outcome = deliver_empty(&sender, &f.registration()).await;
         let Delivery::RateLimited { until } = outcome else {
             panic!("expected RateLimited, got {outcome:?}");
         };
@@ -450,14 +434,7 @@ mod tests {
         for _ in 0..3 {
             f.answer(500, vec![("retry-after", "0".into())]);
         }
-        let outcome = sender
-            .deliver(
-                &f.registration(),
-                b"{}",
-                Duration::from_secs(60),
-                Urgency::Normal,
-            )
-            .await;
+        let outcome = deliver_empty(&sender, &f.registration()).await;
         assert_eq!(outcome, Delivery::Rejected { status: 500 });
         assert_eq!(f.requests(), 2);
     }
@@ -467,14 +444,7 @@ mod tests {
         let f = fixture().await;
         let sender = f.sender(3, 5);
         f.answer(308, vec![("location", format!("{}/elsewhere", f.base))]);
-        let outcome = sender
-            .deliver(
-                &f.registration(),
-                b"{}",
-                Duration::from_secs(60),
-                Urgency::Normal,
-            )
-            .await;
+        let outcome = deliver_empty(&sender, &f.registration()).await;
         assert_eq!(outcome, Delivery::Redirected { status: 308 });
         assert_eq!(*f.script.redirect_target_hits.lock().unwrap(), 0);
     }
@@ -488,25 +458,11 @@ mod tests {
         drop(closed);
         let mut registration = f.registration();
         registration.endpoint = Url::parse(&format!("http://{addr}/push/x")).unwrap();
-        let outcome = sender
-            .deliver(
-                &registration,
-                b"{}",
-                Duration::from_secs(60),
-                Urgency::Normal,
-            )
-            .await;
+        let outcome = deliver_empty(&sender, &registration).await;
         assert_eq!(outcome, Delivery::Unreachable);
         let mut registration = f.registration();
         registration.p256dh = vec![4; 65];
-        let outcome = sender
-            .deliver(
-                &registration,
-                b"{}",
-                Duration::from_secs(60),
-                Urgency::Normal,
-            )
-            .await;
+        let outcome = deliver_empty(&sender, &registration).await;
         assert_eq!(outcome, Delivery::BadKeys);
     }
 
