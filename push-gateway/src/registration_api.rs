@@ -44,6 +44,8 @@ pub enum RegistrationError {
     EndpointNotHttps,
     #[error("endpoint must not carry credentials or a fragment")]
     EndpointExtras,
+    #[error("endpoint must not be a private or local address")]
+    EndpointPrivate,
     #[error("p256dh must be a base64url uncompressed P-256 public key")]
     BadPublicKey,
     #[error("auth must be 16 bytes, base64url")]
@@ -60,6 +62,36 @@ fn is_loopback(url: &Url) -> bool {
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         None => false,
+    }
+}
+
+/// An IP literal the gateway must not post to: it would let anyone who
+/// registers make the gateway send requests into the school's own network.
+/// (Names that resolve to such addresses are not caught here; the README
+/// says to keep the gateway's outbound traffic to the internet.)
+fn is_internal_ip(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Ipv4(ip) => {
+            let [a, b, ..] = ip.octets();
+            ip.is_private()
+                || ip.is_loopback()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                // 100.64.0.0/10, carrier-grade NAT
+                || (a == 100 && (64..128).contains(&b))
+        }
+        url::Host::Ipv6(ip) => {
+            let first = ip.segments()[0];
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (first & 0xfe00) == 0xfc00 // unique local
+                || (first & 0xffc0) == 0xfe80 // link local
+                || ip.to_ipv4_mapped().is_some_and(|v4| {
+                    is_internal_ip(&url::Host::Ipv4(v4))
+                })
+        }
+        url::Host::Domain(_) => false,
     }
 }
 
@@ -82,6 +114,10 @@ pub fn validate(
     };
     if !scheme_ok {
         return Err(RegistrationError::EndpointNotHttps);
+    }
+    let loopback_allowed = allow_loopback_http && is_loopback(&endpoint);
+    if endpoint.host().is_some_and(|h| is_internal_ip(&h)) && !loopback_allowed {
+        return Err(RegistrationError::EndpointPrivate);
     }
     if !endpoint.username().is_empty()
         || endpoint.password().is_some()
@@ -219,10 +255,36 @@ mod tests {
             validate(&request("http://10.0.0.5/up"), true).unwrap_err(),
             RegistrationError::EndpointNotHttps
         );
+        assert!(validate(&request("https://127.0.0.1:9000/up"), true).is_ok());
         assert_eq!(
             validate(&request("file:///etc/passwd"), true).unwrap_err(),
             RegistrationError::EndpointNotHttps
         );
+    }
+
+    #[test]
+    fn refuses_internal_addresses_even_over_https() {
+        for endpoint in [
+            "https://10.1.2.3/up",
+            "https://172.16.0.1/up",
+            "https://192.168.1.10/up",
+            "https://127.0.0.1/up",
+            "https://169.254.169.254/latest/meta-data",
+            "https://100.64.0.1/up",
+            "https://0.0.0.0/up",
+            "https://[::1]/up",
+            "https://[fd00::1]/up",
+            "https://[fe80::1]/up",
+            "https://[::ffff:10.0.0.1]/up",
+        ] {
+            assert_eq!(
+                validate(&request(endpoint), false).unwrap_err(),
+                RegistrationError::EndpointPrivate,
+                "{endpoint}"
+            );
+        }
+        assert!(validate(&request("https://8.8.8.8/up"), false).is_ok());
+        assert!(validate(&request("https://[2001:db8::1]/up"), false).is_ok());
     }
 
     #[test]
