@@ -643,7 +643,7 @@ pub async fn direct_message_by_username(sut: &impl ServerUnderTest) -> Result<()
     let receiver = live_device(&sut.url(), &school.classmate).await?;
     let sender = live_device(&sut.url(), &school.student).await?;
     let api = sender.client.api()?;
-    let found = users_by_usernames(&api, &[school.classmate.username.clone()]).await?;
+    let found = users_by_usernames(&api, std::slice::from_ref(&school.classmate.username)).await?;
     let other = found
         .first()
         .with_context(|| format!("@{} not found", school.classmate.username))?;
