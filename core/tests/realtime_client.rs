@@ -101,3 +101,57 @@ async fn the_client_sends_through_the_outbox_and_hears_back_over_the_websocket()
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_post_by_someone_new_shows_their_name_not_their_id() {
+    let server = TestServer::start(ServerConfig::default()).await.unwrap();
+    let me = server.account(Role::Student);
+    let data_dir = tempfile::tempdir().unwrap();
+    let client = Client::builder(data_dir.path())
+        .secret_store(Arc::new(MemorySecretStore::new()))
+        .build()
+        .unwrap();
+    client
+        .sign_in_with_password(&server.url(), &me.username, &me.password, None)
+        .await
+        .unwrap();
+    client.sync().await.unwrap();
+    let handle = client.start_realtime().unwrap();
+    within(
+        Duration::from_secs(20),
+        handle.wait_for(|s| *s == ConnectionState::Connected),
+    )
+    .await;
+    // Someone the cache has never seen joins after the sync and posts.
+    let newcomer = server.create_user(
+        "neu.zugang",
+        "neu.zugang@gsm.schule.test",
+        "Neu-Zugang-Pw1!",
+    );
+    server.add_to_team(&newcomer.user_id, "gsm").unwrap();
+    let square = server.channel_by_name("gsm", "town-square").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let post = server.post_as(&newcomer.user_id, &square, "Hallo, ich bin neu!");
+    let post_id = post["id"].as_str().unwrap().to_owned();
+    let store = client.store().unwrap();
+    let author = newcomer.user_id.clone();
+    eventually(&store, "the newcomer's profile", move |c| {
+        count(
+            c,
+            &format!("SELECT count(*) FROM users WHERE id = '{author}'"),
+        ) == 1
+    })
+    .await;
+    let shown = client
+        .timeline(&square, 30)
+        .await
+        .unwrap()
+        .posts
+        .into_iter()
+        .find(|p| p.id == post_id)
+        .expect("the live post in the timeline");
+    assert_eq!(shown.author_username, "neu.zugang");
+    assert_ne!(shown.author_name, newcomer.user_id);
+}

@@ -100,6 +100,11 @@ impl Client {
             )
             .with_posted_events(posted.clone()),
         );
+        let authors_task = tokio::spawn(super::authors::fetch_authors_of_live_posts(
+            api.clone(),
+            store.clone(),
+            posted.subscribe(),
+        ));
         let server_url = url::Url::parse(account.server.as_str())
             .map_err(|_| Error::internal("server URL does not parse"))?;
         let mut config = RealtimeConfig::new(server_url, token);
@@ -135,7 +140,7 @@ impl Client {
             typing,
             statuses,
             posted,
-            tasks: vec![realtime_task, outbox_task, session_task],
+            tasks: vec![realtime_task, outbox_task, session_task, authors_task],
         });
         *live = Some(running.clone());
         Ok(running)

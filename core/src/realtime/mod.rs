@@ -8,6 +8,7 @@
 //! - [`backoff`]: reconnect delays.
 
 pub mod apply;
+mod authors;
 pub mod backoff;
 pub(crate) mod client;
 pub mod connection;

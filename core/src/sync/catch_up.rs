@@ -208,7 +208,7 @@ pub(super) async fn catch_up<A: SyncApi>(
         .collect();
     futures_util::stream::iter(fetches)
         .buffer_unordered(POST_FETCH_CONCURRENCY)
-        .try_collect::<Vec<()>>()
+        .try_collect::<Vec<Vec<String>>>()
         .await?;
     report.channels_with_posts_fetched.extend(unread);
 

@@ -4,6 +4,7 @@ use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::api::{ordered_posts, PostsQuery, SyncApi, POSTS_PER_PAGE, SINCE_LIMIT};
+use super::users::fetch_unknown_users;
 use super::{SyncError, SyncResult};
 use crate::model::PostList;
 use crate::store::{newest_range, Store, StoreResult};
@@ -19,11 +20,13 @@ pub(super) enum PageCoverage {
 
 /// Fetches the newest page of a channel and records it as a range from its
 /// oldest post up to the channel's last post time.
+/// Fetches and stores the newest page of a channel; returns the authors of
+/// its posts (a sync fetches the unknown ones once at its end).
 pub(super) async fn fetch_newest<A: SyncApi>(
     api: &A,
     store: &Store,
     channel_id: &str,
-) -> SyncResult<(), A::Error> {
+) -> SyncResult<Vec<String>, A::Error> {
     let query = PostsQuery::Newest {
         per_page: POSTS_PER_PAGE,
     };
@@ -31,8 +34,15 @@ pub(super) async fn fetch_newest<A: SyncApi>(
         .channel_posts(channel_id, &query)
         .await
         .map_err(SyncError::api)?;
+    let authors = authors_of(&list);
     write_page(store, channel_id.to_owned(), query, None, list).await?;
-    Ok(())
+    Ok(authors)
+}
+
+fn authors_of(list: &PostList) -> Vec<String> {
+    let authors: std::collections::BTreeSet<&str> =
+        list.posts.values().map(|p| p.user_id.as_str()).collect();
+    authors.into_iter().map(str::to_owned).collect()
 }
 
 /// Fetches everything changed since the end of the channel's newest range.
@@ -150,7 +160,8 @@ pub async fn load_older<A: SyncApi>(
         })
         .await?;
     let Some(((post_id, anchor_at), range)) = anchor else {
-        fetch_newest(api, store, channel_id).await?;
+        let authors = fetch_newest(api, store, channel_id).await?;
+        fetch_unknown_users(api, store, authors).await?;
         return outcome(store, channel_id, 0, ranges_before).await;
     };
     if range.reaches_start {
@@ -169,7 +180,9 @@ pub async fn load_older<A: SyncApi>(
         .await
         .map_err(SyncError::api)?;
     let fetched = ordered_posts(&list, channel_id).len();
+    let authors = authors_of(&list);
     write_page(store, channel_id.to_owned(), query, Some(anchor_at), list).await?;
+    fetch_unknown_users(api, store, authors).await?;
     outcome(store, channel_id, fetched, ranges_before).await
 }
 
@@ -198,8 +211,10 @@ pub async fn load_thread<A: SyncApi>(
 ) -> SyncResult<usize, A::Error> {
     let list = api.post_thread(root_id).await.map_err(SyncError::api)?;
     let count = list.posts.len();
+    let authors = authors_of(&list);
     store
         .write(move |w| w.upsert_posts(list.posts.values()))
         .await?;
+    fetch_unknown_users(api, store, authors).await?;
     Ok(count)
 }

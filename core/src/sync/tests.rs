@@ -461,3 +461,43 @@ async fn concurrent_syncs_of_one_account_run_one_after_the_other() {
     // Interleaved, both would have seen an empty store and run in full.
     assert_eq!(kinds, [SyncKind::Full, SyncKind::CatchUp]);
 }
+
+#[tokio::test]
+async fn scrolling_and_threads_fetch_authors_the_cache_does_not_know() {
+    let server = school(0);
+    let (_d, store) = store();
+    sync(&server, &store, &SyncOptions::default())
+        .await
+        .unwrap();
+    {
+        let mut d = server.data.lock().unwrap();
+        d.users.push(user("u8", "Neu8"));
+        d.users.push(user("u9", "Neu9"));
+        // Older than everything cached in "a": found by scrolling up.
+        d.posts.push(post("a-old", "a", "u8", 5_000));
+        let mut root = post("t-root", "c", "u9", 9_000);
+        root.reply_count = 0;
+        d.posts.push(root);
+    }
+    let known = |id: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .read(move |c| {
+                    Ok(c.prepare("SELECT 1 FROM users WHERE id = ?1")?
+                        .exists([id])?)
+                })
+                .await
+                .unwrap()
+        }
+    };
+    assert!(!known("u8").await && !known("u9").await);
+    while !load_older(&server, &store, "a")
+        .await
+        .unwrap()
+        .reached_start
+    {}
+    assert!(known("u8").await, "the author of a post found by scrolling");
+    load_thread(&server, &store, "t-root").await.unwrap();
+    assert!(known("u9").await, "the author of a thread opened");
+}

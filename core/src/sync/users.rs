@@ -87,6 +87,37 @@ pub(super) async fn missing_users(store: &Store) -> crate::store::StoreResult<Mi
         .await
 }
 
+/// Fetches the authors among `user_ids` the cache has no profile of, in
+/// batches of `POST /users/ids`: posts loaded outside a sync (scrolling up,
+/// opening a thread) otherwise show raw ids as their authors.
+pub(super) async fn fetch_unknown_users<A: SyncApi>(
+    api: &A,
+    store: &Store,
+    user_ids: Vec<String>,
+) -> SyncResult<(), A::Error> {
+    let ids = store
+        .read(move |c| {
+            let mut known = c.prepare_cached("SELECT 1 FROM users WHERE id = ?1")?;
+            let mut unknown = BTreeSet::new();
+            for id in user_ids {
+                if !id.is_empty() && !known.exists([&id])? {
+                    unknown.insert(id);
+                }
+            }
+            Ok(unknown.into_iter().collect::<Vec<_>>())
+        })
+        .await?;
+    fetch_users(
+        api,
+        store,
+        MissingUsers {
+            ids,
+            usernames: Vec::new(),
+        },
+    )
+    .await
+}
+
 /// Fetches the missing users (all requests in parallel) and stores them.
 pub(super) async fn fetch_users<A: SyncApi>(
     api: &A,
