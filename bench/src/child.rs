@@ -47,8 +47,10 @@ pub struct SyncRun {
     pub kind: String,
     pub started_us: u64,
     pub finished_us: u64,
-    /// When every team's channel list last changed to its final state
-    /// (only with the watcher on).
+    /// When every team's channel list last changed to its final channels,
+    /// sections and badges (only with the watcher on).
+    pub channels_listed_at_us: Option<u64>,
+    /// When they also showed their final names in their final order.
     pub channel_lists_final_at_us: Option<u64>,
     pub channels_with_posts_fetched: usize,
     pub peak_rss_bytes: u64,
@@ -108,7 +110,7 @@ pub fn sync(data_dir: &Path, watch_lists: bool) -> anyhow::Result<()> {
         let report = client.sync().await.context("sync failed")?;
         let elapsed = started.elapsed();
         let finished_us = now_us();
-        let channel_lists_final_at_us = match watcher {
+        let lists_at = match watcher {
             None => None,
             Some(task) => {
                 // Let the watcher take in the last change sets first.
@@ -116,8 +118,16 @@ pub fn sync(data_dir: &Path, watch_lists: bool) -> anyhow::Result<()> {
                 task.abort();
                 let last = lists_digest(&client).await?;
                 let seen = snapshots.lock().map(|s| s.clone()).unwrap_or_default();
-                Some(final_since(&seen, last).unwrap_or(finished_us))
+                let at = |pick: fn(&Digests) -> u64| {
+                    let seen: Vec<(u64, u64)> = seen.iter().map(|(t, d)| (*t, pick(d))).collect();
+                    final_since(&seen, pick(&last)).unwrap_or(finished_us)
+                };
+                Some((at(|d| d.listed), at(|d| d.shown)))
             }
+        };
+        let (channels_listed_at_us, channel_lists_final_at_us) = match lists_at {
+            Some((listed, shown)) => (Some(listed), Some(shown)),
+            None => (None, None),
         };
         anyhow::Ok(SyncRun {
             elapsed_ms: millis(elapsed),
@@ -127,6 +137,7 @@ pub fn sync(data_dir: &Path, watch_lists: bool) -> anyhow::Result<()> {
                 .to_owned(),
             started_us,
             finished_us,
+            channels_listed_at_us,
             channel_lists_final_at_us,
             channels_with_posts_fetched: report.channels_with_posts_fetched.len(),
             peak_rss_bytes: peak_rss_bytes().unwrap_or(0),
@@ -135,26 +146,46 @@ pub fn sync(data_dir: &Path, watch_lists: bool) -> anyhow::Result<()> {
     print_report(&report)
 }
 
-/// A digest of what the channel lists show: teams, sections, channels,
-/// names and unread badges.
-async fn lists_digest(client: &Client) -> anyhow::Result<u64> {
+/// Digests of what the channel lists show: which channels are in which
+/// section of which team with which unread badges, and the same with the
+/// names shown and the order.
+async fn lists_digest(client: &Client) -> anyhow::Result<Digests> {
     let lists = account::channel_lists(client).await?;
-    let mut hasher = DefaultHasher::new();
+    let mut listed = DefaultHasher::new();
+    let mut shown = DefaultHasher::new();
     for (team, sections) in &lists {
-        team.hash(&mut hasher);
+        team.hash(&mut shown);
         for section in sections {
-            section.name.hash(&mut hasher);
+            section.name.hash(&mut shown);
+            let mut entries: Vec<_> = section
+                .channels
+                .iter()
+                .map(|c| (&c.id, c.unread_count, c.mention_count))
+                .collect();
+            entries.sort_unstable();
+            (team, &section.name, entries).hash(&mut listed);
             for c in &section.channels {
-                (&c.id, &c.display_name, c.unread_count, c.mention_count).hash(&mut hasher);
+                (&c.id, &c.display_name, c.unread_count, c.mention_count).hash(&mut shown);
             }
         }
     }
-    Ok(hasher.finish())
+    Ok(Digests {
+        listed: listed.finish(),
+        shown: shown.finish(),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Digests {
+    /// Channels, sections and badges.
+    listed: u64,
+    /// Also the names shown and the order.
+    shown: u64,
 }
 
 /// Re-reads the lists after every change that may affect them, noting
 /// when (after the read) and what it saw.
-async fn watch_channel_lists(client: Client, snapshots: Arc<Mutex<Vec<(u64, u64)>>>) {
+async fn watch_channel_lists(client: Client, snapshots: Arc<Mutex<Vec<(u64, Digests)>>>) {
     let Ok(mut changes) = client.store_changes() else {
         return;
     };

@@ -41,7 +41,7 @@ fn run_bench_steps(steps: &mut Steps, runs: Option<String>) -> Result<()> {
     steps.run("build bench (release)", || {
         run_command(cargo(&["build", "--release", "--package", BENCH_CRATE]))
     })?;
-    steps.run("build FFI library (mobile profile)", || {
+    steps.run("build FFI (mobile profile)", || {
         run_command(cargo(&[
             "build",
             "--profile",
