@@ -261,12 +261,21 @@ impl TestServer {
                 .is_some_and(|m| m.contains_key(&user));
             if !member {
                 state.add_channel_member(channel, user, false, now);
-                let last_post = state.channels.get(&channel).map_or(0, |c| c.last_post_at);
+                // A real new member has read nothing; the bench account
+                // has read everything (as the seeded members mostly have).
+                let (total, total_root, last_post) =
+                    state.channels.get(&channel).map_or((0, 0, 0), |c| {
+                        (c.total_msg_count, c.total_msg_count_root, c.last_post_at)
+                    });
                 if let Some(m) = state
                     .channel_members
                     .get_mut(&channel)
                     .and_then(|m| m.get_mut(&user))
                 {
+                    m.msg_count = total;
+                    m.msg_count_root = total_root;
+                    m.mention_count = 0;
+                    m.mention_count_root = 0;
                     m.last_viewed_at = last_post.min(viewed_last - 1);
                 }
                 added += 1;

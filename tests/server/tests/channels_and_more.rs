@@ -462,6 +462,38 @@ async fn join_every_channel_makes_one_account_see_the_whole_school() {
         after.as_array().unwrap().len(),
         before.as_array().unwrap().len() + added
     );
+    // Nothing joined is unread or a mention.
+    let members = api.get("/users/me/channel_members").await.body;
+    let totals: std::collections::HashMap<&str, i64> = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap(),
+                c["total_msg_count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let joined_before: Vec<&str> = before
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    let unread = |members: &Value| {
+        members
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| !joined_before.contains(&m["channel_id"].as_str().unwrap()))
+            .filter(|m| {
+                let total = totals.get(m["channel_id"].as_str().unwrap()).copied();
+                m["mention_count"].as_i64() != Some(0) || total != m["msg_count"].as_i64()
+            })
+            .count()
+    };
+    assert_eq!(unread(&members), 0);
     // The channel viewed last is still the same.
     let viewed_after = last_viewed(&api.get("/users/me/channel_members").await.body);
     assert_eq!(viewed_after, viewed_before);
