@@ -52,6 +52,29 @@ impl Scrubber {
         self.labels.insert(id.to_owned(), format!("<{label}>"));
     }
 
+    /// The id behind a label such as `user:anna.schulz`. (This and
+    /// `resolve` serve the test server's differential test, which includes
+    /// this file; the recorder itself does not need them.)
+    #[allow(dead_code)]
+    pub fn id_of(&self, label: &str) -> Option<&str> {
+        let wanted = format!("<{label}>");
+        self.labels
+            .iter()
+            .find(|(_, l)| **l == wanted)
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// Replaces every `<label>` in `text` by its id: the differential test
+    /// turns recorded requests back into requests to the test server.
+    #[allow(dead_code)]
+    pub fn resolve(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for (id, label) in &self.labels {
+            out = out.replace(label.as_str(), id);
+        }
+        out
+    }
+
     /// A value (a token, a password) that must never reach a recording.
     pub fn secret(&mut self, value: &str, placeholder: &str) {
         self.secrets
@@ -224,6 +247,18 @@ mod tests {
         );
         scrubber.begin_recording();
         assert_eq!(scrubber.scrub(&json!(THIRD)), json!("<id:1>"));
+    }
+
+    #[test]
+    fn labels_resolve_back_to_their_ids() {
+        let mut scrubber = Scrubber::new("");
+        scrubber.label(USER, "user:anna.schulz");
+        assert_eq!(scrubber.id_of("user:anna.schulz"), Some(USER));
+        assert_eq!(scrubber.id_of("user:nobody"), None);
+        assert_eq!(
+            scrubber.resolve("/users/<user:anna.schulz>/teams"),
+            format!("/users/{USER}/teams")
+        );
     }
 
     #[test]
