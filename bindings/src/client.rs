@@ -39,7 +39,8 @@ impl Client {
     pub fn new(options: ClientOptions, secret_store: Arc<dyn SecretStore>) -> Result<Arc<Self>> {
         let mut builder = core::Client::builder(options.data_dir)
             .secret_store(Arc::new(ForeignSecretStore(secret_store)))
-            .device_id(options.device_id);
+            .device_id(options.device_id)
+            .runtime(crate::runtime::handle().clone());
         for certificate in &options.extra_root_certificates {
             builder = builder.add_root_certificate(certificate)?;
         }
@@ -185,9 +186,9 @@ impl Client {
 
     /// Signs out and removes every local trace of the account: token,
     /// database, cached files.
-    pub async fn logout(&self) -> Result<()> {
+    pub async fn sign_out(&self) -> Result<()> {
         let core = self.core.clone();
-        Ok(run(async move { core.logout().await }).await?)
+        Ok(run(async move { core.sign_out().await }).await?)
     }
 }
 

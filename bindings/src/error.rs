@@ -82,6 +82,9 @@ pub enum ClientError {
     InvalidInput { reason: String },
     #[error("cancelled")]
     Cancelled,
+    /// Needs the live connection: call `start_realtime` first.
+    #[error("the realtime connection is not started")]
+    NotStarted,
     /// A bug; `reason` is for developers.
     #[error("internal error: {reason}")]
     Internal { reason: String },
@@ -157,6 +160,7 @@ impl From<core::Error> for ClientError {
             E::SecretStore { reason } => ClientError::SecretStore { reason },
             E::InvalidInput { reason } => ClientError::InvalidInput { reason },
             E::Cancelled => ClientError::Cancelled,
+            E::NotStarted => ClientError::NotStarted,
             E::Internal { reason } => ClientError::Internal { reason },
             // Core's Error is non-exhaustive: a new variant shows up as an
             // internal error until it is mapped here.

@@ -1,8 +1,8 @@
 //! File attachments: upload before posting, download for showing, and the
 //! user's own data export.
 
-use pausenhof_core::api::files::{self as core_files, FileRendition as CoreRendition};
 use pausenhof_core::model::FileInfo;
+use pausenhof_core::FileRendition as CoreRendition;
 
 use crate::client::Client;
 use crate::error::{ClientError, Result};
@@ -30,19 +30,13 @@ impl Client {
         mime_type: String,
         data: Vec<u8>,
     ) -> Result<FileAttachment> {
-        let api = self.core.api()?;
+        let core = self.core.clone();
         let uploaded = run(async move {
-            core_files::upload(&api, &channel_id, &file_name, &mime_type, data, "").await
+            core.upload_file(&channel_id, &file_name, &mime_type, data)
+                .await
         })
         .await?;
-        uploaded
-            .file_infos
-            .into_iter()
-            .next()
-            .map(Into::into)
-            .ok_or_else(|| ClientError::InvalidResponse {
-                reason: "the upload answer lists no file".into(),
-            })
+        Ok(uploaded.into())
     }
 
     /// Downloads a file (capped at the core's file size limit).
@@ -51,14 +45,13 @@ impl Client {
         file_id: String,
         rendition: FileRendition,
     ) -> Result<Vec<u8>> {
-        let api = self.core.api()?;
+        let core = self.core.clone();
         let rendition = match rendition {
             FileRendition::Original => CoreRendition::Original,
             FileRendition::Thumbnail => CoreRendition::Thumbnail,
             FileRendition::Preview => CoreRendition::Preview,
         };
-        let bytes =
-            run(async move { core_files::download(&api, &file_id, rendition).await }).await?;
+        let bytes = run(async move { core.download_file(&file_id, rendition).await }).await?;
         Ok(bytes.to_vec())
     }
 

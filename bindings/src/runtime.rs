@@ -1,4 +1,4 @@
-//! The one tokio runtime all core work runs on.
+//! The one tokio runtime all core work runs on: the core's own.
 //!
 //! Foreign executors (Kotlin coroutines, Swift tasks) poll the futures UniFFI
 //! hands them; the core's futures spawn tasks and need a tokio context, so
@@ -10,17 +10,10 @@
 use std::future::Future;
 use std::sync::LazyLock;
 
-static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("pausenhof")
-        .enable_all()
-        .build()
-        .expect("the tokio runtime could not be started")
-});
+static RUNTIME: LazyLock<tokio::runtime::Handle> = LazyLock::new(pausenhof_core::runtime::shared);
 
 pub(crate) fn handle() -> &'static tokio::runtime::Handle {
-    RUNTIME.handle()
+    &RUNTIME
 }
 
 /// Runs `future` on the runtime and waits for it. A panic inside is

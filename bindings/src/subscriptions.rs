@@ -2,13 +2,10 @@
 //! every change (store views as core's diffs, states whole), until the
 //! returned `TaskHandle` is cancelled or dropped.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use pausenhof_core as core;
-use pausenhof_core::observe::{Diffable, Sidebar, Snapshots, Update};
-use pausenhof_core::store::{ChangeSet, StoreChange};
-use tokio::sync::broadcast;
+use pausenhof_core::observe::{Diffable, Subscription, Update};
 
 use crate::client::Client;
 use crate::diffs::{sidebar_ops, SidebarSectionOp, ThreadDiff, TimelineDiff};
@@ -81,22 +78,14 @@ impl Client {
         team_id: String,
         listener: Arc<dyn ChannelListListener>,
     ) -> Result<Arc<TaskHandle>> {
-        let core = self.core.clone();
-        let affected = team_id.clone();
-        self.watch_store(
-            move |changes| changes.affects_channel_list(&affected),
-            move || {
-                let (core, team_id) = (core.clone(), team_id.clone());
-                async move { core.channel_list(&team_id).await }
-            },
-            move |update: core::Result<Update<Sidebar>>| match update {
-                Ok(Update::Snapshot(sections)) => {
-                    listener.on_channel_list(sections.into_iter().map(Into::into).collect())
-                }
-                Ok(Update::Diff(diff)) => listener.on_channel_list_diff(sidebar_ops(diff)),
-                Err(error) => listener.on_error(error.into()),
-            },
-        )
+        let subscription = self.core.watch_channel_list(&team_id)?;
+        Ok(deliver(subscription, move |update| match update {
+            Ok(Update::Snapshot(sections)) => {
+                listener.on_channel_list(sections.into_iter().map(Into::into).collect())
+            }
+            Ok(Update::Diff(diff)) => listener.on_channel_list_diff(sidebar_ops(diff)),
+            Err(error) => listener.on_error(error.into()),
+        }))
     }
 
     /// The newest `limit` posts of a channel now, then a diff after every
@@ -107,20 +96,12 @@ impl Client {
         limit: u32,
         listener: Arc<dyn TimelineListener>,
     ) -> Result<Arc<TaskHandle>> {
-        let core = self.core.clone();
-        let affected = channel_id.clone();
-        self.watch_store(
-            move |changes| changes.affects_timeline(&affected),
-            move || {
-                let (core, channel_id) = (core.clone(), channel_id.clone());
-                async move { core.timeline(&channel_id, limit as usize).await }
-            },
-            move |update| match update {
-                Ok(Update::Snapshot(window)) => listener.on_timeline(window.into()),
-                Ok(Update::Diff(diff)) => listener.on_timeline_diff(diff.into()),
-                Err(error) => listener.on_error(error.into()),
-            },
-        )
+        let subscription = self.core.watch_timeline(&channel_id, limit as usize)?;
+        Ok(deliver(subscription, move |update| match update {
+            Ok(Update::Snapshot(window)) => listener.on_timeline(window.into()),
+            Ok(Update::Diff(diff)) => listener.on_timeline_diff(diff.into()),
+            Err(error) => listener.on_error(error.into()),
+        }))
     }
 
     /// A thread now, then a diff after every change.
@@ -129,74 +110,28 @@ impl Client {
         root_id: String,
         listener: Arc<dyn ThreadListener>,
     ) -> Result<Arc<TaskHandle>> {
-        let core = self.core.clone();
-        let affected = root_id.clone();
-        self.watch_store(
-            // Replies change the thread; the root's edits and reactions are
-            // posts of its channel, which the change set names by channel.
-            move |changes| {
-                changes.iter().any(|change| match change {
-                    StoreChange::Thread { root_id } => *root_id == affected,
-                    StoreChange::Posts { .. } | StoreChange::User { .. } | StoreChange::Rebuilt => {
-                        true
-                    }
-                    _ => false,
-                })
-            },
-            move || {
-                let (core, root_id) = (core.clone(), root_id.clone());
-                async move { core.thread(&root_id).await }
-            },
-            move |update| match update {
-                Ok(Update::Snapshot(thread)) => listener.on_thread(thread.into()),
-                Ok(Update::Diff(diff)) => listener.on_thread_diff(diff.into()),
-                Err(error) => listener.on_error(error.into()),
-            },
-        )
+        let subscription = self.core.watch_thread(&root_id)?;
+        Ok(deliver(subscription, move |update| match update {
+            Ok(Update::Snapshot(thread)) => listener.on_thread(thread.into()),
+            Ok(Update::Diff(diff)) => listener.on_thread_diff(diff.into()),
+            Err(error) => listener.on_error(error.into()),
+        }))
     }
 }
 
-impl Client {
-    /// Reads once, then re-reads after every change set that `affects` the
-    /// view, delivering the first value whole and then core's diff against
-    /// the last delivered one (nothing when it did not change). The change
-    /// feed is subscribed before the first read so no change between the
-    /// two is missed; after a lag (changes dropped) it re-reads anyway.
-    fn watch_store<V, Read, Fut, Deliver>(
-        &self,
-        affects: impl Fn(&ChangeSet) -> bool + Send + 'static,
-        read: Read,
-        deliver: Deliver,
-    ) -> Result<Arc<TaskHandle>>
-    where
-        V: Diffable + Send + 'static,
-        Read: Fn() -> Fut + Send + 'static,
-        Fut: Future<Output = core::Result<V>> + Send,
-        Deliver: Fn(core::Result<Update<V>>) + Send + 'static,
-    {
-        let mut changes = self.core.store_changes()?;
-        let task = runtime::handle().spawn(async move {
-            let mut snapshots = Snapshots::new();
-            loop {
-                match read().await {
-                    Ok(value) => {
-                        if let Some(update) = snapshots.next(value) {
-                            deliver(Ok(update));
-                        }
-                    }
-                    Err(error) => deliver(Err(error)),
-                }
-                loop {
-                    match changes.recv().await {
-                        Ok(set) if affects(&set) => break,
-                        Ok(_) => {}
-                        Err(broadcast::error::RecvError::Lagged(_)) => break,
-                        // The account's store is gone (logout).
-                        Err(broadcast::error::RecvError::Closed) => return,
-                    }
-                }
-            }
-        });
-        Ok(Arc::new(TaskHandle::new(task.abort_handle())))
-    }
+/// Hands every update of a core subscription to the listener, on the
+/// core's runtime, until the handle is cancelled or the store is gone.
+fn deliver<V>(
+    mut subscription: Subscription<V>,
+    deliver: impl Fn(core::Result<Update<V>>) + Send + 'static,
+) -> Arc<TaskHandle>
+where
+    V: Diffable + Send + 'static,
+{
+    let task = runtime::handle().spawn(async move {
+        while let Some(update) = subscription.next().await {
+            deliver(update);
+        }
+    });
+    Arc::new(TaskHandle::new(task.abort_handle()))
 }

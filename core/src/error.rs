@@ -92,6 +92,9 @@ pub enum Error {
     InvalidInput { reason: String },
     #[error("cancelled")]
     Cancelled,
+    /// Needs the live connection: call `start_realtime` first.
+    #[error("the realtime connection is not started")]
+    NotStarted,
     /// A bug or an impossible state; `reason` is for developers.
     #[error("internal error: {reason}")]
     Internal { reason: String },

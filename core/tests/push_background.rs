@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use pausenhof_core::api::channels::create_direct;
 use pausenhof_core::push::rules::NotifyReason;
-use pausenhof_core::push::{BackgroundNotifications, Delivery, Notification};
+use pausenhof_core::push::{Delivery, Notification};
 use pausenhof_core::realtime::{ConnectionState, LifecycleInput};
 use pausenhof_core::session::MemorySecretStore;
+use pausenhof_core::BackgroundNotifications;
 use pausenhof_core::Client;
 use pausenhof_testserver::{Role, ServerConfig, TestServer};
 use push_support::client;
@@ -73,6 +74,7 @@ async fn posts_notify_in_the_background_only_and_only_with_consent() {
         .grant_push_consent(Delivery::BackgroundConnection, "v1")
         .await
         .unwrap();
+    client.start_realtime().unwrap();
     let mut notes = client.background_notifications().unwrap();
     let mut state = client.connection_state().unwrap();
     tokio::time::timeout(

@@ -235,6 +235,6 @@ async fn logout_deletes_the_registration_at_its_push_service() {
         .register_push_device(gateway_device("gw-logout"))
         .await
         .unwrap();
-    client.logout().await.unwrap();
+    client.sign_out().await.unwrap();
     assert_eq!(*registrar.deleted.lock().unwrap(), ["gw-logout"]);
 }

@@ -24,7 +24,7 @@ fn sync_catch_up(session: &Session, store: &pausenhof_core::store::Store) -> Cat
             sync(&api, &store, &SyncOptions::default())
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(pausenhof_core::Error::from)
         })
     })
 }

@@ -93,7 +93,7 @@ async fn the_client_sends_through_the_outbox_and_hears_back_over_the_websocket()
     assert_eq!(on_server.metadata.reactions.len(), 1);
     assert!(client.typing_users(&channel, "").unwrap().is_empty());
 
-    client.logout().await.unwrap();
+    client.sign_out().await.unwrap();
     within(Duration::from_secs(10), async {
         while server.websocket_count() > 0 {
             tokio::time::sleep(Duration::from_millis(20)).await;

@@ -411,7 +411,7 @@ async fn logout_wipes_every_local_trace_and_ends_the_server_session() {
     let dir = s.client.account_dir().unwrap();
     std::fs::write(dir.join("attachment.bin"), b"file").unwrap();
 
-    s.client.logout().await.unwrap();
+    s.client.sign_out().await.unwrap();
     assert!(!dir.exists());
     assert!(s.secrets.is_empty());
     assert_eq!(*s.client.session_state().borrow(), SessionState::SignedOut);
@@ -436,10 +436,34 @@ async fn logout_offline_still_wipes_locally() {
         .await
         .unwrap();
     let dir = s.client.account_dir().unwrap();
+    let api = s.client.api().unwrap();
     s.server.faults().set_down(true);
-    s.client.logout().await.unwrap();
+    s.client.sign_out().await.unwrap();
     assert!(!dir.exists());
-    assert!(s.secrets.is_empty());
+    assert_eq!(s.client.restore().await.unwrap(), None);
+    // Only the token to end the server session with is kept, under a key
+    // that restoring never reads.
+    assert_eq!(s.secrets.len(), 1);
+
+    // Back online: the next start ends the session, then forgets the token.
+    s.server.faults().set_down(false);
+    let next_start = Client::builder(&s.data_dir)
+        .secret_store(s.secrets.clone())
+        .build()
+        .unwrap();
+    assert_eq!(next_start.restore().await.unwrap(), None);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !s.secrets.is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "sign-out never settled"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        pausenhof_core::api::users::me(&api).await.unwrap_err(),
+        Error::SessionExpired
+    );
 }
 
 #[tokio::test]

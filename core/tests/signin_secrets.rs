@@ -176,6 +176,6 @@ async fn token_and_password_never_leak() {
     assert!(!text.contains(&channels[0].id), "channel id in logs");
     assert!(!text.contains(secret_message), "message text in logs");
 
-    client.logout().await.unwrap();
+    client.sign_out().await.unwrap();
     assert!(secrets.is_empty());
 }

@@ -108,7 +108,7 @@ fn attach_listeners(
 
 fn no_catch_up() -> CatchUpFn {
     Arc::new(
-        || -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>> {
+        || -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), pausenhof_core::Error>> + Send>> {
             Box::pin(async { Ok(()) })
         },
     )

@@ -25,7 +25,7 @@ pub async fn run(cli: Cli, output: Output) -> Result<()> {
         Command::Logout => {
             let client = context::open_client(&data_dir)?;
             client.restore().await?;
-            client.logout().await?;
+            client.sign_out().await?;
             if output.json {
                 output.json_value(&serde_json::json!({"signed_out": true}));
             } else {

@@ -9,12 +9,14 @@ pub mod channels;
 pub mod files;
 pub mod posts;
 pub mod preferences;
+pub mod probe;
 pub mod push;
 pub mod system;
 pub mod teams;
 pub mod users;
 
 pub use client::{ApiClient, Body, RawResponse, RequestOptions};
+pub use probe::{ServerInfo, SignInMethods, MINIMUM_SERVER_VERSION};
 
 /// Percent-encodes one path segment (ids are safe already; emoji names,
 /// usernames and file names may not be).

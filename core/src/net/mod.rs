@@ -1,11 +1,11 @@
-//! Networking: server addresses, TLS, the HTTP transport and server probing.
+//! Networking: server addresses, TLS and the HTTP transport.
 
 pub mod http;
-pub mod probe;
 pub mod server_url;
+mod sso_provider;
 pub mod tls;
 
 pub use http::HttpLimits;
-pub use probe::{ServerInfo, SignInMethods, SsoProvider, MINIMUM_SERVER_VERSION};
 pub use server_url::{ServerUrl, ServerUrlError};
+pub use sso_provider::SsoProvider;
 pub use tls::{build_tls_configs, parse_certificates, TlsConfigs, TlsSetupError};

@@ -7,12 +7,14 @@
 pub mod list;
 mod updates;
 mod views;
+mod watch;
 
 pub use list::{Keyed, ListOp, OutOfRange};
 pub use updates::{Snapshots, Update};
 pub use views::{
     Diffable, RootChange, SectionPatch, Sidebar, SidebarDiff, ThreadDiff, TimelineDiff,
 };
+pub use watch::Subscription;
 
 #[cfg(test)]
 mod tests;

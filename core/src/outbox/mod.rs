@@ -89,10 +89,40 @@ fn post_not_found() -> Error {
 }
 
 impl<A: OutboxApi> Outbox<A> {
-    /// Starts the worker for the signed-in user `user_id`. `connection`
-    /// (the websocket's state) pauses sending while there is no network;
-    /// `flush` is notified when the network returns (the realtime sink's
-    /// connected signal) and moves every retry to now.
+    /// The outbox of the signed-in user `user_id`: intents are queued and
+    /// shown at once, and wait in the store until a worker runs
+    /// ([`Outbox::run_worker`]).
+    pub fn new(api: Arc<A>, store: Store, user_id: String, config: OutboxConfig) -> Outbox<A> {
+        let shared = Arc::new(worker::Shared {
+            api,
+            store,
+            user_id,
+            config,
+            wake: Arc::new(Notify::new()),
+            flush: Arc::new(Notify::new()),
+            sending: tokio::sync::Mutex::new(()),
+            counters: Counters::default(),
+        });
+        Outbox { shared }
+    }
+
+    /// The worker that sends what is queued, until the returned future is
+    /// dropped. `connection` (the websocket's state) pauses sending while
+    /// there is no network.
+    pub fn run_worker(
+        &self,
+        connection: Option<watch::Receiver<ConnectionState>>,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        worker::run(self.shared.clone(), connection)
+    }
+
+    /// Notified to retry everything now (the network came back; the
+    /// realtime sink signals it when the socket connects).
+    pub fn flush_signal(&self) -> Arc<Notify> {
+        self.shared.flush.clone()
+    }
+
+    /// [`Outbox::new`] with its worker spawned on the current runtime.
     pub fn start(
         api: Arc<A>,
         store: Store,
@@ -101,18 +131,12 @@ impl<A: OutboxApi> Outbox<A> {
         connection: Option<watch::Receiver<ConnectionState>>,
         flush: Arc<Notify>,
     ) -> (Outbox<A>, tokio::task::JoinHandle<()>) {
-        let shared = Arc::new(worker::Shared {
-            api,
-            store,
-            user_id,
-            config,
-            wake: Arc::new(Notify::new()),
-            flush,
-            connection,
-            counters: Counters::default(),
-        });
-        let task = tokio::spawn(worker::run(shared.clone()));
-        (Outbox { shared }, task)
+        let mut outbox = Outbox::new(api, store, user_id, config);
+        if let Some(shared) = Arc::get_mut(&mut outbox.shared) {
+            shared.flush = flush;
+        }
+        let task = tokio::spawn(outbox.run_worker(connection));
+        (outbox, task)
     }
 
     pub fn counters(&self) -> &Counters {
@@ -361,6 +385,12 @@ impl<A: OutboxApi> Outbox<A> {
     /// Every intent not yet confirmed, oldest first.
     pub async fn entries(&self) -> Result<Vec<Entry>, Error> {
         self.shared.store.read(entries).await.map_err(storage)
+    }
+
+    /// Sends what is due now and returns when nothing is (for a process
+    /// that runs no worker, such as one started for a notification action).
+    pub async fn send_due(&self) -> Result<(), Error> {
+        worker::send_due(&self.shared).await.map_err(storage)
     }
 
     /// The network is back: retry everything now.

@@ -351,7 +351,7 @@ impl Writer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reads::fixtures::store;
+    use crate::store::fixtures::store;
 
     fn post_intent(channel: &str, message: &str) -> Intent {
         Intent::Post {
@@ -425,7 +425,7 @@ mod tests {
     #[test]
     fn client_keys_resolve_to_the_server_copy() {
         let (_dir, store) = store();
-        let mut echo = crate::reads::fixtures::post("k1", "c", "me", 5, "hi");
+        let mut echo = crate::store::fixtures::post("k1", "c", "me", 5, "hi");
         echo.props.insert(CLIENT_KEY_PROP.into(), "k1".into());
         store
             .write_blocking(|w| {
@@ -441,7 +441,7 @@ mod tests {
             .read_blocking(|c| echo_states(c, &["k1", "other"]))
             .unwrap();
         assert_eq!(states.get("k1"), Some(&SendState::Queued));
-        let mut real = crate::reads::fixtures::post("p1", "c", "me", 6, "hi");
+        let mut real = crate::store::fixtures::post("p1", "c", "me", 6, "hi");
         real.props.insert(CLIENT_KEY_PROP.into(), "k1".into());
         store
             .write_blocking(|w| w.upsert_posts(std::iter::once(&real)))

@@ -26,11 +26,15 @@ pub(crate) struct Shared<A> {
     pub wake: Arc<Notify>,
     /// The network came back: due times are moved to now.
     pub flush: Arc<Notify>,
-    /// The websocket's state, when there is one: no sending while the app
-    /// says there is no network or the session is gone.
-    pub connection: Option<watch::Receiver<ConnectionState>>,
+    /// Held while an entry is processed: the worker and a one-off
+    /// [`send_due`] never send the same entry at once.
+    pub sending: tokio::sync::Mutex<()>,
     pub counters: super::Counters,
 }
+
+/// The websocket's state, when there is one: no sending while the app
+/// says there is no network or the session is gone.
+type Connection = Option<watch::Receiver<ConnectionState>>;
 
 enum Outcome {
     Done,
@@ -46,37 +50,56 @@ enum Outcome {
     Failed(String),
 }
 
-pub(crate) async fn run<A: OutboxApi>(shared: Arc<Shared<A>>) {
+pub(crate) async fn run<A: OutboxApi>(shared: Arc<Shared<A>>, connection: Connection) {
     loop {
-        wait_until_online(&shared).await;
+        wait_until_online(&connection).await;
         let next = shared.store.read(next_due).await;
         let entry = match next {
             Ok(entry) => entry,
             Err(e) => {
                 tracing::warn!(error = %e, "outbox: cannot read the queue");
-                wait(&shared, Some(Duration::from_secs(5))).await;
+                wait(&shared, &connection, Some(Duration::from_secs(5))).await;
                 continue;
             }
         };
         let Some(entry) = entry else {
-            wait(&shared, None).await;
+            wait(&shared, &connection, None).await;
             continue;
         };
         let now = now_ms();
         if entry.next_attempt_at > now {
             let delay = Duration::from_millis((entry.next_attempt_at - now) as u64);
-            wait(&shared, Some(delay)).await;
+            wait(&shared, &connection, Some(delay)).await;
             continue;
         }
-        if let Err(e) = process(&shared, &entry).await {
+        let result = {
+            let _sending = shared.sending.lock().await;
+            process(&shared, &entry).await
+        };
+        if let Err(e) = result {
             tracing::warn!(error = %e, "outbox: store failed");
-            wait(&shared, Some(Duration::from_secs(1))).await;
+            wait(&shared, &connection, Some(Duration::from_secs(1))).await;
         }
     }
 }
 
-async fn wait_until_online<A>(shared: &Shared<A>) {
-    let Some(mut connection) = shared.connection.clone() else {
+/// Sends every entry that is due now, one at a time, and returns when
+/// none is (later retries are left to the worker).
+pub(crate) async fn send_due<A: OutboxApi>(shared: &Shared<A>) -> Result<(), StoreError> {
+    loop {
+        let _sending = shared.sending.lock().await;
+        let Some(entry) = shared.store.read(next_due).await? else {
+            return Ok(());
+        };
+        if entry.next_attempt_at > now_ms() {
+            return Ok(());
+        }
+        process(shared, &entry).await?;
+    }
+}
+
+async fn wait_until_online(connection: &Connection) {
+    let Some(mut connection) = connection.clone() else {
         return;
     };
     let _ = connection
@@ -91,7 +114,7 @@ async fn wait_until_online<A>(shared: &Shared<A>) {
 }
 
 /// Sleeps until woken, flushed, or `timeout` passed.
-async fn wait<A>(shared: &Shared<A>, timeout: Option<Duration>) {
+async fn wait<A>(shared: &Shared<A>, connection: &Connection, timeout: Option<Duration>) {
     let sleep = async {
         match timeout {
             Some(t) => tokio::time::sleep(t).await,
@@ -99,7 +122,7 @@ async fn wait<A>(shared: &Shared<A>, timeout: Option<Duration>) {
         }
     };
     let offline = async {
-        match shared.connection.clone() {
+        match connection.clone() {
             Some(mut c) => {
                 let _ = c
                     .wait_for(|s| matches!(s, ConnectionState::Offline(OfflineReason::NoNetwork)))

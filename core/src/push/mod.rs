@@ -8,22 +8,21 @@
 //! withdrawal deletes the registration at the push service (through the
 //! platform's [`PushRegistrar`]) and on the server session.
 
-mod background;
-mod client;
 pub mod consent;
-mod handle;
 mod notification;
+mod outcome;
 pub mod payload;
 pub mod registration;
 pub mod rules;
+mod state;
 
-pub use background::BackgroundNotifications;
-pub(crate) use client::PushState;
-pub use client::{PushStatus, RegisteredDevice};
 pub use consent::{ConsentRecord, ConsentState, Delivery};
-pub use handle::{PushAction, PushOutcome};
+pub(crate) use notification::{cached_channel, cached_post, evaluate};
 pub use notification::{Notification, NotificationChannelKind};
+pub use outcome::{PushAction, PushOutcome};
 pub use payload::{decode_push, PushKind, PushPayload, PushPayloadError};
 pub use registration::{
     PushDevice, PushPlatform, PushRegistrar, RegistrarError, WITHDRAWN_TOKEN_PREFIX,
 };
+pub(crate) use state::PushState;
+pub use state::{PushStatus, RegisteredDevice};

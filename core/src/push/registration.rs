@@ -353,6 +353,18 @@ impl Writer<'_> {
     }
 }
 
+/// Every registration still known at a push service: retired ones not yet
+/// deleted there, and the current one (what a sign-out deletes).
+pub(crate) fn devices_to_unregister(conn: &Connection) -> StoreResult<Vec<PushDevice>> {
+    let mut devices: Vec<PushDevice> = teardowns(conn)?
+        .into_iter()
+        .filter(|t| !t.push_service_done)
+        .map(|t| t.device)
+        .collect();
+    devices.extend(registration(conn)?.map(|r| r.device));
+    Ok(devices)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

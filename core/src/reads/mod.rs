@@ -5,7 +5,6 @@
 //! [`crate::Client`] wraps them in async methods.
 
 mod channel_list;
-mod client;
 mod names;
 mod posts;
 mod search;
@@ -53,9 +52,6 @@ pub(crate) fn collapsed_threads(conn: &Connection) -> StoreResult<bool> {
         _ => config == "default_on",
     })
 }
-
-#[cfg(test)]
-pub(crate) mod fixtures;
 
 #[cfg(test)]
 mod tests;

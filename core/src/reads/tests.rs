@@ -1,8 +1,8 @@
-use super::fixtures::{channel, member, post, store, team, team_member, user, ME};
 use super::*;
 use crate::model::{
     Preference, Reaction, SidebarCategory, SidebarCategoryList, SidebarCategoryType,
 };
+use crate::store::fixtures::{channel, member, post, store, team, team_member, user, ME};
 use crate::store::{AccountKey, Store};
 
 fn pref(category: &str, name: &str, value: &str) -> Preference {

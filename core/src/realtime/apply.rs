@@ -16,9 +16,10 @@ use std::time::Instant;
 use futures_util::future::BoxFuture;
 use rusqlite::OptionalExtension;
 
-use super::connection::{EventBatch, EventSink, ReceivedEvent, ResumePoint};
+use super::connection::{EventBatch, EventSink, ReceivedEvent, ResumePoint, SinkError};
 use super::events::Event;
 use super::presence::{Statuses, TypingPlace, TypingTracker};
+use crate::error::Error;
 use crate::model::Post;
 use crate::store::{
     newest_range, read_account_value, AccountKey, Store, StoreChange, StoreResult, Writer,
@@ -26,7 +27,7 @@ use crate::store::{
 
 /// Runs the REST catch-up (the sync module's); `Err` keeps it owed.
 pub type CatchUpFn =
-    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync>;
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<(), Error>> + Send>> + Send + Sync>;
 
 /// The [`EventSink`] that writes into an account's store.
 pub struct StoreSink {
@@ -64,7 +65,7 @@ struct CatchUpRunner {
 impl CatchUpRunner {
     /// Runs a catch-up if one is owed (or `force`). The owed flag is
     /// cleared before the run, so anything owed during it is owed again.
-    async fn run(&self, force: bool) -> Result<(), String> {
+    async fn run(&self, force: bool) -> Result<(), SinkError> {
         let _running = self.lock.lock().await;
         self.running.store(true, Ordering::SeqCst);
         let result = self.run_locked(force).await;
@@ -72,7 +73,7 @@ impl CatchUpRunner {
         result
     }
 
-    async fn run_locked(&self, force: bool) -> Result<(), String> {
+    async fn run_locked(&self, force: bool) -> Result<(), SinkError> {
         let owed = self
             .store
             .read(read_resume_point)
@@ -82,11 +83,8 @@ impl CatchUpRunner {
         if !owed && !force {
             return Ok(());
         }
-        self.store
-            .write(|w| w.clear_catch_up_owed())
-            .await
-            .map_err(|e| e.to_string())?;
-        let result = (self.run)().await;
+        self.store.write(|w| w.clear_catch_up_owed()).await?;
+        let result = (self.run)().await.map_err(SinkError::CatchUp);
         if result.is_err() {
             let _ = self.store.write(|w| w.mark_catch_up_owed()).await;
         }
@@ -158,16 +156,11 @@ impl StoreSink {
 }
 
 impl EventSink for StoreSink {
-    fn load(&self) -> BoxFuture<'_, Result<(Option<ResumePoint>, bool), String>> {
-        Box::pin(async move {
-            self.store
-                .read(read_resume_point)
-                .await
-                .map_err(|e| e.to_string())
-        })
+    fn load(&self) -> BoxFuture<'_, Result<(Option<ResumePoint>, bool), SinkError>> {
+        Box::pin(async move { Ok(self.store.read(read_resume_point).await?) })
     }
 
-    fn apply(&self, batch: EventBatch) -> BoxFuture<'_, Result<(), String>> {
+    fn apply(&self, batch: EventBatch) -> BoxFuture<'_, Result<(), SinkError>> {
         Box::pin(async move {
             let now = Instant::now();
             for received in &batch.events {
@@ -218,8 +211,7 @@ impl EventSink for StoreSink {
                 StoreSink::apply_blocking_with(&store, &batch, &running)
             })
             .await
-            .map_err(|_| "apply task failed".to_string())?
-            .map_err(|e| e.to_string())?;
+            .map_err(|_| SinkError::TaskLost)??;
             if let Some(sender) = &self.posted {
                 for event in posted {
                     // Nobody listening is fine.
@@ -238,7 +230,7 @@ impl EventSink for StoreSink {
         })
     }
 
-    fn catch_up(&self) -> BoxFuture<'_, Result<(), String>> {
+    fn catch_up(&self) -> BoxFuture<'_, Result<(), SinkError>> {
         Box::pin(self.catch_up.run(false))
     }
 
@@ -584,8 +576,8 @@ mod tests {
 
     use super::*;
     use crate::model::Reaction;
-    use crate::reads::fixtures::{channel, member, post, store, team, team_member, ME};
     use crate::realtime::events::Broadcast;
+    use crate::store::fixtures::{channel, member, post, store, team, team_member, ME};
 
     fn batch(events: Vec<Event>, next_seq: i64) -> EventBatch {
         EventBatch {

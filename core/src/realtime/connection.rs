@@ -57,14 +57,26 @@ pub struct EventBatch {
     pub catch_up_needed: bool,
 }
 
+/// Why a sink could not take what the connection delivered.
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    #[error("store: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("catch-up: {0}")]
+    CatchUp(#[source] crate::error::Error),
+    /// The blocking task applying a batch ended without an answer.
+    #[error("the apply task stopped")]
+    TaskLost,
+}
+
 /// Where the connection delivers what it receives.
 pub trait EventSink: Send + Sync + 'static {
     /// The persisted resume point and whether a catch-up is still owed.
-    fn load(&self) -> BoxFuture<'_, Result<(Option<ResumePoint>, bool), String>>;
+    fn load(&self) -> BoxFuture<'_, Result<(Option<ResumePoint>, bool), SinkError>>;
     /// Applies events and stores the resume point, atomically.
-    fn apply(&self, batch: EventBatch) -> BoxFuture<'_, Result<(), String>>;
+    fn apply(&self, batch: EventBatch) -> BoxFuture<'_, Result<(), SinkError>>;
     /// Fetches over REST what was missed; clears the owed catch-up.
-    fn catch_up(&self) -> BoxFuture<'_, Result<(), String>>;
+    fn catch_up(&self) -> BoxFuture<'_, Result<(), SinkError>>;
     /// The socket is (re)connected and authenticated.
     fn connected(&self) {}
 }

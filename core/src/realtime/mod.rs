@@ -10,17 +10,17 @@
 pub mod apply;
 mod authors;
 pub mod backoff;
-pub(crate) mod client;
 pub mod connection;
 pub mod events;
 pub mod presence;
 pub mod state;
 
 pub use apply::{read_resume_point, CatchUpFn, PostedEvent, StoreSink};
+pub(crate) use authors::fetch_authors_of_live_posts;
 pub use backoff::BackoffPolicy;
 pub use connection::{
     spawn, websocket_url, EventBatch, EventSink, RealtimeConfig, RealtimeHandle, ReceivedEvent,
-    ResumePoint,
+    ResumePoint, SinkError,
 };
 pub use events::{DecodeError, Event};
 pub use presence::{Statuses, TypingPlace, TypingThrottle, TypingTracker};

@@ -3,6 +3,7 @@
 pub mod accounts;
 mod files;
 mod secrets;
+pub mod sign_outs;
 pub mod sso;
 mod state;
 mod token;

@@ -72,6 +72,17 @@ impl ChangeSet {
         })
     }
 
+    /// True when the thread of `root_id` must be re-read: its replies, and
+    /// the root's edits and reactions (named by channel, so any channel's
+    /// posts count), and the names of its authors.
+    pub fn affects_thread(&self, root_id: &str) -> bool {
+        self.changes.iter().any(|c| match c {
+            StoreChange::Thread { root_id: r } => r == root_id,
+            StoreChange::Posts { .. } | StoreChange::User { .. } | StoreChange::Rebuilt => true,
+            _ => false,
+        })
+    }
+
     /// True when the timeline of `channel_id` must be re-read.
     pub fn affects_timeline(&self, channel_id: &str) -> bool {
         self.changes.iter().any(|c| match c {

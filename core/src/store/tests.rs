@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::reads::fixtures::{self, post, ME};
+use crate::store::fixtures::{self, post, ME};
 
 fn count(store: &Store, sql: &'static str) -> i64 {
     store

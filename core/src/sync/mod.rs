@@ -19,7 +19,6 @@
 mod api;
 mod catch_up;
 mod channels;
-mod client;
 mod first;
 mod posts;
 mod progress;
@@ -60,6 +59,16 @@ impl<E: std::error::Error + 'static> SyncError<E> {
 }
 
 pub type SyncResult<T, E> = Result<T, SyncError<E>>;
+
+impl From<SyncError<crate::error::Error>> for crate::error::Error {
+    fn from(err: SyncError<crate::error::Error>) -> Self {
+        match err {
+            SyncError::Api(err) => err,
+            SyncError::Store(err) => err.into(),
+            SyncError::InvalidResponse(reason) => crate::error::Error::invalid_response(reason),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct SyncOptions {

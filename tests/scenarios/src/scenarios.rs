@@ -144,7 +144,7 @@ pub async fn logout_erases_local_data(sut: &impl ServerUnderTest) -> Result<()> 
     device.client.sync().await?;
     let account_dir = device.client.account_dir().context("no account dir")?;
     ensure!(account_dir.exists());
-    device.client.logout().await?;
+    device.client.sign_out().await?;
     ensure!(
         !account_dir.exists(),
         "{}: account data left after logout",

@@ -85,7 +85,7 @@ class PushTest {
             assertEquals(2, log.size)
             assertIs<ConsentState.Granted>(log[0])
             assertIs<ConsentState.Withdrawn>(log[1])
-            client.logout()
+            client.signOut()
         }
     }
 
@@ -112,7 +112,7 @@ class PushTest {
             fail = false
             assertEquals(0u, client.syncPushRegistration().teardownsPending)
             assertEquals(2, attempts.size)
-            client.logout()
+            client.signOut()
         }
     }
 

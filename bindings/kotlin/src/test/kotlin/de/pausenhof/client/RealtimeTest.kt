@@ -81,8 +81,8 @@ class RealtimeTest {
 
                 senderClient.stopRealtime()
                 receiverClient.stopRealtime()
-                senderClient.logout()
-                receiverClient.logout()
+                senderClient.signOut()
+                receiverClient.signOut()
             }
         }
     }

@@ -123,7 +123,7 @@ class SessionTest {
             assertEquals(1, secrets.secrets.size, "the token is in the platform's secret store")
             assertTrue(dataDir.walk().any { it.name.endsWith(".sqlite") }, "the account has a database")
 
-            client.logout()
+            client.signOut()
             assertEquals(SessionState.SignedOut, states.receive())
             collector.cancel()
             assertTrue(secrets.secrets.isEmpty(), "logout removes the token")
@@ -146,7 +146,7 @@ class SessionTest {
             val restored = assertNotNull(client.restore())
             assertEquals(user.id, restored.id)
             assertEquals(server.url, client.serverUrl())
-            client.logout()
+            client.signOut()
         }
     }
 
@@ -166,7 +166,7 @@ class SessionTest {
 
             val user = client.signInWithPassword(server.url, account.username, account.password, null)
             assertEquals(SessionState.SignedIn(user.id), kept.poll(30, TimeUnit.SECONDS))
-            client.logout()
+            client.signOut()
             assertEquals(SessionState.SignedOut, kept.poll(30, TimeUnit.SECONDS))
             assertTrue(cancelled.isEmpty(), "the cancelled listener saw $cancelled")
 
@@ -198,7 +198,7 @@ class SessionTest {
                 assertEquals(SessionState.Expired(userId = second.currentUser()!!.id), states.receive())
                 // The cache stays readable until the user signs in again.
                 assertEquals(teams, first.teams())
-                second.logout()
+                second.signOut()
             }
             collector.cancel()
         }

@@ -74,7 +74,7 @@ class SyncTest {
                 val window = client.timeline(channel.id, 20u)
                 assertEquals(channel.id, window.channelId)
                 collector.cancel()
-                client.logout()
+                client.signOut()
             }
         }
     }

@@ -2,23 +2,13 @@
 
 use tokio::sync::watch;
 
-use super::{
+use super::Client;
+use crate::error::Result;
+use crate::reads::ThreadView;
+use crate::sync::{
     load_older, load_thread, sync, LoadOlderOutcome, ProgressReporter, SyncError, SyncOptions,
     SyncProgress, SyncReport,
 };
-use crate::client::Client;
-use crate::error::{Error, Result};
-use crate::reads::ThreadView;
-
-impl From<SyncError<Error>> for Error {
-    fn from(err: SyncError<Error>) -> Self {
-        match err {
-            SyncError::Api(err) => err,
-            SyncError::Store(err) => err.into(),
-            SyncError::InvalidResponse(reason) => Error::invalid_response(reason),
-        }
-    }
-}
 
 impl Client {
     /// Brings the cache up to date: a full sync the first time (or after

@@ -1,105 +1,25 @@
 //! The consent and registration methods the app calls on [`Client`].
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use serde::Serialize;
-
-use super::consent::{
+use super::{Account, Client};
+use crate::api;
+use crate::error::{Error, Result};
+use crate::locks::RwLockExt;
+use crate::push::consent::{
     consent_log, current_consent, ConsentRecord, ConsentState, Decision, Delivery,
 };
-use super::registration::{
-    registration, teardowns, withdrawn_placeholder, PushDevice, PushPlatform, PushRegistrar,
+use crate::push::registration::{
+    registration, teardowns, withdrawn_placeholder, PushDevice, PushRegistrar,
 };
-use crate::api;
-use crate::client::{Account, Client};
-use crate::error::{Error, Result};
+use crate::push::{PushStatus, RegisteredDevice};
 use crate::realtime::now_ms;
-
-/// Push state of a [`Client`], shared by its clones.
-#[derive(Default)]
-pub(crate) struct PushState {
-    registrar: RwLock<Option<Arc<dyn PushRegistrar>>>,
-    /// Registration, withdrawal and their retries run one at a time, so a
-    /// teardown never races an attach.
-    lock: tokio::sync::Mutex<()>,
-    /// Since when the app is in the background (`None`: foreground): new
-    /// posts received since then become notifications.
-    background_since: std::sync::Mutex<Option<std::time::Instant>>,
-    /// When this client last recorded a consent decision: posts received
-    /// before it were received under the old decision.
-    consent_changed_at: std::sync::Mutex<Option<std::time::Instant>>,
-}
-
-impl PushState {
-    pub(crate) fn note_lifecycle(&self, input: crate::realtime::LifecycleInput) {
-        use crate::realtime::LifecycleInput;
-        let Ok(mut since) = self.background_since.lock() else {
-            return;
-        };
-        match input {
-            LifecycleInput::Background => {
-                since.get_or_insert_with(std::time::Instant::now);
-            }
-            LifecycleInput::Foreground => *since = None,
-            _ => {}
-        }
-    }
-
-    fn note_consent_change(&self) {
-        if let Ok(mut at) = self.consent_changed_at.lock() {
-            *at = Some(std::time::Instant::now());
-        }
-    }
-
-    /// Whether something received at `at` came after the last consent
-    /// decision (so the current decision applies to it).
-    pub(crate) fn consent_unchanged_since(&self, at: std::time::Instant) -> bool {
-        self.consent_changed_at
-            .lock()
-            .ok()
-            .and_then(|changed| *changed)
-            .is_none_or(|changed| changed < at)
-    }
-
-    /// Whether something received at `at` arrived while the app was (and
-    /// still is) in the background.
-    pub(crate) fn received_in_background(&self, at: std::time::Instant) -> bool {
-        self.background_since
-            .lock()
-            .ok()
-            .and_then(|since| *since)
-            .is_some_and(|since| since <= at)
-    }
-}
-
-/// Where push stands for the signed-in account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PushStatus {
-    pub consent: ConsentState,
-    /// The registered device, without its token.
-    pub registered: Option<RegisteredDevice>,
-    /// Withdrawn or replaced registrations whose deletion (at the push
-    /// service or on the server session) has not succeeded yet; retried by
-    /// [`Client::sync_push_registration`].
-    pub teardowns_pending: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RegisteredDevice {
-    pub delivery: Delivery,
-    pub platform: PushPlatform,
-    /// Whether the server session carries it (false until the first
-    /// successful attach, e.g. when registered offline).
-    pub attached: bool,
-}
 
 impl Client {
     /// Sets how registrations are deleted at their push service (the
     /// gateway or the platform). Without one, deletions stay owed.
     pub fn set_push_registrar(&self, registrar: Arc<dyn PushRegistrar>) {
-        if let Ok(mut slot) = self.inner.push.registrar.write() {
-            *slot = Some(registrar);
-        }
+        *self.inner.push.registrar.write_now() = Some(registrar);
     }
 
     /// The signed-in account's consent state.
@@ -250,41 +170,6 @@ impl Client {
         }
     }
 
-    /// Called before the account's data is erased at logout: deletes every
-    /// registration at its push service (best effort; the server session
-    /// ends with the logout, and with the store nothing would remember to
-    /// retry).
-    pub(crate) async fn push_before_logout(&self, account: &Account) {
-        let registrar = self
-            .inner
-            .push
-            .registrar
-            .read()
-            .ok()
-            .and_then(|r| r.clone());
-        let Some(registrar) = registrar else {
-            return;
-        };
-        let _serial = self.inner.push.lock.lock().await;
-        let devices = account
-            .store
-            .read(|conn| {
-                let mut devices: Vec<PushDevice> = teardowns(conn)?
-                    .into_iter()
-                    .filter(|t| !t.push_service_done)
-                    .map(|t| t.device)
-                    .collect();
-                devices.extend(registration(conn)?.map(|r| r.device));
-                Ok(devices)
-            })
-            .await;
-        for device in devices.unwrap_or_default() {
-            if let Err(error) = registrar.unregister(device).await {
-                tracing::info!(error = %error, "push: registration not deleted at logout");
-            }
-        }
-    }
-
     /// The owed steps, in order: delete retired registrations at their push
     /// service, attach the current registration (or, with none, a dead
     /// placeholder while the session may still carry a retired one).
@@ -303,13 +188,7 @@ impl Client {
             .await?;
         // A push service that cannot be reached keeps its deletion owed
         // (counted in `teardowns_pending`); it does not stop the attach.
-        let registrar = self
-            .inner
-            .push
-            .registrar
-            .read()
-            .ok()
-            .and_then(|r| r.clone());
+        let registrar = self.push_registrar();
         for teardown in owed.iter().filter(|t| !t.push_service_done) {
             let Some(registrar) = registrar.clone() else {
                 tracing::warn!("push: no registrar set; registrations stay undeleted");

@@ -1,8 +1,20 @@
 //! `Client` and `ClientBuilder`: the one public entry point of the core.
 //!
-//! The client owns the TLS setup, the HTTP client, the secret store and the
-//! current account (server + user: API handle, database, directory). Other
-//! modules add `impl Client` blocks for their features.
+//! The client owns the TLS setup, the HTTP client, the secret store, the
+//! runtime it spawns on and the current account (server + user: API handle,
+//! database, outbox, directory). The files of this module add `impl Client`
+//! blocks per feature; the feature modules below know nothing of `Client`.
+
+mod background;
+mod files;
+mod live;
+mod push;
+mod push_handle;
+mod reads;
+mod sign_out;
+mod sync;
+
+pub use background::BackgroundNotifications;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -12,10 +24,14 @@ use rustls::pki_types::CertificateDer;
 use tokio::sync::watch;
 
 use crate::api::users::{LoginRequest, NewUser, UserPatch};
+use crate::api::ServerInfo;
 use crate::api::{self, ApiClient};
 use crate::error::{Error, Result};
+use crate::live::LiveServices;
+use crate::locks::{LockExt, RwLockExt};
 use crate::model::User;
-use crate::net::{self, HttpLimits, ServerInfo, ServerUrl, SsoProvider, TlsConfigs};
+use crate::net::{self, HttpLimits, ServerUrl, SsoProvider, TlsConfigs};
+use crate::outbox::{Outbox, OutboxConfig};
 use crate::session::accounts::token_secret_key;
 use crate::session::sso::parse_callback;
 use crate::session::{
@@ -38,6 +54,7 @@ pub struct ClientBuilder {
     extra_roots: Vec<CertificateDer<'static>>,
     limits: HttpLimits,
     device_id: String,
+    runtime: Option<tokio::runtime::Handle>,
 }
 
 impl ClientBuilder {
@@ -49,7 +66,15 @@ impl ClientBuilder {
             extra_roots: Vec::new(),
             limits: HttpLimits::default(),
             device_id: String::new(),
+            runtime: None,
         }
+    }
+
+    /// The runtime the client spawns its background work on. Default: the
+    /// runtime `build` is called on, or the core's own one outside any.
+    pub fn runtime(mut self, runtime: tokio::runtime::Handle) -> Self {
+        self.runtime = Some(runtime);
+        self
     }
 
     /// Where session tokens are kept (the platform's Keystore/Keychain).
@@ -100,8 +125,12 @@ impl ClientBuilder {
         let tls = net::build_tls_configs(&self.extra_roots)?;
         let http = net::http::build_http_client(&tls, &self.limits)?;
         let (session, _) = watch::channel(SessionState::SignedOut);
+        let runtime = self
+            .runtime
+            .unwrap_or_else(crate::runtime::current_or_shared);
         Ok(Client {
             inner: Arc::new(ClientInner {
+                runtime,
                 data_dir: self.data_dir,
                 secrets,
                 tls,
@@ -127,6 +156,8 @@ pub struct Client {
 }
 
 pub(crate) struct ClientInner {
+    /// Where every task of this client runs (never the caller's thread).
+    pub(crate) runtime: tokio::runtime::Handle,
     pub(crate) data_dir: PathBuf,
     pub(crate) secrets: Arc<dyn SecretStore>,
     pub(crate) tls: TlsConfigs,
@@ -139,8 +170,9 @@ pub(crate) struct ClientInner {
     /// Sign-in, restore and logout run one at a time.
     pub(crate) sign_in_lock: tokio::sync::Mutex<()>,
     pub(crate) sync_progress: Arc<watch::Sender<SyncProgress>>,
-    /// The websocket and outbox of the signed-in account, once started.
-    pub(crate) live: Mutex<Option<Arc<crate::realtime::client::Running>>>,
+    /// The websocket and outbox worker of the signed-in account, once
+    /// started.
+    pub(crate) live: Mutex<Option<Arc<LiveServices>>>,
     /// Push registrar, serialisation of registration steps, lifecycle.
     pub(crate) push: crate::push::PushState,
 }
@@ -154,6 +186,8 @@ pub(crate) struct Account {
     pub(crate) user_id: String,
     pub(crate) api: ApiClient,
     pub(crate) store: Store,
+    /// Queues intents whether or not the worker runs.
+    pub(crate) outbox: Outbox<ApiClient>,
     pub(crate) user: RwLock<User>,
 }
 
@@ -188,7 +222,7 @@ impl Client {
     /// The signed-in user's profile as last seen.
     pub fn current_user(&self) -> Option<User> {
         let account = self.account().ok()?;
-        let user = account.user.read().ok()?.clone();
+        let user = account.user.read_now().clone();
         Some(user)
     }
 
@@ -230,8 +264,7 @@ impl Client {
     pub(crate) fn account(&self) -> Result<Arc<Account>> {
         self.inner
             .account
-            .read()
-            .map_err(|_| Error::internal("account lock poisoned"))?
+            .read_now()
             .clone()
             .ok_or(Error::Unauthorized)
     }
@@ -254,7 +287,7 @@ impl Client {
     /// Checks a typed server address: reachable, Mattermost, new enough,
     /// and which sign-in methods it offers.
     pub async fn probe_server(&self, address: &str) -> Result<ServerInfo> {
-        net::probe::probe(&self.inner.http, &self.inner.limits, address).await
+        api::probe::probe(&self.inner.http, &self.inner.limits, address).await
     }
 
     // ---- sign-in -----------------------------------------------------------
@@ -314,26 +347,21 @@ impl Client {
         let server = ServerUrl::parse(server)?;
         let pending = PendingSso::new(server, provider);
         let url = pending.browser_url(redirect_to);
-        *self
-            .inner
-            .pending_sso
-            .lock()
-            .map_err(|_| Error::internal("sso lock poisoned"))? = Some(pending);
+        *self.inner.pending_sso.locked() = Some(pending);
         Ok(url)
     }
 
     /// Completes SSO with the callback URL the app received: either a
     /// session token, or a one-time login code that is exchanged here.
     pub async fn complete_sso(&self, callback_url: &str) -> Result<User> {
-        let pending = self
-            .inner
-            .pending_sso
-            .lock()
-            .map_err(|_| Error::internal("sso lock poisoned"))?
-            .clone()
-            .ok_or_else(|| Error::InvalidInput {
-                reason: "no SSO sign-in was started".into(),
-            })?;
+        let pending =
+            self.inner
+                .pending_sso
+                .locked()
+                .clone()
+                .ok_or_else(|| Error::InvalidInput {
+                    reason: "no SSO sign-in was started".into(),
+                })?;
         let token = match parse_callback(callback_url, &pending)? {
             SsoCallback::Token(token) => token,
             SsoCallback::LoginCode { login_code, state } => {
@@ -347,9 +375,7 @@ impl Client {
         let user = self
             .finish_sign_in(pending.server.clone(), token, user)
             .await?;
-        if let Ok(mut slot) = self.inner.pending_sso.lock() {
-            *slot = None;
-        }
+        *self.inner.pending_sso.locked() = None;
         Ok(user)
     }
 
@@ -404,12 +430,15 @@ impl Client {
             return Err(Error::invalid_response("sign-in answer has no user id"));
         }
         let _guard = self.inner.sign_in_lock.lock().await;
+        // An erase cut off earlier is finished before this account's
+        // directory is used again.
+        self.finish_owed_sign_outs().await?;
         let key = account_key(&server, &user.id);
         let dir = account_dir(&self.inner.data_dir, &key);
         std::fs::create_dir_all(&dir).map_err(storage_error)?;
-        self.inner
-            .secrets
-            .set(&token_secret_key(&key), token.expose())?;
+        let (secret_key, secret) = (token_secret_key(&key), token.expose().to_owned());
+        self.with_secrets(move |secrets| secrets.set(&secret_key, &secret))
+            .await?;
         write_profile(&dir, &user)?;
         let mut index = AccountsIndex::load(&self.inner.data_dir)?;
         index.remember(AccountEntry {
@@ -446,6 +475,15 @@ impl Client {
             user.id.clone(),
             self.inner.session.clone(),
         );
+        let outbox = Outbox::new(
+            Arc::new(api.clone()),
+            store.clone(),
+            user.id.clone(),
+            OutboxConfig {
+                settle: self.inner.limits.request_timeout,
+                ..OutboxConfig::default()
+            },
+        );
         let account = Arc::new(Account {
             key,
             dir,
@@ -453,14 +491,15 @@ impl Client {
             user_id: user.id.clone(),
             api,
             store,
+            outbox,
             user: RwLock::new(user),
         });
         let user_id = account.user_id.clone();
-        *self
-            .inner
-            .account
-            .write()
-            .map_err(|_| Error::internal("account lock poisoned"))? = Some(account);
+        let replaced = self.inner.account.write_now().replace(account);
+        if replaced.is_some() {
+            // Its websocket holds the old token and outbox.
+            self.stop_realtime();
+        }
         self.inner
             .session
             .send_replace(SessionState::SignedIn { user_id });
@@ -472,6 +511,8 @@ impl Client {
     /// is gone). A token the server no longer accepts shows up as
     /// `Expired` on the first call.
     pub async fn restore(&self) -> Result<Option<User>> {
+        let _guard = self.inner.sign_in_lock.lock().await;
+        self.finish_owed_sign_outs().await?;
         let (key, server, user_id, username) = {
             let index = AccountsIndex::load(&self.inner.data_dir)?;
             let Some(entry) = index.last_account() else {
@@ -484,7 +525,11 @@ impl Client {
                 entry.username.clone(),
             )
         };
-        let Some(token) = self.inner.secrets.get(&token_secret_key(&key))? else {
+        let secret_key = token_secret_key(&key);
+        let Some(token) = self
+            .with_secrets(move |secrets| secrets.get(&secret_key))
+            .await?
+        else {
             return Ok(None);
         };
         let server = ServerUrl::parse(&server)?;
@@ -494,7 +539,6 @@ impl Client {
             username,
             ..User::default()
         });
-        let _guard = self.inner.sign_in_lock.lock().await;
         self.activate(key, dir, server, SessionToken::new(token), user.clone())
             .await?;
         Ok(Some(user))
@@ -532,70 +576,27 @@ impl Client {
 
     fn update_current_user(&self, account: &Account, user: User) -> Result<()> {
         write_profile(&account.dir, &user)?;
-        if let Ok(mut slot) = account.user.write() {
-            *slot = user;
-        }
+        *account.user.write_now() = user;
         Ok(())
     }
 
-    /// Signs out: tells the server (best effort: offline, the local wipe
-    /// still happens), then removes every local trace of the account:
-    /// token, database, cached files, index entry.
-    pub async fn logout(&self) -> Result<()> {
-        let _guard = self.inner.sign_in_lock.lock().await;
-        let account = self
-            .inner
-            .account
-            .write()
-            .map_err(|_| Error::internal("account lock poisoned"))?
-            .take();
-        let Some(account) = account else {
-            self.inner.session.send_replace(SessionState::SignedOut);
-            return Ok(());
-        };
-        self.stop_realtime();
-        self.push_before_logout(&account).await;
-        if let Err(error) = api::users::logout(&account.api).await {
-            tracing::info!(error = %error, "server logout failed; wiping local data anyway");
-        }
-        let result = self.wipe_account(&account.key, &account.dir);
-        drop(account);
-        self.inner.session.send_replace(SessionState::SignedOut);
-        result
-    }
-
-    /// Deletes token, directory and index entry of an account. Keeps going
-    /// after a failure so as much as possible is gone; reports the first.
-    fn wipe_account(&self, key: &str, dir: &Path) -> Result<()> {
-        let mut first_error = None;
-        if let Err(e) = self.inner.secrets.delete(&token_secret_key(key)) {
-            first_error.get_or_insert(Error::from(e));
-        }
-        match std::fs::remove_dir_all(dir) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                first_error.get_or_insert(storage_error(format!(
-                    "account data not removed: {}",
-                    e.kind()
-                )));
-            }
-        }
-        match AccountsIndex::load(&self.inner.data_dir) {
-            Ok(mut index) => {
-                index.forget(key);
-                if let Err(e) = index.save(&self.inner.data_dir) {
-                    first_error.get_or_insert(e);
-                }
-            }
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
-        }
-        match first_error {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+    /// Runs a call of the app's secret store (Keychain, Keystore: slow, may
+    /// block) on a blocking thread, never on one of the few async workers.
+    pub(crate) async fn with_secrets<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn SecretStore) -> std::result::Result<T, crate::session::SecretStoreError>
+            + Send
+            + 'static,
+    ) -> Result<T> {
+        let secrets = self.inner.secrets.clone();
+        self.inner
+            .runtime
+            .spawn_blocking(move || call(&*secrets))
+            .await
+            .map_err(|_| Error::SecretStore {
+                reason: "the secret store call did not finish".into(),
+            })?
+            .map_err(Error::from)
     }
 }
 

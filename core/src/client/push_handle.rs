@@ -5,52 +5,16 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-
-use super::consent::current_consent;
-use super::notification::{cached_channel, cached_post, evaluate, Notification};
-use super::payload::{decode_push, PushKind, PushPayload};
-use super::registration::{registration, withdrawn_placeholder, PushPlatform};
-use super::rules::SilentReason;
+use super::{Account, Client};
 use crate::api::push::{ack_notification, attach_device, PushAck};
 use crate::api::{self, ApiClient};
-use crate::client::{Account, Client};
 use crate::error::{Error, Result};
 use crate::model::{Channel, ChannelMember, Post, User};
+use crate::push::consent::current_consent;
+use crate::push::payload::{decode_push, PushKind, PushPayload};
+use crate::push::registration::{registration, withdrawn_placeholder, PushPlatform};
+use crate::push::{cached_channel, cached_post, evaluate, PushAction, PushOutcome};
 use crate::realtime::now_ms;
-
-/// What to do with a push.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PushOutcome {
-    pub action: PushAction,
-    /// The app icon's badge, when the push carried one.
-    pub badge: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
-pub enum PushAction {
-    /// Show this notification.
-    Show { notification: Notification },
-    /// A new post that should not notify (muted, own post, ...).
-    Silent { reason: SilentReason },
-    /// The post is gone or not readable any more: show nothing.
-    Unavailable,
-    /// Remove the notifications of this channel (of this thread when
-    /// `root_id` is set): it was read elsewhere.
-    Clear { channel_id: String, root_id: String },
-    /// Only the badge changed.
-    UpdateBadge,
-    /// The server ended the session: the app shows the sign-in screen.
-    SessionEnded,
-    /// A "session" push for a session the server still accepts (ignored).
-    SessionValid,
-    /// The admin's test push: show that notifications work.
-    Test,
-    /// No consent (any more): show nothing. The server session is told
-    /// again to stop pushing.
-    NotConsented,
-}
 
 impl Client {
     /// Handles a push payload as the platform delivered it: the full
@@ -125,13 +89,32 @@ impl Client {
         self.account_or_restore().await?;
         let key = self.send_post(channel_id, root_id, message).await?;
         self.mark_channel_viewed(channel_id).await?;
+        self.send_queued_now().await;
         Ok(key)
     }
 
     /// "Mark as read" from a notification, through the outbox.
     pub async fn mark_read_from_notification(&self, channel_id: &str) -> Result<()> {
         self.account_or_restore().await?;
-        self.mark_channel_viewed(channel_id).await
+        self.mark_channel_viewed(channel_id).await?;
+        self.send_queued_now().await;
+        Ok(())
+    }
+
+    /// A notification action often runs in a process with no live services:
+    /// send what it queued now (the worker does it when running). A failure
+    /// leaves the intent queued for the next start.
+    async fn send_queued_now(&self) {
+        if matches!(self.live(), Ok(Some(_))) {
+            return;
+        }
+        let sent = match self.outbox() {
+            Ok(outbox) => outbox.send_due().await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = sent {
+            tracing::info!(error = %error, "notification action stays queued");
+        }
     }
 
     /// The signed-in account, restored from disk when the process is new.
@@ -247,7 +230,9 @@ impl Client {
             .await?;
         Ok(match evaluated {
             Some((_, Some(notification))) => PushAction::Show { notification },
-            Some((super::rules::Verdict::Silent(reason), None)) => PushAction::Silent { reason },
+            Some((crate::push::rules::Verdict::Silent(reason), None)) => {
+                PushAction::Silent { reason }
+            }
             _ => PushAction::Unavailable,
         })
     }

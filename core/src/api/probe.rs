@@ -3,52 +3,21 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{HttpLimits, ServerUrl};
-use crate::api::{system, ApiClient};
+use super::{system, ApiClient};
 use crate::error::{Error, Result};
 use crate::model::ClientConfig;
+use crate::net::{HttpLimits, ServerUrl, SsoProvider};
 
 /// The oldest server version we support (the official app's minimum).
 pub const MINIMUM_SERVER_VERSION: (u32, u32) = (9, 11);
 
-/// An SSO provider the server may offer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum SsoProvider {
-    GitLab,
-    Google,
-    Office365,
-    OpenId,
-    Saml,
-}
-
-impl SsoProvider {
-    pub const ALL: [SsoProvider; 5] = [
-        SsoProvider::GitLab,
-        SsoProvider::Google,
-        SsoProvider::Office365,
-        SsoProvider::OpenId,
-        SsoProvider::Saml,
-    ];
-
-    /// The service name in `/oauth/{service}/mobile_login` (None for SAML).
-    pub fn oauth_service(self) -> Option<&'static str> {
-        match self {
-            SsoProvider::GitLab => Some("gitlab"),
-            SsoProvider::Google => Some("google"),
-            SsoProvider::Office365 => Some("office365"),
-            SsoProvider::OpenId => Some("openid"),
-            SsoProvider::Saml => None,
-        }
-    }
-
-    fn enabled_in(self, config: &ClientConfig) -> bool {
-        match self {
-            SsoProvider::GitLab => config.gitlab(),
-            SsoProvider::Google => config.google(),
-            SsoProvider::Office365 => config.office365(),
-            SsoProvider::OpenId => config.openid(),
-            SsoProvider::Saml => config.saml(),
-        }
+fn sso_enabled(provider: SsoProvider, config: &ClientConfig) -> bool {
+    match provider {
+        SsoProvider::GitLab => config.gitlab(),
+        SsoProvider::Google => config.google(),
+        SsoProvider::Office365 => config.office365(),
+        SsoProvider::OpenId => config.openid(),
+        SsoProvider::Saml => config.saml(),
     }
 }
 
@@ -75,7 +44,7 @@ impl SignInMethods {
             open_sign_up: config.open_server() && config.sign_up_with_email(),
             sso: SsoProvider::ALL
                 .into_iter()
-                .filter(|p| p.enabled_in(config))
+                .filter(|p| sso_enabled(*p, config))
                 .collect(),
         }
     }

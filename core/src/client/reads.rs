@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use tokio::sync::broadcast;
 
-use super::{
+use super::Client;
+use crate::error::Result;
+use crate::observe::{Sidebar, Subscription};
+use crate::reads::{
     channel_list, search_posts, teams, thread, timeline, SearchHit, SidebarSection, TeamView,
     ThreadView, TimelineWindow, UserView,
 };
-use crate::client::Client;
-use crate::error::Result;
 use crate::store::{ChangeSet, Store, StoreResult};
 
 impl Client {
@@ -26,6 +27,53 @@ impl Client {
     /// Change sets of the cache, for listeners that re-read what changed.
     pub fn store_changes(&self) -> Result<broadcast::Receiver<Arc<ChangeSet>>> {
         Ok(self.store()?.subscribe())
+    }
+
+    /// A team's channel list now, then a diff after every change.
+    pub fn watch_channel_list(&self, team_id: &str) -> Result<Subscription<Sidebar>> {
+        let client = self.clone();
+        let (affected, team_id) = (team_id.to_owned(), team_id.to_owned());
+        Ok(Subscription::new(
+            self.store_changes()?,
+            move |changes| changes.affects_channel_list(&affected),
+            move || {
+                let (client, team_id) = (client.clone(), team_id.clone());
+                async move { client.channel_list(&team_id).await }
+            },
+        ))
+    }
+
+    /// The newest `limit` posts of a channel now, then a diff after every
+    /// change.
+    pub fn watch_timeline(
+        &self,
+        channel_id: &str,
+        limit: usize,
+    ) -> Result<Subscription<TimelineWindow>> {
+        let client = self.clone();
+        let (affected, channel_id) = (channel_id.to_owned(), channel_id.to_owned());
+        Ok(Subscription::new(
+            self.store_changes()?,
+            move |changes| changes.affects_timeline(&affected),
+            move || {
+                let (client, channel_id) = (client.clone(), channel_id.clone());
+                async move { client.timeline(&channel_id, limit).await }
+            },
+        ))
+    }
+
+    /// A thread now, then a diff after every change.
+    pub fn watch_thread(&self, root_id: &str) -> Result<Subscription<ThreadView>> {
+        let client = self.clone();
+        let (affected, root_id) = (root_id.to_owned(), root_id.to_owned());
+        Ok(Subscription::new(
+            self.store_changes()?,
+            move |changes| changes.affects_thread(&affected),
+            move || {
+                let (client, root_id) = (client.clone(), root_id.clone());
+                async move { client.thread(&root_id).await }
+            },
+        ))
     }
 
     /// The user's teams with unread state.
@@ -81,6 +129,7 @@ impl Client {
     /// A cached user.
     pub async fn user(&self, user_id: &str) -> Result<Option<UserView>> {
         let user_id = user_id.to_owned();
-        self.read_store(move |c| super::user(c, &user_id)).await
+        self.read_store(move |c| crate::reads::user(c, &user_id))
+            .await
     }
 }

@@ -4,10 +4,10 @@
 
 use tokio::sync::{broadcast, mpsc};
 
-use super::consent::current_consent;
-use super::notification::{evaluate, Notification};
-use crate::client::Client;
+use super::Client;
 use crate::error::Result;
+use crate::push::consent::current_consent;
+use crate::push::{evaluate, Notification};
 
 /// Notifications still unread by the app before new ones are dropped.
 const QUEUE: usize = 64;
@@ -33,7 +33,7 @@ impl Drop for BackgroundNotifications {
 }
 
 impl Client {
-    /// Starts the websocket if needed and turns every new post that
+    /// Turns every new post that
     /// arrives while the app is in the background
     /// ([`LifecycleInput::Background`](crate::realtime::LifecycleInput))
     /// into a notification, when the user consented to notifications and
@@ -41,14 +41,15 @@ impl Client {
     /// latest consent decision, notify nothing. For the background
     /// connection delivery the app also sends
     /// `LifecycleInput::KeepBackgroundConnection(true)`, or the socket
-    /// closes after the background grace period.
+    /// closes after the background grace period. Needs
+    /// [`Client::start_realtime`] first.
     pub fn background_notifications(&self) -> Result<BackgroundNotifications> {
-        let running = self.running()?;
+        let running = self.live()?.ok_or(crate::error::Error::NotStarted)?;
         let mut events = running.posted_events();
         let account = self.account()?;
         let client = self.clone();
         let (sender, receiver) = mpsc::channel(QUEUE);
-        let task = tokio::spawn(async move {
+        let task = self.inner.runtime.spawn(async move {
             loop {
                 let event = match events.recv().await {
                     Ok(event) => event,
