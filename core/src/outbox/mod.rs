@@ -13,7 +13,6 @@
 //! server and are simply repeated.
 
 mod api;
-mod queue;
 mod worker;
 
 use std::sync::atomic::AtomicU64;
@@ -23,7 +22,9 @@ use std::time::Duration;
 use tokio::sync::{watch, Notify};
 
 pub use api::{classify, Failure, OutboxApi};
-pub use queue::{echo_states, entries, server_post_id, Entry, Intent, SendState, CLIENT_KEY_PROP};
+pub use crate::store::{
+    echo_states, entries, server_post_id, Entry, Intent, SendState, CLIENT_KEY_PROP,
+};
 
 use crate::error::Error;
 use crate::model::Post;
@@ -205,15 +206,10 @@ impl<A: OutboxApi> Outbox<A> {
         let now = now_ms();
         let found = self
             .write(move |w| {
-                let Some(channel_id) = post_channel(w, &id)? else {
+                let Some(channel_id) = crate::store::post_channel(w.conn(), &id)? else {
                     return Ok(false);
                 };
-                w.conn()
-                    .prepare_cached(
-                        "UPDATE posts SET message = ?2, edit_at = ?3,
-                             update_at = max(update_at, ?3) WHERE id = ?1",
-                    )?
-                    .execute(rusqlite::params![id, message, now])?;
+                w.edit_post_locally(&id, &message, now)?;
                 if let Some(mut entry) = unsent_post(w, &id)? {
                     if let Intent::Post { message: m, .. } = &mut entry.intent {
                         *m = message.clone();
@@ -244,7 +240,7 @@ impl<A: OutboxApi> Outbox<A> {
         let now = now_ms();
         let found = self
             .write(move |w| {
-                let Some(channel_id) = post_channel(w, &id)? else {
+                let Some(channel_id) = crate::store::post_channel(w.conn(), &id)? else {
                     return Ok(false);
                 };
                 if unsent_post(w, &id)?.is_some() {
@@ -279,7 +275,7 @@ impl<A: OutboxApi> Outbox<A> {
         let now = now_ms();
         let found = self
             .write(move |w| {
-                let Some(channel_id) = post_channel(w, &id)? else {
+                let Some(channel_id) = crate::store::post_channel(w.conn(), &id)? else {
                     return Ok(false);
                 };
                 let intent = if add {
@@ -322,14 +318,7 @@ impl<A: OutboxApi> Outbox<A> {
             w.mark_channel_read(&channel, &me, now)?;
             w.notify_channel_lists_of(std::slice::from_ref(&channel))?;
             // One queued view per channel is enough.
-            let queued: bool = w
-                .conn()
-                .prepare_cached(
-                    "SELECT 1 FROM outbox WHERE kind = 'view_channel' AND channel_id = ?1
-                       AND state = 'queued' AND maybe_sent = 0",
-                )?
-                .exists([&channel])?;
-            if !queued {
+            if !crate::store::view_queued(w.conn(), &channel)? {
                 let key = uuid::Uuid::new_v4().simple().to_string();
                 w.enqueue_intent(
                     &key,
@@ -349,16 +338,7 @@ impl<A: OutboxApi> Outbox<A> {
     pub async fn retry(&self, client_key: &str) -> Result<(), Error> {
         let key = client_key.to_owned();
         let now = now_ms();
-        self.write(move |w| {
-            w.conn()
-                .prepare_cached(
-                    "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, last_error = ''
-                     WHERE client_key = ?1 AND state = 'failed'",
-                )?
-                .execute(rusqlite::params![key, now])?;
-            Ok(())
-        })
-        .await
+        self.write(move |w| w.requeue_failed(&key, now)).await
     }
 
     /// Drops a failed or still unsent intent and its local echo. An intent
@@ -367,13 +347,7 @@ impl<A: OutboxApi> Outbox<A> {
     pub async fn discard(&self, client_key: &str) -> Result<bool, Error> {
         let key = client_key.to_owned();
         self.write(move |w| {
-            let removable: bool = w
-                .conn()
-                .prepare_cached(
-                    "SELECT 1 FROM outbox WHERE client_key = ?1
-                       AND (state = 'failed' OR (state = 'queued' AND maybe_sent = 0))",
-                )?
-                .exists([&key])?;
+            let removable = crate::store::discardable(w.conn(), &key)?;
             if removable {
                 w.finish_intent(&key)?;
             }
@@ -399,18 +373,9 @@ impl<A: OutboxApi> Outbox<A> {
     }
 }
 
-/// The channel of a post (or local echo) in the store.
-fn post_channel(w: &Writer<'_>, post_id: &str) -> StoreResult<Option<String>> {
-    use rusqlite::OptionalExtension;
-    Ok(w.conn()
-        .prepare_cached("SELECT channel_id FROM posts WHERE id = ?1")?
-        .query_row([post_id], |r| r.get(0))
-        .optional()?)
-}
-
 /// The outbox entry of a post that certainly has not reached the server.
 fn unsent_post(w: &Writer<'_>, client_key: &str) -> StoreResult<Option<Entry>> {
-    Ok(queue::entry(w.conn(), client_key)?.filter(|e| {
+    Ok(crate::store::entry(w.conn(), client_key)?.filter(|e| {
         matches!(e.intent, Intent::Post { .. })
             && !e.maybe_sent
             && !matches!(e.state, SendState::Sending)

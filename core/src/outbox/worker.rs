@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::{watch, Notify};
 
 use super::api::{classify, Failure, OutboxApi};
-use super::queue::{next_due, server_post_id, Entry, Intent, CLIENT_KEY_PROP};
+use crate::store::{next_due, server_post_id, Entry, Intent, CLIENT_KEY_PROP};
 use super::OutboxConfig;
 use crate::api::posts::NewPost;
 use crate::error::Error;
@@ -138,14 +138,7 @@ async fn wait<A>(shared: &Shared<A>, connection: &Connection, timeout: Option<Du
             let now = now_ms();
             let _ = shared
                 .store
-                .write(move |w| {
-                    w.conn().execute(
-                        "UPDATE outbox SET next_attempt_at = ?1
-                         WHERE state = 'queued' AND next_attempt_at > ?1",
-                        [now],
-                    )?;
-                    Ok(())
-                })
+                .write(move |w| w.make_queued_due(now))
                 .await;
         }
         _ = offline => {}
@@ -207,7 +200,7 @@ async fn claim<A>(shared: &Shared<A>, entry: &Entry) -> Result<Option<Entry>, St
         .store
         .write(move |w| {
             w.mark_sending(&key, now)?;
-            super::queue::entry(w.conn(), &key)
+            crate::store::entry(w.conn(), &key)
         })
         .await
 }

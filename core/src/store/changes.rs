@@ -26,8 +26,6 @@ pub enum StoreChange {
     Thread { root_id: String },
     /// Preferences of the signed-in user.
     Preferences,
-    /// A draft of a channel (root_id empty) or thread.
-    Draft { channel_id: String, root_id: String },
     /// Sync cursors (first sync done, last sync time).
     SyncState,
     /// The database was deleted and recreated: re-read everything.

@@ -18,7 +18,7 @@ pub(crate) mod search_text;
 mod writer;
 
 mod channels;
-mod drafts;
+mod outbox;
 mod posts;
 mod preferences;
 mod ranges;
@@ -38,6 +38,10 @@ pub use changes::{ChangeSet, StoreChange};
 pub use error::{StoreError, StoreResult};
 pub use migrations::LATEST_VERSION as SCHEMA_VERSION;
 pub use open::OpenCheck;
+pub use outbox::{
+    discardable, echo_states, entries, entry, next_due, post_channel, server_post_id, view_queued,
+    Entry, Intent, SendState, CLIENT_KEY_PROP,
+};
 pub use ranges::{newest_range, ranges as timeline_ranges, TimelineRange};
 pub use sync_state::{read_account_value, read_cursor, AccountKey, SyncCursor};
 pub use writer::Writer;

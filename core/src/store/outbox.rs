@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Post;
-use crate::store::{StoreChange, StoreResult, Writer};
+use super::{StoreChange, StoreResult, Writer};
 
 /// Props key under which a post carries its client key to the server and
 /// back (the server stores props with the post).
@@ -202,7 +202,70 @@ pub fn server_post_id(conn: &Connection, id: &str) -> StoreResult<Option<String>
         .optional()?)
 }
 
+/// The channel of a post (or local echo) in the store.
+pub fn post_channel(conn: &Connection, post_id: &str) -> StoreResult<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT channel_id FROM posts WHERE id = ?1")?
+        .query_row([post_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// Whether a "channel viewed" for the channel waits unsent already.
+pub fn view_queued(conn: &Connection, channel_id: &str) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM outbox WHERE kind = 'view_channel' AND channel_id = ?1
+               AND state = 'queued' AND maybe_sent = 0",
+        )?
+        .exists([channel_id])?)
+}
+
+/// Whether an intent may be dropped: failed, or queued and certainly not
+/// sent yet.
+pub fn discardable(conn: &Connection, client_key: &str) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM outbox WHERE client_key = ?1
+               AND (state = 'failed' OR (state = 'queued' AND maybe_sent = 0))",
+        )?
+        .exists([client_key])?)
+}
+
 impl Writer<'_> {
+    /// The user's edit, shown at once (the server's copy follows).
+    pub fn edit_post_locally(&mut self, post_id: &str, message: &str, at: i64) -> StoreResult<()> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE posts SET message = ?2, edit_at = ?3,
+                     update_at = max(update_at, ?3) WHERE id = ?1",
+            )?
+            .execute(rusqlite::params![post_id, message, at])?;
+        Ok(())
+    }
+
+    /// A failed intent goes back to the queue, due at `now`.
+    pub fn requeue_failed(&mut self, client_key: &str, now: i64) -> StoreResult<()> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, last_error = ''
+                 WHERE client_key = ?1 AND state = 'failed'",
+            )?
+            .execute(rusqlite::params![client_key, now])?;
+        Ok(())
+    }
+
+    /// Every queued intent waiting for a later retry is due now (the
+    /// network came back).
+    pub fn make_queued_due(&mut self, now: i64) -> StoreResult<()> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE outbox SET next_attempt_at = ?1
+                 WHERE state = 'queued' AND next_attempt_at > ?1",
+            )?
+            .execute([now])?;
+        Ok(())
+    }
+
     /// Appends an intent.
     pub fn enqueue_intent(
         &mut self,
