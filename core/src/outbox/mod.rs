@@ -21,10 +21,10 @@ use std::time::Duration;
 
 use tokio::sync::{watch, Notify};
 
-pub use api::{classify, Failure, OutboxApi};
 pub use crate::store::{
     echo_states, entries, server_post_id, Entry, Intent, SendState, CLIENT_KEY_PROP,
 };
+pub use api::{classify, Failure, OutboxApi};
 
 use crate::error::Error;
 use crate::model::Post;

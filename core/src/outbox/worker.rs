@@ -8,12 +8,12 @@ use std::time::Duration;
 use tokio::sync::{watch, Notify};
 
 use super::api::{classify, Failure, OutboxApi};
-use crate::store::{next_due, server_post_id, Entry, Intent, CLIENT_KEY_PROP};
 use super::OutboxConfig;
 use crate::api::posts::NewPost;
 use crate::error::Error;
 use crate::model::Post;
 use crate::realtime::{now_ms, ConnectionState, OfflineReason};
+use crate::store::{next_due, server_post_id, Entry, Intent, CLIENT_KEY_PROP};
 use crate::store::{Store, StoreError};
 
 /// What the worker shares with the [`super::Outbox`] handle.

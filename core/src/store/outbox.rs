@@ -4,8 +4,8 @@
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use crate::model::Post;
 use super::{StoreChange, StoreResult, Writer};
+use crate::model::Post;
 
 /// Props key under which a post carries its client key to the server and
 /// back (the server stores props with the post).

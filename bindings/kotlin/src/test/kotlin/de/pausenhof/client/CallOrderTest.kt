@@ -132,8 +132,8 @@ class CallOrderTest {
                     otherUserId = users.other.currentUser()!!.id,
                     fileId = file.id,
                 )
-                users.me.logout()
-                users.other.logout()
+                users.me.signOut()
+                users.other.signOut()
             }
         }
         println("CallOrderTest seed=$seed (rerun with -Dpausenhof.callorder.seed=$seed)")
@@ -201,7 +201,7 @@ class CallOrderTest {
                 client.connectionStates().first { it is ConnectionState.Connected }
             }
             if (state == State.REALTIME_STOPPED) client.stopRealtime()
-            if (state == State.LOGGED_OUT) client.logout()
+            if (state == State.LOGGED_OUT) client.signOut()
         }
         return subject
     }
@@ -253,7 +253,7 @@ class CallOrderTest {
             Call("needsFullName") { it.client.needsFullName() },
             Call("refreshCurrentUser") { it.client.refreshCurrentUser() },
             Call("setFullName") { it.client.setFullName("Kim", "Lehrkraft") },
-            Call("logout") { it.client.logout() },
+            Call("logout") { it.client.signOut() },
             Call("startRealtime") { it.client.startRealtime() },
             Call("stopRealtime") { it.client.stopRealtime() },
             Call("subscribeSessionState") { it.keepOrCancel(it.client.subscribeSessionState(NoopListener)) },
@@ -440,7 +440,7 @@ class CallOrderTest {
             }
         }
         try {
-            step("logout (clean up)") { client.logout() }
+            step("logout (clean up)") { client.signOut() }
             step("signInWithPassword") { client.signInWithPassword(server.url, me.username, me.password, null) }
             step("startRealtime") { client.startRealtime() }
             step("connected") { client.connectionStates().first { it is ConnectionState.Connected } }
@@ -452,7 +452,7 @@ class CallOrderTest {
                 check(posts.any { it.message == text && it.id != key }) { "the server's copy is not in the timeline" }
             }
             step("userTyping") { client.userTyping(ids.channelId, "") }
-            step("logout") { client.logout() }
+            step("logout") { client.signOut() }
             step("nothing left after logout") {
                 val left = subject.dataDir.walk().filter { it.name.endsWith(".sqlite") }.toList()
                 check(left.isEmpty()) { "account data left: $left" }
@@ -592,8 +592,8 @@ class CallOrderTest {
                 problems += "after startRealtime: ${e::class.qualifiedName}: ${e.message}"
             }
             typingCollector.cancel()
-            mine.logout()
-            theirs.logout()
+            mine.signOut()
+            theirs.signOut()
         } finally {
             for (client in listOf(mine, theirs)) {
                 runCatching { client.stopRealtime() }
@@ -632,7 +632,7 @@ class CallOrderTest {
                 val accountDirs = File(dataDir, "accounts").listFiles().orEmpty().filter { it.isDirectory }
                 assertTrue(accountDirs.isNotEmpty(), "the account has a folder in $dataDir")
 
-                val logout = launch(Dispatchers.IO) { client.logout() }
+                val logout = launch(Dispatchers.IO) { client.signOut() }
                 assertTrue(
                     runInterruptible(Dispatchers.IO) { proxy.awaitStalled(20) },
                     "logout reached the server",
@@ -680,8 +680,8 @@ class CallOrderTest {
             typingCollector.cancel()
 
             mine.userStatus(theirs.currentUser()!!.id)
-            mine.logout()
-            theirs.logout()
+            mine.signOut()
+            theirs.signOut()
             assertNull(mine.currentUser())
         }
     }
