@@ -90,16 +90,6 @@ impl Auth {
     }
 }
 
-/// A path id as Mattermost's router and handlers check it: the route only
-/// matches letters and digits (anything else is the router's 404), the
-/// handler then wants exactly 26 of them.
-pub fn parse_id(s: &str, name: &str) -> Result<Id, ApiError> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(ApiError::not_found_route());
-    }
-    Id::parse(s).ok_or_else(|| ApiError::invalid_url_param(name))
-}
-
 #[cfg(test)]
 mod tests {
     use axum::http::Request;
