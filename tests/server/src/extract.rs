@@ -226,3 +226,293 @@ impl FromRequestParts<Arc<Shared>> for ReadableFile {
         Ok(ReadableFile(info.clone()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The failure paths, through the real router and middleware, so what is
+    //! checked is what goes on the wire.
+
+    use axum::body::Body;
+    use axum::http::{HeaderMap, Request, StatusCode};
+    use serde_json::Value;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::config::ServerConfig;
+    use crate::state::State;
+
+    struct School {
+        shared: Arc<Shared>,
+        anna: String,
+    }
+
+    impl School {
+        fn new() -> School {
+            let mut state = State::default();
+            state.accounts = crate::seed_miniature::generate(&mut state);
+            let anna = state.usernames["anna.schulz"];
+            let anna = state.create_session(anna, "");
+            School {
+                shared: Arc::new(Shared::new(ServerConfig::default(), state)),
+                anna,
+            }
+        }
+
+        fn user(&self, name: &str) -> Id {
+            self.shared.state().usernames[name]
+        }
+
+        fn team(&self, name: &str) -> Id {
+            self.shared.state().team_by_name(name).unwrap().id
+        }
+
+        fn channel(&self, team: &str, name: &str) -> Id {
+            let team = self.team(team);
+            self.shared
+                .state()
+                .channel_by_name(Some(team), name)
+                .unwrap()
+                .id
+        }
+
+        /// A file `owner` uploaded to `channel`.
+        fn file(&self, owner: &str, channel: Id) -> Id {
+            let id = Id::random();
+            let info = FileInfo {
+                id,
+                user_id: self.user(owner),
+                channel_id: channel,
+                post_id: None,
+                create_at: 1,
+                name: "a.txt".into(),
+                mime_type: "text/plain".into(),
+                data: bytes::Bytes::from_static(b"hello"),
+                width: 0,
+                height: 0,
+            };
+            self.shared.state().files.insert(id, info);
+            id
+        }
+
+        async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+            let mut request = Request::get(format!("/api/v4{path}"));
+            if let Some(token) = token {
+                request = request.header("authorization", format!("Bearer {token}"));
+            }
+            let response = crate::routes::router(self.shared.clone())
+                .oneshot(request.body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            let text = String::from_utf8_lossy(&body).into_owned();
+            Reply {
+                status,
+                json: serde_json::from_str(&text).unwrap_or(Value::Null),
+                text,
+                headers,
+            }
+        }
+
+        async fn as_anna(&self, path: &str) -> Reply {
+            self.get(path, Some(&self.anna.clone())).await
+        }
+    }
+
+    struct Reply {
+        status: StatusCode,
+        headers: HeaderMap,
+        json: Value,
+        text: String,
+    }
+
+    impl Reply {
+        /// A Mattermost error with this status, id and message.
+        fn is_error(&self, status: u16, id: &str, message: &str) {
+            assert_eq!(self.status.as_u16(), status, "{}", self.text);
+            assert_eq!(self.json["id"], id, "{}", self.text);
+            assert_eq!(self.json["message"], message, "{}", self.text);
+            assert_eq!(self.json["status_code"], status, "{}", self.text);
+        }
+
+        fn is_forbidden(&self) {
+            self.is_error(
+                403,
+                "api.context.permissions.app_error",
+                "You do not have the appropriate permissions.",
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn no_token_or_a_bad_one_is_401_before_any_path_check() {
+        let school = School::new();
+        let petra = school.user("petra.berger");
+        let staff = school.team("gsm-kollegium");
+        let paths = [
+            format!("/users/{petra}/teams"),
+            format!("/users/me/teams/{staff}/channels"),
+            "/users/me/teams/bad!/channels".to_string(),
+            "/posts/short".to_string(),
+            "/channels/bad!/members".to_string(),
+            format!("/files/{}/info", Id::random()),
+        ];
+        for path in &paths {
+            for token in [None, Some("notarealsessiontoken")] {
+                school.get(path, token).await.is_error(
+                    401,
+                    "api.context.session_expired.app_error",
+                    "Invalid or expired session, please login again.",
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn me_is_only_the_caller() {
+        let school = School::new();
+        let anna = school.user("anna.schulz");
+        let petra = school.user("petra.berger");
+        assert_eq!(school.as_anna("/users/me/teams").await.status, 200);
+        assert_eq!(
+            school.as_anna(&format!("/users/{anna}/teams")).await.status,
+            200
+        );
+        school
+            .as_anna(&format!("/users/{petra}/teams"))
+            .await
+            .is_forbidden();
+        school.as_anna("/users/short/teams").await.is_error(
+            400,
+            "api.context.invalid_url_param.app_error",
+            "Invalid or missing user_id parameter in request URL.",
+        );
+        // Anyone may be looked at where any user is allowed.
+        assert_eq!(school.as_anna(&format!("/users/{petra}")).await.status, 200);
+    }
+
+    #[tokio::test]
+    async fn malformed_path_ids_fail_like_the_router_and_the_handlers() {
+        let school = School::new();
+        // Not letters and digits: the router's 404, without a version header.
+        let r = school.as_anna("/teams/bad!").await;
+        r.is_error(
+            404,
+            "api.context.404.app_error",
+            "Sorry, we could not find the page.",
+        );
+        assert!(r.headers.get("x-version-id").is_none());
+        assert!(r.json["detailed_error"]
+            .as_str()
+            .unwrap()
+            .contains("/api/v4/teams/bad!"));
+        // Letters and digits of the wrong length: the handler's 400.
+        for (path, name) in [
+            ("/teams/short", "team_id"),
+            ("/channels/short", "channel_id"),
+            ("/posts/short", "post_id"),
+            ("/files/short/info", "file_id"),
+        ] {
+            school.as_anna(path).await.is_error(
+                400,
+                "api.context.invalid_url_param.app_error",
+                &format!("Invalid or missing {name} parameter in request URL."),
+            );
+        }
+        // Not UTF-8 once decoded: axum's own rejection, as before.
+        let r = school.as_anna("/posts/%FF").await;
+        assert_eq!(r.status, 400);
+        assert_eq!(r.text, "Invalid URL: Invalid UTF-8 in `post_id`");
+    }
+
+    #[tokio::test]
+    async fn my_team_needs_membership() {
+        let school = School::new();
+        let own = school.team("gsm");
+        let staff = school.team("gsm-kollegium");
+        let path = |team: Id| format!("/users/me/teams/{team}/channels/categories");
+        assert_eq!(school.as_anna(&path(own)).await.status, 200);
+        school.as_anna(&path(staff)).await.is_forbidden();
+        // A team that does not exist is no different from someone else's.
+        school.as_anna(&path(Id::random())).await.is_forbidden();
+        school
+            .as_anna(&format!("/teams/{staff}/channels"))
+            .await
+            .is_forbidden();
+    }
+
+    #[tokio::test]
+    async fn channels_posts_and_files_must_be_readable() {
+        let school = School::new();
+        let open_not_joined = school.channel("gsm", "klasse-5b");
+        let private = school.channel("gsm", "deutsch-5b");
+        let staff = school.channel("gsm-kollegium", "fachschaft-mathe");
+        // An open channel of one's team is readable without joining it.
+        let r = school
+            .as_anna(&format!("/channels/{open_not_joined}/members"))
+            .await;
+        assert_eq!(r.status, 200);
+        for channel in [private, staff] {
+            school
+                .as_anna(&format!("/channels/{channel}/posts"))
+                .await
+                .is_forbidden();
+        }
+        school
+            .as_anna(&format!("/channels/{}/members", Id::random()))
+            .await
+            .is_error(
+                404,
+                "app.channel.get.existing.app_error",
+                "Unable to find the existing channel.",
+            );
+
+        let private_post = school.shared.state().channel_posts[&private][0];
+        school
+            .as_anna(&format!("/posts/{private_post}"))
+            .await
+            .is_forbidden();
+        school
+            .as_anna(&format!("/posts/{}/thread", Id::random()))
+            .await
+            .is_error(404, "app.post.get.app_error", "Unable to get the post.");
+
+        let mine = school.file("anna.schulz", school.channel("gsm", "klasse-5a"));
+        let theirs = school.file("petra.berger", staff);
+        assert_eq!(school.as_anna(&format!("/files/{mine}")).await.status, 200);
+        school
+            .as_anna(&format!("/files/{theirs}/info"))
+            .await
+            .is_forbidden();
+        school
+            .as_anna(&format!("/files/{}/preview", Id::random()))
+            .await
+            .is_error(
+                404,
+                "app.file_info.get.app_error",
+                "Unable to get the file info.",
+            );
+    }
+
+    #[tokio::test]
+    async fn the_session_wins_over_a_bad_query_and_a_bad_query_over_the_path() {
+        let school = School::new();
+        let petra = school.user("petra.berger");
+        let path = format!("/users/{petra}/channels?include_deleted=maybe");
+        school.get(&path, None).await.is_error(
+            401,
+            "api.context.session_expired.app_error",
+            "Invalid or expired session, please login again.",
+        );
+        let r = school.as_anna(&path).await;
+        assert_eq!(r.status, 400);
+        assert!(r.text.starts_with("Failed to deserialize query string"));
+        school
+            .as_anna(&format!("/users/{petra}/channels"))
+            .await
+            .is_forbidden();
+    }
+}
