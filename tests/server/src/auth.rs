@@ -36,6 +36,11 @@ pub fn session_user(shared: &Shared, token: &str) -> Option<Id> {
 
 /// An authenticated caller. Extracting it fails with Mattermost's 401
 /// `api.context.session_expired.app_error`.
+///
+/// The first extraction in a request is remembered, so extractors that
+/// build on it look the session up only once however many of them a handler
+/// takes, and all of them see the same caller.
+#[derive(Clone)]
 pub struct Auth {
     pub user_id: Id,
     pub token: String,
@@ -45,6 +50,9 @@ impl FromRequestParts<Arc<Shared>> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Auth, ApiError> {
+        if let Some(auth) = parts.extensions.get::<Auth>() {
+            return Ok(auth.clone());
+        }
         let token = bearer_token(&parts.headers)
             .or_else(|| {
                 parts.uri.query().and_then(|q| {
@@ -56,7 +64,9 @@ impl FromRequestParts<Arc<Shared>> for Auth {
             })
             .ok_or_else(ApiError::session_expired)?;
         let user_id = session_user(shared, &token).ok_or_else(ApiError::session_expired)?;
-        Ok(Auth { user_id, token })
+        let auth = Auth { user_id, token };
+        parts.extensions.insert(auth.clone());
+        Ok(auth)
     }
 }
 
@@ -80,12 +90,38 @@ impl Auth {
     }
 }
 
-/// A path id as Mattermost's router and handlers check it: the route only
-/// matches letters and digits (anything else is the router's 404), the
-/// handler then wants exactly 26 of them.
-pub fn parse_id(s: &str, name: &str) -> Result<Id, ApiError> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(ApiError::not_found_route());
+#[cfg(test)]
+mod tests {
+    use axum::http::Request;
+
+    use super::*;
+    use crate::config::ServerConfig;
+    use crate::state::State;
+
+    #[tokio::test]
+    async fn the_caller_is_looked_up_once_per_request() {
+        let mut state = State::default();
+        state.accounts = crate::seed_miniature::generate(&mut state);
+        let anna = state.usernames["anna.schulz"];
+        let token = state.create_session(anna, "");
+        let shared = Arc::new(Shared::new(ServerConfig::default(), state));
+        let parts = || {
+            Request::get("/api/v4/users/me")
+                .header("authorization", format!("Bearer {token}"))
+                .body(())
+                .unwrap()
+                .into_parts()
+                .0
+        };
+        let mut first = parts();
+        let auth = Auth::from_request_parts(&mut first, &shared).await.unwrap();
+        assert_eq!(auth.user_id, anna);
+        // Signed out meanwhile: this request keeps the caller it started
+        // with, the next one is refused.
+        shared.state().sessions.remove(&token);
+        let again = Auth::from_request_parts(&mut first, &shared).await.unwrap();
+        assert_eq!(again.user_id, anna);
+        let refused = Auth::from_request_parts(&mut parts(), &shared).await;
+        assert_eq!(refused.err().unwrap().status.as_u16(), 401);
     }
-    Id::parse(s).ok_or_else(|| ApiError::invalid_url_param(name))
 }

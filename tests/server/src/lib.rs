@@ -12,6 +12,7 @@ mod auth;
 mod config;
 mod errors;
 mod events;
+mod extract;
 mod faults;
 mod ids;
 mod middleware;

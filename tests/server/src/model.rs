@@ -441,6 +441,7 @@ impl Post {
     }
 }
 
+#[derive(Clone)]
 pub struct FileInfo {
     pub id: Id,
     pub user_id: Id,

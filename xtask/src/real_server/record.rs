@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 
 use super::api::{Api, Reply};
 use super::scrub::{contains_raw_id, Scrubber};
-use super::seed::{password_of, School, CLASS};
+use super::seed::{password_of, Account, School, CLASS};
 use super::sinks::wait_for_message;
 use super::ws::Socket;
 
@@ -178,7 +178,35 @@ pub struct RecordInputs<'a> {
 
 pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
     let school = inputs.school;
-    let mut scrubber = Scrubber::new(inputs.api.base());
+    let mut r = Recorder {
+        base: inputs.api.anonymous(),
+        school,
+        scrubber: school_scrubber(inputs.api, school),
+        recordings: Vec::new(),
+    };
+    let class = school.channel(CLASS)?.to_owned();
+    let gsm = school.teams["gsm"].clone();
+    let anna = school.user("anna.schulz")?.clone();
+
+    record_public(&mut r).await?;
+    let anna_fresh = record_logins(&mut r, inputs.api, &anna).await?;
+    record_mfa(&mut r).await?;
+    record_signup_and_verification(&mut r).await?;
+    record_no_session(&mut r, inputs.api).await?;
+    record_first_sync(&mut r, &gsm, &anna).await?;
+    record_reading_posts(&mut r, &class).await?;
+    record_writing_posts(&mut r, &class, &anna).await?;
+    record_errors(&mut r).await?;
+    record_viewing_and_devices(&mut r, &class, &anna_fresh).await?;
+    record_websocket(&mut r, inputs.api, &class).await?;
+    record_push(&mut r, inputs.api, inputs.push_dir).await?;
+    Ok(r.recordings)
+}
+
+/// A scrubber that knows the school: its passwords and MFA secrets as
+/// secrets, its users, teams, channels and posts by name.
+fn school_scrubber(api: &Api, school: &School) -> Scrubber {
+    let mut scrubber = Scrubber::new(api.base());
     for account in &school.accounts {
         scrubber.secret(&account.password, "password");
         if let Some(secret) = &account.mfa_secret {
@@ -186,16 +214,11 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         }
     }
     label_school(&mut scrubber, school);
-    let mut r = Recorder {
-        base: inputs.api.anonymous(),
-        school,
-        scrubber,
-        recordings: Vec::new(),
-    };
-    let class = school.channel(CLASS)?.to_owned();
-    let gsm = school.teams["gsm"].clone();
-    let anna = school.user("anna.schulz")?.clone();
+    scrubber
+}
 
+/// What a client asks before anyone signs in.
+async fn record_public(r: &mut Recorder<'_>) -> Result<()> {
     r.http(
         "system_ping",
         "Server reachable, no session.",
@@ -223,7 +246,12 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         None,
     )
     .await?;
+    Ok(())
+}
 
+/// Password logins that fail and succeed; returns a session of Anna's own,
+/// made by the successful login, for the device registrations.
+async fn record_logins(r: &mut Recorder<'_>, api: &Api, anna: &Account) -> Result<Api> {
     let login =
         |login_id: &str, password: &str| json!({"login_id": login_id, "password": password});
     r.http(
@@ -259,7 +287,7 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         .get("token")
         .and_then(|v| v.to_str().ok())
         .context("login without token")?;
-    let anna_fresh = inputs.api.with_token(token);
+    let anna_fresh = api.with_token(token);
     r.http(
         "login_by_email",
         "Login by email address.",
@@ -269,11 +297,12 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         Some(login(&anna.email, &anna.password)),
     )
     .await?;
+    Ok(anna_fresh)
+}
 
-    record_mfa(&mut r).await?;
-    record_signup_and_verification(&mut r).await?;
-
-    let mut bad = inputs.api.with_token("abcdefghijklmnopqrstuvwxyz");
+/// `/users/me` with an unknown token and with none.
+async fn record_no_session(r: &mut Recorder<'_>, api: &Api) -> Result<()> {
+    let mut bad = api.with_token("abcdefghijklmnopqrstuvwxyz");
     r.http_with(
         "users_me_invalid_token",
         "A token the server does not know.",
@@ -284,7 +313,7 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         None,
     )
     .await?;
-    bad = inputs.api.anonymous();
+    bad = api.anonymous();
     r.http_with(
         "users_me_no_session",
         "No Authorization header.",
@@ -295,7 +324,12 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         None,
     )
     .await?;
+    Ok(())
+}
 
+/// The reads of a first sync: the user, teams, channels, members,
+/// categories, profiles.
+async fn record_first_sync(r: &mut Recorder<'_>, gsm: &str, anna: &Account) -> Result<()> {
     r.http(
         "users_me",
         "The signed-in user.",
@@ -383,11 +417,18 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         "anna.schulz",
         Method::POST,
         "/users/ids",
-        Some(json!([anna.user_id, school.user("petra.berger")?.user_id])),
+        Some(json!([
+            anna.user_id,
+            r.school.user("petra.berger")?.user_id
+        ])),
     )
     .await?;
+    Ok(())
+}
 
-    let posts = &school.class_posts;
+/// Channel pages (by page, before, after, since) and a thread.
+async fn record_reading_posts(r: &mut Recorder<'_>, class: &str) -> Result<()> {
+    let posts = &r.school.class_posts;
     r.http(
         "channel_posts_page",
         "First page of a channel, newest first.",
@@ -446,7 +487,13 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         None,
     )
     .await?;
+    Ok(())
+}
 
+/// Creating (twice with one pending_post_id), editing, reacting to and
+/// deleting posts, and editing someone else's.
+async fn record_writing_posts(r: &mut Recorder<'_>, class: &str, anna: &Account) -> Result<()> {
+    let posts = &r.school.class_posts;
     let new_post = json!({"channel_id": class, "message": "Ich bringe morgen das Buch mit.", "pending_post_id": "pausenhof-recording-1"});
     let created = r
         .http(
@@ -517,7 +564,12 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         None,
     )
     .await?;
+    Ok(())
+}
 
+/// Error answers: missing and malformed ids, a forbidden channel, an
+/// unknown route, a body that is not JSON.
+async fn record_errors(r: &mut Recorder<'_>) -> Result<()> {
     let missing = "xq3kf9wzdjbymtn8cu4p6hg1ra";
     r.http(
         "post_not_found",
@@ -551,7 +603,7 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         "A private channel the user is not in.",
         "deniz.kaya",
         Method::GET,
-        &format!("/channels/{}", school.channel("gsm/mathe-5a")?),
+        &format!("/channels/{}", r.school.channel("gsm/mathe-5a")?),
         None,
     )
     .await?;
@@ -573,7 +625,15 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         Some(json!("not an object")),
     )
     .await?;
+    Ok(())
+}
 
+/// Marking a channel viewed and registering a device for push.
+async fn record_viewing_and_devices(
+    r: &mut Recorder<'_>,
+    class: &str,
+    anna_fresh: &Api,
+) -> Result<()> {
     r.http(
         "view_channel",
         "Marking a channel viewed.",
@@ -587,7 +647,7 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         "register_device_bad_platform",
         "A device id with an unknown platform.",
         "anna.schulz (fresh session)",
-        &anna_fresh,
+        anna_fresh,
         Method::PUT,
         "/users/sessions/device",
         Some(json!({"device_id": "fcm:pausenhof-recording"})),
@@ -597,16 +657,13 @@ pub async fn record_all(inputs: &RecordInputs<'_>) -> Result<Vec<Recording>> {
         "register_device",
         "A device id for Android push.",
         "anna.schulz (fresh session)",
-        &anna_fresh,
+        anna_fresh,
         Method::PUT,
         "/users/sessions/device",
         Some(json!({"device_id": "android_rn:pausenhof-recording"})),
     )
     .await?;
-
-    record_websocket(&mut r, inputs.api, &class).await?;
-    record_push(&mut r, inputs.api, inputs.push_dir).await?;
-    Ok(r.recordings)
+    Ok(())
 }
 
 fn label_school(scrubber: &mut Scrubber, school: &School) {

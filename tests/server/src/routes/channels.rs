@@ -10,9 +10,10 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::auth::{parse_id, Auth};
+use crate::auth::Auth;
 use crate::errors::{ApiError, ApiResult};
 use crate::events::Event;
+use crate::extract::{ChannelId, Me, MyTeam, PathUser, ReadableChannel, TeamId};
 use crate::ids::Id;
 use crate::model::{Channel, ChannelType};
 use crate::shared::Shared;
@@ -47,11 +48,10 @@ fn user_channels<'a>(
 
 pub async fn my_channels(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(user): Path<String>,
+    _auth: Auth,
     Query(q): Query<ChannelsQuery>,
+    Me(id): Me,
 ) -> ApiResult<Json<Value>> {
-    let id = auth.require_self(&user)?;
     let state = shared.state();
     let list = user_channels(&state, id, None, &q)
         .into_iter()
@@ -62,16 +62,12 @@ pub async fn my_channels(
 
 pub async fn my_team_channels(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path((user, team)): Path<(String, String)>,
+    _auth: Auth,
     Query(q): Query<ChannelsQuery>,
+    Me(id): Me,
+    MyTeam(team): MyTeam,
 ) -> ApiResult<Response> {
-    let id = auth.require_self(&user)?;
-    let team = parse_id(&team, "team_id")?;
     let state = shared.state();
-    if !state.is_team_member(team, id) {
-        return Err(ApiError::permission("view_team"));
-    }
     let list = user_channels(&state, id, Some(team), &q)
         .into_iter()
         .map(Channel::to_json)
@@ -90,11 +86,10 @@ pub struct PageQuery {
 /// returned; with them, one page.
 pub async fn my_channel_members(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(user): Path<String>,
+    _auth: Auth,
     Query(q): Query<PageQuery>,
+    Me(id): Me,
 ) -> ApiResult<Json<Value>> {
-    let id = auth.require_self(&user)?;
     let paged = q.page.is_some() || q.per_page.is_some();
     let (page, per_page) = super::paging(q.page.as_deref(), q.per_page.as_deref(), 60);
     let (skip, take) = if paged {
@@ -128,15 +123,10 @@ pub async fn my_channel_members(
 
 pub async fn my_team_channel_members(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path((user, team)): Path<(String, String)>,
+    Me(id): Me,
+    MyTeam(team): MyTeam,
 ) -> ApiResult<Json<Value>> {
-    let id = auth.require_self(&user)?;
-    let team = parse_id(&team, "team_id")?;
     let state = shared.state();
-    if !state.is_team_member(team, id) {
-        return Err(ApiError::permission("view_team"));
-    }
     let q = ChannelsQuery {
         last_delete_at: None,
         include_deleted: Some(false),
@@ -152,15 +142,10 @@ pub async fn my_team_channel_members(
 /// `favorite_channel` preferences.
 pub async fn categories(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path((user, team)): Path<(String, String)>,
+    Me(id): Me,
+    MyTeam(team): MyTeam,
 ) -> ApiResult<Json<Value>> {
-    let id = auth.require_self(&user)?;
-    let team = parse_id(&team, "team_id")?;
     let state = shared.state();
-    if !state.is_team_member(team, id) {
-        return Err(ApiError::permission("view_team"));
-    }
     let favorites: Vec<String> = state
         .preferences
         .get(&id)
@@ -218,16 +203,12 @@ pub async fn categories(
 
 pub async fn public_team_channels(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(team): Path<String>,
+    _auth: Auth,
     Query(q): Query<PageQuery>,
+    MyTeam(team): MyTeam,
 ) -> ApiResult<Json<Value>> {
-    let team = parse_id(&team, "team_id")?;
     let (page, per_page) = super::paging(q.page.as_deref(), q.per_page.as_deref(), 60);
     let state = shared.state();
-    if !state.is_team_member(team, auth.user_id) {
-        return Err(ApiError::permission("list_team_channels"));
-    }
     let mut list: Vec<&Channel> = state
         .channels
         .values()
@@ -246,9 +227,9 @@ pub async fn public_team_channels(
 pub async fn channel_by_name(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
-    Path((team, name)): Path<(String, String)>,
+    TeamId(team): TeamId,
+    Path((_, name)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let team = parse_id(&team, "team_id")?;
     let state = shared.state();
     let channel = state
         .channel_by_name(Some(team), &name)
@@ -262,9 +243,8 @@ pub async fn channel_by_name(
 pub async fn get_channel(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
-    Path(channel): Path<String>,
+    ChannelId(channel): ChannelId,
 ) -> ApiResult<Json<Value>> {
-    let channel = parse_id(&channel, "channel_id")?;
     let state = shared.state();
     // Only this lookup names the id in its message on the real server.
     let c = state.channel(channel).map_err(|_| ApiError {
@@ -474,11 +454,9 @@ pub async fn create_group(
 
 pub async fn view_channel(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(user): Path<String>,
+    Me(id): Me,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let id = auth.require_self(&user)?;
     let body: Value = parse_body(&body, "view")?;
     let channel = body["channel_id"].as_str().unwrap_or("");
     let mut ids = Vec::new();
@@ -511,17 +489,12 @@ pub async fn view_channel(
 
 pub async fn channel_members(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(channel): Path<String>,
+    _auth: Auth,
     Query(q): Query<PageQuery>,
+    ReadableChannel(channel): ReadableChannel,
 ) -> ApiResult<Json<Value>> {
-    let channel = parse_id(&channel, "channel_id")?;
     let (page, per_page) = super::paging(q.page.as_deref(), q.per_page.as_deref(), 60);
     let state = shared.state();
-    let c = state.channel(channel)?;
-    if !state.can_read(c, auth.user_id) {
-        return Err(ApiError::permission("read_channel"));
-    }
     let list = state
         .channel_members
         .get(&channel)
@@ -537,10 +510,9 @@ pub async fn channel_members(
 pub async fn get_member(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
-    Path((channel, user)): Path<(String, String)>,
+    ChannelId(channel): ChannelId,
+    PathUser(user): PathUser,
 ) -> ApiResult<Json<Value>> {
-    let channel = parse_id(&channel, "channel_id")?;
-    let user = auth.resolve(&user)?;
     let state = shared.state();
     let c = state.channel(channel)?;
     if !state.can_read(c, auth.user_id) {
@@ -645,10 +617,9 @@ pub fn join_channel(
 pub async fn add_member(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
-    Path(channel): Path<String>,
+    ChannelId(channel): ChannelId,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let channel = parse_id(&channel, "channel_id")?;
     let body: Value = parse_body(&body, "user_id")?;
     let user = body["user_id"]
         .as_str()
@@ -731,10 +702,9 @@ pub fn leave_channel(state: &mut Data, channel: Id, user: Id, actor: Id) -> ApiR
 pub async fn remove_member(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
-    Path((channel, user)): Path<(String, String)>,
+    ChannelId(channel): ChannelId,
+    PathUser(user): PathUser,
 ) -> ApiResult<Json<Value>> {
-    let channel = parse_id(&channel, "channel_id")?;
-    let user = auth.resolve(&user)?;
     let events = {
         let mut state = shared.state();
         leave_channel(&mut state, channel, user, auth.user_id)?
@@ -745,12 +715,10 @@ pub async fn remove_member(
 
 pub async fn update_notify_props(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path((channel, user)): Path<(String, String)>,
+    ChannelId(channel): ChannelId,
+    Me(user): Me,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let channel = parse_id(&channel, "channel_id")?;
-    let user = auth.require_self(&user)?;
     let props: Map<String, Value> = parse_body(&body, "notify_props")?;
     let event = {
         let mut state = shared.state();
@@ -793,10 +761,9 @@ pub async fn update_notify_props(
 pub async fn patch_channel(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
-    Path(channel): Path<String>,
+    ChannelId(channel): ChannelId,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let channel = parse_id(&channel, "channel_id")?;
     let patch: Value = parse_body(&body, "channel")?;
     let (json, events) = {
         let mut state = shared.state();
@@ -898,9 +865,8 @@ pub fn patch_channel_fields(
 pub async fn delete_channel(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
-    Path(channel): Path<String>,
+    ChannelId(channel): ChannelId,
 ) -> ApiResult<Json<Value>> {
-    let channel = parse_id(&channel, "channel_id")?;
     let events = {
         let mut state = shared.state();
         let c = state.channel(channel)?;

@@ -3,14 +3,15 @@
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::auth::{parse_id, Auth};
+use crate::auth::Auth;
 use crate::errors::{ApiError, ApiResult};
+use crate::extract::ReadableFile;
 use crate::ids::Id;
 use crate::model::FileInfo;
 use crate::shared::Shared;
@@ -157,15 +158,6 @@ pub async fn upload(
         .into_response())
 }
 
-fn readable_file(state: &Data, user: Id, file: &str) -> ApiResult<Id> {
-    let id = parse_id(file, "file_id")?;
-    let info = state.files.get(&id).ok_or_else(ApiError::file_not_found)?;
-    if info.user_id != user && !state.is_member(info.channel_id, user) {
-        return Err(ApiError::permission("read_channel"));
-    }
-    Ok(id)
-}
-
 fn file_response(info: &FileInfo, inline: bool) -> Response {
     let mut response = Response::new(Body::from(info.data.clone()));
     let headers = response.headers_mut();
@@ -183,18 +175,11 @@ fn file_response(info: &FileInfo, inline: bool) -> Response {
     response
 }
 
-pub async fn download(
-    State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(file): Path<String>,
-) -> ApiResult<Response> {
-    let state = shared.state();
-    let id = readable_file(&state, auth.user_id, &file)?;
-    Ok(file_response(&state.files[&id], false))
+pub async fn download(ReadableFile(info): ReadableFile) -> Response {
+    file_response(&info, false)
 }
 
-fn image_only(state: &Data, id: Id, what: &str) -> ApiResult<Response> {
-    let info = &state.files[&id];
+fn image_only(info: &FileInfo, what: &str) -> ApiResult<Response> {
     if !info.is_image() {
         return Err(ApiError::new(
             400,
@@ -205,34 +190,16 @@ fn image_only(state: &Data, id: Id, what: &str) -> ApiResult<Response> {
     Ok(file_response(info, true))
 }
 
-pub async fn thumbnail(
-    State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(file): Path<String>,
-) -> ApiResult<Response> {
-    let state = shared.state();
-    let id = readable_file(&state, auth.user_id, &file)?;
-    image_only(&state, id, "thumbnail")
+pub async fn thumbnail(ReadableFile(info): ReadableFile) -> ApiResult<Response> {
+    image_only(&info, "thumbnail")
 }
 
-pub async fn preview(
-    State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(file): Path<String>,
-) -> ApiResult<Response> {
-    let state = shared.state();
-    let id = readable_file(&state, auth.user_id, &file)?;
-    image_only(&state, id, "preview")
+pub async fn preview(ReadableFile(info): ReadableFile) -> ApiResult<Response> {
+    image_only(&info, "preview")
 }
 
-pub async fn info(
-    State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(file): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let state = shared.state();
-    let id = readable_file(&state, auth.user_id, &file)?;
-    Ok(Json(state.files[&id].to_json()))
+pub async fn info(ReadableFile(info): ReadableFile) -> Json<Value> {
+    Json(info.to_json())
 }
 
 #[cfg(test)]

@@ -12,9 +12,12 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::auth::{parse_id, Auth};
+use crate::auth::Auth;
 use crate::errors::{ApiError, ApiResult};
 use crate::events::Event;
+use crate::extract::{
+    readable_post, ChannelId, Me, MyTeam, PostId, ReadableChannel, ReadablePost, TeamId, ThreadId,
+};
 use crate::ids::Id;
 use crate::model::{Post, Reaction};
 use crate::push::{PushInput, Pusher};
@@ -345,15 +348,10 @@ pub fn get_posts(state: &Data, channel: Id, q: &PostsQuery, is_admin: bool) -> A
 pub async fn channel_posts(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
-    Path(channel): Path<String>,
     Query(q): Query<PostsQuery>,
+    ReadableChannel(channel): ReadableChannel,
 ) -> ApiResult<Response> {
-    let channel = parse_id(&channel, "channel_id")?;
     let state = shared.state();
-    let c = state.channel(channel)?;
-    if !state.can_read(c, auth.user_id) {
-        return Err(ApiError::permission("read_channel_content"));
-    }
     let is_admin = state
         .users
         .get(&auth.user_id)
@@ -456,23 +454,11 @@ pub async fn create_post(
     Ok((StatusCode::CREATED, Json(post)).into_response())
 }
 
-fn readable_post(state: &Data, user: Id, post: Id) -> ApiResult<()> {
-    let p = state.post(post)?;
-    let c = state.channel(p.channel_id)?;
-    if !state.can_read(c, user) {
-        return Err(ApiError::permission("read_channel_content"));
-    }
-    Ok(())
-}
-
 pub async fn get_post(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(post): Path<String>,
+    ReadablePost(post): ReadablePost,
 ) -> ApiResult<Json<Value>> {
-    let post = parse_id(&post, "post_id")?;
     let state = shared.state();
-    readable_post(&state, auth.user_id, post)?;
     if state.post(post)?.delete_at > 0 {
         return Err(ApiError::post_not_found());
     }
@@ -500,12 +486,9 @@ pub async fn posts_by_ids(
 
 pub async fn get_thread(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(post): Path<String>,
+    ReadablePost(post): ReadablePost,
 ) -> ApiResult<Response> {
-    let post = parse_id(&post, "post_id")?;
     let state = shared.state();
-    readable_post(&state, auth.user_id, post)?;
     let p = state.post(post)?;
     let root = p.root_id.unwrap_or(p.id);
     let root_post = state.post(root)?;
@@ -542,10 +525,9 @@ fn can_modify(state: &Data, user: Id, post: &Post) -> bool {
 pub async fn patch_post(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
-    Path(post): Path<String>,
+    PostId(post): PostId,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let post = parse_id(&post, "post_id")?;
     let patch: Value = parse_body(&body, "post")?;
     let (json, events) = {
         let mut state = shared.state();
@@ -605,9 +587,8 @@ pub async fn patch_post(
 pub async fn delete_post(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
-    Path(post): Path<String>,
+    PostId(post): PostId,
 ) -> ApiResult<Json<Value>> {
-    let post = parse_id(&post, "post_id")?;
     let events = {
         let mut state = shared.state();
         let p = state.post(post)?;
@@ -729,11 +710,10 @@ pub async fn add_reaction(
 
 pub async fn delete_reaction(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path((user, post, emoji)): Path<(String, String, String)>,
+    Me(user): Me,
+    PostId(post): PostId,
+    Path((_, _, emoji)): Path<(String, String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let user = auth.require_self(&user)?;
-    let post = parse_id(&post, "post_id")?;
     let events = {
         let mut state = shared.state();
         readable_post(&state, user, post)?;
@@ -766,12 +746,9 @@ pub async fn delete_reaction(
 
 pub async fn post_reactions(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(post): Path<String>,
+    ReadablePost(post): ReadablePost,
 ) -> ApiResult<Json<Value>> {
-    let post = parse_id(&post, "post_id")?;
     let state = shared.state();
-    readable_post(&state, auth.user_id, post)?;
     let p = state.post(post)?;
     Ok(Json(Value::Array(
         p.reactions
@@ -824,10 +801,9 @@ fn parse_terms(terms: &str) -> SearchTerms {
 pub async fn search(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
-    Path(team): Path<String>,
+    TeamId(team): TeamId,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let team = parse_id(&team, "team_id")?;
     let body: Value = parse_body(&body, "search")?;
     let terms = body["terms"].as_str().unwrap_or("");
     if terms.trim().is_empty() {
@@ -893,12 +869,11 @@ pub struct UnreadQuery {
 
 pub async fn posts_around_unread(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path((user, channel)): Path<(String, String)>,
+    _auth: Auth,
     Query(q): Query<UnreadQuery>,
+    Me(user): Me,
+    ChannelId(channel): ChannelId,
 ) -> ApiResult<Json<Value>> {
-    let user = auth.require_self(&user)?;
-    let channel = parse_id(&channel, "channel_id")?;
     let limit_before = q
         .limit_before
         .as_deref()
@@ -1017,12 +992,11 @@ fn users_thread(state: &Data, user: Id, team: Id, root: Id) -> bool {
 
 pub async fn user_threads(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path((user, team)): Path<(String, String)>,
+    _auth: Auth,
     Query(q): Query<ThreadsQuery>,
+    Me(user): Me,
+    MyTeam(team): MyTeam,
 ) -> ApiResult<Json<Value>> {
-    let user = auth.require_self(&user)?;
-    let team = parse_id(&team, "team_id")?;
     let per_page = q
         .per_page
         .as_deref()
@@ -1035,9 +1009,6 @@ pub async fn user_threads(
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(0);
     let state = shared.state();
-    if !state.is_team_member(team, user) {
-        return Err(ApiError::permission("view_team"));
-    }
     let mut threads: Vec<(i64, Value)> = state
         .replies
         .keys()
@@ -1063,12 +1034,10 @@ pub async fn user_threads(
 
 pub async fn user_thread(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path((user, team, thread)): Path<(String, String, String)>,
+    Me(user): Me,
+    TeamId(team): TeamId,
+    ThreadId(thread): ThreadId,
 ) -> ApiResult<Json<Value>> {
-    let user = auth.require_self(&user)?;
-    let team = parse_id(&team, "team_id")?;
-    let thread = parse_id(&thread, "thread_id")?;
     let state = shared.state();
     if !users_thread(&state, user, team, thread) {
         return Err(ApiError::new(
@@ -1084,12 +1053,11 @@ pub async fn user_thread(
 /// `PUT /users/{user}/teams/{team}/threads/{thread}/read/{timestamp}`.
 pub async fn read_thread(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path((user, team, thread, timestamp)): Path<(String, String, String, String)>,
+    Me(user): Me,
+    TeamId(team): TeamId,
+    ThreadId(thread): ThreadId,
+    Path((_, _, _, timestamp)): Path<(String, String, String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let user = auth.require_self(&user)?;
-    let team = parse_id(&team, "team_id")?;
-    let thread = parse_id(&thread, "thread_id")?;
     let timestamp: i64 = timestamp
         .parse()
         .map_err(|_| ApiError::invalid_url_param("timestamp"))?;

@@ -6,16 +6,12 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde_json::Value;
 
-use crate::auth::{parse_id, Auth};
+use crate::auth::Auth;
 use crate::errors::{ApiError, ApiResult};
+use crate::extract::{Me, TeamId};
 use crate::shared::Shared;
 
-pub async fn my_teams(
-    State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(user): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let id = auth.require_self(&user)?;
+pub async fn my_teams(State(shared): State<Arc<Shared>>, Me(id): Me) -> ApiResult<Json<Value>> {
     let state = shared.state();
     let teams = state
         .user_teams
@@ -30,10 +26,8 @@ pub async fn my_teams(
 
 pub async fn my_team_members(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(user): Path<String>,
+    Me(id): Me,
 ) -> ApiResult<Json<Value>> {
-    let id = auth.require_self(&user)?;
     let state = shared.state();
     let members = state
         .user_teams
@@ -53,10 +47,8 @@ pub async fn my_team_members(
 
 pub async fn my_team_unreads(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(user): Path<String>,
+    Me(id): Me,
 ) -> ApiResult<Json<Value>> {
-    let id = auth.require_self(&user)?;
     let state = shared.state();
     let unreads = state
         .user_teams
@@ -82,9 +74,8 @@ pub async fn list_teams(State(shared): State<Arc<Shared>>, auth: Auth) -> ApiRes
 pub async fn get_team(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
-    Path(team): Path<String>,
+    TeamId(team): TeamId,
 ) -> ApiResult<Json<Value>> {
-    let team = parse_id(&team, "team_id")?;
     let state = shared.state();
     let t = state.team(team)?;
     if !t.open && !state.is_team_member(team, auth.user_id) {
@@ -120,10 +111,9 @@ pub struct PageQuery {
 pub async fn team_members(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
-    Path(team): Path<String>,
     Query(q): Query<PageQuery>,
+    TeamId(team): TeamId,
 ) -> ApiResult<Json<Value>> {
-    let team = parse_id(&team, "team_id")?;
     let (page, per_page) = super::paging(q.page.as_deref(), q.per_page.as_deref(), 60);
     let state = shared.state();
     state.team(team)?;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use crate::auth::{bearer_token, Auth};
 use crate::errors::{ApiError, ApiResult};
 use crate::events::Event;
+use crate::extract::{Me, PathUser};
 use crate::ids::Id;
 use crate::model::{parse_status, Preference, Role};
 use crate::shared::Shared;
@@ -423,9 +424,8 @@ pub async fn list_users(
 pub async fn get_user(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
-    Path(user): Path<String>,
+    PathUser(id): PathUser,
 ) -> ApiResult<Response> {
-    let id = auth.resolve(&user)?;
     let state = shared.state();
     Ok(super::with_etag(
         state.user(id)?.to_json(id == auth.user_id),
@@ -506,10 +506,8 @@ pub async fn statuses_by_ids(
 
 pub async fn get_status(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(user): Path<String>,
+    PathUser(id): PathUser,
 ) -> ApiResult<Json<Value>> {
-    let id = auth.resolve(&user)?;
     let state = shared.state();
     state.user(id)?;
     let status = state
@@ -521,11 +519,9 @@ pub async fn get_status(
 
 pub async fn set_status(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(user): Path<String>,
+    Me(id): Me,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let id = auth.require_self(&user)?;
     let body: Value = parse_body(&body, "status")?;
     let status = body["status"]
         .as_str()
@@ -547,11 +543,9 @@ pub async fn set_status(
 
 pub async fn patch_user(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(user): Path<String>,
+    Me(id): Me,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let id = auth.require_self(&user)?;
     let patch: Value = parse_body(&body, "user")?;
     let (json, events) = {
         let mut state = shared.state();
@@ -609,11 +603,9 @@ pub async fn patch_user(
 
 pub async fn create_access_token(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(user): Path<String>,
+    Me(id): Me,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let id = auth.require_self(&user)?;
     let body: Value = parse_body(&body, "token")?;
     let description = body["description"].as_str().unwrap_or("").to_string();
     if description.is_empty() {
@@ -660,10 +652,8 @@ pub async fn attach_device(
 
 pub async fn get_preferences(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(user): Path<String>,
+    Me(id): Me,
 ) -> ApiResult<Json<Value>> {
-    let id = auth.require_self(&user)?;
     Ok(Json(Value::Array(shared.state().preferences_of(id))))
 }
 
@@ -697,11 +687,9 @@ fn parse_preferences(body: &[u8], user: Id) -> ApiResult<Vec<Preference>> {
 
 pub async fn put_preferences(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(user): Path<String>,
+    Me(id): Me,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let id = auth.require_self(&user)?;
     let prefs = parse_preferences(&body, id)?;
     let json: Vec<Value> = prefs.iter().map(|p| p.to_json(id)).collect();
     {
@@ -720,11 +708,9 @@ pub async fn put_preferences(
 
 pub async fn delete_preferences(
     State(shared): State<Arc<Shared>>,
-    auth: Auth,
-    Path(user): Path<String>,
+    Me(id): Me,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let id = auth.require_self(&user)?;
     let prefs = parse_preferences(&body, id)?;
     let json: Vec<Value> = prefs.iter().map(|p| p.to_json(id)).collect();
     {
