@@ -198,7 +198,7 @@ impl Client {
                 Ok(()) => {
                     let token = teardown.device.token.clone();
                     store
-                        .write(move |w| w.teardown_progress(&token, true, false))
+                        .write(move |w| w.record_teardown_progress(&token, true, false))
                         .await?;
                 }
                 Err(e) => {
@@ -225,12 +225,12 @@ impl Client {
             store
                 .write(move |w| {
                     if is_registration {
-                        w.mark_attached(&token, at)?;
+                        w.mark_registration_attached(&token, at)?;
                     }
                     // The session's device id was replaced: no retired
                     // token is on it any more.
                     for retired in &retired {
-                        w.teardown_progress(retired, false, true)?;
+                        w.record_teardown_progress(retired, false, true)?;
                     }
                     Ok(())
                 })

@@ -4,13 +4,13 @@
 //! at its push service.
 
 use futures_util::future::BoxFuture;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::Serialize;
 
 use super::consent::Delivery;
 use crate::api::push::MAX_DEVICE_ID_LEN;
 use crate::error::{Error, Result};
-use crate::store::{StoreError, StoreResult, Writer};
+use crate::store::{registration_row, teardown_rows, DeviceRow, StoreError, StoreResult, Writer};
 
 /// The platform prefix of a device id. The server accepts only the
 /// platforms of the official apps (`android_rn`, `apple_rn`, ... with an
@@ -185,115 +185,70 @@ pub(crate) struct Teardown {
     pub server_done: bool,
 }
 
-fn device_from(delivery: &str, platform: &str, token: String) -> StoreResult<PushDevice> {
-    match (Delivery::parse(delivery), PushPlatform::parse(platform)) {
-        (Some(delivery), Some(platform)) => Ok(PushDevice {
-            delivery,
-            platform,
-            token,
-        }),
-        _ => Err(StoreError::Corrupt(
-            "push registration with an unknown delivery or platform".into(),
-        )),
+impl PushDevice {
+    fn row(&self) -> DeviceRow {
+        DeviceRow {
+            delivery: self.delivery.as_str().to_owned(),
+            platform: self.platform.device_prefix().to_owned(),
+            token: self.token.clone(),
+        }
+    }
+
+    fn from_row(row: DeviceRow) -> StoreResult<PushDevice> {
+        match (
+            Delivery::parse(&row.delivery),
+            PushPlatform::parse(&row.platform),
+        ) {
+            (Some(delivery), Some(platform)) => Ok(PushDevice {
+                delivery,
+                platform,
+                token: row.token,
+            }),
+            _ => Err(StoreError::Corrupt(
+                "push registration with an unknown delivery or platform".into(),
+            )),
+        }
     }
 }
 
 pub(crate) fn registration(conn: &Connection) -> StoreResult<Option<StoredRegistration>> {
-    let row = conn
-        .prepare_cached(
-            "SELECT delivery, platform, token, registered_at, attached_at
-             FROM push_registration WHERE id = 1",
-        )?
-        .query_row([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
+    registration_row(conn)?
+        .map(|row| {
+            Ok(StoredRegistration {
+                device: PushDevice::from_row(row.device)?,
+                registered_at: row.registered_at,
+                attached_at: row.attached_at,
+            })
         })
-        .optional()?;
-    row.map(|(delivery, platform, token, registered_at, attached_at)| {
-        Ok(StoredRegistration {
-            device: device_from(&delivery, &platform, token)?,
-            registered_at,
-            attached_at,
-        })
-    })
-    .transpose()
+        .transpose()
 }
 
 pub(crate) fn teardowns(conn: &Connection) -> StoreResult<Vec<Teardown>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT delivery, platform, token, push_service_done, server_done
-         FROM push_teardown ORDER BY created_at, token",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, bool>(3)?,
-            r.get::<_, bool>(4)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (delivery, platform, token, push_service_done, server_done) = row?;
-        out.push(Teardown {
-            device: device_from(&delivery, &platform, token)?,
-            push_service_done,
-            server_done,
-        });
-    }
-    Ok(out)
+    teardown_rows(conn)?
+        .into_iter()
+        .map(|row| {
+            Ok(Teardown {
+                device: PushDevice::from_row(row.device)?,
+                push_service_done: row.push_service_done,
+                server_done: row.server_done,
+            })
+        })
+        .collect()
 }
 
 impl Writer<'_> {
     /// Makes `device` the registration. A different previous token is
     /// queued for deletion at its push service (the new device id replaces
-    /// it on the session, so the server needs nothing more).
+    /// it on the session, so the server needs nothing more). Registering a
+    /// token again (consent given anew) supersedes its owed teardown.
     pub(crate) fn set_registration(&mut self, device: &PushDevice, at: i64) -> StoreResult<()> {
         if let Some(old) = registration(self.conn())? {
             if old.device.token == device.token && old.device.platform == device.platform {
-                self.conn()
-                    .prepare_cached("UPDATE push_registration SET delivery = ?1 WHERE id = 1")?
-                    .execute([device.delivery.as_str()])?;
-                return Ok(());
+                return self.set_registration_delivery(device.delivery.as_str());
             }
-            self.queue_teardown(&old.device, true, at)?;
+            self.queue_teardown_row(&old.device.row(), true, at)?;
         }
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO push_registration (id, delivery, platform, token, registered_at, attached_at)
-                 VALUES (1, ?1, ?2, ?3, ?4, 0)
-                 ON CONFLICT(id) DO UPDATE SET delivery = excluded.delivery,
-                     platform = excluded.platform, token = excluded.token,
-                     registered_at = excluded.registered_at, attached_at = 0",
-            )?
-            .execute(rusqlite::params![
-                device.delivery.as_str(),
-                device.platform.device_prefix(),
-                device.token,
-                at
-            ])?;
-        // Registering a token again (consent given anew) supersedes an
-        // owed teardown of the same token.
-        self.conn()
-            .prepare_cached("DELETE FROM push_teardown WHERE token = ?1")?
-            .execute([&device.token])?;
-        Ok(())
-    }
-
-    /// Records that the server session took the registration's device id.
-    pub(crate) fn mark_attached(&mut self, token: &str, at: i64) -> StoreResult<()> {
-        self.conn()
-            .prepare_cached(
-                "UPDATE push_registration SET attached_at = ?2 WHERE id = 1 AND token = ?1",
-            )?
-            .execute(rusqlite::params![token, at])?;
-        Ok(())
+        self.replace_registration_row(&device.row(), at)
     }
 
     /// Moves the registration (if any) to the teardown list: it must be
@@ -302,54 +257,9 @@ impl Writer<'_> {
         let Some(old) = registration(self.conn())? else {
             return Ok(None);
         };
-        self.queue_teardown(&old.device, false, at)?;
-        self.conn()
-            .execute("DELETE FROM push_registration WHERE id = 1", [])?;
+        self.queue_teardown_row(&old.device.row(), false, at)?;
+        self.delete_registration_row()?;
         Ok(Some(old.device))
-    }
-
-    fn queue_teardown(
-        &mut self,
-        device: &PushDevice,
-        server_done: bool,
-        at: i64,
-    ) -> StoreResult<()> {
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO push_teardown (token, delivery, platform, server_done, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(token) DO UPDATE SET
-                     server_done = min(push_teardown.server_done, excluded.server_done)",
-            )?
-            .execute(rusqlite::params![
-                device.token,
-                device.delivery.as_str(),
-                device.platform.device_prefix(),
-                server_done,
-                at
-            ])?;
-        Ok(())
-    }
-
-    /// Records finished teardown steps; a teardown with both done is gone.
-    pub(crate) fn teardown_progress(
-        &mut self,
-        token: &str,
-        push_service_done: bool,
-        server_done: bool,
-    ) -> StoreResult<()> {
-        self.conn()
-            .prepare_cached(
-                "UPDATE push_teardown SET push_service_done = max(push_service_done, ?2),
-                     server_done = max(server_done, ?3)
-                 WHERE token = ?1",
-            )?
-            .execute(rusqlite::params![token, push_service_done, server_done])?;
-        self.conn().execute(
-            "DELETE FROM push_teardown WHERE push_service_done = 1 AND server_done = 1",
-            [],
-        )?;
-        Ok(())
     }
 }
 
@@ -430,7 +340,9 @@ mod tests {
         store
             .write_blocking(|w| w.set_registration(&device("one"), 1))
             .unwrap();
-        store.write_blocking(|w| w.mark_attached("one", 2)).unwrap();
+        store
+            .write_blocking(|w| w.mark_registration_attached("one", 2))
+            .unwrap();
         let current = store.read_blocking(registration).unwrap().unwrap();
         assert_eq!(current.attached_at, 2);
         // The same token again changes nothing.
@@ -450,7 +362,7 @@ mod tests {
         assert!(owed[0].server_done);
         assert!(!owed[0].push_service_done);
         store
-            .write_blocking(|w| w.teardown_progress("one", true, false))
+            .write_blocking(|w| w.record_teardown_progress("one", true, false))
             .unwrap();
         assert!(store.read_blocking(teardowns).unwrap().is_empty());
     }
@@ -465,13 +377,13 @@ mod tests {
         assert_eq!(retired.unwrap().token, "one");
         assert!(store.read_blocking(registration).unwrap().is_none());
         store
-            .write_blocking(|w| w.teardown_progress("one", true, false))
+            .write_blocking(|w| w.record_teardown_progress("one", true, false))
             .unwrap();
         let owed = store.read_blocking(teardowns).unwrap();
         assert_eq!(owed.len(), 1);
         assert!(owed[0].push_service_done && !owed[0].server_done);
         store
-            .write_blocking(|w| w.teardown_progress("one", false, true))
+            .write_blocking(|w| w.record_teardown_progress("one", false, true))
             .unwrap();
         assert!(store.read_blocking(teardowns).unwrap().is_empty());
         // Nothing registered: nothing to retire.

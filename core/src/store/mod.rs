@@ -21,6 +21,7 @@ mod channels;
 mod outbox;
 mod posts;
 mod preferences;
+mod push;
 mod ranges;
 mod sidebar;
 mod sync_state;
@@ -42,6 +43,7 @@ pub use outbox::{
     discardable, echo_states, entries, entry, next_due, post_channel, server_post_id, view_queued,
     Entry, Intent, SendState, CLIENT_KEY_PROP,
 };
+pub use push::{registration_row, teardown_rows, DeviceRow, RegistrationRow, TeardownRow};
 pub use ranges::{newest_range, ranges as timeline_ranges, TimelineRange};
 pub use sync_state::{read_account_value, read_cursor, AccountKey, SyncCursor};
 pub use writer::Writer;
