@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::future::BoxFuture;
-use rusqlite::OptionalExtension;
 
 use super::connection::{EventBatch, EventSink, ReceivedEvent, ResumePoint, SinkError};
 use super::events::Event;
@@ -22,7 +21,8 @@ use super::presence::{Statuses, TypingPlace, TypingTracker};
 use crate::error::Error;
 use crate::model::Post;
 use crate::store::{
-    newest_range, read_account_value, AccountKey, Store, StoreChange, StoreResult, Writer,
+    newest_range, post_is_live, read_account_value, realtime_state, AccountKey, Store, StoreResult,
+    UnreadCounts, Writer,
 };
 
 /// Runs the REST catch-up (the sync module's); `Err` keeps it owed.
@@ -149,7 +149,7 @@ impl StoreSink {
             for received in &batch.events {
                 refresh |= apply_event(w, &me, received, unbroken)?;
             }
-            w.set_resume_point(&batch.resume, refresh)?;
+            w.set_realtime_state(&batch.resume.connection_id, batch.resume.next_seq, refresh)?;
             Ok(refresh)
         })
     }
@@ -242,13 +242,7 @@ impl EventSink for StoreSink {
 
 /// The stored resume point and whether a catch-up is owed.
 pub fn read_resume_point(conn: &rusqlite::Connection) -> StoreResult<(Option<ResumePoint>, bool)> {
-    let row: Option<(String, i64, bool)> = conn
-        .prepare_cached(
-            "SELECT connection_id, next_seq, catch_up_owed FROM realtime_state WHERE id = 1",
-        )?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    Ok(match row {
+    Ok(match realtime_state(conn)? {
         Some((connection_id, next_seq, owed)) => (
             Some(ResumePoint {
                 connection_id,
@@ -258,108 +252,6 @@ pub fn read_resume_point(conn: &rusqlite::Connection) -> StoreResult<(Option<Res
         ),
         None => (None, false),
     })
-}
-
-impl Writer<'_> {
-    /// Stores where the websocket resumes; `catch_up_owed` is only ever
-    /// raised here (cleared when a catch-up starts).
-    pub fn set_resume_point(
-        &mut self,
-        point: &ResumePoint,
-        catch_up_owed: bool,
-    ) -> StoreResult<()> {
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO realtime_state (id, connection_id, next_seq, catch_up_owed)
-                 VALUES (1, ?1, ?2, ?3)
-                 ON CONFLICT(id) DO UPDATE SET connection_id = excluded.connection_id,
-                     next_seq = excluded.next_seq,
-                     catch_up_owed = max(realtime_state.catch_up_owed, excluded.catch_up_owed)",
-            )?
-            .execute(rusqlite::params![
-                point.connection_id,
-                point.next_seq,
-                catch_up_owed
-            ])?;
-        Ok(())
-    }
-
-    fn clear_catch_up_owed(&mut self) -> StoreResult<()> {
-        self.conn().execute(
-            "UPDATE realtime_state SET catch_up_owed = 0 WHERE id = 1",
-            [],
-        )?;
-        Ok(())
-    }
-
-    fn mark_catch_up_owed(&mut self) -> StoreResult<()> {
-        self.conn().execute(
-            "INSERT INTO realtime_state (id, connection_id, next_seq, catch_up_owed)
-             VALUES (1, '', 0, 1)
-             ON CONFLICT(id) DO UPDATE SET catch_up_owed = 1",
-            [],
-        )?;
-        Ok(())
-    }
-
-    /// Stores a post new to us (from an event or our own send) and counts
-    /// it in its channel's totals and thread, once.
-    pub fn record_new_post(
-        &mut self,
-        post: &Post,
-        mentions: &[String],
-        me: &str,
-    ) -> StoreResult<()> {
-        let known: bool = self
-            .conn()
-            .prepare_cached("SELECT 1 FROM posts WHERE id = ?1")?
-            .query_row([&post.id], |_| Ok(()))
-            .optional()?
-            .is_some();
-        self.upsert_posts(std::iter::once(post))?;
-        if known || post.is_deleted() {
-            return Ok(());
-        }
-        let is_root = post.root_id.is_empty();
-        let conn = self.conn();
-        conn.prepare_cached(
-            "UPDATE channels SET total_msg_count = total_msg_count + 1,
-                 total_msg_count_root = total_msg_count_root + ?2,
-                 last_post_at = max(last_post_at, ?3),
-                 last_root_post_at = CASE WHEN ?2 = 1 THEN max(last_root_post_at, ?3)
-                                          ELSE last_root_post_at END
-             WHERE id = ?1",
-        )?
-        .execute(rusqlite::params![post.channel_id, is_root, post.create_at])?;
-        if post.user_id == me {
-            // The server marks the channel viewed for its author.
-            self.mark_channel_read(&post.channel_id, me, post.create_at)?;
-        } else if !me.is_empty() && mentions.iter().any(|m| m == me) {
-            conn.prepare_cached(
-                "UPDATE channel_members SET mention_count = mention_count + 1,
-                     mention_count_root = mention_count_root + ?3
-                 WHERE channel_id = ?1 AND user_id = ?2",
-            )?
-            .execute(rusqlite::params![post.channel_id, me, is_root])?;
-        }
-        if !is_root {
-            conn.prepare_cached(
-                "UPDATE posts SET reply_count = max(reply_count + 1, ?2),
-                     last_reply_at = max(last_reply_at, ?3)
-                 WHERE id = ?1",
-            )?
-            .execute(rusqlite::params![
-                post.root_id,
-                post.reply_count,
-                post.create_at
-            ])?;
-            self.notify(StoreChange::Thread {
-                root_id: post.root_id.clone(),
-            });
-        }
-        self.notify_channel_lists_of(std::slice::from_ref(&post.channel_id))?;
-        Ok(())
-    }
 }
 
 /// Makes a live post part of its channel's timeline; returns true when
@@ -396,12 +288,27 @@ fn apply_event(
     received: &ReceivedEvent,
     unbroken: bool,
 ) -> StoreResult<bool> {
-    match &received.event {
+    let event = &received.event;
+    if let Some(needs_catch_up) = apply_post_event(w, me, event, unbroken)? {
+        return Ok(needs_catch_up);
+    }
+    if let Some(needs_catch_up) = apply_channel_event(w, me, event)? {
+        return Ok(needs_catch_up);
+    }
+    apply_account_event(w, me, event)
+}
+
+/// Posts, reactions and threads; `None` for other events.
+fn apply_post_event(
+    w: &mut Writer<'_>,
+    me: &str,
+    event: &Event,
+    unbroken: bool,
+) -> StoreResult<Option<bool>> {
+    match event {
         Event::Posted { post, mentions } => {
             w.record_new_post(post, mentions, me)?;
-            if place_live_post(w, post, unbroken)? {
-                return Ok(true);
-            }
+            return Ok(Some(place_live_post(w, post, unbroken)?));
         }
         Event::PostEdited { post } => w.upsert_posts(std::iter::once(post.as_ref()))?,
         Event::PostDeleted { post } => {
@@ -409,24 +316,33 @@ fn apply_event(
                 .into_iter()
                 .find(|t| *t > 0)
                 .unwrap_or_else(crate::realtime::now_ms);
-            let was_live: bool = w
-                .conn()
-                .prepare_cached("SELECT delete_at = 0 FROM posts WHERE id = ?1")?
-                .query_row([&post.id], |r| r.get(0))
-                .optional()?
-                .unwrap_or(false);
+            let was_live = post_is_live(w.conn(), &post.id)?;
             w.mark_post_deleted(&post.id, delete_at)?;
             if was_live && !post.root_id.is_empty() {
-                w.conn()
-                    .prepare_cached(
-                        "UPDATE posts SET reply_count = max(reply_count - 1, 0) WHERE id = ?1",
-                    )?
-                    .execute([&post.root_id])?;
-                w.notify(StoreChange::Thread {
-                    root_id: post.root_id.clone(),
-                });
+                w.count_reply_removed(&post.root_id)?;
             }
         }
+        Event::ReactionAdded(reaction) => {
+            w.add_reaction(reaction)?;
+            w.mark_has_reactions(&reaction.post_id)?;
+        }
+        Event::ReactionRemoved(reaction) => {
+            w.remove_reaction(&reaction.post_id, &reaction.user_id, &reaction.emoji_name)?
+        }
+        Event::ThreadUpdated(thread) => {
+            if !thread.post.id.is_empty() && !thread.post.channel_id.is_empty() {
+                w.upsert_posts(std::iter::once(&thread.post))?;
+            }
+            w.set_thread_counts(&thread.id, thread.reply_count, thread.last_reply_at)?;
+        }
+        _ => return Ok(None),
+    }
+    Ok(Some(false))
+}
+
+/// Channels, their members and read state; `None` for other events.
+fn apply_channel_event(w: &mut Writer<'_>, me: &str, event: &Event) -> StoreResult<Option<bool>> {
+    match event {
         Event::PostUnread {
             channel_id,
             msg_count,
@@ -435,35 +351,18 @@ fn apply_event(
             mention_count_root,
             urgent_mention_count,
             last_viewed_at,
-        } => {
-            w.conn()
-                .prepare_cached(
-                    "UPDATE channel_members SET msg_count = ?3, msg_count_root = ?4,
-                         mention_count = ?5, mention_count_root = ?6,
-                         urgent_mention_count = ?7, last_viewed_at = ?8
-                     WHERE channel_id = ?1 AND user_id = ?2",
-                )?
-                .execute(rusqlite::params![
-                    channel_id,
-                    me,
-                    msg_count,
-                    msg_count_root,
-                    mention_count,
-                    mention_count_root,
-                    urgent_mention_count,
-                    last_viewed_at
-                ])?;
-            w.notify_channel_lists_of(std::slice::from_ref(channel_id))?;
-        }
-        Event::ReactionAdded(reaction) => {
-            w.add_reaction(reaction)?;
-            w.conn()
-                .prepare_cached("UPDATE posts SET has_reactions = 1 WHERE id = ?1")?
-                .execute([&reaction.post_id])?;
-        }
-        Event::ReactionRemoved(reaction) => {
-            w.remove_reaction(&reaction.post_id, &reaction.user_id, &reaction.emoji_name)?
-        }
+        } => w.set_unread_counts(
+            channel_id,
+            me,
+            &UnreadCounts {
+                msg_count: *msg_count,
+                msg_count_root: *msg_count_root,
+                mention_count: *mention_count,
+                mention_count_root: *mention_count_root,
+                urgent_mention_count: *urgent_mention_count,
+                last_viewed_at: *last_viewed_at,
+            },
+        )?,
         Event::ChannelsViewed(times) => {
             let now = crate::realtime::now_ms();
             let ids: Vec<String> = times.keys().cloned().collect();
@@ -483,31 +382,18 @@ fn apply_event(
             } else {
                 crate::realtime::now_ms()
             };
-            w.conn()
-                .prepare_cached("UPDATE channels SET delete_at = ?2 WHERE id = ?1")?
-                .execute(rusqlite::params![channel_id, at])?;
-            w.notify_channel_lists_of(std::slice::from_ref(channel_id))?;
+            w.set_channel_delete_at(channel_id, at)?;
         }
-        Event::ChannelRestored { channel_id } => {
-            w.conn()
-                .prepare_cached("UPDATE channels SET delete_at = 0 WHERE id = ?1")?
-                .execute([channel_id])?;
-            w.notify_channel_lists_of(std::slice::from_ref(channel_id))?;
-        }
-        Event::ChannelConverted { channel_id } => {
-            // Mattermost converts public channels to private ones.
-            w.conn()
-                .prepare_cached("UPDATE channels SET type = 'P' WHERE id = ?1 AND type = 'O'")?
-                .execute([channel_id])?;
-            w.notify_channel_lists_of(std::slice::from_ref(channel_id))?;
-        }
+        Event::ChannelRestored { channel_id } => w.set_channel_delete_at(channel_id, 0)?,
+        Event::ChannelConverted { channel_id } => w.make_channel_private(channel_id)?,
         Event::ChannelMemberUpdated(member) => {
             w.upsert_channel_members(std::slice::from_ref(member))?
         }
+        // They only name what is new: the catch-up fetches it.
         Event::ChannelCreated { .. } | Event::DirectAdded { .. } | Event::GroupAdded { .. } => {
-            return Ok(true)
+            return Ok(Some(true))
         }
-        Event::UserAdded { user_id, .. } => return Ok(user_id == me),
+        Event::UserAdded { user_id, .. } => return Ok(Some(user_id == me)),
         Event::UserRemoved {
             channel_id,
             user_id,
@@ -516,14 +402,18 @@ fn apply_event(
             if user_id == me {
                 w.forget_channel(channel_id)?;
             } else {
-                w.conn()
-                    .prepare_cached(
-                        "DELETE FROM channel_members WHERE channel_id = ?1 AND user_id = ?2",
-                    )?
-                    .execute([channel_id, user_id])?;
-                w.notify_channel_lists_of(std::slice::from_ref(channel_id))?;
+                w.remove_channel_member(channel_id, user_id)?;
             }
         }
+        _ => return Ok(None),
+    }
+    Ok(Some(false))
+}
+
+/// Users, teams and preferences; the rest is kept in memory by the sink,
+/// or has nothing to store.
+fn apply_account_event(w: &mut Writer<'_>, me: &str, event: &Event) -> StoreResult<bool> {
+    match event {
         Event::UserUpdated(user) => w.upsert_users(std::slice::from_ref(user))?,
         Event::AddedToTeam { user_id, .. } => return Ok(user_id == me),
         Event::LeaveTeam { team_id, user_id } => {
@@ -535,37 +425,7 @@ fn apply_event(
         Event::DeleteTeam(team) => w.forget_team(&team.id)?,
         Event::PreferencesChanged(preferences) => w.upsert_preferences(preferences)?,
         Event::PreferencesDeleted(preferences) => w.delete_preferences(preferences)?,
-        Event::ThreadUpdated(thread) => {
-            if !thread.post.id.is_empty() && !thread.post.channel_id.is_empty() {
-                w.upsert_posts(std::iter::once(&thread.post))?;
-            }
-            let changed = w
-                .conn()
-                .prepare_cached(
-                    "UPDATE posts SET reply_count = ?2, last_reply_at = max(last_reply_at, ?3)
-                     WHERE id = ?1",
-                )?
-                .execute(rusqlite::params![
-                    thread.id,
-                    thread.reply_count,
-                    thread.last_reply_at
-                ])?;
-            if changed > 0 {
-                w.notify(StoreChange::Thread {
-                    root_id: thread.id.clone(),
-                });
-            }
-        }
-        // Kept in memory by the sink, or nothing to store.
-        Event::Typing { .. }
-        | Event::StatusChange { .. }
-        | Event::ThreadReadChanged { .. }
-        | Event::EphemeralMessage(_)
-        | Event::EmojiAdded(_)
-        | Event::ConfigChanged
-        | Event::LicenseChanged
-        | Event::Hello { .. }
-        | Event::Unknown => {}
+        _ => {}
     }
     Ok(false)
 }

@@ -8,7 +8,7 @@ use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
 
 use super::PostedEvent;
 use crate::api::ApiClient;
-use crate::store::{Store, StoreResult};
+use crate::store::Store;
 
 /// Ids per `POST /users/ids` request.
 const IDS_PER_REQUEST: usize = 200;
@@ -37,7 +37,7 @@ pub(crate) async fn fetch_authors_of_live_posts(
             }
         }
         let unknown = match store
-            .read(move |c| unknown_authors(c, &post_ids, everything))
+            .read(move |c| crate::store::unknown_authors(c, &post_ids, everything))
             .await
         {
             Ok(unknown) => unknown,
@@ -59,35 +59,4 @@ pub(crate) async fn fetch_authors_of_live_posts(
             }
         }
     }
-}
-
-/// Authors of the given posts (or of every cached post) without a profile.
-fn unknown_authors(
-    conn: &rusqlite::Connection,
-    post_ids: &[String],
-    everything: bool,
-) -> StoreResult<Vec<String>> {
-    let mut authors = std::collections::BTreeSet::new();
-    if everything {
-        let mut stmt = conn.prepare_cached(
-            "SELECT DISTINCT p.user_id FROM posts p LEFT JOIN users u ON u.id = p.user_id
-             WHERE u.id IS NULL AND p.user_id <> ''",
-        )?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        for row in rows {
-            authors.insert(row?);
-        }
-    } else {
-        let mut stmt = conn.prepare_cached(
-            "SELECT p.user_id FROM posts p LEFT JOIN users u ON u.id = p.user_id
-             WHERE p.id = ?1 AND u.id IS NULL AND p.user_id <> ''",
-        )?;
-        for id in post_ids {
-            let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
-            for row in rows {
-                authors.insert(row?);
-            }
-        }
-    }
-    Ok(authors.into_iter().collect())
 }

@@ -18,6 +18,7 @@ pub(crate) mod search_text;
 mod writer;
 
 mod channels;
+mod live_events;
 mod outbox;
 mod posts;
 mod preferences;
@@ -37,6 +38,7 @@ use tokio::sync::broadcast;
 
 pub use changes::{ChangeSet, StoreChange};
 pub use error::{StoreError, StoreResult};
+pub use live_events::{post_is_live, realtime_state, UnreadCounts};
 pub use migrations::LATEST_VERSION as SCHEMA_VERSION;
 pub use open::OpenCheck;
 pub use outbox::{
@@ -46,6 +48,7 @@ pub use outbox::{
 pub use push::{registration_row, teardown_rows, DeviceRow, RegistrationRow, TeardownRow};
 pub use ranges::{newest_range, ranges as timeline_ranges, TimelineRange};
 pub use sync_state::{read_account_value, read_cursor, AccountKey, SyncCursor};
+pub use users::unknown_authors;
 pub use writer::Writer;
 
 /// Idle reader connections kept open for reuse.

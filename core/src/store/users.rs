@@ -51,3 +51,34 @@ impl Writer<'_> {
         Ok(())
     }
 }
+
+/// Authors of the given posts (or of every cached post) without a profile.
+pub fn unknown_authors(
+    conn: &rusqlite::Connection,
+    post_ids: &[String],
+    everything: bool,
+) -> StoreResult<Vec<String>> {
+    let mut authors = std::collections::BTreeSet::new();
+    if everything {
+        let mut stmt = conn.prepare_cached(
+            "SELECT DISTINCT p.user_id FROM posts p LEFT JOIN users u ON u.id = p.user_id
+             WHERE u.id IS NULL AND p.user_id <> ''",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        for row in rows {
+            authors.insert(row?);
+        }
+    } else {
+        let mut stmt = conn.prepare_cached(
+            "SELECT p.user_id FROM posts p LEFT JOIN users u ON u.id = p.user_id
+             WHERE p.id = ?1 AND u.id IS NULL AND p.user_id <> ''",
+        )?;
+        for id in post_ids {
+            let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
+            for row in rows {
+                authors.insert(row?);
+            }
+        }
+    }
+    Ok(authors.into_iter().collect())
+}
