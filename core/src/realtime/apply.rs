@@ -416,11 +416,7 @@ fn apply_account_event(w: &mut Writer<'_>, me: &str, event: &Event) -> StoreResu
     match event {
         Event::UserUpdated(user) => w.upsert_users(std::slice::from_ref(user))?,
         Event::AddedToTeam { user_id, .. } => return Ok(user_id == me),
-        Event::LeaveTeam { team_id, user_id } => {
-            if user_id == me {
-                w.forget_team(team_id)?;
-            }
-        }
+        Event::LeaveTeam { team_id, user_id } if user_id == me => w.forget_team(team_id)?,
         Event::UpdateTeam(team) => w.upsert_teams(std::slice::from_ref(team))?,
         Event::DeleteTeam(team) => w.forget_team(&team.id)?,
         Event::PreferencesChanged(preferences) => w.upsert_preferences(preferences)?,
