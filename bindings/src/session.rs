@@ -56,8 +56,8 @@ pub struct User {
     pub auth_service: String,
 }
 
-impl From<core::api::ServerInfo> for ServerInfo {
-    fn from(info: core::api::ServerInfo) -> Self {
+impl From<core::ServerInfo> for ServerInfo {
+    fn from(info: core::ServerInfo) -> Self {
         ServerInfo {
             url: info.url.as_str().to_owned(),
             site_name: info.site_name,

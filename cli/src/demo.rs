@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use pausenhof_core::api::posts::{channel_posts, PostsPage};
+use pausenhof_core::observe::{Diffable, Update};
 use pausenhof_core::realtime::{ConnectionState, LifecycleInput};
 use pausenhof_core::store::StoreChange;
 use pausenhof_core::Client;
@@ -204,11 +205,15 @@ impl Tour {
         output.line("");
         output.line("Interactive: type a message and press Enter to post it; Ctrl-C ends.");
         let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
-        let mut changes = client.store_changes()?;
-        let mut shown = std::collections::HashSet::new();
-        for post in client.timeline(&square.id, 60).await?.posts {
-            shown.insert(post.id);
-        }
+        // The same stream the apps get: the window whole, then diffs.
+        let mut timeline = client.watch_timeline(&square.id, 60)?;
+        let mut window = match timeline.next().await {
+            Some(Ok(Update::Snapshot(window))) => window,
+            Some(Err(error)) => return Err(error.into()),
+            _ => return Ok(()),
+        };
+        let mut shown: std::collections::HashSet<String> =
+            window.posts.iter().map(|p| p.id.clone()).collect();
         loop {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => return Ok(()),
@@ -221,13 +226,20 @@ impl Tour {
                         None => return Ok(()),
                     }
                 }
-                change = changes.recv() => {
-                    let Ok(change) = change else { continue };
-                    if change.affects_timeline(&square.id) {
-                        for post in client.timeline(&square.id, 20).await?.posts {
-                            if shown.insert(post.id.clone()) {
-                                output.line(post_line(&post, output));
+                update = timeline.next() => {
+                    match update {
+                        Some(Ok(Update::Diff(diff))) => {
+                            if window.apply(diff).is_err() {
+                                window = client.timeline(&square.id, 60).await?;
                             }
+                        }
+                        Some(Ok(Update::Snapshot(fresh))) => window = fresh,
+                        Some(Err(error)) => return Err(error.into()),
+                        None => return Ok(()),
+                    }
+                    for post in &window.posts {
+                        if shown.insert(post.id.clone()) {
+                            output.line(post_line(post, output));
                         }
                     }
                 }

@@ -19,5 +19,6 @@ pub mod store;
 pub mod sync;
 
 pub use api::files::FileRendition;
+pub use api::{ServerInfo, SignInMethods};
 pub use client::{BackgroundNotifications, Client, ClientBuilder};
 pub use error::{Error, NetworkProblem, Result, TlsProblem};
