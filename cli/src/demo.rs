@@ -213,7 +213,7 @@ impl Tour {
             _ => return Ok(()),
         };
         let mut shown: std::collections::HashSet<String> =
-            window.posts.iter().map(|p| p.id.clone()).collect();
+            window.posts.iter().map(sent_as).collect();
         loop {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => return Ok(()),
@@ -238,7 +238,7 @@ impl Tour {
                         None => return Ok(()),
                     }
                     for post in &window.posts {
-                        if shown.insert(post.id.clone()) {
+                        if shown.insert(sent_as(post)) {
                             output.line(post_line(post, output));
                         }
                     }
@@ -246,6 +246,16 @@ impl Tour {
             }
         }
     }
+}
+
+/// One identity for a post from its local echo to the server's copy,
+/// which carries the echo's client key, so each prints once.
+fn sent_as(post: &pausenhof_core::reads::PostView) -> String {
+    post.props
+        .get(pausenhof_core::outbox::CLIENT_KEY_PROP)
+        .and_then(|key| key.as_str())
+        .unwrap_or(&post.id)
+        .to_owned()
 }
 
 async fn wait_state(
