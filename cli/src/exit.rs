@@ -25,6 +25,15 @@ pub fn classify(error: &anyhow::Error) -> (ExitStatus, Option<&'static str>) {
     else {
         if error
             .chain()
+            .any(|cause| cause.downcast_ref::<QueuedOffline>().is_some())
+        {
+            return (
+                ExitStatus::Offline,
+                Some("it stays queued and goes out on the next online run (`pausenhof send`, `tail`)"),
+            );
+        }
+        if error
+            .chain()
             .any(|cause| cause.downcast_ref::<UnknownChannel>().is_some())
         {
             return (
@@ -106,7 +115,23 @@ pub struct UnknownChannel(pub String);
 /// outbox (durable) and is not lost.
 #[derive(Debug, thiserror::Error)]
 #[error("not sent yet: the server cannot be reached")]
-pub struct QueuedOffline;
+pub struct QueuedOffline {
+    pub client_key: String,
+    pub channel_id: String,
+}
+
+/// What `--json` adds to the error document of a failed command, so that
+/// every command prints exactly one document.
+pub fn json_details(error: &anyhow::Error) -> Option<serde_json::Value> {
+    let queued = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<QueuedOffline>())?;
+    Some(serde_json::json!({
+        "client_key": queued.client_key,
+        "channel_id": queued.channel_id,
+        "delivered": false,
+    }))
+}
 
 #[cfg(test)]
 mod tests {
@@ -130,6 +155,16 @@ mod tests {
     fn unknown_channel_is_not_found() {
         let error = anyhow::Error::new(UnknownChannel("gsm/nope".into()));
         assert_eq!(classify(&error).0, ExitStatus::NotFound);
+    }
+
+    #[test]
+    fn a_message_left_queued_is_offline_not_a_failure() {
+        let error = anyhow::Error::new(QueuedOffline {
+            client_key: "k".into(),
+            channel_id: "c".into(),
+        });
+        assert_eq!(classify(&error).0, ExitStatus::Offline);
+        assert_eq!(json_details(&error).unwrap()["client_key"], "k");
     }
 
     #[test]

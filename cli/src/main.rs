@@ -36,11 +36,17 @@ fn main() -> ExitCode {
         Err(error) => {
             let (status, hint) = exit::classify(&error);
             if output.json {
-                output.json_value(&serde_json::json!({
+                let mut document = serde_json::json!({
                     "error": format!("{error:#}"),
                     "exit_code": status as u8,
                     "hint": hint,
-                }));
+                });
+                if let (Some(serde_json::Value::Object(details)), Some(fields)) =
+                    (exit::json_details(&error), document.as_object_mut())
+                {
+                    fields.extend(details);
+                }
+                output.json_value(&document);
             }
             eprintln!("pausenhof: {error:#}");
             if let Some(hint) = hint {

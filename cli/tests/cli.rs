@@ -265,3 +265,52 @@ async fn tail_prints_another_users_post_as_a_json_line() {
     assert_eq!(found["channel_id"], square["id"]);
     child.kill().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_while_offline_exits_4_with_one_json_document_and_stays_queued() {
+    let server = school().await;
+    let student = server.account(Role::Student);
+    let dir_holder = tempfile::tempdir().unwrap();
+    let dir = dir_holder.path();
+    json(&login(&server, dir, &student).await);
+    json(&run(pausenhof(dir, &["--json", "teams"])).await);
+
+    server.faults().set_down(true);
+    let message = "Im Tunnel geschrieben";
+    let offline = run(pausenhof(
+        dir,
+        &["--json", "send", "gsm/town-square", message],
+    ))
+    .await;
+    assert_eq!(
+        offline.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&offline.stderr)
+    );
+    // Exactly one document: parsing the whole output as one value works.
+    let document: Value = serde_json::from_slice(&offline.stdout)
+        .unwrap_or_else(|e| panic!("not one JSON document ({e}): {}", stdout(&offline)));
+    assert_eq!(document["exit_code"], 4);
+    assert_eq!(document["delivered"], false);
+    assert!(!document["client_key"].as_str().unwrap().is_empty());
+
+    // Online again: the next send takes the queued message along, once.
+    server.faults().set_down(false);
+    let sent = json(
+        &run(pausenhof(
+            dir,
+            &["--json", "send", "gsm/town-square", "Wieder draußen"],
+        ))
+        .await,
+    );
+    assert_eq!(sent["delivered"], true);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while copies(&server, &student, message).await != 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "queued message never sent"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -26,16 +26,18 @@ pub async fn send(client: &Client, channel: &str, text: &str, output: Output) ->
     let target = resolve(client, channel).await?;
     client.start_realtime()?;
     let key = client.send_post(&target.id, "", text).await?;
-    let delivered = wait_for_delivery(client, &key, DELIVERY_WAIT).await?;
-    if output.json {
-        output.json_value(
-            &json!({"client_key": key, "channel_id": target.id, "delivered": delivered}),
-        );
-    } else if delivered {
-        output.line(format!("Sent to {}.", target.display_name));
+    if !wait_for_delivery(client, &key, DELIVERY_WAIT).await? {
+        // One document either way: the error's carries the queued message.
+        return Err(QueuedOffline {
+            client_key: key,
+            channel_id: target.id,
+        }
+        .into());
     }
-    if !delivered {
-        return Err(QueuedOffline.into());
+    if output.json {
+        output.json_value(&json!({"client_key": key, "channel_id": target.id, "delivered": true}));
+    } else {
+        output.line(format!("Sent to {}.", target.display_name));
     }
     Ok(())
 }
