@@ -15,7 +15,8 @@
 //! - mentions: `@username`, the custom `mention_keys`, the first name when
 //!   `first_name` is "true", and `@channel`/`@all`/`@here` unless the user
 //!   turned channel-wide mentions off (`channel` = "false", or the member's
-//!   `ignore_channel_mentions` = "on");
+//!   `ignore_channel_mentions` = "on"), `@here` only for a user who is
+//!   online; nothing inside code (fenced, indented or inline) mentions;
 //! - replies in a thread: with collapsed reply threads, a thread the user
 //!   follows (started or replied in) notifies when the thread level
 //!   (`push_threads` of the membership, else of the user, default `all`)
@@ -223,7 +224,13 @@ fn mention_of(me: &Recipient<'_>, channel: &ChannelFacts<'_>, post: &PostFacts<'
     let channel_wide_allowed = channel.member_props.ignore_channel_mentions != "on"
         && (me.notify_props.get("channel").map(String::as_str) != Some("false")
             || channel.member_props.ignore_channel_mentions == "off");
-    mentions(post.message, &mention_keys(me), channel_wide_allowed)
+    let online = me.status == Some("online");
+    mentions(
+        post.message,
+        &mention_keys(me),
+        channel_wide_allowed,
+        online,
+    )
 }
 
 /// The words that mention the recipient, lowercased.
@@ -248,20 +255,53 @@ pub fn mention_keys(me: &Recipient<'_>) -> Vec<String> {
     keys
 }
 
-const CHANNEL_WIDE: [&str; 3] = ["@channel", "@all", "@here"];
+/// Mention everyone in the channel; `@here` only those online.
+const CHANNEL_WIDE: [&str; 2] = ["@channel", "@all"];
+const HERE: &str = "@here";
 
 /// How `message` mentions someone with `keys` (lowercased). Matching is
 /// case-insensitive and on word boundaries: "@anna." and "**@anna**"
-/// mention anna, "@annabell" and "@anna.schmidt" do not.
-pub fn mentions(message: &str, keys: &[String], channel_wide_allowed: bool) -> Mention {
-    let text = message.to_lowercase();
+/// mention anna, "@annabell" and "@anna.schmidt" do not. Code (fenced,
+/// indented or inline) mentions nobody, as on the server. `@here` counts
+/// only for a recipient who is `online`.
+pub fn mentions(
+    message: &str,
+    keys: &[String],
+    channel_wide_allowed: bool,
+    online: bool,
+) -> Mention {
+    let text = prose_of(message).to_lowercase();
     if keys.iter().any(|k| contains_word(&text, k)) {
         return Mention::Explicit;
     }
-    if channel_wide_allowed && CHANNEL_WIDE.iter().any(|k| contains_word(&text, k)) {
+    let channel_wide = CHANNEL_WIDE.iter().any(|k| contains_word(&text, k))
+        || (online && contains_word(&text, HERE));
+    if channel_wide_allowed && channel_wide {
         return Mention::ChannelWide;
     }
     Mention::None
+}
+
+/// The text of a message without its code: what people wrote as prose.
+/// Pieces of one paragraph join without a gap (Markdown splits text at
+/// `_` and `*`), blocks and line breaks become line breaks.
+fn prose_of(message: &str) -> String {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut prose = String::with_capacity(message.len());
+    let mut in_code_block = false;
+    for event in Parser::new(message) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
+            Event::Text(text) if !in_code_block => prose.push_str(&text),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => prose.push('\n'),
+            // Inline code, HTML and the rest mention nobody; a space keeps
+            // the words around them apart.
+            Event::Code(_) => prose.push(' '),
+            _ => {}
+        }
+    }
+    prose
 }
 
 fn is_word_char(c: char) -> bool {
@@ -458,7 +498,28 @@ mod tests {
             },
             Case {
                 message: "@here wer ist da?",
-                ..base("@here notifies", n(ChannelWideMention))
+                status: Some("online"),
+                ..base("@here notifies someone online", n(ChannelWideMention))
+            },
+            Case {
+                message: "@here wer ist da?",
+                status: Some("away"),
+                ..base("@here does not notify someone away", s(NotMentioned))
+            },
+            Case {
+                message: "@here wer ist da?",
+                ..base("@here does not notify someone offline", s(NotMentioned))
+            },
+            Case {
+                message: "```\n@anna.schmidt @channel\n```",
+                ..base(
+                    "mentions inside a code block notify nobody",
+                    s(NotMentioned),
+                )
+            },
+            Case {
+                message: "Tippe `@anna.schmidt` ein",
+                ..base("a mention in inline code notifies nobody", s(NotMentioned))
             },
             Case {
                 user: &[("push", "mention"), ("channel", "false")],
@@ -479,7 +540,7 @@ mod tests {
             Case {
                 user: &[("push", "mention"), ("channel", "false")],
                 member: ("default", "all", "off"),
-                message: "@here Pause",
+                message: "@all Pause",
                 ..base(
                     "the channel turns channel-wide mentions back on",
                     n(ChannelWideMention),
@@ -725,15 +786,39 @@ mod tests {
     #[test]
     fn word_boundaries() {
         let keys = vec!["@anna".to_string(), "ünal".to_string()];
-        assert_eq!(mentions("(@anna)", &keys, false), Mention::Explicit);
-        assert_eq!(mentions("@anna_b", &keys, false), Mention::None);
-        assert_eq!(mentions("@anna-b", &keys, false), Mention::None);
-        assert_eq!(mentions("@@anna", &keys, false), Mention::None);
-        assert_eq!(mentions("Grüße an Ünal!", &keys, false), Mention::Explicit);
-        assert_eq!(mentions("Tünal", &keys, false), Mention::None);
-        assert_eq!(mentions("x @anna", &keys, false), Mention::Explicit);
-        assert_eq!(mentions("@channel", &keys, false), Mention::None);
-        assert_eq!(mentions("", &keys, true), Mention::None);
-        assert_eq!(mentions("@anna @channel", &keys, true), Mention::Explicit);
+        assert_eq!(mentions("(@anna)", &keys, false, true), Mention::Explicit);
+        assert_eq!(mentions("@anna_b", &keys, false, true), Mention::None);
+        assert_eq!(mentions("@anna-b", &keys, false, true), Mention::None);
+        assert_eq!(mentions("@@anna", &keys, false, true), Mention::None);
+        assert_eq!(
+            mentions("Grüße an Ünal!", &keys, false, true),
+            Mention::Explicit
+        );
+        assert_eq!(mentions("Tünal", &keys, false, true), Mention::None);
+        assert_eq!(mentions("x @anna", &keys, false, true), Mention::Explicit);
+        assert_eq!(mentions("@channel", &keys, false, true), Mention::None);
+        assert_eq!(mentions("", &keys, true, true), Mention::None);
+        assert_eq!(
+            mentions("@anna @channel", &keys, true, true),
+            Mention::Explicit
+        );
+        assert_eq!(
+            mentions("**@anna**_", &keys, false, true),
+            Mention::Explicit
+        );
+        assert_eq!(
+            mentions("> @anna zitiert", &keys, false, true),
+            Mention::Explicit
+        );
+        assert_eq!(
+            mentions("    @anna eingerückt", &keys, false, true),
+            Mention::None
+        );
+        assert_eq!(
+            mentions("`@anna`@anna", &keys, false, true),
+            Mention::Explicit
+        );
+        assert_eq!(mentions("@here", &keys, true, false), Mention::None);
+        assert_eq!(mentions("@here", &keys, true, true), Mention::ChannelWide);
     }
 }
