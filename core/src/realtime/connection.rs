@@ -24,7 +24,7 @@ use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 use url::Url;
 
 use super::backoff::{Backoff, BackoffPolicy};
-use super::events::{decode_frame, Broadcast, Event, Frame, MAX_MESSAGE_BYTES};
+use super::events::{decode_frame, Broadcast, Event, EventFrame, Frame, Reply, MAX_MESSAGE_BYTES};
 use super::presence::{TypingPlace, TypingThrottle};
 use super::state::{ConnectionState, LifecycleInput, OfflineReason};
 use crate::session::SessionToken;
@@ -400,6 +400,43 @@ enum SessionEnd {
     Unauthorized,
 }
 
+/// What a session tracks across batches. Owned by the session loop; the
+/// batch handling reads and advances it.
+struct SessionState {
+    /// Where the applied events end; `None` until a hello names the
+    /// connection.
+    resume: Option<ResumePoint>,
+    /// Our unanswered ping: a second tick with it still open ends the session.
+    awaiting_pong: Option<i64>,
+    /// The authentication challenge's action number, to spot its reply.
+    challenge_seq: i64,
+    /// Actions are only sent once the server accepted the token.
+    authenticated: bool,
+}
+
+/// What one batch of received messages adds up to, collected before
+/// anything is applied so the batch is stored in one go.
+#[derive(Default)]
+struct Batch {
+    events: Vec<ReceivedEvent>,
+    /// A new server connection: events since the last applied one are lost.
+    catch_up_needed: bool,
+    /// The resume point moved, so it must be stored even without events.
+    progressed: bool,
+    /// Why the session ends after this batch, if it does.
+    end: Option<SessionEnd>,
+}
+
+/// Where a numbered event stands against the resume point.
+enum Sequence {
+    /// No number or no resume point yet: nothing to check.
+    Unnumbered,
+    /// The expected next event; the resume point moved past it.
+    Next,
+    /// Already applied before.
+    Replayed,
+}
+
 enum ConnectError {
     Unauthorized,
     Failed(String),
@@ -605,16 +642,19 @@ impl Driver {
 
     /// Runs one connected socket until it ends.
     async fn session(&mut self, mut socket: Socket) -> SessionEnd {
-        let (mut resume, _) = match self.sink.load().await {
+        let (resume, _) = match self.sink.load().await {
             Ok(loaded) => loaded,
             Err(e) => return SessionEnd::Lost(format!("store: {e}")),
         };
-        let challenge_seq = self.next_action_seq - 1;
-        let mut authenticated = false;
+        let mut state = SessionState {
+            resume,
+            awaiting_pong: None,
+            challenge_seq: self.next_action_seq - 1,
+            authenticated: false,
+        };
         let mut ping = tokio::time::interval(self.config.ping_interval);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ping.tick().await;
-        let mut awaiting_pong: Option<i64> = None;
         let end = loop {
             let grace_end = self.life.grace_ends(self.config.background_grace);
             let grace = async {
@@ -636,19 +676,16 @@ impl Driver {
                             _ => break,
                         }
                     }
-                    let outcome = self
-                        .handle_messages(messages, &mut resume, &mut awaiting_pong, challenge_seq, &mut authenticated)
-                        .await;
-                    if let Err(end) = outcome {
+                    if let Err(end) = self.handle_messages(messages, &mut state).await {
                         break end;
                     }
                 }
                 _ = ping.tick() => {
-                    if awaiting_pong.is_some() {
+                    if state.awaiting_pong.is_some() {
                         break SessionEnd::Lost("no pong".into());
                     }
                     let seq = self.take_action_seq();
-                    awaiting_pong = Some(seq);
+                    state.awaiting_pong = Some(seq);
                     let ping = json!({"seq": seq, "action": "ping"});
                     if let Err(e) = socket.send(Message::text(ping.to_string())).await {
                         break SessionEnd::Lost(e.to_string());
@@ -656,7 +693,7 @@ impl Driver {
                 }
                 action = self.actions.recv() => {
                     if let Some(mut action) = action {
-                        if authenticated {
+                        if state.authenticated {
                             action["seq"] = json!(self.take_action_seq());
                             if let Err(e) = socket.send(Message::text(action.to_string())).await {
                                 break SessionEnd::Lost(e.to_string());
@@ -690,128 +727,19 @@ impl Driver {
     async fn handle_messages(
         &mut self,
         messages: Vec<Result<Message, tungstenite::Error>>,
-        resume: &mut Option<ResumePoint>,
-        awaiting_pong: &mut Option<i64>,
-        challenge_seq: i64,
-        authenticated: &mut bool,
+        state: &mut SessionState,
     ) -> Result<(), SessionEnd> {
-        let mut batch: Vec<ReceivedEvent> = Vec::new();
-        let mut catch_up_needed = false;
-        let mut end: Option<SessionEnd> = None;
-        let mut progressed = false;
+        let mut batch = Batch::default();
         for message in messages {
-            let text = match message {
-                Ok(Message::Text(text)) => text,
-                Ok(Message::Binary(_)) => {
-                    self.skipped("binary frame");
-                    continue;
-                }
-                Ok(Message::Close(_)) => {
-                    end = Some(SessionEnd::Lost("close frame".into()));
-                    break;
-                }
-                Ok(_) => continue,
-                Err(e) => {
-                    end = Some(SessionEnd::Lost(e.to_string()));
-                    break;
-                }
-            };
-            let frame = match decode_frame(text.as_str()) {
-                Ok(frame) => frame,
-                Err(e) => {
-                    self.skipped(&e.to_string());
-                    continue;
-                }
-            };
-            let event = match frame {
-                Frame::Reply(reply) => {
-                    if reply.seq_reply == challenge_seq {
-                        if !reply.ok {
-                            end = Some(SessionEnd::Unauthorized);
-                            break;
-                        }
-                        if !*authenticated {
-                            *authenticated = true;
-                            self.on_authenticated();
-                        }
-                    }
-                    if Some(reply.seq_reply) == *awaiting_pong {
-                        *awaiting_pong = None;
-                    }
-                    continue;
-                }
-                Frame::Event(event) => event,
-            };
-            // Any numbered event proves the socket is authenticated.
-            if !*authenticated && event.seq.is_some() {
-                *authenticated = true;
-                self.on_authenticated();
-            }
-            if let Ok(Event::Hello { connection_id, .. }) = &event.event {
-                let same = resume
-                    .as_ref()
-                    .is_some_and(|r| &r.connection_id == connection_id);
-                if !same {
-                    // A new connection: whatever happened since the last
-                    // applied event is lost to the socket.
-                    catch_up_needed = true;
-                    self.counters
-                        .new_connections
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    *resume = Some(ResumePoint {
-                        connection_id: connection_id.clone(),
-                        next_seq: event.seq.unwrap_or(0),
-                    });
-                }
-            }
-            if let (Some(seq), Some(point)) = (event.seq, resume.as_mut()) {
-                if seq < point.next_seq {
-                    // Already applied (a replay overlapping what we had).
-                    continue;
-                }
-                if seq > point.next_seq {
-                    self.counters
-                        .gaps
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    end = Some(SessionEnd::Lost(format!(
-                        "sequence gap: expected {}, got {seq}",
-                        point.next_seq
-                    )));
-                    break;
-                }
-                point.next_seq = seq + 1;
-                progressed = true;
-            }
-            match event.event {
-                Ok(Event::Hello { .. }) | Ok(Event::Unknown) => {}
-                Ok(e) => batch.push(ReceivedEvent {
-                    event: e,
-                    broadcast: event.broadcast,
-                }),
-                Err(e) => self.skipped(&e.to_string()),
+            if let Err(end) = self.take_message(message, state, &mut batch) {
+                // What came before the end is applied all the same.
+                batch.end = Some(end);
+                break;
             }
         }
-        if progressed || catch_up_needed {
-            if let Some(point) = resume.clone() {
-                let count = batch.len() as u64;
-                let result = self
-                    .sink
-                    .apply(EventBatch {
-                        events: batch,
-                        resume: point,
-                        catch_up_needed,
-                    })
-                    .await;
-                if let Err(e) = result {
-                    // The resume point was not stored either: reconnecting
-                    // resumes from the last stored one and gets these again.
-                    return Err(SessionEnd::Lost(format!("store: {e}")));
-                }
-                self.counters
-                    .events_applied
-                    .fetch_add(count, std::sync::atomic::Ordering::Relaxed);
-            }
-        }
+        let end = batch.end.take();
+        let catch_up_needed = batch.catch_up_needed;
+        self.store_batch(batch, state.resume.clone()).await?;
         if catch_up_needed {
             self.spawn_catch_up();
         }
@@ -819,6 +747,165 @@ impl Driver {
             Some(end) => Err(end),
             None => Ok(()),
         }
+    }
+
+    /// Takes one message into the batch. `Err` ends the session after the
+    /// batch so far is applied.
+    fn take_message(
+        &mut self,
+        message: Result<Message, tungstenite::Error>,
+        state: &mut SessionState,
+        batch: &mut Batch,
+    ) -> Result<(), SessionEnd> {
+        let text = match message {
+            Ok(Message::Text(text)) => text,
+            Ok(Message::Binary(_)) => {
+                self.skipped("binary frame");
+                return Ok(());
+            }
+            Ok(Message::Close(_)) => return Err(SessionEnd::Lost("close frame".into())),
+            Ok(_) => return Ok(()),
+            Err(e) => return Err(SessionEnd::Lost(e.to_string())),
+        };
+        match decode_frame(text.as_str()) {
+            Ok(Frame::Reply(reply)) => self.take_reply(&reply, state),
+            Ok(Frame::Event(event)) => self.take_event(event, state, batch),
+            Err(e) => {
+                self.skipped(&e.to_string());
+                Ok(())
+            }
+        }
+    }
+
+    /// Replies answer the authentication challenge or a ping.
+    fn take_reply(&mut self, reply: &Reply, state: &mut SessionState) -> Result<(), SessionEnd> {
+        if reply.seq_reply == state.challenge_seq {
+            if !reply.ok {
+                return Err(SessionEnd::Unauthorized);
+            }
+            self.authenticated(state);
+        }
+        if Some(reply.seq_reply) == state.awaiting_pong {
+            state.awaiting_pong = None;
+        }
+        Ok(())
+    }
+
+    fn take_event(
+        &mut self,
+        event: EventFrame,
+        state: &mut SessionState,
+        batch: &mut Batch,
+    ) -> Result<(), SessionEnd> {
+        // Any numbered event proves the socket is authenticated.
+        if event.seq.is_some() {
+            self.authenticated(state);
+        }
+        if let Ok(Event::Hello { connection_id, .. }) = &event.event {
+            if self.hello(connection_id, event.seq, state) {
+                batch.catch_up_needed = true;
+            }
+        }
+        match self.sequence(event.seq, state)? {
+            Sequence::Replayed => return Ok(()),
+            Sequence::Next => batch.progressed = true,
+            Sequence::Unnumbered => {}
+        }
+        match event.event {
+            Ok(Event::Hello { .. }) | Ok(Event::Unknown) => {}
+            Ok(e) => batch.events.push(ReceivedEvent {
+                event: e,
+                broadcast: event.broadcast,
+            }),
+            Err(e) => self.skipped(&e.to_string()),
+        }
+        Ok(())
+    }
+
+    /// Marks the session authenticated, announcing it only the first time.
+    fn authenticated(&mut self, state: &mut SessionState) {
+        if !state.authenticated {
+            state.authenticated = true;
+            self.on_authenticated();
+        }
+    }
+
+    /// Resets the resume point when a hello names a different connection.
+    /// Returns whether a catch-up is owed.
+    fn hello(&self, connection_id: &str, seq: Option<i64>, state: &mut SessionState) -> bool {
+        let same = state
+            .resume
+            .as_ref()
+            .is_some_and(|r| r.connection_id == connection_id);
+        if same {
+            return false;
+        }
+        // A new connection: whatever happened since the last applied event
+        // is lost to the socket.
+        self.counters
+            .new_connections
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state.resume = Some(ResumePoint {
+            connection_id: connection_id.to_owned(),
+            next_seq: seq.unwrap_or(0),
+        });
+        true
+    }
+
+    /// Checks an event's number against the resume point and advances it.
+    /// A gap ends the session: the missed events must come by resuming.
+    fn sequence(&self, seq: Option<i64>, state: &mut SessionState) -> Result<Sequence, SessionEnd> {
+        let (Some(seq), Some(point)) = (seq, state.resume.as_mut()) else {
+            return Ok(Sequence::Unnumbered);
+        };
+        if seq < point.next_seq {
+            // Already applied (a replay overlapping what we had).
+            return Ok(Sequence::Replayed);
+        }
+        if seq > point.next_seq {
+            self.counters
+                .gaps
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Err(SessionEnd::Lost(format!(
+                "sequence gap: expected {}, got {seq}",
+                point.next_seq
+            )));
+        }
+        point.next_seq = seq + 1;
+        Ok(Sequence::Next)
+    }
+
+    /// Applies the batch together with its resume point, so that both are
+    /// stored or neither is.
+    async fn store_batch(
+        &self,
+        batch: Batch,
+        resume: Option<ResumePoint>,
+    ) -> Result<(), SessionEnd> {
+        if !batch.progressed && !batch.catch_up_needed {
+            return Ok(());
+        }
+        let Some(point) = resume else {
+            return Ok(());
+        };
+        let count = batch.events.len() as u64;
+        let result = self
+            .sink
+            .apply(EventBatch {
+                events: batch.events,
+                resume: point,
+                catch_up_needed: batch.catch_up_needed,
+            })
+            .await;
+        if let Err(e) = result {
+            // The resume point was not stored either: reconnecting
+            // resumes from the last stored one and gets these again.
+            return Err(SessionEnd::Lost(format!("store: {e}")));
+        }
+        self.counters
+            .events_applied
+            .fetch_add(count, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
     }
 
     fn on_authenticated(&mut self) {

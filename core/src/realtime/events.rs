@@ -355,47 +355,74 @@ impl Fields<'_> {
     }
 }
 
+/// Decodes one family of events; `Ok(None)` means the name is not of it.
+type Family = fn(&Fields<'_>, &Broadcast) -> Result<Option<Event>, DecodeError>;
+
 fn decode_event(
     name: &str,
     data: &Map<String, Value>,
     broadcast: &Broadcast,
 ) -> Result<Event, DecodeError> {
     let f = Fields { event: name, data };
-    // Several events name their channel only in the broadcast.
-    let channel_or_broadcast = |field: &'static str| -> Result<String, DecodeError> {
-        let own = f.opt_string(field)?;
-        let id = if own.is_empty() {
-            broadcast.channel_id.clone()
-        } else {
-            own
-        };
-        if id.is_empty() {
-            Err(f.missing(field))
-        } else {
-            Ok(id)
+    // Event names are unique across families, so the order is irrelevant.
+    let families: [Family; 7] = [
+        server_event,
+        post_event,
+        channel_event,
+        membership_event,
+        user_team_event,
+        presence_event,
+        preference_thread_event,
+    ];
+    for family in families {
+        if let Some(event) = family(&f, broadcast)? {
+            return Ok(event);
         }
+    }
+    Ok(Event::Unknown)
+}
+
+/// A field that several events leave empty when the id is already in the
+/// broadcast.
+fn or_broadcast(
+    f: &Fields<'_>,
+    field: &'static str,
+    fallback: &str,
+) -> Result<String, DecodeError> {
+    let own = f.opt_string(field)?;
+    let id = if own.is_empty() {
+        fallback.to_owned()
+    } else {
+        own
     };
-    let team_or_broadcast = |field: &'static str| -> Result<String, DecodeError> {
-        let own = f.opt_string(field)?;
-        let id = if own.is_empty() {
-            broadcast.team_id.clone()
-        } else {
-            own
-        };
-        if id.is_empty() {
-            Err(f.missing(field))
-        } else {
-            Ok(id)
-        }
-    };
-    let event = match name {
+    if id.is_empty() {
+        Err(f.missing(field))
+    } else {
+        Ok(id)
+    }
+}
+
+/// The connection itself and server-wide changes.
+fn server_event(f: &Fields<'_>, _: &Broadcast) -> Result<Option<Event>, DecodeError> {
+    let event = match f.event {
         "hello" => Event::Hello {
             connection_id: f.string("connection_id")?,
             server_version: f.opt_string("server_version")?,
         },
+        "emoji_added" => Event::EmojiAdded(Box::new(f.embedded("emoji")?)),
+        "config_changed" => Event::ConfigChanged,
+        "license_changed" => Event::LicenseChanged,
+        _ => return Ok(None),
+    };
+    Ok(Some(event))
+}
+
+/// Posts, their reactions and their unread marks.
+fn post_event(f: &Fields<'_>, broadcast: &Broadcast) -> Result<Option<Event>, DecodeError> {
+    let event = match f.event {
         "posted" => Event::Posted {
             post: f.post("post")?,
-            mentions: match data.get("mentions") {
+            mentions: match f.data.get("mentions") {
                 None | Some(Value::Null) => Vec::new(),
                 Some(_) => f.embedded("mentions")?,
             },
@@ -407,7 +434,7 @@ fn decode_event(
             post: f.post("post")?,
         },
         "post_unread" => Event::PostUnread {
-            channel_id: channel_or_broadcast("channel_id")?,
+            channel_id: or_broadcast(f, "channel_id", &broadcast.channel_id)?,
             msg_count: f.opt_i64("msg_count")?,
             msg_count_root: f.opt_i64("msg_count_root")?,
             mention_count: f.opt_i64("mention_count")?,
@@ -415,22 +442,26 @@ fn decode_event(
             urgent_mention_count: f.opt_i64("urgent_mention_count")?,
             last_viewed_at: f.opt_i64("last_viewed_at")?,
         },
-        "typing" => Event::Typing {
-            channel_id: channel_or_broadcast("channel_id")?,
-            parent_id: f.opt_string("parent_id")?,
-            user_id: f.string("user_id")?,
-        },
-        "reaction_added" => Event::ReactionAdded(reaction(&f)?),
-        "reaction_removed" => Event::ReactionRemoved(reaction(&f)?),
+        "reaction_added" => Event::ReactionAdded(reaction(f)?),
+        "reaction_removed" => Event::ReactionRemoved(reaction(f)?),
+        "ephemeral_message" => Event::EphemeralMessage(f.post("post")?),
+        _ => return Ok(None),
+    };
+    Ok(Some(event))
+}
+
+/// Channels themselves and the user's view of them.
+fn channel_event(f: &Fields<'_>, _: &Broadcast) -> Result<Option<Event>, DecodeError> {
+    let event = match f.event {
         "channel_viewed" => {
             let channel_id = f.string("channel_id")?;
             Event::ChannelsViewed(BTreeMap::from([(channel_id, 0)]))
         }
         "multiple_channels_viewed" => {
-            let times: BTreeMap<String, i64> = match data.get("channel_times") {
+            let times: BTreeMap<String, i64> = match f.data.get("channel_times") {
                 Some(v @ Value::Object(_)) => {
                     BTreeMap::deserialize(v).map_err(|e| DecodeError::Payload {
-                        event: name.to_owned(),
+                        event: f.event.to_owned(),
                         field: "channel_times",
                         reason: e.classify_name(),
                     })?
@@ -460,6 +491,15 @@ fn decode_event(
         "channel_converted" => Event::ChannelConverted {
             channel_id: f.string("channel_id")?,
         },
+        _ => return Ok(None),
+    };
+    Ok(Some(event))
+}
+
+/// Who is in which channel, direct and group messages included.
+fn membership_event(f: &Fields<'_>, broadcast: &Broadcast) -> Result<Option<Event>, DecodeError> {
+    let channel_id = || or_broadcast(f, "channel_id", &broadcast.channel_id);
+    let event = match f.event {
         "channel_member_updated" => {
             let member: ChannelMember = f.embedded("channelMember")?;
             if member.channel_id.is_empty() || member.user_id.is_empty() {
@@ -468,23 +508,23 @@ fn decode_event(
             Event::ChannelMemberUpdated(Box::new(member))
         }
         "direct_added" => Event::DirectAdded {
-            channel_id: channel_or_broadcast("channel_id")?,
+            channel_id: channel_id()?,
             teammate_id: f.opt_string("teammate_id")?,
         },
         "group_added" => Event::GroupAdded {
-            channel_id: channel_or_broadcast("channel_id")?,
-            teammate_ids: match data.get("teammate_ids") {
+            channel_id: channel_id()?,
+            teammate_ids: match f.data.get("teammate_ids") {
                 None | Some(Value::Null) => Vec::new(),
                 Some(_) => f.embedded("teammate_ids")?,
             },
         },
         "user_added" => Event::UserAdded {
-            channel_id: channel_or_broadcast("channel_id")?,
+            channel_id: channel_id()?,
             user_id: f.string("user_id")?,
             team_id: f.opt_string("team_id")?,
         },
         "user_removed" => Event::UserRemoved {
-            channel_id: channel_or_broadcast("channel_id")?,
+            channel_id: channel_id()?,
             user_id: {
                 let u = f.opt_string("user_id")?;
                 if u.is_empty() {
@@ -495,6 +535,14 @@ fn decode_event(
             },
             remover_id: f.opt_string("remover_id")?,
         },
+        _ => return Ok(None),
+    };
+    Ok(Some(event))
+}
+
+/// User profiles, teams and team membership.
+fn user_team_event(f: &Fields<'_>, broadcast: &Broadcast) -> Result<Option<Event>, DecodeError> {
+    let event = match f.event {
         "user_updated" => {
             let user: User = f.embedded("user")?;
             if user.id.is_empty() {
@@ -503,19 +551,41 @@ fn decode_event(
             Event::UserUpdated(Box::new(user))
         }
         "added_to_team" => Event::AddedToTeam {
-            team_id: team_or_broadcast("team_id")?,
+            team_id: or_broadcast(f, "team_id", &broadcast.team_id)?,
             user_id: f.string("user_id")?,
         },
         "leave_team" => Event::LeaveTeam {
-            team_id: team_or_broadcast("team_id")?,
+            team_id: or_broadcast(f, "team_id", &broadcast.team_id)?,
             user_id: f.string("user_id")?,
         },
-        "update_team" => Event::UpdateTeam(team(&f)?),
-        "delete_team" => Event::DeleteTeam(team(&f)?),
+        "update_team" => Event::UpdateTeam(team(f)?),
+        "delete_team" => Event::DeleteTeam(team(f)?),
+        _ => return Ok(None),
+    };
+    Ok(Some(event))
+}
+
+/// Ephemeral signals about people: status and typing.
+fn presence_event(f: &Fields<'_>, broadcast: &Broadcast) -> Result<Option<Event>, DecodeError> {
+    let event = match f.event {
         "status_change" => Event::StatusChange {
             user_id: f.string("user_id")?,
             status: f.string("status")?,
         },
+        "typing" => Event::Typing {
+            channel_id: or_broadcast(f, "channel_id", &broadcast.channel_id)?,
+            parent_id: f.opt_string("parent_id")?,
+            user_id: f.string("user_id")?,
+        },
+        _ => return Ok(None),
+    };
+    Ok(Some(event))
+}
+
+/// The user's own settings that sync across devices: preferences and
+/// followed threads.
+fn preference_thread_event(f: &Fields<'_>, _: &Broadcast) -> Result<Option<Event>, DecodeError> {
+    let event = match f.event {
         "preference_changed" => Event::PreferencesChanged(vec![f.embedded("preference")?]),
         "preferences_changed" => Event::PreferencesChanged(f.embedded("preferences")?),
         "preferences_deleted" => Event::PreferencesDeleted(f.embedded("preferences")?),
@@ -532,13 +602,9 @@ fn decode_event(
             unread_mentions: f.opt_i64("unread_mentions")?,
             unread_replies: f.opt_i64("unread_replies")?,
         },
-        "ephemeral_message" => Event::EphemeralMessage(f.post("post")?),
-        "emoji_added" => Event::EmojiAdded(Box::new(f.embedded("emoji")?)),
-        "config_changed" => Event::ConfigChanged,
-        "license_changed" => Event::LicenseChanged,
-        _ => Event::Unknown,
+        _ => return Ok(None),
     };
-    Ok(event)
+    Ok(Some(event))
 }
 
 /// Ids of sane length (a hostile server must not fill memory or the store

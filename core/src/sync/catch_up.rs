@@ -8,7 +8,7 @@ use tracing::Instrument;
 use super::api::{SyncApi, MEMBERS_PER_PAGE};
 use super::channels::{
     fetch_categories, fetch_listing, more_member_pages, write_all_members, write_categories,
-    write_listing,
+    write_listing, Listing,
 };
 use super::first::{mark_synced, most_recently_viewed_channel, unread_channels};
 use super::posts::{fetch_newest, fetch_since};
@@ -16,6 +16,7 @@ use super::users::{fetch_users, missing_users, refresh_changed_users};
 use super::{
     SyncError, SyncKind, SyncOptions, SyncReport, SyncResult, SyncStage, POST_FETCH_CONCURRENCY,
 };
+use crate::model::ChannelMember;
 use crate::store::{newest_range, Store, StoreResult};
 
 /// What the store knew before the catch-up.
@@ -67,6 +68,39 @@ enum PostFetch {
     Newest(String),
 }
 
+/// What the catch-up fetches beyond the listing.
+struct Changes {
+    posts: Vec<PostFetch>,
+    /// Teams whose sidebar categories are refetched.
+    teams: Vec<String>,
+}
+
+/// What round two needs of the first membership page once the listing
+/// itself has been written.
+struct MemberPaging {
+    complete: bool,
+    first_page_len: usize,
+    /// Kept only when more pages follow: all pages replace the memberships.
+    first_page: Vec<ChannelMember>,
+    channel_count: usize,
+}
+
+impl MemberPaging {
+    fn of(listing: &Listing) -> Self {
+        let complete = listing.members.len() < MEMBERS_PER_PAGE;
+        MemberPaging {
+            complete,
+            first_page_len: listing.members.len(),
+            first_page: if complete {
+                Vec::new()
+            } else {
+                listing.members.clone()
+            },
+            channel_count: listing.channels.len(),
+        }
+    }
+}
+
 pub(super) async fn catch_up<A: SyncApi>(
     api: &A,
     store: &Store,
@@ -81,20 +115,43 @@ pub(super) async fn catch_up<A: SyncApi>(
     let listing = fetch_listing(api, false)
         .instrument(tracing::info_span!("sync_round", round = 1))
         .await?;
-    let members_complete = listing.members.len() < MEMBERS_PER_PAGE;
-    let first_page_len = listing.members.len();
-    let first_page = if members_complete {
-        Vec::new()
-    } else {
-        listing.members.clone()
-    };
-    let channel_count = listing.channels.len();
-
-    // Channels where something was posted since the cache saw them.
+    let paging = MemberPaging::of(&listing);
     let focus = match &options.focus_channel {
         Some(id) => Some(id.clone()),
         None => most_recently_viewed_channel(store).await?,
     };
+    let changes = Changes {
+        posts: post_fetches(&listing, &known, focus.as_deref()),
+        teams: changed_teams(&listing, &known, paging.complete),
+    };
+    write_listing(store, known.me.clone(), listing, paging.complete).await?;
+    options.progress.posts(changes.posts.len());
+
+    let mut report = SyncReport {
+        kind: SyncKind::CatchUp,
+        channels_with_posts_fetched: Default::default(),
+        gaps_left: Default::default(),
+    };
+    let fetched = fetch_changes(api, store, options, &known.me, &changes, paging).await?;
+    for (channel_id, gap) in fetched {
+        if gap {
+            report.gaps_left.insert(channel_id.clone());
+        }
+        report.channels_with_posts_fetched.insert(channel_id);
+    }
+    let unread = fetch_unread(api, store).await?;
+    report.channels_with_posts_fetched.extend(unread);
+
+    options.progress.stage(SyncStage::Authors);
+    let missing = missing_users(store).await?;
+    fetch_users(api, store, missing).await?;
+    mark_synced(store).await?;
+    Ok(report)
+}
+
+/// Channels where something was posted since the cache saw them, plus the
+/// focused one if its timeline was never loaded.
+fn post_fetches(listing: &Listing, known: &Known, focus: Option<&str>) -> Vec<PostFetch> {
     let mut fetches = Vec::new();
     for channel in listing.channels.iter().filter(|c| c.delete_at == 0) {
         match known.channels.get(&channel.id) {
@@ -106,13 +163,18 @@ pub(super) async fn catch_up<A: SyncApi>(
                 fetches.push(PostFetch::Newest(channel.id.clone()));
             }
             None => fetches.push(PostFetch::Newest(channel.id.clone())),
-            Some(_) if focus.as_ref() == Some(&channel.id) => {
+            Some(_) if focus == Some(channel.id.as_str()) => {
                 fetches.push(PostFetch::Newest(channel.id.clone()));
             }
             Some(_) => {}
         }
     }
-    // Sidebar categories change when channels come or go (or teams do).
+    fetches
+}
+
+/// Sidebar categories change when channels come or go (or teams do).
+/// Leaving is only known when the listing holds every membership.
+fn changed_teams(listing: &Listing, known: &Known, members_complete: bool) -> Vec<String> {
     let listed: BTreeSet<&str> = listing
         .members
         .iter()
@@ -143,62 +205,65 @@ pub(super) async fn catch_up<A: SyncApi>(
             _ => changed_teams.extend(listing.teams.iter().map(|t| t.id.clone())),
         }
     }
-    let changed_teams: Vec<String> = changed_teams.into_iter().collect();
-    write_listing(store, known.me.clone(), listing, members_complete).await?;
-    options.progress.posts(fetches.len());
+    changed_teams.into_iter().collect()
+}
 
-    let mut report = SyncReport {
-        kind: SyncKind::CatchUp,
-        channels_with_posts_fetched: Default::default(),
-        gaps_left: Default::default(),
-    };
-    {
-        let post_fetches: Vec<_> = fetches
-            .iter()
-            .map(|fetch| async move {
-                match fetch {
-                    PostFetch::Since(id, since) => {
-                        let gap = fetch_since(api, store, id, *since).await?;
-                        options.progress.channel_fetched();
-                        Ok::<_, SyncError<A::Error>>((id.clone(), gap))
-                    }
-                    PostFetch::Newest(id) => {
-                        fetch_newest(api, store, id).await?;
-                        options.progress.channel_fetched();
-                        Ok((id.clone(), false))
-                    }
+/// Round two: the remaining membership pages, changed categories, changed
+/// users and new posts, all at once. Returns the channels whose posts were
+/// fetched and whether a gap was left in each.
+async fn fetch_changes<A: SyncApi>(
+    api: &A,
+    store: &Store,
+    options: &SyncOptions,
+    me: &str,
+    changes: &Changes,
+    paging: MemberPaging,
+) -> SyncResult<Vec<(String, bool)>, A::Error> {
+    let post_fetches: Vec<_> = changes
+        .posts
+        .iter()
+        .map(|fetch| async move {
+            match fetch {
+                PostFetch::Since(id, since) => {
+                    let gap = fetch_since(api, store, id, *since).await?;
+                    options.progress.channel_fetched();
+                    Ok::<_, SyncError<A::Error>>((id.clone(), gap))
                 }
-            })
-            .collect();
-        let posts = futures_util::stream::iter(post_fetches)
-            .buffer_unordered(POST_FETCH_CONCURRENCY)
-            .try_collect::<Vec<(String, bool)>>();
-        let (members, categories, users, posts) = async {
-            futures_util::join!(
-                more_member_pages(api, first_page_len, channel_count),
-                fetch_categories(api, &changed_teams),
-                refresh_changed_users(api, store),
-                posts,
-            )
-        }
-        .instrument(tracing::info_span!("sync_round", round = 2))
-        .await;
-        let members = members?;
-        if !members_complete {
-            let mut all = members;
-            all.extend(first_page);
-            write_all_members(store, known.me.clone(), all).await?;
-        }
-        write_categories(store, categories?).await?;
-        users?;
-        for (channel_id, gap) in posts? {
-            if gap {
-                report.gaps_left.insert(channel_id.clone());
+                PostFetch::Newest(id) => {
+                    fetch_newest(api, store, id).await?;
+                    options.progress.channel_fetched();
+                    Ok((id.clone(), false))
+                }
             }
-            report.channels_with_posts_fetched.insert(channel_id);
-        }
+        })
+        .collect();
+    let posts = futures_util::stream::iter(post_fetches)
+        .buffer_unordered(POST_FETCH_CONCURRENCY)
+        .try_collect::<Vec<(String, bool)>>();
+    let (members, categories, users, posts) = async {
+        futures_util::join!(
+            more_member_pages(api, paging.first_page_len, paging.channel_count),
+            fetch_categories(api, &changes.teams),
+            refresh_changed_users(api, store),
+            posts,
+        )
     }
-    // Unread channels never loaded (e.g. beyond an earlier sync's reach).
+    .instrument(tracing::info_span!("sync_round", round = 2))
+    .await;
+    let members = members?;
+    if !paging.complete {
+        let mut all = members;
+        all.extend(paging.first_page);
+        write_all_members(store, me.to_owned(), all).await?;
+    }
+    write_categories(store, categories?).await?;
+    users?;
+    posts
+}
+
+/// Unread channels never loaded (e.g. beyond an earlier sync's reach).
+/// Returns them, all fetched.
+async fn fetch_unread<A: SyncApi>(api: &A, store: &Store) -> SyncResult<Vec<String>, A::Error> {
     let unread = unread_channels(store).await?;
     // Futures are built before the stream: a closure inside the stream
     // type trips the compiler's Send check for spawned syncs.
@@ -210,11 +275,5 @@ pub(super) async fn catch_up<A: SyncApi>(
         .buffer_unordered(POST_FETCH_CONCURRENCY)
         .try_collect::<Vec<Vec<String>>>()
         .await?;
-    report.channels_with_posts_fetched.extend(unread);
-
-    options.progress.stage(SyncStage::Authors);
-    let missing = missing_users(store).await?;
-    fetch_users(api, store, missing).await?;
-    mark_synced(store).await?;
-    Ok(report)
+    Ok(unread)
 }
