@@ -5,6 +5,7 @@
 
 mod bench;
 mod bindings;
+mod layering;
 mod real_server;
 mod steps;
 

@@ -1,0 +1,132 @@
+//! Checks that core's top-level modules import each other in one direction
+//! only (ARCHITECTURE.md's layers) and that the bindings stay off core's
+//! REST and SQL layers. Run as tests, so CI enforces both.
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    use crate::steps::workspace_root;
+
+    /// Every `.rs` file below `dir`, with its path relative to `root`.
+    fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The code of a file without its `//` comments.
+    fn code_of(path: &Path) -> String {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|line| line.split("//").next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Names of core modules that `code` refers to as `crate::name`,
+    /// also inside `use crate::{a, b::c}`.
+    fn referenced_modules(code: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
+        let mut found = BTreeSet::new();
+        for (i, _) in code.match_indices("crate::") {
+            let rest = &code[i + "crate::".len()..];
+            if let Some(group) = rest.strip_prefix('{') {
+                let inner = group.split('}').next().unwrap_or("");
+                for part in inner.split(',') {
+                    let name: String = part
+                        .trim()
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                        .collect();
+                    found.insert(name);
+                }
+            } else {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect();
+                found.insert(name);
+            }
+        }
+        found.retain(|name| modules.contains(name));
+        found
+    }
+
+    #[test]
+    fn core_modules_import_each_other_in_one_direction_only() {
+        let src = workspace_root().join("core/src");
+        let modules: BTreeSet<String> = std::fs::read_dir(&src)
+            .unwrap()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let name = name.strip_suffix(".rs").map(str::to_owned).unwrap_or(name);
+                (name != "lib").then_some(name)
+            })
+            .collect();
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for file in &files {
+            let relative = file.strip_prefix(&src).unwrap();
+            let first = relative.components().next().unwrap();
+            let module = first.as_os_str().to_string_lossy().replace(".rs", "");
+            if module == "lib" {
+                continue;
+            }
+            let mut used = referenced_modules(&code_of(file), &modules);
+            used.remove(&module);
+            edges.entry(module).or_default().extend(used);
+        }
+        assert!(edges.len() > 10, "core's modules were not found: {edges:?}");
+        // A cycle of any length shows as a module reaching itself.
+        for start in edges.keys() {
+            let mut seen = BTreeSet::new();
+            let mut todo: Vec<&String> = edges[start].iter().collect();
+            while let Some(next) = todo.pop() {
+                assert_ne!(
+                    next, start,
+                    "core's module `{start}` reaches itself through its imports: {edges:#?}"
+                );
+                if seen.insert(next.clone()) {
+                    todo.extend(edges.get(next).into_iter().flatten());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_cycle_is_seen_in_grouped_imports() {
+        let modules: BTreeSet<String> = ["api", "net", "store"].map(String::from).into();
+        let found = referenced_modules(
+            "use crate::{api::x, net};\nlet _ = crate::store::y;",
+            &modules,
+        );
+        assert_eq!(found, modules);
+    }
+
+    #[test]
+    fn the_bindings_use_neither_the_rest_layer_nor_the_store() {
+        let mut files = Vec::new();
+        rust_files(&workspace_root().join("bindings/src"), &mut files);
+        assert!(!files.is_empty());
+        for file in files {
+            let code = code_of(&file);
+            for layer in ["api::", "store::"] {
+                assert!(
+                    !code.contains(&format!("pausenhof_core::{layer}"))
+                        && !code.contains(&format!("core::{layer}")),
+                    "{} reaches into core's {layer}",
+                    file.display()
+                );
+            }
+        }
+    }
+}
