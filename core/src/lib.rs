@@ -10,6 +10,7 @@ pub mod model;
 pub mod net;
 pub mod observe;
 pub mod outbox;
+mod private_fs;
 pub mod push;
 pub mod reads;
 pub mod realtime;

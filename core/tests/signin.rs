@@ -427,6 +427,60 @@ async fn logout_wipes_every_local_trace_and_ends_the_server_session() {
     assert_eq!(s.client.restore().await.unwrap(), None);
 }
 
+/// Other users of the machine (or apps sharing storage) must not read an
+/// account's data: every folder the core makes is 0700, every file 0600,
+/// the database's WAL and shared-memory files included.
+#[cfg(unix)]
+#[tokio::test]
+async fn account_data_on_disk_is_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = setup().await;
+    let student = s.server.account(Role::Student);
+    s.client
+        .sign_in_with_password(&s.server.url(), &student.username, &student.password, None)
+        .await
+        .unwrap();
+    s.client.sync().await.unwrap();
+
+    let mut pending = vec![s.data_dir.clone()];
+    let (mut folders, mut files) = (0, 0);
+    while let Some(path) = pending.pop() {
+        let meta = std::fs::metadata(&path).unwrap();
+        let mode = meta.permissions().mode() & 0o777;
+        if meta.is_dir() {
+            assert_eq!(mode, 0o700, "{} is {mode:o}", path.display());
+            folders += 1;
+            pending.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            assert_eq!(mode, 0o600, "{} is {mode:o}", path.display());
+            files += 1;
+        }
+    }
+    let names: Vec<String> = walk_names(&s.data_dir);
+    assert!(
+        names.iter().any(|n| n.ends_with(".sqlite-wal")),
+        "the check must cover the WAL: {names:?}"
+    );
+    assert!(
+        folders >= 3 && files >= 4,
+        "{folders} folders, {files} files"
+    );
+}
+
+#[cfg(unix)]
+fn walk_names(dir: &std::path::Path) -> Vec<String> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            names.extend(walk_names(&path));
+        } else {
+            names.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    names
+}
+
 #[tokio::test]
 async fn logout_offline_still_wipes_locally() {
     let s = setup().await;

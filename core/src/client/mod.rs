@@ -435,7 +435,7 @@ impl Client {
         self.finish_owed_sign_outs().await?;
         let key = account_key(&server, &user.id);
         let dir = account_dir(&self.inner.data_dir, &key);
-        std::fs::create_dir_all(&dir).map_err(storage_error)?;
+        crate::private_fs::create_private_dir_all(&dir).map_err(storage_error)?;
         let (secret_key, secret) = (token_secret_key(&key), token.expose().to_owned());
         self.with_secrets(move |secrets| secrets.set(&secret_key, &secret))
             .await?;

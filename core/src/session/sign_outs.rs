@@ -64,7 +64,8 @@ pub fn forget(data_dir: &Path, account_key: &str) -> Result<()> {
 }
 
 fn save(data_dir: &Path, all: &[SignOut]) -> Result<()> {
-    std::fs::create_dir_all(data_dir).map_err(|e| storage("data directory not created", e))?;
+    crate::private_fs::create_private_dir_all(data_dir)
+        .map_err(|e| storage("data directory not created", e))?;
     if all.is_empty() {
         return match std::fs::remove_file(data_dir.join(FILE)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {

@@ -114,7 +114,7 @@ impl Store {
     pub fn open_blocking(path: impl Into<PathBuf>, check: OpenCheck) -> StoreResult<Store> {
         let path = path.into();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            crate::private_fs::create_private_dir_all(dir).map_err(|source| StoreError::Io {
                 path: dir.to_path_buf(),
                 source,
             })?;

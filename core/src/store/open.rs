@@ -67,6 +67,10 @@ pub(crate) fn open_reader(path: &Path) -> StoreResult<Connection> {
 }
 
 fn open_and_migrate(path: &Path, check: OpenCheck) -> StoreResult<Connection> {
+    crate::private_fs::ensure_private_file(path).map_err(|source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
