@@ -296,4 +296,28 @@ mod tests {
         assert!(!Delivery::BackgroundConnection.uses_push_service());
         assert!(Delivery::UnifiedPush.uses_push_service());
     }
+
+    /// The log is a legal record: rebuilding the damaged cache, or finding
+    /// the cache file zeroed at the next start, must not erase it.
+    #[test]
+    fn the_log_outlives_a_rebuild_of_the_cache() {
+        let (dir, store) = store();
+        store
+            .write_blocking(|w| w.record_consent(&granted(Delivery::UnifiedPush, "v1"), 10))
+            .unwrap();
+        store.rebuild_blocking().unwrap();
+        assert_eq!(store.read_blocking(consent_log).unwrap().len(), 1);
+        drop(store);
+
+        let path = dir.path().join("s.sqlite");
+        std::fs::write(&path, vec![0u8; 8192]).unwrap();
+        let reopened = Store::open_blocking(&path, OpenCheck::QuickCheck).unwrap();
+        assert!(reopened.was_rebuilt());
+        let log = reopened.read_blocking(consent_log).unwrap();
+        assert_eq!(log.len(), 1);
+        assert!(matches!(
+            reopened.read_blocking(current_consent).unwrap(),
+            ConsentState::Granted { at: 10, .. }
+        ));
+    }
 }

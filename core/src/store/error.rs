@@ -15,6 +15,11 @@ pub enum StoreError {
     },
     #[error("database file is corrupt: {0}")]
     Corrupt(String),
+    /// The records file (consent log, push registration) could not be
+    /// opened even after starting it anew; unlike the cache's damage this
+    /// never leads to a rebuild of the cache.
+    #[error("records file unusable: {0}")]
+    RecordsUnusable(String),
     #[error("database schema version {found} is newer than this app knows ({known})")]
     SchemaTooNew { found: i64, known: i64 },
     #[error("stored JSON could not be encoded or decoded: {0}")]

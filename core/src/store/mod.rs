@@ -218,7 +218,7 @@ impl Store {
 
     /// Checks every page of the file (`PRAGMA quick_check`).
     pub async fn verify(&self) -> StoreResult<()> {
-        self.read(open::quick_check).await
+        self.read(|conn| open::quick_check(conn, "main")).await
     }
 
     /// Deletes the database and starts over with an empty one (after

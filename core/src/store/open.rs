@@ -1,5 +1,11 @@
 //! Opening database files: pragmas, migrations, and recovery from a
 //! damaged file (delete it and start empty; the next sync refills it).
+//!
+//! Beside each cache file lives its records file (`NAME.records.sqlite`),
+//! attached to every connection as `records`: what the server cannot give
+//! back (push consent and its log, the push registration and owed
+//! deletions). Rebuilding the cache leaves it alone; only erasing the
+//! account removes it.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -61,6 +67,11 @@ pub(crate) fn open_reader(path: &Path) -> StoreResult<Connection> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    let records = records_path(path);
+    conn.execute(
+        "ATTACH DATABASE ?1 AS records",
+        [records.to_string_lossy().as_ref()],
+    )?;
     conn.pragma_update(None, "query_only", true)?;
     register_functions(&conn)?;
     Ok(conn)
@@ -89,19 +100,86 @@ fn open_and_migrate(path: &Path, check: OpenCheck) -> StoreResult<Connection> {
     conn.pragma_update(None, "foreign_keys", true)?;
     register_functions(&conn)?;
     // Parses the whole schema: catches a damaged sqlite_master.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+    conn.query_row("SELECT count(*) FROM main.sqlite_master", [], |r| {
         r.get::<_, i64>(0)
     })?;
     if check == OpenCheck::QuickCheck && migrations::schema_version(&conn)? > 0 {
-        quick_check(&conn)?;
+        quick_check(&conn, "main")?;
     }
+    attach_records(&conn, path, check)?;
     migrations::migrate(&mut conn)?;
     Ok(conn)
 }
 
-/// Runs `PRAGMA quick_check`; any finding is reported as corruption.
-pub(crate) fn quick_check(conn: &Connection) -> StoreResult<()> {
-    let mut stmt = conn.prepare("PRAGMA quick_check")?;
+/// The records file that belongs to the cache at `path`.
+pub(crate) fn records_path(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!("{stem}.records.sqlite"))
+}
+
+/// Attaches the records file, creating it if needed. A damaged records file
+/// is the one loss this cannot avoid: it is started anew, loudly, rather
+/// than leaving the account unusable. Errors are never reported as the
+/// cache's corruption, so they cannot make the caller rebuild the cache.
+fn attach_records(conn: &Connection, cache_path: &Path, check: OpenCheck) -> StoreResult<()> {
+    let records = records_path(cache_path);
+    match try_attach_records(conn, &records, check) {
+        Err(err) if err.is_corruption() => {
+            tracing::error!(error = %err, "records file damaged; starting it anew (the consent log is lost)");
+            let _ = conn.execute("DETACH DATABASE records", []);
+            delete_database_files(&records)?;
+            try_attach_records(conn, &records, OpenCheck::Header)
+        }
+        other => other,
+    }
+    .map_err(|err| match err {
+        StoreError::Sqlite(source) if is_corruption_code(&source) => {
+            StoreError::Corrupt(format!("records file: {source}"))
+        }
+        err => err,
+    })
+    .map_err(|err| match err {
+        StoreError::Corrupt(reason) => StoreError::RecordsUnusable(reason),
+        err => err,
+    })
+}
+
+fn try_attach_records(conn: &Connection, records: &Path, check: OpenCheck) -> StoreResult<()> {
+    crate::private_fs::ensure_private_file(records).map_err(|source| StoreError::Io {
+        path: records.to_path_buf(),
+        source,
+    })?;
+    let name = records.to_str().ok_or_else(|| StoreError::Io {
+        path: records.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "path is not UTF-8"),
+    })?;
+    conn.execute("ATTACH DATABASE ?1 AS records", [name])?;
+    let mode: String = conn.query_row("PRAGMA records.journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Corrupt(format!(
+            "records journal mode {mode} instead of wal"
+        )));
+    }
+    conn.pragma_update(Some("records"), "synchronous", "FULL")?;
+    conn.query_row("SELECT count(*) FROM records.sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })?;
+    if check == OpenCheck::QuickCheck && migrations::records_version(conn)? > 0 {
+        quick_check(conn, "records")?;
+    }
+    Ok(())
+}
+
+/// Runs `PRAGMA quick_check` on one schema; any finding is corruption.
+pub(crate) fn quick_check(conn: &Connection, schema: &str) -> StoreResult<()> {
+    let sql = match schema {
+        "records" => "PRAGMA records.quick_check",
+        _ => "PRAGMA main.quick_check",
+    };
+    let mut stmt = conn.prepare(sql)?;
     let findings: Vec<String> = stmt
         .query_map([], |r| r.get::<_, String>(0))?
         .collect::<Result<_, _>>()
