@@ -133,9 +133,10 @@ impl Client {
         term: String,
     ) -> Result<Vec<ChannelSummary>> {
         let core = self.core.clone();
-        Ok(all(
-            run(async move { core.search_channels(&team_id, &term).await }).await?,
-        ))
+        Ok(all(run(async move {
+            core.search_channels(&team_id, &term).await
+        })
+        .await?))
     }
 
     /// Joins a public channel; it is in the sidebar when this returns.
@@ -184,11 +185,10 @@ impl Client {
 
     pub async fn set_channel_push_level(&self, channel_id: String, level: PushLevel) -> Result<()> {
         let core = self.core.clone();
-        Ok(run(async move {
-            core.set_channel_push_level(&channel_id, level.into())
-                .await
-        })
-        .await?)
+        Ok(
+            run(async move { core.set_channel_push_level(&channel_id, level.into()).await })
+                .await?,
+        )
     }
 
     /// The post and everything after it read as new again.

@@ -32,8 +32,8 @@ pub use client::{Client, ClientOptions, NewAccount};
 pub use diffs::{ChannelListOp, PostListOp, SidebarSectionOp, ThreadDiff, TimelineDiff};
 pub use error::{ClientError, NetworkProblem, TlsProblem};
 pub use files::FileRendition;
-pub use people::{FoundPerson, LocalTime, OwnStatus, Presence, ProfileCard};
 pub use outbox::{PendingAction, PendingSend, SendState};
+pub use people::{FoundPerson, LocalTime, OwnStatus, Presence, ProfileCard};
 pub use push::{
     ConsentRecord, ConsentState, Delivery, Notification, NotificationChannelKind,
     NotificationListener, NotifyReason, PushAction, PushDevice, PushOutcome, PushPlatform,

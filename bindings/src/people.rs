@@ -23,7 +23,9 @@ pub enum OwnStatus {
     Online,
     Away,
     /// Until `until_ms` (ms since the epoch), or until changed.
-    DoNotDisturb { until_ms: Option<i64> },
+    DoNotDisturb {
+        until_ms: Option<i64>,
+    },
     Offline,
 }
 

@@ -38,11 +38,7 @@ async fn device(server: &TestServer, who: &Account) -> (tempfile::TempDir, Clien
 async fn live_device(server: &TestServer, who: &Account) -> (tempfile::TempDir, Client) {
     let (dir, client) = device(server, who).await;
     let handle = client.start_realtime().unwrap();
-    within(
-        REACH,
-        handle.wait_for(|s| *s == ConnectionState::Connected),
-    )
-    .await;
+    within(REACH, handle.wait_for(|s| *s == ConnectionState::Connected)).await;
     (dir, client)
 }
 
@@ -272,8 +268,16 @@ async fn people_direct_and_group_messages_and_status() {
     let (_a_dir, a) = live_device(&server, &me).await;
     let (_b_dir, b) = live_device(&server, &me).await;
     let team = first_team(&a).await;
-    let anna = server.create_user("anna.lindgren", "anna.lindgren@schule.example", "Geheim-1234!");
-    let bert = server.create_user("bert.lindgren", "bert.lindgren@schule.example", "Geheim-1234!");
+    let anna = server.create_user(
+        "anna.lindgren",
+        "anna.lindgren@schule.example",
+        "Geheim-1234!",
+    );
+    let bert = server.create_user(
+        "bert.lindgren",
+        "bert.lindgren@schule.example",
+        "Geheim-1234!",
+    );
     server.deactivate_user(&bert.user_id);
     server.set_timezone(&anna.user_id, "Europe/Berlin");
 
@@ -352,7 +356,10 @@ async fn people_direct_and_group_messages_and_status() {
     assert_eq!(a.own_status().await.unwrap(), Presence::DoNotDisturb);
     let card = a.profile_card(&me.user_id).await.unwrap();
     let end = card.dnd_until_ms.unwrap();
-    assert!(end <= until_ms && until_ms - end < 60_000, "rounded to the minute");
+    assert!(
+        end <= until_ms && until_ms - end < 60_000,
+        "rounded to the minute"
+    );
     let user = me.user_id.clone();
     until(
         "dnd on device B",

@@ -67,10 +67,7 @@ impl Client {
 
     async fn my_channels(&self) -> Result<HashSet<String>> {
         let me = self.account()?.user_id.clone();
-        Ok(self
-            .store()?
-            .read(move |c| my_channel_ids(c, &me))
-            .await?)
+        Ok(self.store()?.read(move |c| my_channel_ids(c, &me)).await?)
     }
 
     /// Joins a public channel; it is in the store (and the sidebar) when
@@ -321,10 +318,7 @@ impl Client {
                 Person::of(user, presence)
             })
             .collect();
-        account
-            .store
-            .write(move |w| w.upsert_users(&users))
-            .await?;
+        account.store.write(move |w| w.upsert_users(&users)).await?;
         Ok(people)
     }
 
@@ -370,10 +364,7 @@ fn move_for_favorite(
     let mut favorites = favorites.clone();
     if favorite {
         let mut out = Vec::new();
-        if let Some(from) = categories
-            .iter()
-            .find(|c| c.id != favorites.id && holds(c))
-        {
+        if let Some(from) = categories.iter().find(|c| c.id != favorites.id && holds(c)) {
             let mut from = from.clone();
             from.channel_ids.retain(|id| id != channel_id);
             out.push(from);

@@ -87,7 +87,10 @@ mod tests {
         let name = url_name_from_display_name(&long).unwrap();
         assert_eq!(name, "a".repeat(63));
         let long = "b".repeat(100);
-        assert_eq!(url_name_from_display_name(&long).unwrap().len(), MAX_NAME_LEN);
+        assert_eq!(
+            url_name_from_display_name(&long).unwrap().len(),
+            MAX_NAME_LEN
+        );
     }
 
     #[test]

@@ -74,9 +74,15 @@ mod tests {
     fn local_time_follows_summer_time() {
         // 2026-01-15 12:00 UTC is 13:00 in Berlin; 2026-07-15 12:00 UTC is 14:00.
         let winter = local_time_of("Europe/Berlin", 1_768_478_400_000).unwrap();
-        assert_eq!((winter.time.as_str(), winter.utc_offset_minutes), ("13:00", 60));
+        assert_eq!(
+            (winter.time.as_str(), winter.utc_offset_minutes),
+            ("13:00", 60)
+        );
         let summer = local_time_of("Europe/Berlin", 1_784_116_800_000).unwrap();
-        assert_eq!((summer.time.as_str(), summer.utc_offset_minutes), ("14:00", 120));
+        assert_eq!(
+            (summer.time.as_str(), summer.utc_offset_minutes),
+            ("14:00", 120)
+        );
         assert_eq!(local_time_of("Mars/Olympus_Mons", 0), None);
     }
 }

@@ -14,6 +14,4 @@ pub use channel_name::{channel_name_candidates, url_name_from_display_name};
 pub use domains::email_domain_allowed;
 pub use local_time::{local_time_of, timezone_of, LocalTime};
 pub use status::{OwnStatus, Presence};
-pub use views::{
-    ChannelInfo, ChannelSummary, JoinableTeam, Person, ProfileCard, PushLevel,
-};
+pub use views::{ChannelInfo, ChannelSummary, JoinableTeam, Person, ProfileCard, PushLevel};

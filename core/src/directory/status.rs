@@ -12,7 +12,9 @@ pub enum OwnStatus {
     Away,
     /// Notifications held back; until `until_ms` (ms since the epoch), or
     /// until changed when `None`.
-    DoNotDisturb { until_ms: Option<i64> },
+    DoNotDisturb {
+        until_ms: Option<i64>,
+    },
     /// Shown as offline while connected.
     Offline,
 }

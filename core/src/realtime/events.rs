@@ -927,7 +927,11 @@ mod tests {
             json!({"updatedCategories": cats.to_string()}),
             4,
         ));
-        let Ok(Event::SidebarCategoriesUpdated { team_id, categories }) = e.event else {
+        let Ok(Event::SidebarCategoriesUpdated {
+            team_id,
+            categories,
+        }) = e.event
+        else {
             panic!("{:?}", e.event)
         };
         assert_eq!(team_id, "t1");

@@ -87,8 +87,8 @@ impl Writer<'_> {
             "DELETE FROM sidebar_category_channels WHERE channel_id = ?1 AND category_id IN
                  (SELECT id FROM sidebar_categories WHERE team_id = ?2)",
         )?;
-        let mut clear = conn
-            .prepare_cached("DELETE FROM sidebar_category_channels WHERE category_id = ?1")?;
+        let mut clear =
+            conn.prepare_cached("DELETE FROM sidebar_category_channels WHERE category_id = ?1")?;
         let mut insert = conn.prepare_cached(
             "INSERT OR REPLACE INTO sidebar_category_channels (category_id, channel_id, sort_order)
              VALUES (?1, ?2, ?3)",
@@ -134,14 +134,20 @@ impl Writer<'_> {
             "DELETE FROM sidebar_category_channels WHERE category_id = ?1",
             [category_id],
         )?;
-        self.conn()
-            .execute("DELETE FROM sidebar_categories WHERE id = ?1", [category_id])?;
+        self.conn().execute(
+            "DELETE FROM sidebar_categories WHERE id = ?1",
+            [category_id],
+        )?;
         self.notify(StoreChange::ChannelList { team_id });
         Ok(())
     }
 
     /// The display order of a team's categories, as ids.
-    pub fn set_sidebar_category_order(&mut self, team_id: &str, order: &[String]) -> StoreResult<()> {
+    pub fn set_sidebar_category_order(
+        &mut self,
+        team_id: &str,
+        order: &[String],
+    ) -> StoreResult<()> {
         let mut stmt = self.conn().prepare_cached(
             "UPDATE sidebar_categories SET sort_order = ?3 WHERE id = ?1 AND team_id = ?2",
         )?;
@@ -172,7 +178,10 @@ impl Writer<'_> {
 
 /// The categories of a team as the sidebar reads them, with their channel
 /// ids (for building an update: the server wants whole categories).
-pub fn sidebar_categories_of(conn: &Connection, team_id: &str) -> StoreResult<Vec<SidebarCategory>> {
+pub fn sidebar_categories_of(
+    conn: &Connection,
+    team_id: &str,
+) -> StoreResult<Vec<SidebarCategory>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, type, display_name, sorting, muted, collapsed, sort_order
          FROM sidebar_categories WHERE team_id = ?1 ORDER BY sort_order",

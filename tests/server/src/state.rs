@@ -516,7 +516,13 @@ impl State {
     }
 
     /// Users a message mentions among `members`.
-    pub fn mentioned(&self, message: &str, members: &[Id], author: Id, kind: ChannelType) -> Vec<Id> {
+    pub fn mentioned(
+        &self,
+        message: &str,
+        members: &[Id],
+        author: Id,
+        kind: ChannelType,
+    ) -> Vec<Id> {
         let lower = message.to_lowercase();
         let everyone = ["@channel", "@all", "@here"]
             .iter()

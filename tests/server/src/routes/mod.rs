@@ -167,7 +167,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/teams/{team_id}/members/{user_id}",
             delete(teams::leave_team),
         )
-        .route("/channels/{channel_id}/stats", get(directory::channel_stats))
+        .route(
+            "/channels/{channel_id}/stats",
+            get(directory::channel_stats),
+        )
         .route(
             "/users/{user_id}/posts/{post_id}/set_unread",
             post(directory::set_unread),

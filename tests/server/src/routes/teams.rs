@@ -243,17 +243,22 @@ pub async fn leave_team(
             .unwrap_or_default();
         let mut events = Vec::new();
         let username = state.username(user);
-        if let Some(town) = state.channel_by_name(Some(team), "town-square").map(|c| c.id) {
-            events.extend(state.system_post(
-                town,
-                user,
-                "system_leave_team",
-                format!("@{username} left the team."),
-                json!({"username": username})
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
-            ));
+        if let Some(town) = state
+            .channel_by_name(Some(team), "town-square")
+            .map(|c| c.id)
+        {
+            events.extend(
+                state.system_post(
+                    town,
+                    user,
+                    "system_leave_team",
+                    format!("@{username} left the team."),
+                    json!({"username": username})
+                        .as_object()
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
+            );
         }
         let channels: Vec<_> = state
             .channels
