@@ -80,6 +80,15 @@ pub enum ClientError {
     /// An argument was not acceptable (`reason` says which).
     #[error("invalid input: {reason}")]
     InvalidInput { reason: String },
+    /// The channel is archived: read-only.
+    #[error("the channel is archived")]
+    ChannelArchived,
+    /// The name is taken (a channel URL in the team).
+    #[error("the name is already taken")]
+    NameTaken,
+    /// The team admits only addresses of other email domains.
+    #[error("the team does not admit this email address")]
+    EmailDomainNotAllowed,
     #[error("cancelled")]
     Cancelled,
     /// Needs the live connection: call `start_realtime` first.
@@ -159,6 +168,9 @@ impl From<core::Error> for ClientError {
             E::Storage { reason } => ClientError::Storage { reason },
             E::SecretStore { reason } => ClientError::SecretStore { reason },
             E::InvalidInput { reason } => ClientError::InvalidInput { reason },
+            E::ChannelArchived => ClientError::ChannelArchived,
+            E::NameTaken => ClientError::NameTaken,
+            E::EmailDomainNotAllowed => ClientError::EmailDomainNotAllowed,
             E::Cancelled => ClientError::Cancelled,
             E::NotStarted => ClientError::NotStarted,
             E::Internal { reason } => ClientError::Internal { reason },

@@ -6,11 +6,13 @@
 
 uniffi::setup_scaffolding!();
 
+mod channels;
 mod client;
 mod diffs;
 mod error;
 mod files;
 mod outbox;
+mod people;
 mod push;
 mod reads;
 mod realtime;
@@ -19,16 +21,19 @@ mod secrets;
 mod session;
 mod subscriptions;
 mod task_handle;
+mod teams;
 mod views;
 
 #[cfg(feature = "test-hooks")]
 mod test_hooks;
 
+pub use channels::{ChannelInfo, ChannelSummary, PushLevel};
 pub use client::{Client, ClientOptions, NewAccount};
 pub use diffs::{ChannelListOp, PostListOp, SidebarSectionOp, ThreadDiff, TimelineDiff};
 pub use error::{ClientError, NetworkProblem, TlsProblem};
 pub use files::FileRendition;
 pub use outbox::{PendingAction, PendingSend, SendState};
+pub use people::{FoundPerson, LocalTime, OwnStatus, Presence, ProfileCard};
 pub use push::{
     ConsentRecord, ConsentState, Delivery, Notification, NotificationChannelKind,
     NotificationListener, NotifyReason, PushAction, PushDevice, PushOutcome, PushPlatform,
@@ -43,6 +48,7 @@ pub use subscriptions::{
     ChannelListListener, SessionStateListener, ThreadListener, TimelineListener,
 };
 pub use task_handle::TaskHandle;
+pub use teams::JoinableTeam;
 pub use views::*;
 
 /// The version of the Rust library, for the app's "about" screen.

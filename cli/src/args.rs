@@ -66,8 +66,32 @@ pub enum Command {
         #[arg(long, short, default_value = "pausenhof-export.json")]
         output: PathBuf,
     },
-    /// Account, session, connection and sync state.
-    Status,
+    /// Without arguments: account, session and sync state. With one: set
+    /// your status, e.g. `status dnd 1h` (do not disturb for an hour).
+    Status {
+        status: Option<StatusChoice>,
+        /// How long do-not-disturb lasts (`30m`, `1h`, `2h30m`, `1d`).
+        duration: Option<String>,
+    },
+    /// Join a team (`team`) or a public channel (`team/channel-name`).
+    Join { what: String },
+    /// Leave a team (`team`) or a channel (`team/channel-name`).
+    Leave { what: String },
+    /// Open the direct message with `@user` (or the group message with
+    /// several people).
+    Dm {
+        #[arg(required = true)]
+        people: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusChoice {
+    Online,
+    Away,
+    /// Do not disturb.
+    Dnd,
+    Offline,
 }
 
 #[derive(Debug, clap::Args)]

@@ -32,6 +32,24 @@ pub fn classify(error: &anyhow::Error) -> (ExitStatus, Option<&'static str>) {
                 Some("it stays queued and goes out on the next online run (`pausenhof send`, `tail`)"),
             );
         }
+        if error.chain().any(|cause| {
+            cause.downcast_ref::<UnknownTeam>().is_some()
+                || cause.downcast_ref::<UnknownPerson>().is_some()
+        }) {
+            return (
+                ExitStatus::NotFound,
+                Some("check the name: `pausenhof teams` lists your teams"),
+            );
+        }
+        if error
+            .chain()
+            .any(|cause| cause.downcast_ref::<BadDuration>().is_some())
+        {
+            return (
+                ExitStatus::Failure,
+                Some("write durations like 30m, 1h, 2h30m or 1d"),
+            );
+        }
         if error
             .chain()
             .any(|cause| cause.downcast_ref::<UnknownChannel>().is_some())
@@ -95,6 +113,15 @@ pub fn classify(error: &anyhow::Error) -> (ExitStatus, Option<&'static str>) {
         ),
         Error::Forbidden { .. } => (ExitStatus::Server, Some("your account is not allowed to do this")),
         Error::NotFound { .. } => (ExitStatus::NotFound, None),
+        Error::ChannelArchived => (
+            ExitStatus::Failure,
+            Some("the channel is archived: it can be read, not written to"),
+        ),
+        Error::NameTaken => (ExitStatus::Failure, Some("choose another name")),
+        Error::EmailDomainNotAllowed => (
+            ExitStatus::Server,
+            Some("this team admits other email addresses only; ask your school's IT"),
+        ),
         Error::Storage { .. } | Error::SecretStore { .. } => (
             ExitStatus::Storage,
             Some("check that the data directory is writable (see --data-dir)"),
@@ -110,6 +137,21 @@ pub fn classify(error: &anyhow::Error) -> (ExitStatus, Option<&'static str>) {
 #[derive(Debug, thiserror::Error)]
 #[error("no channel `{0}` (name it `team/channel-name` or `@username`)")]
 pub struct UnknownChannel(pub String);
+
+/// A team name that is none of the user's (or joinable) teams.
+#[derive(Debug, thiserror::Error)]
+#[error("no team `{0}`")]
+pub struct UnknownTeam(pub String);
+
+/// A username nobody active has.
+#[derive(Debug, thiserror::Error)]
+#[error("no one is called `{0}`")]
+pub struct UnknownPerson(pub String);
+
+/// A duration that does not parse.
+#[derive(Debug, thiserror::Error)]
+#[error("not a duration: {0}")]
+pub struct BadDuration(pub String);
 
 /// `send` could not reach the server in time; the message waits in the
 /// outbox (durable) and is not lost.

@@ -5,6 +5,7 @@ mod channel_ref;
 mod commands;
 mod context;
 mod demo;
+mod duration;
 mod exit;
 mod output;
 mod prompt;

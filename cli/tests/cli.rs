@@ -314,3 +314,99 @@ async fn send_while_offline_exits_4_with_one_json_document_and_stays_queued() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// The signed-in student's memberships and status as the server has them.
+async fn server_view(server: &TestServer, account: &Account) -> pausenhof_core::Client {
+    let dir = tempfile::tempdir().unwrap().keep();
+    let client = pausenhof_core::Client::builder(dir)
+        .secret_store(std::sync::Arc::new(
+            pausenhof_core::session::MemorySecretStore::new(),
+        ))
+        .build()
+        .unwrap();
+    client
+        .sign_in_with_password(&server.url(), &account.username, &account.password, None)
+        .await
+        .unwrap();
+    client
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn join_leave_dm_and_status_dnd_for_an_hour() {
+    let server = school().await;
+    let me = server.account(Role::Student);
+    let teacher = server.account(Role::Teacher);
+    let data_dir = tempfile::tempdir().unwrap();
+    assert!(login(&server, data_dir.path(), &me).await.status.success());
+    let off_topic = server.channel_by_name("gsm", "off-topic").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let view = server_view(&server, &me).await;
+    let is_member = |client: pausenhof_core::Client, channel: String| async move {
+        pausenhof_core::api::channels::my_channel_member(&client.api().unwrap(), &channel)
+            .await
+            .is_ok()
+    };
+
+    let left = json(
+        &run(pausenhof(
+            data_dir.path(),
+            &["--json", "leave", "gsm/off-topic"],
+        ))
+        .await,
+    );
+    assert_eq!(left["left"], true);
+    assert!(!is_member(view.clone(), off_topic.clone()).await);
+    let joined = json(
+        &run(pausenhof(
+            data_dir.path(),
+            &["--json", "join", "gsm/off-topic"],
+        ))
+        .await,
+    );
+    assert_eq!(joined["id"], off_topic.as_str());
+    assert!(is_member(view.clone(), off_topic.clone()).await);
+    let unknown = run(pausenhof(data_dir.path(), &["join", "gsm/gibt-es-nicht"])).await;
+    assert_eq!(unknown.status.code(), Some(6));
+
+    let dm_ref = format!("@{}", teacher.username);
+    let opened = json(&run(pausenhof(data_dir.path(), &["--json", "dm", &dm_ref])).await);
+    let channel_id = opened["channel_id"].as_str().unwrap().to_owned();
+    assert!(is_member(view.clone(), channel_id).await);
+    let sent = run(pausenhof(data_dir.path(), &["send", &dm_ref, "Hallo!"])).await;
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let status = json(
+        &run(pausenhof(
+            data_dir.path(),
+            &["--json", "status", "dnd", "1h"],
+        ))
+        .await,
+    );
+    assert_eq!(status["status"], "dnd");
+    let statuses = pausenhof_core::api::users::statuses_by_ids(
+        &view.api().unwrap(),
+        std::slice::from_ref(&me.user_id),
+    )
+    .await
+    .unwrap();
+    assert_eq!(statuses[0].status, "dnd");
+    let end = statuses[0].dnd_end_time;
+    assert!(
+        end >= before + 3600 - 60 && end <= before + 3600 + 60,
+        "{end}"
+    );
+    let bad = run(pausenhof(data_dir.path(), &["status", "away", "1h"])).await;
+    assert!(!bad.status.success());
+    let bad = run(pausenhof(data_dir.path(), &["status", "dnd", "bald"])).await;
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("30m"));
+}

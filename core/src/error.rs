@@ -90,6 +90,17 @@ pub enum Error {
     /// The caller passed something unusable (empty name, bad file...).
     #[error("invalid input: {reason}")]
     InvalidInput { reason: String },
+    /// The channel is archived: it can be read, not written to.
+    #[error("the channel is archived")]
+    ChannelArchived,
+    /// The name is already used (a channel URL in the team) and no free
+    /// variant was found.
+    #[error("the name is already taken")]
+    NameTaken,
+    /// The team admits only addresses of certain domains, and the user's
+    /// email address is not of them.
+    #[error("the team does not admit this email address")]
+    EmailDomainNotAllowed,
     #[error("cancelled")]
     Cancelled,
     /// Needs the live connection: call `start_realtime` first.

@@ -3,6 +3,8 @@
 mod export;
 pub mod live;
 mod login;
+mod membership;
+mod people;
 pub mod reads;
 mod status;
 
@@ -33,7 +35,35 @@ pub async fn run(cli: Cli, output: Output) -> Result<()> {
             }
             Ok(())
         }
-        Command::Status => status::run(&data_dir, output).await,
+        Command::Status {
+            status: None,
+            duration: None,
+        } => status::run(&data_dir, output).await,
+        Command::Status {
+            status: None,
+            duration: Some(text),
+        } => Err(crate::exit::BadDuration(format!("{text} (name the status first)")).into()),
+        Command::Status {
+            status: Some(choice),
+            duration,
+        } => {
+            people::set_status(
+                &context::signed_in_client(&data_dir).await?,
+                choice,
+                duration.as_deref(),
+                output,
+            )
+            .await
+        }
+        Command::Join { what } => {
+            membership::join(&context::signed_in_client(&data_dir).await?, &what, output).await
+        }
+        Command::Leave { what } => {
+            membership::leave(&context::signed_in_client(&data_dir).await?, &what, output).await
+        }
+        Command::Dm { people: who } => {
+            people::dm(&context::signed_in_client(&data_dir).await?, &who, output).await
+        }
         Command::Teams => reads::teams(&context::signed_in_client(&data_dir).await?, output).await,
         Command::Channels { team } => {
             reads::channels(&context::signed_in_client(&data_dir).await?, team, output).await

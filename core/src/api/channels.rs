@@ -6,7 +6,8 @@ use serde::Serialize;
 use super::{seg, ApiClient};
 use crate::error::Result;
 use crate::model::{
-    Channel, ChannelMember, ChannelType, ChannelViewResponse, SidebarCategoryList, StringMap,
+    Channel, ChannelMember, ChannelStats, ChannelType, ChannelUnreadAt, ChannelViewResponse,
+    SidebarCategory, SidebarCategoryList, StringMap,
 };
 
 /// `GET /users/me/channels`: channels of all teams (and DMs/GMs) at once.
@@ -176,4 +177,112 @@ pub async fn set_muted(api: &ApiClient, channel_id: &str, muted: bool) -> Result
         if muted { "mention" } else { "all" }.into(),
     );
     update_notify_props(api, channel_id, &props).await
+}
+
+/// `GET /teams/{team_id}/channels?page=&per_page=`: the team's public
+/// channels that are not archived, by display name.
+pub async fn public_channels(
+    api: &ApiClient,
+    team_id: &str,
+    page: u32,
+    per_page: u32,
+) -> Result<Vec<Channel>> {
+    api.get(
+        &format!("/teams/{}/channels", seg(team_id)),
+        &[
+            ("page", page.to_string()),
+            ("per_page", per_page.to_string()),
+        ],
+    )
+    .await
+}
+
+#[derive(Serialize)]
+struct ChannelSearch<'a> {
+    term: &'a str,
+}
+
+/// `POST /teams/{team_id}/channels/search {term}`: public channels whose
+/// name or display name starts a word with `term` (the server's rule).
+pub async fn search_public_channels(
+    api: &ApiClient,
+    team_id: &str,
+    term: &str,
+) -> Result<Vec<Channel>> {
+    api.post(
+        &format!("/teams/{}/channels/search", seg(team_id)),
+        &ChannelSearch { term },
+    )
+    .await
+}
+
+/// `GET /channels/{channel_id}/stats`.
+pub async fn channel_stats(api: &ApiClient, channel_id: &str) -> Result<ChannelStats> {
+    api.get(&format!("/channels/{}/stats", seg(channel_id)), &[])
+        .await
+}
+
+/// `GET /channels/{channel_id}/members?page=&per_page=`.
+pub async fn channel_members(
+    api: &ApiClient,
+    channel_id: &str,
+    page: u32,
+    per_page: u32,
+) -> Result<Vec<ChannelMember>> {
+    api.get(
+        &format!("/channels/{}/members", seg(channel_id)),
+        &[
+            ("page", page.to_string()),
+            ("per_page", per_page.to_string()),
+        ],
+    )
+    .await
+}
+
+/// `DELETE /channels/{id}/members/{user_id}`: leaving with the user's own
+/// id (the server resolves `me` only for some routes).
+pub async fn remove_member(api: &ApiClient, channel_id: &str, user_id: &str) -> Result<()> {
+    api.call::<()>(
+        Method::DELETE,
+        &format!("/channels/{}/members/{}", seg(channel_id), seg(user_id)),
+        None,
+    )
+    .await
+}
+
+/// `PUT /users/me/teams/{team_id}/channels/categories`: the changed
+/// categories, whole. Moving a channel needs both the category it leaves
+/// and the one it enters (the server empties every category named here
+/// before filling it). Answers with the categories as stored.
+pub async fn update_sidebar_categories(
+    api: &ApiClient,
+    team_id: &str,
+    categories: &[SidebarCategory],
+) -> Result<Vec<SidebarCategory>> {
+    api.put(
+        &format!("/users/me/teams/{}/channels/categories", seg(team_id)),
+        categories,
+    )
+    .await
+}
+
+#[derive(Serialize)]
+struct SetUnread {
+    collapsed_threads_supported: bool,
+}
+
+/// `POST /users/{user_id}/posts/{post_id}/set_unread`: the channel reads
+/// as unread from this post on. Answers with the channel's new read state.
+pub async fn set_unread_from_post(
+    api: &ApiClient,
+    user_id: &str,
+    post_id: &str,
+) -> Result<ChannelUnreadAt> {
+    api.post(
+        &format!("/users/{}/posts/{}/set_unread", seg(user_id), seg(post_id)),
+        &SetUnread {
+            collapsed_threads_supported: true,
+        },
+    )
+    .await
 }

@@ -10,6 +10,12 @@ pub(crate) const MFA_REQUIRED: &str = "mfa.validate_token.authenticate.app_error
 /// The real server's answer to a well-formed but wrong MFA code.
 pub(crate) const MFA_BAD_CODE: &str = "api.user.check_user_mfa.bad_code.app_error";
 pub(crate) const NOT_VERIFIED: &str = "api.user.login.not_verified.app_error";
+/// Posting into an archived channel.
+pub(crate) const POST_TO_ARCHIVED: &str = "api.post.create_post.can_not_post_to_deleted.error";
+/// Joining a team whose allowed domains exclude the user's address.
+pub(crate) const TEAM_DOMAIN_REFUSED: &str = "api.team.join_user_to_team.allowed_domains.app_error";
+/// A channel with that URL name exists in the team.
+pub(crate) const CHANNEL_NAME_EXISTS: &str = "store.sql_channel.save_channel.exists.app_error";
 pub(crate) const TOO_MANY_ATTEMPTS: &str = "api.user.check_user_login_attempts.too_many.app_error";
 
 /// Builds the error for a non-success answer. `authenticated` says whether
@@ -45,6 +51,12 @@ pub(crate) fn error_from_response(status: StatusCode, body: &[u8], authenticated
         || id == "api.user.create_user.accepted_domain.app_error"
     {
         return Error::SignUpClosed;
+    }
+    if id == POST_TO_ARCHIVED {
+        return Error::ChannelArchived;
+    }
+    if id == TEAM_DOMAIN_REFUSED {
+        return Error::EmailDomainNotAllowed;
     }
     if id == SESSION_EXPIRED {
         return Error::SessionExpired;

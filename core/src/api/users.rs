@@ -210,3 +210,47 @@ pub async fn verify_email(api: &ApiClient, token: &str) -> Result<()> {
     .await
     .map(|_| ())
 }
+
+/// Body of `POST /users/search`.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserSearch<'a> {
+    pub term: &'a str,
+    /// Only members of this team; empty for everyone the user may see.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub team_id: &'a str,
+    /// Deactivated accounts too (they come with `delete_at > 0`).
+    pub allow_inactive: bool,
+    /// 1..=1000 on the server; 100 when 0.
+    pub limit: u32,
+}
+
+/// `POST /users/search`: users whose username, names or nickname start
+/// with each word of `term` (the server's rule), within what the
+/// server's privacy settings let this user see.
+pub async fn search_users(api: &ApiClient, search: &UserSearch<'_>) -> Result<Vec<User>> {
+    api.post("/users/search", search).await
+}
+
+/// Body of `PUT /users/{user_id}/status`. `dnd_end_time` is in seconds
+/// since the epoch (the server rounds it down to the minute); 0 = none.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusUpdate<'a> {
+    pub user_id: &'a str,
+    pub status: &'a str,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dnd_end_time: i64,
+}
+
+fn is_zero(value: &i64) -> bool {
+    *value == 0
+}
+
+/// `PUT /users/{user_id}/status`: the server checks that the body names the
+/// same user as the path.
+pub async fn set_status(api: &ApiClient, update: &StatusUpdate<'_>) -> Result<Status> {
+    api.put(
+        &format!("/users/{}/status", super::seg(update.user_id)),
+        update,
+    )
+    .await
+}

@@ -136,6 +136,7 @@ impl Client {
         message: &str,
         file_ids: Vec<String>,
     ) -> Result<String> {
+        self.refuse_archived(channel_id).await?;
         self.outbox()?
             .send_post(channel_id, root_id, message, file_ids)
             .await

@@ -6,13 +6,16 @@
 //! blocks per feature; the feature modules below know nothing of `Client`.
 
 mod background;
+mod channels;
 mod files;
 mod live;
+mod people;
 mod push;
 mod push_handle;
 mod reads;
 mod sign_out;
 mod sync;
+mod teams;
 
 pub use background::BackgroundNotifications;
 

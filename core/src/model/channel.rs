@@ -154,6 +154,33 @@ pub struct ChannelViewResponse {
     pub last_viewed_at_times: std::collections::BTreeMap<String, i64>,
 }
 
+/// Answer of `GET /channels/{id}/stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChannelStats {
+    pub channel_id: String,
+    pub member_count: i64,
+    pub guest_count: i64,
+    pub pinnedpost_count: i64,
+    pub files_count: i64,
+}
+
+/// A channel's read state after marking it unread from a post
+/// (`model.ChannelUnreadAt`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChannelUnreadAt {
+    pub team_id: String,
+    pub user_id: String,
+    pub channel_id: String,
+    pub msg_count: i64,
+    pub mention_count: i64,
+    pub mention_count_root: i64,
+    pub urgent_mention_count: i64,
+    pub msg_count_root: i64,
+    pub last_viewed_at: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +222,22 @@ mod tests {
         assert!(m.notify_props.is_muted());
         assert_eq!(m.notify_props.push, "all");
         assert_eq!(m.notify_props.other["new_key"], "v");
+    }
+
+    #[test]
+    fn decodes_stats_and_unread_state() {
+        let stats: ChannelStats = serde_json::from_str(
+            r#"{"channel_id":"c1","member_count":23,"guest_count":0,"pinnedpost_count":1}"#,
+        )
+        .unwrap();
+        assert_eq!(stats.member_count, 23);
+        let unread: ChannelUnreadAt = serde_json::from_str(
+            r#"{"team_id":"t1","user_id":"u1","channel_id":"c1","msg_count":4,
+                "mention_count":1,"msg_count_root":3,"last_viewed_at":99}"#,
+        )
+        .unwrap();
+        assert_eq!((unread.msg_count, unread.msg_count_root), (4, 3));
+        assert!(serde_json::from_str::<ChannelStats>(r#"{"member_count":"9"}"#).is_err());
     }
 
     #[test]

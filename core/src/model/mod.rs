@@ -18,7 +18,10 @@ mod team;
 mod thread;
 mod user;
 
-pub use channel::{Channel, ChannelMember, ChannelNotifyProps, ChannelType, ChannelViewResponse};
+pub use channel::{
+    Channel, ChannelMember, ChannelNotifyProps, ChannelStats, ChannelType, ChannelUnreadAt,
+    ChannelViewResponse,
+};
 pub use config::ClientConfig;
 pub use file::{FileInfo, FileUploadResponse};
 pub use post::{

@@ -19,7 +19,8 @@ pub enum ChannelKind {
 }
 
 impl ChannelKind {
-    fn from_letter(letter: &str) -> ChannelKind {
+    /// From the wire letter (O, P, D, G); unknown letters read as public.
+    pub fn from_letter(letter: &str) -> ChannelKind {
         match letter {
             "P" => ChannelKind::Private,
             "D" => ChannelKind::Direct,

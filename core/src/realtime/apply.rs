@@ -421,6 +421,32 @@ fn apply_account_event(w: &mut Writer<'_>, me: &str, event: &Event) -> StoreResu
         Event::DeleteTeam(team) => w.forget_team(&team.id)?,
         Event::PreferencesChanged(preferences) => w.upsert_preferences(preferences)?,
         Event::PreferencesDeleted(preferences) => w.delete_preferences(preferences)?,
+        _ => return apply_sidebar_event(w, event),
+    }
+    Ok(false)
+}
+
+/// Sidebar categories changed on another device. Whole categories are
+/// written; a change that names none (a new category, or one made through
+/// preferences) has the next catch-up fetch every team's categories.
+fn apply_sidebar_event(w: &mut Writer<'_>, event: &Event) -> StoreResult<bool> {
+    match event {
+        Event::SidebarCategoriesUpdated {
+            team_id,
+            categories,
+        } if !team_id.is_empty() && !categories.is_empty() => {
+            w.update_sidebar_categories(team_id, categories)?
+        }
+        Event::SidebarCategoriesUpdated { .. } | Event::SidebarCategoryCreated { .. } => {
+            w.mark_sidebar_categories_stale()?;
+            return Ok(true);
+        }
+        Event::SidebarCategoryDeleted { category_id, .. } => {
+            w.delete_sidebar_category(category_id)?
+        }
+        Event::SidebarCategoryOrderUpdated { team_id, order } => {
+            w.set_sidebar_category_order(team_id, order)?
+        }
         _ => {}
     }
     Ok(false)

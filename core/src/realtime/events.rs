@@ -13,7 +13,9 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::model::{Channel, ChannelMember, Emoji, Post, Preference, Reaction, Team, Thread, User};
+use crate::model::{
+    Channel, ChannelMember, Emoji, Post, Preference, Reaction, SidebarCategory, Team, Thread, User,
+};
 
 /// Largest websocket message or frame accepted from the server. Mattermost
 /// caps posts at 16k characters; the biggest legitimate events (a post with
@@ -171,6 +173,26 @@ pub enum Event {
     },
     PreferencesChanged(Vec<Preference>),
     PreferencesDeleted(Vec<Preference>),
+    /// Sidebar categories changed; `categories` holds them whole, or is
+    /// empty when the server did not say which (after a preference
+    /// change). `team_id` is empty when all teams may be affected.
+    SidebarCategoriesUpdated {
+        team_id: String,
+        categories: Vec<SidebarCategory>,
+    },
+    SidebarCategoryCreated {
+        team_id: String,
+        category_id: String,
+    },
+    SidebarCategoryDeleted {
+        team_id: String,
+        category_id: String,
+    },
+    /// The categories' display order, as ids.
+    SidebarCategoryOrderUpdated {
+        team_id: String,
+        order: Vec<String>,
+    },
     ThreadUpdated(Box<Thread>),
     ThreadReadChanged {
         thread_id: String,
@@ -365,7 +387,7 @@ fn decode_event(
 ) -> Result<Event, DecodeError> {
     let f = Fields { event: name, data };
     // Event names are unique across families, so the order is irrelevant.
-    let families: [Family; 7] = [
+    let families: [Family; 8] = [
         server_event,
         post_event,
         channel_event,
@@ -373,6 +395,7 @@ fn decode_event(
         user_team_event,
         presence_event,
         preference_thread_event,
+        sidebar_event,
     ];
     for family in families {
         if let Some(event) = family(&f, broadcast)? {
@@ -607,6 +630,47 @@ fn preference_thread_event(f: &Fields<'_>, _: &Broadcast) -> Result<Option<Event
     Ok(Some(event))
 }
 
+/// The user's sidebar categories (favorites, custom categories, order).
+fn sidebar_event(f: &Fields<'_>, broadcast: &Broadcast) -> Result<Option<Event>, DecodeError> {
+    let team_id = broadcast.team_id.clone();
+    let event = match f.event {
+        "sidebar_category_updated" => Event::SidebarCategoriesUpdated {
+            team_id,
+            categories: match f.data.get("updatedCategories") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(_) => {
+                    let categories: Vec<SidebarCategory> = f.embedded("updatedCategories")?;
+                    let fits = categories.iter().all(|c| {
+                        ids_fit(&[&c.id, &c.team_id])
+                            && c.channel_ids.iter().all(|id| id.len() <= MAX_FIELD_BYTES)
+                    });
+                    if !fits {
+                        return Err(f.too_large("updatedCategories"));
+                    }
+                    categories
+                }
+            },
+        },
+        "sidebar_category_created" => Event::SidebarCategoryCreated {
+            team_id,
+            category_id: f.string("category_id")?,
+        },
+        "sidebar_category_deleted" => Event::SidebarCategoryDeleted {
+            team_id,
+            category_id: f.string("category_id")?,
+        },
+        "sidebar_category_order_updated" => {
+            let order: Vec<String> = f.embedded("order")?;
+            if !order.iter().all(|id| id.len() <= MAX_FIELD_BYTES) {
+                return Err(f.too_large("order"));
+            }
+            Event::SidebarCategoryOrderUpdated { team_id, order }
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(event))
+}
+
 /// Ids of sane length (a hostile server must not fill memory or the store
 /// with megabyte-long keys).
 fn ids_fit(ids: &[&str]) -> bool {
@@ -831,6 +895,17 @@ mod tests {
                 json!({"emoji": json!({"id": "e1", "name": "schule"}).to_string()}),
             ),
             ("config_changed", json!({"config": {}})),
+            ("sidebar_category_updated", json!({})),
+            (
+                "sidebar_category_updated",
+                json!({"updatedCategories": json!([{"id": "k1", "type": "favorites", "channel_ids": ["c1"]}]).to_string()}),
+            ),
+            ("sidebar_category_created", json!({"category_id": "k2"})),
+            ("sidebar_category_deleted", json!({"category_id": "k2"})),
+            (
+                "sidebar_category_order_updated",
+                json!({"order": ["k1", "k2"]}),
+            ),
             ("license_changed", json!({})),
         ];
         for (name, data) in cases {
@@ -840,6 +915,41 @@ mod tests {
                 Ok(_) => {}
             }
         }
+    }
+
+    #[test]
+    fn sidebar_events_carry_the_team_and_the_categories() {
+        let cats = json!([{"id": "favorites_u1_t1", "type": "favorites", "team_id": "t1",
+                           "channel_ids": ["c1", "c2"]},
+                          {"id": "channels_u1_t1", "type": "channels", "channel_ids": null}]);
+        let e = event(&frame(
+            "sidebar_category_updated",
+            json!({"updatedCategories": cats.to_string()}),
+            4,
+        ));
+        let Ok(Event::SidebarCategoriesUpdated {
+            team_id,
+            categories,
+        }) = e.event
+        else {
+            panic!("{:?}", e.event)
+        };
+        assert_eq!(team_id, "t1");
+        assert_eq!(categories[0].channel_ids, ["c1", "c2"]);
+        assert!(categories[1].channel_ids.is_empty());
+        let e = event(&frame(
+            "sidebar_category_order_updated",
+            json!({"order": "not a list"}),
+            5,
+        ));
+        assert!(e.event.is_err());
+        let huge = json!([{"id": "k", "channel_ids": ["x".repeat(MAX_FIELD_BYTES + 1)]}]);
+        let e = event(&frame(
+            "sidebar_category_updated",
+            json!({"updatedCategories": huge.to_string()}),
+            6,
+        ));
+        assert!(matches!(e.event, Err(DecodeError::TooLarge { .. })));
     }
 
     #[test]

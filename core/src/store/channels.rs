@@ -1,6 +1,8 @@
 use std::collections::{BTreeSet, HashSet};
 
-use crate::model::{Channel, ChannelMember};
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::model::{Channel, ChannelMember, ChannelNotifyProps, ChannelType};
 
 use super::changes::StoreChange;
 use super::error::StoreResult;
@@ -198,4 +200,79 @@ impl Writer<'_> {
         }
         Ok(())
     }
+}
+
+/// A cached channel, as far as the cache keeps it.
+pub fn cached_channel(conn: &Connection, channel_id: &str) -> StoreResult<Option<Channel>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, team_id, type, name, display_name, header, purpose, delete_at
+             FROM channels WHERE id = ?1",
+        )?
+        .query_row([channel_id], |r| {
+            Ok(Channel {
+                id: r.get(0)?,
+                team_id: r.get(1)?,
+                channel_type: ChannelType::parse(&r.get::<_, String>(2)?),
+                name: r.get(3)?,
+                display_name: r.get(4)?,
+                header: r.get(5)?,
+                purpose: r.get(6)?,
+                delete_at: r.get(7)?,
+                ..Channel::default()
+            })
+        })
+        .optional()?)
+}
+
+/// The user's notification settings of a channel, when a member.
+pub fn my_notify_props(
+    conn: &Connection,
+    channel_id: &str,
+    user_id: &str,
+) -> StoreResult<Option<ChannelNotifyProps>> {
+    let json: Option<String> = conn
+        .prepare_cached(
+            "SELECT notify_props FROM channel_members WHERE channel_id = ?1 AND user_id = ?2",
+        )?
+        .query_row([channel_id, user_id], |r| r.get(0))
+        .optional()?;
+    Ok(json.map(|j| serde_json::from_str(&j).unwrap_or_default()))
+}
+
+/// Ids of the channels the user is a member of.
+pub fn my_channel_ids(conn: &Connection, user_id: &str) -> StoreResult<HashSet<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT channel_id FROM channel_members WHERE user_id = ?1")?;
+    let rows = stmt.query_map([user_id], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Whether the channel is a favorite in `team_id`'s sidebar: in its
+/// favorites category, or (before categories were synced) by the
+/// `favorite_channel` preference the server keeps in step with it.
+pub fn is_favorite(conn: &Connection, team_id: &str, channel_id: &str) -> StoreResult<bool> {
+    let has_categories: bool = conn
+        .prepare_cached("SELECT count(*) > 0 FROM sidebar_categories WHERE team_id = ?1")?
+        .query_row([team_id], |r| r.get(0))?;
+    let sql = if has_categories {
+        "SELECT count(*) > 0 FROM sidebar_category_channels m
+         JOIN sidebar_categories c ON c.id = m.category_id
+         WHERE c.team_id = ?1 AND c.type = 'favorites' AND m.channel_id = ?2"
+    } else {
+        "SELECT count(*) > 0 FROM preferences
+         WHERE category = 'favorite_channel' AND name = ?2 AND value = 'true' AND ?1 = ?1"
+    };
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row([team_id, channel_id], |r| r.get(0))?)
+}
+
+/// Ids of the teams the user belongs to.
+pub fn my_team_ids(conn: &Connection, user_id: &str) -> StoreResult<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT team_id FROM team_members WHERE user_id = ?1 AND delete_at = 0 ORDER BY team_id",
+    )?;
+    let rows = stmt.query_map([user_id], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

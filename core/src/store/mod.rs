@@ -37,6 +37,7 @@ use rusqlite::Connection;
 use tokio::sync::broadcast;
 
 pub use changes::{ChangeSet, StoreChange};
+pub use channels::{cached_channel, is_favorite, my_channel_ids, my_notify_props, my_team_ids};
 pub use error::{StoreError, StoreResult};
 pub use live_events::{post_is_live, realtime_state, UnreadCounts};
 pub use migrations::LATEST_VERSION as SCHEMA_VERSION;
@@ -47,6 +48,7 @@ pub use outbox::{
 };
 pub use push::{registration_row, teardown_rows, DeviceRow, RegistrationRow, TeardownRow};
 pub use ranges::{newest_range, ranges as timeline_ranges, TimelineRange};
+pub use sidebar::sidebar_categories_of;
 pub use sync_state::{read_account_value, read_cursor, AccountKey, SyncCursor};
 pub use users::unknown_authors;
 pub use writer::Writer;

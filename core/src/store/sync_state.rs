@@ -11,12 +11,16 @@ pub enum SyncCursor {
     /// full sync yet, the next sync is a full one. (Catch-up asks the
     /// server with server times: range ends and profile update times.)
     LastSyncAt,
+    /// Set (1) when some team's sidebar categories changed on the server
+    /// without saying how: the next catch-up fetches every team's.
+    SidebarCategoriesStale,
 }
 
 impl SyncCursor {
-    fn key(self) -> &'static str {
+    pub(super) fn key(self) -> &'static str {
         match self {
             SyncCursor::LastSyncAt => "last_sync_at",
+            SyncCursor::SidebarCategoriesStale => "sidebar_categories_stale",
         }
     }
 }

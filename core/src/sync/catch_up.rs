@@ -17,7 +17,7 @@ use super::{
     SyncError, SyncKind, SyncOptions, SyncReport, SyncResult, SyncStage, POST_FETCH_CONCURRENCY,
 };
 use crate::model::ChannelMember;
-use crate::store::{newest_range, Store, StoreResult};
+use crate::store::{newest_range, read_cursor, Store, StoreResult, SyncCursor};
 
 /// What the store knew before the catch-up.
 struct Known {
@@ -26,6 +26,8 @@ struct Known {
     channels: HashMap<String, (i64, Option<i64>)>,
     my_channels: BTreeSet<String>,
     teams: BTreeSet<String>,
+    /// An event said categories changed without saying how.
+    categories_stale: bool,
 }
 
 async fn known(store: &Store) -> StoreResult<Known> {
@@ -52,11 +54,14 @@ async fn known(store: &Store) -> StoreResult<Known> {
             let teams = stmt
                 .query_map([&me], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
+            let categories_stale =
+                read_cursor(c, SyncCursor::SidebarCategoriesStale)?.is_some_and(|v| v > 0);
             Ok(Known {
                 me,
                 channels,
                 my_channels,
                 teams,
+                categories_stale,
             })
         })
         .await
@@ -132,7 +137,16 @@ pub(super) async fn catch_up<A: SyncApi>(
         channels_with_posts_fetched: Default::default(),
         gaps_left: Default::default(),
     };
-    let fetched = fetch_changes(api, store, options, &known.me, &changes, paging).await?;
+    let fetched = fetch_changes(
+        api,
+        store,
+        options,
+        &known.me,
+        &changes,
+        paging,
+        known.categories_stale,
+    )
+    .await?;
     for (channel_id, gap) in fetched {
         if gap {
             report.gaps_left.insert(channel_id.clone());
@@ -175,6 +189,14 @@ fn post_fetches(listing: &Listing, known: &Known, focus: Option<&str>) -> Vec<Po
 /// Sidebar categories change when channels come or go (or teams do).
 /// Leaving is only known when the listing holds every membership.
 fn changed_teams(listing: &Listing, known: &Known, members_complete: bool) -> Vec<String> {
+    if known.categories_stale {
+        return listing
+            .teams
+            .iter()
+            .filter(|t| t.delete_at == 0)
+            .map(|t| t.id.clone())
+            .collect();
+    }
     let listed: BTreeSet<&str> = listing
         .members
         .iter()
@@ -218,6 +240,7 @@ async fn fetch_changes<A: SyncApi>(
     me: &str,
     changes: &Changes,
     paging: MemberPaging,
+    known_stale: bool,
 ) -> SyncResult<Vec<(String, bool)>, A::Error> {
     let post_fetches: Vec<_> = changes
         .posts
@@ -257,6 +280,9 @@ async fn fetch_changes<A: SyncApi>(
         write_all_members(store, me.to_owned(), all).await?;
     }
     write_categories(store, categories?).await?;
+    if known_stale {
+        store.write(|w| w.clear_sidebar_categories_stale()).await?;
+    }
     users?;
     posts
 }

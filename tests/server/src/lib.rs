@@ -23,6 +23,7 @@ mod routes;
 mod seed;
 mod seed_miniature;
 mod shared;
+mod sidebar;
 mod state;
 mod ws;
 
@@ -339,6 +340,74 @@ impl TestServer {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// Creates a team with its two default channels, as an administrator
+    /// would: `open` lets anyone join (`allow_open_invite`), within
+    /// `allowed_domains` (e.g. "kollegium.schule.example"; "" for all).
+    /// Returns its id.
+    pub fn create_team(
+        &self,
+        name: &str,
+        display_name: &str,
+        open: bool,
+        allowed_domains: &str,
+    ) -> String {
+        let mut state = self.shared.state();
+        let now = state.now();
+        let id = ids::Id::random();
+        state.teams.insert(
+            id,
+            model::Team {
+                id,
+                create_at: now,
+                update_at: now,
+                name: name.to_string(),
+                display_name: display_name.to_string(),
+                description: String::new(),
+                open,
+                invite_id: ids::Id::random(),
+                allowed_domains: allowed_domains.to_string(),
+            },
+        );
+        for (channel, display) in [("town-square", "Town Square"), ("off-topic", "Off-Topic")] {
+            state.insert_channel(
+                ids::Id::random(),
+                Some(id),
+                model::ChannelType::Open,
+                channel,
+                display,
+                None,
+                now,
+            );
+        }
+        id.to_string()
+    }
+
+    /// Deactivates an account, as an administrator would.
+    pub fn deactivate_user(&self, user_id: &str) {
+        let Ok(user) = self::user_id(user_id) else {
+            return;
+        };
+        let mut state = self.shared.state();
+        let now = state.now();
+        if let Some(u) = state.users.get_mut(&user) {
+            u.delete_at = now;
+            u.update_at = now;
+        }
+    }
+
+    /// Sets the IANA timezone a user's profile names.
+    pub fn set_timezone(&self, user_id: &str, timezone: &str) {
+        let Ok(user) = self::user_id(user_id) else {
+            return;
+        };
+        let mut state = self.shared.state();
+        let now = state.now();
+        if let Some(u) = state.users.get_mut(&user) {
+            u.timezone = timezone.to_string();
+            u.update_at = now;
+        }
     }
 
     /// Sets a user's status as if they had set it themselves.

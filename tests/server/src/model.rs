@@ -36,6 +36,9 @@ pub struct User {
     pub failed_attempts: u32,
     pub role: Role,
     pub notify_props: BTreeMap<String, String>,
+    /// The IANA timezone the profile names ("" for none), as
+    /// `timezone.automaticTimezone` with `useAutomaticTimezone`.
+    pub timezone: String,
 }
 
 pub const SYSTEM_USER: &str = "system_user";
@@ -81,7 +84,7 @@ impl User {
             "position": self.position,
             "roles": self.roles,
             "locale": self.locale,
-            "timezone": {"automaticTimezone": "", "manualTimezone": "", "useAutomaticTimezone": "true"},
+            "timezone": {"automaticTimezone": self.timezone, "manualTimezone": "", "useAutomaticTimezone": "true"},
             "disable_welcome_email": false,
             "remote_id": "",
         });
@@ -130,6 +133,9 @@ pub struct Team {
     pub description: String,
     pub open: bool,
     pub invite_id: Id,
+    /// Email domains whose addresses may join (space or comma separated,
+    /// `@` optional); empty for all.
+    pub allowed_domains: String,
 }
 
 impl Team {
@@ -145,7 +151,7 @@ impl Team {
             "email": "",
             "type": if self.open { "O" } else { "I" },
             "company_name": "",
-            "allowed_domains": "",
+            "allowed_domains": self.allowed_domains,
             "invite_id": self.invite_id,
             "allow_open_invite": self.open,
             "scheme_id": null,
@@ -519,6 +525,9 @@ pub struct Status {
     pub status: &'static str,
     pub manual: bool,
     pub last_activity_at: i64,
+    /// End of do-not-disturb in seconds (rounded down to the minute, as
+    /// the real server does); 0 for none.
+    pub dnd_end_time: i64,
 }
 
 impl Status {
@@ -529,7 +538,7 @@ impl Status {
             "manual": self.manual,
             "last_activity_at": self.last_activity_at,
             "active_channel": "",
-            "dnd_end_time": 0,
+            "dnd_end_time": self.dnd_end_time,
         })
     }
 }

@@ -307,6 +307,7 @@ pub fn generate(state: &mut State, dataset: Dataset, seed: u64) -> Vec<Account> 
                 description: String::new(),
                 open: false,
                 invite_id: g.id(),
+                allowed_domains: String::new(),
             },
         );
         for m in members {

@@ -314,6 +314,7 @@ fn create_team(state: &mut State, name: &str, display_name: &str, creator: Id) -
             description: String::new(),
             open: false,
             invite_id: Id::random(),
+            allowed_domains: String::new(),
         },
     );
     for (channel, display) in [("town-square", "Town Square"), ("off-topic", "Off-Topic")] {

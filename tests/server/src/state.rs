@@ -10,6 +10,7 @@ use crate::errors::ApiError;
 use crate::events::Event;
 use crate::ids::Id;
 use crate::model::*;
+use crate::sidebar::SidebarCategory;
 
 /// A seeded or created account, as tests and the binary hand it out.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -58,6 +59,9 @@ pub struct State {
     pub accounts: Vec<Account>,
     /// Thread read state: (user, root) -> last_viewed_at.
     pub thread_views: HashMap<(Id, Id), i64>,
+    /// Sidebar categories a user changed, per (user, team), in display
+    /// order; absent until the first change (then they are derived).
+    pub sidebars: HashMap<(Id, Id), Vec<SidebarCategory>>,
 }
 
 pub fn hash_password(salt: &[u8; 16], password: &str) -> [u8; 32] {
@@ -166,6 +170,7 @@ impl State {
             failed_attempts: 0,
             role,
             notify_props: default_user_notify_props(),
+            timezone: String::new(),
         };
         self.usernames.insert(user.username.clone(), id);
         self.emails.insert(user.email.clone(), id);
@@ -176,6 +181,7 @@ impl State {
                 status: "offline",
                 manual: false,
                 last_activity_at: create_at,
+                dnd_end_time: 0,
             },
         );
         id
@@ -205,6 +211,7 @@ impl State {
             status: "offline",
             manual: false,
             last_activity_at: now,
+            dnd_end_time: 0,
         });
         // An automatic change never overrides a status the user set by hand.
         if !manual && entry.manual && entry.status != "online" {
@@ -213,6 +220,9 @@ impl State {
         let changed = entry.status != status;
         entry.status = status;
         entry.manual = manual;
+        if status != "dnd" {
+            entry.dnd_end_time = 0;
+        }
         entry.last_activity_at = now;
         if !changed {
             return None;
@@ -506,7 +516,13 @@ impl State {
     }
 
     /// Users a message mentions among `members`.
-    fn mentioned(&self, message: &str, members: &[Id], author: Id, kind: ChannelType) -> Vec<Id> {
+    pub fn mentioned(
+        &self,
+        message: &str,
+        members: &[Id],
+        author: Id,
+        kind: ChannelType,
+    ) -> Vec<Id> {
         let lower = message.to_lowercase();
         let everyone = ["@channel", "@all", "@here"]
             .iter()

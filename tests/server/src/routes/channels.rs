@@ -138,69 +138,6 @@ pub async fn my_team_channel_members(
     Ok(Json(Value::Array(list)))
 }
 
-/// The three default sidebar categories; favorites come from the
-/// `favorite_channel` preferences.
-pub async fn categories(
-    State(shared): State<Arc<Shared>>,
-    Me(id): Me,
-    MyTeam(team): MyTeam,
-) -> ApiResult<Json<Value>> {
-    let state = shared.state();
-    let favorites: Vec<String> = state
-        .preferences
-        .get(&id)
-        .into_iter()
-        .flatten()
-        .filter(|p| p.category == "favorite_channel" && p.value == "true")
-        .map(|p| p.name.clone())
-        .collect();
-    let q = ChannelsQuery {
-        last_delete_at: None,
-        include_deleted: Some(false),
-    };
-    let mut channels = user_channels(&state, id, Some(team), &q);
-    channels.sort_by(|a, b| {
-        a.display_name
-            .to_lowercase()
-            .cmp(&b.display_name.to_lowercase())
-    });
-    let mut fav = Vec::new();
-    let mut public = Vec::new();
-    let mut direct = Vec::new();
-    for c in channels {
-        let cid = c.id.to_string();
-        if favorites.contains(&cid) {
-            fav.push(cid);
-        } else if c.kind.is_direct_or_group() {
-            direct.push(cid);
-        } else {
-            public.push(cid);
-        }
-    }
-    let category = |kind: &str, name: &str, order: i64, ids: Vec<String>| {
-        json!({
-            "id": format!("{kind}_{id}_{team}"),
-            "user_id": id,
-            "team_id": team,
-            "sort_order": order,
-            // Direct messages are sorted by recency unless the user chose.
-            "sorting": if kind == "direct_messages" { "recent" } else { "" },
-            "type": kind,
-            "display_name": name,
-            "muted": false,
-            "collapsed": false,
-            "channel_ids": ids,
-        })
-    };
-    let cats = vec![
-        category("favorites", "Favorites", 0, fav),
-        category("channels", "Channels", 10, public),
-        category("direct_messages", "Direct Messages", 20, direct),
-    ];
-    let order: Vec<Value> = cats.iter().map(|c| c["id"].clone()).collect();
-    Ok(Json(json!({"categories": cats, "order": order})))
-}
-
 pub async fn public_team_channels(
     State(shared): State<Arc<Shared>>,
     _auth: Auth,

@@ -9,8 +9,10 @@ use serde::de::DeserializeOwned;
 use crate::errors::{ApiError, ApiResult};
 use crate::shared::Shared;
 
+mod categories;
 mod channels;
 mod commands;
+mod directory;
 mod files;
 mod posts;
 mod system;
@@ -114,7 +116,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route(
             "/users/{user_id}/teams/{team_id}/channels/categories",
-            get(channels::categories),
+            get(categories::categories).put(categories::update_categories),
         )
         .route(
             "/users/{user_id}/teams/{team_id}/threads",
@@ -144,7 +146,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/teams", get(teams::list_teams))
         .route("/teams/{team_id}", get(teams::get_team))
         .route("/teams/name/{team_name}", get(teams::get_team_by_name))
-        .route("/teams/{team_id}/members", get(teams::team_members))
+        .route(
+            "/teams/{team_id}/members",
+            get(teams::team_members).post(teams::join_team),
+        )
         .route(
             "/teams/{team_id}/channels",
             get(channels::public_team_channels),
@@ -154,6 +159,23 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(channels::channel_by_name),
         )
         .route("/teams/{team_id}/posts/search", post(posts::search))
+        .route(
+            "/teams/{team_id}/channels/search",
+            post(directory::search_channels),
+        )
+        .route(
+            "/teams/{team_id}/members/{user_id}",
+            delete(teams::leave_team),
+        )
+        .route(
+            "/channels/{channel_id}/stats",
+            get(directory::channel_stats),
+        )
+        .route(
+            "/users/{user_id}/posts/{post_id}/set_unread",
+            post(directory::set_unread),
+        )
+        .route("/users/search", post(directory::search_users))
         .route("/channels", post(channels::create_channel))
         .route("/channels/direct", post(channels::create_direct))
         .route("/channels/group", post(channels::create_group))

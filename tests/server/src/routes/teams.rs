@@ -4,10 +4,11 @@ use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::auth::Auth;
 use crate::errors::{ApiError, ApiResult};
+use crate::events::Event;
 use crate::extract::{Me, TeamId};
 use crate::shared::Shared;
 
@@ -130,4 +131,162 @@ pub async fn team_members(
         .map(|(user, m)| m.to_json(team, *user))
         .collect();
     Ok(Json(Value::Array(members)))
+}
+
+/// `model.normalizeDomains` and `IsEmailAddressAllowed`: domains separated
+/// by spaces or commas, `@` optional; empty admits everyone.
+fn email_allowed(email: &str, allowed_domains: &str) -> bool {
+    let domains: Vec<String> = allowed_domains
+        .to_lowercase()
+        .replace(['@', ','], " ")
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    domains.is_empty()
+        || email
+            .to_lowercase()
+            .rsplit_once('@')
+            .is_some_and(|(_, d)| domains.iter().any(|a| a == d))
+}
+
+/// `POST /teams/{team_id}/members {team_id, user_id}`: a user joins an open
+/// team (`allow_open_invite`) whose allowed domains admit their address;
+/// they land in its default channels.
+pub async fn join_team(
+    State(shared): State<Arc<Shared>>,
+    auth: Auth,
+    TeamId(team): TeamId,
+    body: axum::body::Bytes,
+) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+    let body: Value = super::parse_body(&body, "team_member")?;
+    let user = body["user_id"]
+        .as_str()
+        .and_then(crate::ids::Id::parse)
+        .ok_or_else(|| ApiError::invalid_body_param("user_id"))?;
+    if body["team_id"].as_str() != Some(team.to_string().as_str()) {
+        return Err(ApiError::invalid_body_param("team_id"));
+    }
+    let (json, events) = {
+        let mut state = shared.state();
+        let t = state.team(team)?;
+        let (open, domains) = (t.open, t.allowed_domains.clone());
+        if user != auth.user_id || !open {
+            return Err(ApiError::permission("add_user_to_team"));
+        }
+        let email = state.user(user)?.email.clone();
+        if !email_allowed(&email, &domains) {
+            return Err(ApiError::new(
+                400,
+                "api.team.join_user_to_team.allowed_domains.app_error",
+                "The user cannot be added as the domain associated with the account is not permitted.",
+            ));
+        }
+        let mut events = Vec::new();
+        if !state.is_team_member(team, user) {
+            state.add_team_member(team, user, false);
+            events.push(Event::to_user(
+                "added_to_team",
+                user,
+                json!({"team_id": team, "user_id": user}),
+            ));
+            for name in ["town-square", "off-topic"] {
+                if let Some(c) = state.channel_by_name(Some(team), name).map(|c| c.id) {
+                    if let Ok((_, joined)) = super::join_channel(&mut state, c, user, user) {
+                        events.extend(joined);
+                    }
+                }
+            }
+        }
+        let json = state
+            .team_members
+            .get(&team)
+            .and_then(|m| m.get(&user))
+            .map(|m| m.to_json(team, user))
+            .unwrap_or_default();
+        (json, events)
+    };
+    shared.publish(events);
+    Ok((axum::http::StatusCode::CREATED, Json(json)))
+}
+
+/// `DELETE /teams/{team_id}/members/{user_id}`: leaving (or removing, for a
+/// team admin) takes the user out of the team's channels too, with the
+/// system message in town-square and `leave_team` to the team.
+pub async fn leave_team(
+    State(shared): State<Arc<Shared>>,
+    auth: Auth,
+    TeamId(team): TeamId,
+    crate::extract::PathUser(user): crate::extract::PathUser,
+) -> ApiResult<Json<Value>> {
+    let events = {
+        let mut state = shared.state();
+        state.team(team)?;
+        let admin = state
+            .team_members
+            .get(&team)
+            .and_then(|m| m.get(&auth.user_id))
+            .is_some_and(|m| m.admin);
+        if user != auth.user_id && !admin {
+            return Err(ApiError::permission("remove_user_from_team"));
+        }
+        if !state.is_team_member(team, user) {
+            return Err(ApiError::new(
+                400,
+                "api.team.remove_user_from_team.missing.app_error",
+                "The user does not appear to be part of this team.",
+            ));
+        }
+        let members: Vec<_> = state
+            .team_members
+            .get(&team)
+            .map(|m| m.keys().copied().collect())
+            .unwrap_or_default();
+        let mut events = Vec::new();
+        let username = state.username(user);
+        if let Some(town) = state
+            .channel_by_name(Some(team), "town-square")
+            .map(|c| c.id)
+        {
+            events.extend(
+                state.system_post(
+                    town,
+                    user,
+                    "system_leave_team",
+                    format!("@{username} left the team."),
+                    json!({"username": username})
+                        .as_object()
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
+            );
+        }
+        let channels: Vec<_> = state
+            .channels
+            .values()
+            .filter(|c| c.team_id == Some(team))
+            .map(|c| c.id)
+            .collect();
+        for channel in channels {
+            state.remove_channel_member(channel, user);
+        }
+        if let Some(m) = state.team_members.get_mut(&team) {
+            m.remove(&user);
+        }
+        if let Some(t) = state.user_teams.get_mut(&user) {
+            t.remove(&team);
+        }
+        state.sidebars.remove(&(user, team));
+        let mut event = Event::to_user(
+            "leave_team",
+            user,
+            json!({"team_id": team, "user_id": user}),
+        );
+        event.user_id = None;
+        event.team_id = Some(team);
+        event.recipients = members;
+        events.push(event);
+        events
+    };
+    shared.publish(events);
+    Ok(Json(json!({"status": "OK"})))
 }

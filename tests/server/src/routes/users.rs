@@ -517,19 +517,33 @@ pub async fn get_status(
     Ok(Json(status.to_json(id)))
 }
 
+/// `PUT /users/{user_id}/status {user_id, status, dnd_end_time}`: the body
+/// must name the user of the path; a do-not-disturb end (seconds) is
+/// rounded down to the minute, as the real server's expiry job counts.
 pub async fn set_status(
     State(shared): State<Arc<Shared>>,
     Me(id): Me,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let body: Value = parse_body(&body, "status")?;
+    if body["user_id"].as_str() != Some(id.to_string().as_str()) {
+        return Err(ApiError::invalid_body_param("user_id"));
+    }
     let status = body["status"]
         .as_str()
         .and_then(parse_status)
         .ok_or_else(|| ApiError::invalid_body_param("status"))?;
+    let dnd_end = body["dnd_end_time"].as_i64().unwrap_or(0).max(0);
     let (event, json) = {
         let mut state = shared.state();
         let event = state.set_status(id, status, true);
+        if let Some(s) = state.statuses.get_mut(&id) {
+            s.dnd_end_time = if status == "dnd" {
+                dnd_end - dnd_end % 60
+            } else {
+                0
+            };
+        }
         let json = state
             .statuses
             .get(&id)
@@ -694,15 +708,21 @@ pub async fn put_preferences(
     let json: Vec<Value> = prefs.iter().map(|p| p.to_json(id)).collect();
     {
         let mut state = shared.state();
+        state.favorites_from_preferences(id, &prefs);
         for p in prefs {
             state.set_preference(id, p);
         }
     }
-    shared.publish(vec![Event::to_user(
-        "preferences_changed",
-        id,
-        json!({"preferences": Value::Array(json).to_string()}),
-    )]);
+    // As the real server: the sidebar follows favorites saved as
+    // preferences, and says so without saying which categories changed.
+    shared.publish(vec![
+        Event::to_user("sidebar_category_updated", id, json!({})),
+        Event::to_user(
+            "preferences_changed",
+            id,
+            json!({"preferences": Value::Array(json).to_string()}),
+        ),
+    ]);
     Ok(Json(json!({"status": "OK"})))
 }
 
