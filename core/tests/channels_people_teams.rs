@@ -341,7 +341,8 @@ async fn people_direct_and_group_messages_and_status() {
     )
     .await;
     assert!(matches!(
-        a.open_group_message(std::slice::from_ref(&anna.user_id)).await,
+        a.open_group_message(std::slice::from_ref(&anna.user_id))
+            .await,
         Err(Error::InvalidInput { .. })
     ));
 
