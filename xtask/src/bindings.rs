@@ -208,7 +208,7 @@ pub(crate) fn library_file_name() -> String {
     )
 }
 
-fn kotlin_out_dir() -> PathBuf {
+pub(crate) fn kotlin_out_dir() -> PathBuf {
     workspace_root().join("build/bindings/kotlin")
 }
 

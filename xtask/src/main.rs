@@ -3,6 +3,7 @@
 //! `test` is what CI runs: every step prints its name and duration, and the
 //! first failing step fails the whole run with its exit status.
 
+mod android;
 mod bench;
 mod bindings;
 mod layering;
@@ -17,7 +18,7 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  test          fmt check, clippy, all Rust tests, Kotlin tests, real-server suite
+  test          fmt check, clippy, all Rust tests, Kotlin and Android tests, real-server suite
   bench         measure the figures we compete on (release build) into bench/results.json
   bindings      generate Kotlin and Swift bindings into build/bindings/
   real-server   build and start a real Mattermost server, run the scenario suite

@@ -109,6 +109,7 @@ fn run_test_steps(steps: &mut Steps) -> Result<()> {
         run_command(cargo(&["test", "--workspace", "--no-fail-fast"]))
     })?;
     steps.run("kotlin tests", crate::bindings::kotlin_tests)?;
+    steps.run("android tests", crate::android::android_tests)?;
     if std::env::var_os("PAUSENHOF_SKIP_REAL_SERVER").is_some() {
         println!("\n==> real-server suite: skipped (PAUSENHOF_SKIP_REAL_SERVER is set)");
     } else {

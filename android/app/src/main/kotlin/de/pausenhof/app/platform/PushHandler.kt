@@ -1,0 +1,33 @@
+package de.pausenhof.app.platform
+
+import android.content.Context
+import de.pausenhof.app.pausenhof
+import de.pausenhof.ffi.ClientException
+import de.pausenhof.ffi.PushAction
+
+/**
+ * A push as the distributor delivered it (decrypted), in whatever process
+ * Android started for it: the core restores the account, fetches the post
+ * when its cache lacks it, applies the user's consent and rules, and says
+ * what to show. The push itself carries ids only.
+ */
+class PushHandler(private val context: Context) {
+    private val notifier = Notifier(context)
+
+    suspend fun handle(payload: ByteArray): PushAction? {
+        val client = context.pausenhof.client
+        return try {
+            if (client.currentUser() == null) client.restore() ?: return null
+            val action = client.handlePush(payload).action
+            when (action) {
+                is PushAction.Show -> notifier.show(action.notification)
+                is PushAction.Clear -> notifier.clear(action.channelId, action.rootId)
+                is PushAction.SessionEnded, is PushAction.NotConsented -> notifier.clearAll()
+                else -> Unit
+            }
+            action
+        } catch (failure: ClientException) {
+            null
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package de.pausenhof.app.ui
+
+import android.app.AlertDialog
+import android.content.ClipData
+import android.content.ClipboardManager
+import android.os.Bundle
+import android.text.Editable
+import android.text.TextWatcher
+import android.view.View
+import android.widget.AbsListView
+import android.widget.Button
+import android.widget.EditText
+import android.widget.LinearLayout
+import android.widget.ListView
+import android.widget.TextView
+import android.widget.Toast
+import de.pausenhof.app.R
+import de.pausenhof.client.observeTimeline
+import de.pausenhof.client.typingUsers
+import de.pausenhof.ffi.ClientException
+import de.pausenhof.ffi.OlderPosts
+import de.pausenhof.ffi.Post
+import de.pausenhof.ffi.SendState
+import kotlinx.coroutines.flow.collectLatest
+
+/**
+ * One conversation: the timeline from the store (older posts load when the
+ * top is reached), who is typing, and the composer. A message is handed to
+ * the core's outbox and shows at once, pending until the server has it.
+ */
+class ChannelActivity : Screen() {
+    private lateinit var channelId: String
+    private lateinit var timeline: ListView
+    private lateinit var adapter: TimelineAdapter
+    private lateinit var composer: EditText
+    private lateinit var typing: TextView
+    private lateinit var olderButton: Button
+    private var older: OlderPosts = OlderPosts.CACHED
+    private var loadingOlder = false
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        channelId = intent.getStringExtra(EXTRA_CHANNEL_ID) ?: return finish()
+        title = intent.getStringExtra(EXTRA_CHANNEL_NAME).orEmpty()
+        adapter = TimelineAdapter(this)
+        olderButton = Button(this).apply {
+            setText(R.string.load_older)
+            setOnClickListener { loadOlder() }
+        }
+        timeline = ListView(this).apply {
+            id = R.id.channel_timeline
+            addHeaderView(olderButton, null, false)
+            adapter = this@ChannelActivity.adapter
+            transcriptMode = AbsListView.TRANSCRIPT_MODE_NORMAL
+            isStackFromBottom = true
+            setOnItemLongClickListener { _, _, position, _ ->
+                val post = this@ChannelActivity.adapter.getItem(position - headerViewsCount)
+                showActions(post)
+                true
+            }
+            setOnScrollListener(object : AbsListView.OnScrollListener {
+                override fun onScrollStateChanged(view: AbsListView, scrollState: Int) = Unit
+                override fun onScroll(view: AbsListView, first: Int, visible: Int, total: Int) {
+                    if (first == 0 && total > 1 && older == OlderPosts.ON_SERVER) loadOlder()
+                }
+            })
+        }
+        typing = TextView(this).apply {
+            id = R.id.channel_typing
+            accessibilityLiveRegion = View.ACCESSIBILITY_LIVE_REGION_POLITE
+            visibility = View.GONE
+        }
+        composer = EditText(this).apply {
+            id = R.id.channel_composer
+            setHint(R.string.composer_hint)
+            minHeight = (48 * resources.displayMetrics.density).toInt()
+            addTextChangedListener(object : TextWatcher {
+                override fun beforeTextChanged(s: CharSequence?, start: Int, count: Int, after: Int) = Unit
+                override fun onTextChanged(s: CharSequence?, start: Int, before: Int, count: Int) = Unit
+                override fun afterTextChanged(text: Editable?) {
+                    if (!text.isNullOrEmpty()) runCatching { client.userTyping(channelId, "") }
+                }
+            })
+        }
+        val send = Button(this).apply {
+            id = R.id.channel_send
+            setText(R.string.composer_send)
+            setOnClickListener { send() }
+        }
+        setContentView(
+            LinearLayout(this).apply {
+                orientation = LinearLayout.VERTICAL
+                addView(timeline, LinearLayout.LayoutParams(LinearLayout.LayoutParams.MATCH_PARENT, 0, 1f))
+                addView(typing)
+                addView(
+                    LinearLayout(this@ChannelActivity).apply {
+                        orientation = LinearLayout.HORIZONTAL
+                        addView(composer, LinearLayout.LayoutParams(0, LinearLayout.LayoutParams.WRAP_CONTENT, 1f))
+                        addView(send)
+                    },
+                )
+            },
+        )
+        launch {
+            client.observeTimeline(channelId).collectLatest { window ->
+                older = window.older
+                olderButton.visibility = if (older == OlderPosts.NONE) View.GONE else View.VISIBLE
+                adapter.show(window.posts, sendStates())
+                if (window.neverLoaded) loadOlder()
+            }
+        }
+        launch { client.typingUsers(channelId).collectLatest(::showTyping) }
+        launch { runCatching { client.markChannelViewed(channelId) } }
+    }
+
+    private suspend fun sendStates(): Map<String, SendState> = try {
+        client.pendingSends().filter { it.channelId == channelId }.associate { it.clientKey to it.state }
+    } catch (failure: ClientException) {
+        emptyMap()
+    }
+
+    private fun send() {
+        val message = composer.text.toString().trim()
+        if (message.isEmpty()) return
+        composer.text.clear()
+        launch {
+            try {
+                client.sendPost(channelId, "", message)
+            } catch (failure: ClientException) {
+                composer.setText(message)
+                Toast.makeText(this@ChannelActivity, describe(failure), Toast.LENGTH_LONG).show()
+            }
+        }
+    }
+
+    private fun loadOlder() {
+        if (loadingOlder) return
+        loadingOlder = true
+        launch {
+            try {
+                client.loadOlder(channelId)
+            } catch (failure: ClientException) {
+                if (failure !is ClientException.Offline) {
+                    Toast.makeText(this@ChannelActivity, describe(failure), Toast.LENGTH_LONG).show()
+                }
+            } finally {
+                loadingOlder = false
+            }
+        }
+    }
+
+    private fun showTyping(userIds: List<String>) {
+        val others = userIds.filter { it != client.currentUser()?.id }
+        typing.visibility = if (others.isEmpty()) View.GONE else View.VISIBLE
+        if (others.isEmpty()) return
+        launch {
+            typing.text = if (others.size == 1) {
+                val person = runCatching { client.person(others.first()) }.getOrNull()
+                getString(R.string.typing_one, person?.displayName ?: "…")
+            } else {
+                getString(R.string.typing_many)
+            }
+        }
+    }
+
+    /** The long-press menu: what can be done with this post. */
+    private fun showActions(post: Post) {
+        val own = post.userId == client.currentUser()?.id
+        val state = adapter.sendState(post)
+        val actions = buildList<Pair<Int, () -> Unit>> {
+            if (state is SendState.Failed) {
+                add(R.string.action_retry to { launchReporting { client.retrySend(post.id) } })
+                add(R.string.action_discard to { launchReporting { client.discardSend(post.id) } })
+            }
+            if (state == null && !post.deleted) {
+                add(R.string.action_react to { launchReporting { client.addReaction(post.id, "+1") } })
+                add(R.string.action_copy to { copy(post.message) })
+                add(R.string.action_mark_unread to { launchReporting { client.markUnreadFrom(post.id) } })
+                if (own) add(R.string.action_delete to { launchReporting { client.deletePost(post.id) } })
+            }
+        }
+        if (actions.isEmpty()) return
+        AlertDialog.Builder(this)
+            .setItems(actions.map { getString(it.first) }.toTypedArray()) { _, which -> actions[which].second() }
+            .show()
+    }
+
+    private fun launchReporting(call: suspend () -> Unit) {
+        launch {
+            try {
+                call()
+            } catch (failure: ClientException) {
+                Toast.makeText(this@ChannelActivity, describe(failure), Toast.LENGTH_LONG).show()
+            }
+        }
+    }
+
+    private fun copy(text: String) {
+        getSystemService(ClipboardManager::class.java).setPrimaryClip(ClipData.newPlainText(null, text))
+        Toast.makeText(this, R.string.copied, Toast.LENGTH_SHORT).show()
+    }
+
+    companion object {
+        const val EXTRA_CHANNEL_ID = "de.pausenhof.app.CHANNEL_ID"
+        const val EXTRA_CHANNEL_NAME = "de.pausenhof.app.CHANNEL_NAME"
+    }
+}

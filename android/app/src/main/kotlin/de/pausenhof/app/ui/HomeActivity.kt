@@ -1,0 +1,214 @@
+package de.pausenhof.app.ui
+
+import android.content.Intent
+import android.graphics.Typeface
+import android.os.Bundle
+import android.view.Menu
+import android.view.MenuItem
+import android.view.View
+import android.widget.HorizontalScrollView
+import android.widget.LinearLayout
+import android.widget.ListView
+import android.widget.TextView
+import de.pausenhof.app.R
+import de.pausenhof.client.connectionStates
+import de.pausenhof.client.observeChannelList
+import de.pausenhof.client.sessionStates
+import de.pausenhof.ffi.ClientException
+import de.pausenhof.ffi.ConnectionState
+import de.pausenhof.ffi.SessionState
+import de.pausenhof.ffi.Team
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.flow.collectLatest
+
+/**
+ * The team switcher with unread badges, the sidebar of the chosen team, and
+ * the connection state. Everything shown comes from the store, so it works
+ * offline; a sync runs at start and on "Refresh".
+ */
+class HomeActivity : Screen() {
+    private lateinit var banner: TextView
+    private lateinit var teamBar: LinearLayout
+    private lateinit var sidebar: ListView
+    private lateinit var adapter: SidebarAdapter
+    private var teams: List<Team> = emptyList()
+    private var teamId: String? = null
+    private var sidebarJob: Job? = null
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        teamId = savedInstanceState?.getString(STATE_TEAM)
+        banner = TextView(this).apply {
+            id = R.id.home_banner
+            setBackgroundColor(getColor(R.color.banner_offline))
+            val padding = (12 * resources.displayMetrics.density).toInt()
+            setPadding(padding, padding, padding, padding)
+            accessibilityLiveRegion = View.ACCESSIBILITY_LIVE_REGION_POLITE
+            visibility = View.GONE
+        }
+        teamBar = LinearLayout(this).apply { id = R.id.home_teams }
+        adapter = SidebarAdapter(this)
+        sidebar = ListView(this).apply {
+            id = R.id.home_sidebar
+            adapter = this@HomeActivity.adapter
+            emptyView = null
+            setOnItemClickListener { _, _, position, _ ->
+                val row = this@HomeActivity.adapter.getItem(position) as? SidebarAdapter.Row.Channel
+                row?.let { openChannel(it.item.id, it.item.displayName) }
+            }
+        }
+        setContentView(
+            LinearLayout(this).apply {
+                orientation = LinearLayout.VERTICAL
+                addView(banner)
+                addView(HorizontalScrollView(this@HomeActivity).apply { addView(teamBar) })
+                addView(sidebar, LinearLayout.LayoutParams(LinearLayout.LayoutParams.MATCH_PARENT, 0, 1f))
+            },
+        )
+        try {
+            client.startRealtime()
+        } catch (failure: ClientException) {
+            return startOver()
+        }
+        launch { runCatching { Notifications.follow(this@HomeActivity, client.pushStatus().consent) } }
+        launch { client.sessionStates().collectLatest(::onSessionState) }
+        launch { client.connectionStates().collectLatest(::onConnectionState) }
+        launch {
+            refreshTeams()
+            sync()
+        }
+    }
+
+    override fun onSaveInstanceState(outState: Bundle) {
+        super.onSaveInstanceState(outState)
+        outState.putString(STATE_TEAM, teamId)
+    }
+
+    override fun onCreateOptionsMenu(menu: Menu): Boolean {
+        menu.add(Menu.NONE, R.id.menu_sync, Menu.NONE, R.string.home_sync)
+        menu.add(Menu.NONE, R.id.menu_settings, Menu.NONE, R.string.home_settings)
+        return true
+    }
+
+    override fun onOptionsItemSelected(item: MenuItem): Boolean = when (item.itemId) {
+        R.id.menu_sync -> {
+            launch { sync() }
+            true
+        }
+        R.id.menu_settings -> {
+            startActivity(Intent(this, SettingsActivity::class.java))
+            true
+        }
+        else -> super.onOptionsItemSelected(item)
+    }
+
+    private suspend fun sync() {
+        try {
+            client.sync()
+        } catch (failure: ClientException) {
+            if (failure !is ClientException.Offline && failure !is ClientException.Network) {
+                banner.text = describe(failure)
+                banner.visibility = View.VISIBLE
+            }
+        }
+        refreshTeams()
+    }
+
+    private suspend fun refreshTeams() {
+        teams = try {
+            client.teams()
+        } catch (failure: ClientException) {
+            return
+        }
+        if (teamId == null || teams.none { it.id == teamId }) teamId = teams.firstOrNull()?.id
+        drawTeams()
+        watchSidebar()
+    }
+
+    private fun drawTeams() {
+        teamBar.removeAllViews()
+        teams.forEach { team ->
+            teamBar.addView(
+                TextView(this).apply {
+                    val padding = (16 * resources.displayMetrics.density).toInt()
+                    setPadding(padding, padding / 2, padding, padding / 2)
+                    minHeight = (48 * resources.displayMetrics.density).toInt()
+                    text = if (team.mentionCount > 0) {
+                        getString(R.string.team_mentions, team.displayName, team.mentionCount.toInt())
+                    } else {
+                        team.displayName
+                    }
+                    setTypeface(null, if (team.hasUnread || team.mentionCount > 0) Typeface.BOLD else Typeface.NORMAL)
+                    isSelected = team.id == teamId
+                    if (isSelected) setBackgroundColor(getColor(R.color.banner_offline))
+                    setOnClickListener { chooseTeam(team.id) }
+                },
+            )
+        }
+    }
+
+    private fun chooseTeam(id: String) {
+        if (id == teamId) return
+        teamId = id
+        drawTeams()
+        watchSidebar()
+    }
+
+    private var watchedTeam: String? = null
+
+    private fun watchSidebar() {
+        val id = teamId ?: return
+        if (id == watchedTeam && sidebarJob?.isActive == true) return
+        watchedTeam = id
+        sidebarJob?.cancel()
+        sidebarJob = launch {
+            client.observeChannelList(id).collectLatest { sections ->
+                adapter.show(sections)
+                // Unread badges of the other teams follow the same changes.
+                teams = try { client.teams() } catch (failure: ClientException) { teams }
+                drawTeams()
+            }
+        }
+    }
+
+    private fun onConnectionState(state: ConnectionState) {
+        val text = when (state) {
+            is ConnectionState.Connected, is ConnectionState.Stopped -> null
+            is ConnectionState.Connecting -> getString(R.string.home_connecting)
+            is ConnectionState.WaitingToReconnect -> getString(R.string.home_reconnecting)
+            is ConnectionState.Offline -> getString(R.string.home_offline)
+            is ConnectionState.SessionExpired -> getString(R.string.home_session_expired)
+        }
+        banner.text = text
+        banner.visibility = if (text == null) View.GONE else View.VISIBLE
+    }
+
+    private fun onSessionState(state: SessionState) {
+        when (state) {
+            is SessionState.SignedOut -> startOver()
+            is SessionState.Expired -> {
+                banner.setText(R.string.home_session_expired)
+                banner.visibility = View.VISIBLE
+                banner.setOnClickListener {
+                    startActivity(
+                        Intent(this, SignInActivity::class.java)
+                            .putExtra(SignInActivity.EXTRA_SERVER_URL, client.serverUrl()),
+                    )
+                }
+            }
+            is SessionState.SignedIn -> Unit
+        }
+    }
+
+    private fun openChannel(channelId: String, name: String) {
+        startActivity(
+            Intent(this, ChannelActivity::class.java)
+                .putExtra(ChannelActivity.EXTRA_CHANNEL_ID, channelId)
+                .putExtra(ChannelActivity.EXTRA_CHANNEL_NAME, name),
+        )
+    }
+
+    private companion object {
+        const val STATE_TEAM = "team"
+    }
+}

@@ -1,0 +1,137 @@
+package de.pausenhof.app.ui
+
+import android.content.Intent
+import android.os.Bundle
+import android.text.format.DateFormat
+import android.view.View
+import android.widget.Button
+import android.widget.LinearLayout
+import android.widget.ScrollView
+import android.widget.TextView
+import android.widget.Toast
+import de.pausenhof.app.R
+import de.pausenhof.ffi.ClientException
+import de.pausenhof.ffi.ConsentState
+import de.pausenhof.ffi.Delivery
+import de.pausenhof.ffi.libraryVersion
+import java.util.Date
+
+/**
+ * The account, the notification decision with its log (withdrawn here with
+ * immediate effect), signing out (which erases the account's data on this
+ * phone) and the versions.
+ */
+class SettingsActivity : Screen() {
+    private lateinit var consent: TextView
+    private lateinit var log: TextView
+    private lateinit var withdraw: Button
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        setTitle(R.string.settings_title)
+        val padding = (16 * resources.displayMetrics.density).toInt()
+        val account = TextView(this).apply {
+            val user = client.currentUser()
+            text = getString(R.string.settings_account, user?.let { "${it.firstName} ${it.lastName} (@${it.username})" } ?: "")
+        }
+        val heading = TextView(this).apply {
+            setText(R.string.settings_notifications)
+            isAccessibilityHeading = true
+            setPadding(0, padding, 0, 0)
+            textSize = 18f
+        }
+        consent = TextView(this).apply { id = R.id.settings_consent }
+        log = TextView(this).apply { setTextColor(getColor(R.color.text_secondary)) }
+        withdraw = Button(this).apply {
+            id = R.id.settings_withdraw
+            setText(R.string.settings_withdraw)
+            setOnClickListener { withdrawConsent() }
+        }
+        val change = Button(this).apply {
+            id = R.id.settings_change_consent
+            setText(R.string.settings_change_consent)
+            setOnClickListener { startActivity(Intent(this@SettingsActivity, ConsentActivity::class.java)) }
+        }
+        val signOut = Button(this).apply {
+            id = R.id.settings_sign_out
+            setText(R.string.settings_sign_out)
+            setOnClickListener { signOut(this) }
+        }
+        val about = TextView(this).apply {
+            text = getString(R.string.settings_about, libraryVersion())
+            setPadding(0, padding, 0, 0)
+            setTextColor(getColor(R.color.text_secondary))
+        }
+        setContentView(
+            ScrollView(this).apply {
+                addView(
+                    LinearLayout(this@SettingsActivity).apply {
+                        orientation = LinearLayout.VERTICAL
+                        setPadding(padding, padding, padding, padding)
+                        listOf(account, heading, consent, log, withdraw, change, signOut, about).forEach(::addView)
+                    },
+                )
+            },
+        )
+    }
+
+    override fun onResume() {
+        super.onResume()
+        launch { showConsent() }
+    }
+
+    private suspend fun showConsent() {
+        try {
+            val state = client.pushStatus().consent
+            consent.text = consentText(state)
+            withdraw.visibility = if (state is ConsentState.Granted) View.VISIBLE else View.GONE
+            log.text = getString(R.string.settings_consent_log, client.pushConsentLog().size)
+        } catch (failure: ClientException) {
+            consent.text = describe(failure)
+        }
+    }
+
+    private fun consentText(state: ConsentState): String = when (state) {
+        is ConsentState.NotAsked -> getString(R.string.settings_consent_not_asked)
+        is ConsentState.Granted -> getString(
+            when (state.delivery) {
+                Delivery.UNIFIED_PUSH -> R.string.settings_consent_granted_unifiedpush
+                Delivery.BACKGROUND_CONNECTION -> R.string.settings_consent_granted_background
+                Delivery.PLATFORM_PUSH -> R.string.settings_consent_granted_platform
+            },
+            date(state.at),
+        )
+        is ConsentState.Declined -> getString(R.string.settings_consent_declined, date(state.at))
+        is ConsentState.Withdrawn -> getString(R.string.settings_consent_withdrawn, date(state.at))
+    }
+
+    private fun date(millis: Long): String = DateFormat.getDateFormat(this).format(Date(millis))
+
+    private fun withdrawConsent() {
+        withdraw.isEnabled = false
+        launch {
+            try {
+                client.withdrawPushConsent()
+                Notifications.follow(this@SettingsActivity, client.pushStatus().consent)
+            } catch (failure: ClientException) {
+                Toast.makeText(this@SettingsActivity, describe(failure), Toast.LENGTH_LONG).show()
+            }
+            withdraw.isEnabled = true
+            showConsent()
+        }
+    }
+
+    private fun signOut(button: View) {
+        button.isEnabled = false
+        launch {
+            try {
+                client.signOut()
+                Notifications.follow(this@SettingsActivity, null)
+                startOver()
+            } catch (failure: ClientException) {
+                button.isEnabled = true
+                Toast.makeText(this@SettingsActivity, describe(failure), Toast.LENGTH_LONG).show()
+            }
+        }
+    }
+}

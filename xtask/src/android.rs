@@ -1,0 +1,47 @@
+//! The "android tests" step of `cargo xtask test`: the app in `android/`,
+//! built by Maven (aapt2 for the resources, Kotlin against Robolectric's
+//! android-all jar) and tested under Robolectric with the real core.
+//!
+//! It runs after the Kotlin step and reuses what that step built: the
+//! `pausenhof-ffi` library, the test server and the generated Kotlin of
+//! `build/bindings/kotlin` (the Android flavour, as the app ships it).
+
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+use crate::bindings::{kotlin_out_dir, library_file_name, target_dir};
+use crate::steps::{run_command, workspace_root};
+
+pub fn android_tests() -> Result<()> {
+    let binaries = target_dir()?.join("debug");
+    let library = binaries.join(library_file_name());
+    let testserver = binaries.join(format!(
+        "pausenhof-testserver{}",
+        std::env::consts::EXE_SUFFIX
+    ));
+    let generated = kotlin_out_dir();
+    for (what, path) in [
+        ("the FFI library", &library),
+        ("the test server", &testserver),
+        ("the generated Kotlin", &generated),
+    ] {
+        if !path.exists() {
+            bail!(
+                "{what} is missing at {}: the Kotlin step builds it first",
+                path.display()
+            );
+        }
+    }
+    if Command::new("aapt2").arg("version").output().is_err() {
+        bail!("the Android tests need aapt2 (Debian package `aapt`)");
+    }
+    let mut maven = Command::new("mvn");
+    maven
+        .current_dir(workspace_root().join("android"))
+        .args(["--batch-mode", "--no-transfer-progress", "test"])
+        .arg(format!("-Dpausenhof.lib.dir={}", binaries.display()))
+        .arg(format!("-Dpausenhof.testserver={}", testserver.display()))
+        .arg(format!("-Dpausenhof.generated.dir={}", generated.display()));
+    run_command(maven).context("the Android tests need Maven (`mvn`), a JDK 17 and aapt2")
+}
