@@ -5,6 +5,7 @@
 //! It runs after the Kotlin step and reuses what that step built: the
 //! `pausenhof-ffi` library, the test server and the generated Kotlin of
 //! `build/bindings/kotlin` (the Android flavour, as the app ships it).
+//! The core flows run a second time on API 21 (the `sdk21` Maven profile).
 
 use std::process::Command;
 
@@ -36,12 +37,21 @@ pub fn android_tests() -> Result<()> {
     if Command::new("aapt2").arg("version").output().is_err() {
         bail!("the Android tests need aapt2 (Debian package `aapt`)");
     }
-    let mut maven = Command::new("mvn");
-    maven
-        .current_dir(workspace_root().join("android"))
-        .args(["--batch-mode", "--no-transfer-progress", "test"])
-        .arg(format!("-Dpausenhof.lib.dir={}", binaries.display()))
-        .arg(format!("-Dpausenhof.testserver={}", testserver.display()))
-        .arg(format!("-Dpausenhof.generated.dir={}", generated.display()));
-    run_command(maven).context("the Android tests need Maven (`mvn`), a JDK 17 and aapt2")
+    let maven = |args: &[&str]| {
+        let mut command = Command::new("mvn");
+        command
+            .current_dir(workspace_root().join("android"))
+            .args(["--batch-mode", "--no-transfer-progress"])
+            .args(args)
+            .arg(format!("-Dpausenhof.lib.dir={}", binaries.display()))
+            .arg(format!("-Dpausenhof.testserver={}", testserver.display()))
+            .arg(format!("-Dpausenhof.generated.dir={}", generated.display()));
+        command
+    };
+    run_command(maven(&["test"]))
+        .context("the Android tests need Maven (`mvn`), a JDK 17 and aapt2")?;
+    // The core flows again on Android 5 (API 21), with the classes just
+    // compiled: the `sdk21` profile only swaps the Robolectric runtime.
+    run_command(maven(&["-Psdk21", "initialize", "surefire:test"]))
+        .context("the Android tests on API 21")
 }

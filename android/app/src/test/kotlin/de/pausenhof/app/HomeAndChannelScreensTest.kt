@@ -30,7 +30,7 @@ import org.robolectric.annotation.Config
 import org.robolectric.shadows.ShadowDialog
 
 @RunWith(RobolectricTestRunner::class)
-@Config(application = TestApp::class, sdk = [34])
+@Config(application = TestApp::class, sdk = [21, 34])
 class HomeAndChannelScreensTest : ScreenTest() {
 
     private fun HomeActivity.rows(): List<SidebarAdapter.Row> =

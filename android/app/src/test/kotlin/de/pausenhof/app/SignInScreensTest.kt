@@ -27,7 +27,7 @@ import org.robolectric.RobolectricTestRunner
 import org.robolectric.annotation.Config
 
 @RunWith(RobolectricTestRunner::class)
-@Config(application = TestApp::class, sdk = [34])
+@Config(application = TestApp::class, sdk = [21, 34])
 class SignInScreensTest : ScreenTest() {
 
     private fun ServerActivity.typeAndContinue(address: String) {
@@ -36,6 +36,13 @@ class SignInScreensTest : ScreenTest() {
     }
 
     private fun ServerActivity.error(): TextView = findViewById(R.id.server_error)
+
+    @Test
+    fun the_screens_run_on_the_android_version_this_run_is_for() {
+        val expected = System.getProperty("robolectric.enabledSdks")!!.toInt()
+        assertEquals(expected, android.os.Build.VERSION.SDK_INT)
+        launch<ServerActivity>().get()
+    }
 
     @Test
     fun the_school_server_opens_the_sign_in_with_its_name() {

@@ -2,10 +2,12 @@ package de.pausenhof.app.platform
 
 import android.app.Activity
 import android.app.Application
+import android.content.Context
 import android.net.ConnectivityManager
 import android.net.Network
 import android.os.Build
 import android.os.Bundle
+import de.pausenhof.app.systemService
 import de.pausenhof.ffi.Client
 import de.pausenhof.ffi.LifecycleEvent
 
@@ -20,7 +22,7 @@ class AppLifecycle(private val application: Application, private val client: () 
     fun install() {
         application.registerActivityLifecycleCallbacks(this)
         if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.N) {
-            application.getSystemService(ConnectivityManager::class.java)
+            application.systemService<ConnectivityManager>(Context.CONNECTIVITY_SERVICE)
                 .registerDefaultNetworkCallback(object : ConnectivityManager.NetworkCallback() {
                     private var current: Network? = null
 

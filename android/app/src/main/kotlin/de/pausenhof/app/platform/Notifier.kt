@@ -1,5 +1,6 @@
 package de.pausenhof.app.platform
 
+import android.app.Notification as AndroidNotification
 import android.app.NotificationChannel
 import android.app.NotificationManager
 import android.app.PendingIntent
@@ -8,10 +9,10 @@ import android.content.Context
 import android.content.Intent
 import android.os.Build
 import de.pausenhof.app.R
+import de.pausenhof.app.systemService
 import de.pausenhof.app.ui.LaunchActivity
 import de.pausenhof.ffi.Notification
 import de.pausenhof.ffi.NotifyReason
-import android.app.Notification as AndroidNotification
 
 /**
  * Shows the notifications the core decided on: one per conversation
@@ -20,7 +21,7 @@ import android.app.Notification as AndroidNotification
  * actions that go back through the core.
  */
 class Notifier(private val context: Context) {
-    private val manager = context.getSystemService(NotificationManager::class.java)
+    private val manager = context.systemService<NotificationManager>(Context.NOTIFICATION_SERVICE)
 
     fun ensureChannels() {
         if (Build.VERSION.SDK_INT < Build.VERSION_CODES.O) return

@@ -3,6 +3,7 @@ package de.pausenhof.app.ui
 import android.app.AlertDialog
 import android.content.ClipData
 import android.content.ClipboardManager
+import android.content.Context
 import android.os.Bundle
 import android.text.Editable
 import android.text.TextWatcher
@@ -15,6 +16,7 @@ import android.widget.ListView
 import android.widget.TextView
 import android.widget.Toast
 import de.pausenhof.app.R
+import de.pausenhof.app.systemService
 import de.pausenhof.client.observeTimeline
 import de.pausenhof.client.typingUsers
 import de.pausenhof.ffi.ClientException
@@ -196,7 +198,7 @@ class ChannelActivity : Screen() {
     }
 
     private fun copy(text: String) {
-        getSystemService(ClipboardManager::class.java).setPrimaryClip(ClipData.newPlainText(null, text))
+        systemService<ClipboardManager>(Context.CLIPBOARD_SERVICE).setPrimaryClip(ClipData.newPlainText(null, text))
         Toast.makeText(this, R.string.copied, Toast.LENGTH_SHORT).show()
     }
 

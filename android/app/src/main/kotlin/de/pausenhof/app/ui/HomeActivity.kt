@@ -11,6 +11,7 @@ import android.widget.LinearLayout
 import android.widget.ListView
 import android.widget.TextView
 import de.pausenhof.app.R
+import de.pausenhof.app.colorOf
 import de.pausenhof.client.connectionStates
 import de.pausenhof.client.observeChannelList
 import de.pausenhof.client.sessionStates
@@ -40,7 +41,7 @@ class HomeActivity : Screen() {
         teamId = savedInstanceState?.getString(STATE_TEAM)
         banner = TextView(this).apply {
             id = R.id.home_banner
-            setBackgroundColor(getColor(R.color.banner_offline))
+            setBackgroundColor(colorOf(R.color.banner_offline))
             val padding = (12 * resources.displayMetrics.density).toInt()
             setPadding(padding, padding, padding, padding)
             accessibilityLiveRegion = View.ACCESSIBILITY_LIVE_REGION_POLITE
@@ -140,7 +141,7 @@ class HomeActivity : Screen() {
                     }
                     setTypeface(null, if (team.hasUnread || team.mentionCount > 0) Typeface.BOLD else Typeface.NORMAL)
                     isSelected = team.id == teamId
-                    if (isSelected) setBackgroundColor(getColor(R.color.banner_offline))
+                    if (isSelected) setBackgroundColor(colorOf(R.color.banner_offline))
                     setOnClickListener { chooseTeam(team.id) }
                 },
             )

@@ -10,6 +10,8 @@ import android.widget.ScrollView
 import android.widget.TextView
 import android.widget.Toast
 import de.pausenhof.app.R
+import de.pausenhof.app.colorOf
+import de.pausenhof.app.markAsHeading
 import de.pausenhof.ffi.ClientException
 import de.pausenhof.ffi.ConsentState
 import de.pausenhof.ffi.Delivery
@@ -36,12 +38,12 @@ class SettingsActivity : Screen() {
         }
         val heading = TextView(this).apply {
             setText(R.string.settings_notifications)
-            isAccessibilityHeading = true
+            markAsHeading()
             setPadding(0, padding, 0, 0)
             textSize = 18f
         }
         consent = TextView(this).apply { id = R.id.settings_consent }
-        log = TextView(this).apply { setTextColor(getColor(R.color.text_secondary)) }
+        log = TextView(this).apply { setTextColor(colorOf(R.color.text_secondary)) }
         withdraw = Button(this).apply {
             id = R.id.settings_withdraw
             setText(R.string.settings_withdraw)
@@ -60,7 +62,7 @@ class SettingsActivity : Screen() {
         val about = TextView(this).apply {
             text = getString(R.string.settings_about, libraryVersion())
             setPadding(0, padding, 0, 0)
-            setTextColor(getColor(R.color.text_secondary))
+            setTextColor(colorOf(R.color.text_secondary))
         }
         setContentView(
             ScrollView(this).apply {

@@ -9,6 +9,7 @@ import android.widget.BaseAdapter
 import android.widget.LinearLayout
 import android.widget.TextView
 import de.pausenhof.app.R
+import de.pausenhof.app.colorOf
 import de.pausenhof.ffi.ChannelListItem
 import de.pausenhof.ffi.SectionKind
 import de.pausenhof.ffi.SidebarSection
@@ -53,7 +54,7 @@ class SidebarAdapter(private val context: Context) : BaseAdapter() {
     private fun headerView(recycled: TextView?) = recycled ?: TextView(context).apply {
         val padding = dp(16)
         setPadding(padding, dp(12), padding, dp(4))
-        setTextColor(context.getColor(R.color.text_secondary))
+        setTextColor(context.colorOf(R.color.text_secondary))
         setTypeface(typeface, Typeface.BOLD)
         isAllCaps = true
         importantForAccessibility = View.IMPORTANT_FOR_ACCESSIBILITY_YES
@@ -78,7 +79,7 @@ class SidebarAdapter(private val context: Context) : BaseAdapter() {
             name.textSize = 16f
             addView(name, LayoutParams(0, LayoutParams.WRAP_CONTENT, 1f))
             badge.setTextColor(0xFFFFFFFF.toInt())
-            badge.setBackgroundColor(context.getColor(R.color.badge))
+            badge.setBackgroundColor(context.colorOf(R.color.badge))
             badge.setPadding((6 * density).toInt(), 0, (6 * density).toInt(), 0)
             addView(badge, LayoutParams(LayoutParams.WRAP_CONTENT, LayoutParams.WRAP_CONTENT))
         }

@@ -9,6 +9,7 @@ import android.widget.BaseAdapter
 import android.widget.LinearLayout
 import android.widget.TextView
 import de.pausenhof.app.R
+import de.pausenhof.app.colorOf
 import de.pausenhof.ffi.Post
 import de.pausenhof.ffi.SendState
 import java.util.Date
@@ -54,7 +55,7 @@ class TimelineAdapter(private val context: Context) : BaseAdapter() {
             header.setTypeface(null, Typeface.BOLD)
             body.textSize = 16f
             body.setTextIsSelectable(false)
-            details.setTextColor(context.getColor(R.color.text_secondary))
+            details.setTextColor(context.colorOf(R.color.text_secondary))
             addView(header)
             addView(body)
             addView(details)
