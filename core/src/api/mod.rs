@@ -6,7 +6,10 @@ mod client;
 pub(crate) mod errors;
 
 pub mod channels;
+pub mod commands;
+pub mod drafts;
 pub mod files;
+pub mod pins;
 pub mod posts;
 pub mod preferences;
 pub mod probe;

@@ -5,17 +5,21 @@
 //! [`crate::Client`] wraps them in async methods.
 
 mod channel_list;
+mod drafts;
 mod names;
 mod posts;
+mod saved_pinned;
 mod search;
 mod teams;
 mod thread;
 mod timeline;
 
 pub use channel_list::{channel_list, ChannelKind, ChannelListItem, SectionKind, SidebarSection};
+pub use drafts::{draft, drafts, DraftView};
 pub(crate) use names::name_of;
 pub use names::{user, UserView};
 pub use posts::{FileView, PostView, ReactionView};
+pub use saved_pinned::{is_post_saved, pinned_posts, saved_posts, SAVED_POST_CATEGORY};
 pub use search::{search_posts, SearchHit};
 pub use teams::{teams, TeamView};
 pub use thread::{thread, ThreadView};

@@ -1,0 +1,79 @@
+//! Writes of pinned posts: a channel's pinned list as the server has it.
+
+use crate::model::Post;
+
+use super::changes::StoreChange;
+use super::error::StoreResult;
+use super::writer::Writer;
+
+impl Writer<'_> {
+    /// Makes `pinned` the channel's pinned posts: they are upserted, and a
+    /// cached post no longer among them (unpinned while this device did
+    /// not listen) loses its pin.
+    pub fn replace_pinned_posts(&mut self, channel_id: &str, pinned: &[Post]) -> StoreResult<()> {
+        self.upsert_posts(pinned.iter())?;
+        let ids =
+            serde_json::Value::from(pinned.iter().map(|p| p.id.as_str()).collect::<Vec<&str>>())
+                .to_string();
+        let unpinned = self.conn().execute(
+            "UPDATE posts SET is_pinned = 0
+             WHERE channel_id = ?1 AND is_pinned = 1
+               AND id NOT IN (SELECT value FROM json_each(?2))",
+            [channel_id, ids.as_str()],
+        )?;
+        if unpinned > 0 {
+            self.notify(StoreChange::Posts {
+                channel_id: channel_id.to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Post;
+    use crate::store::{OpenCheck, Store};
+
+    fn post(id: &str, pinned: bool) -> Post {
+        Post {
+            id: id.into(),
+            channel_id: "c1".into(),
+            user_id: "u1".into(),
+            message: id.into(),
+            create_at: 10,
+            update_at: 10,
+            is_pinned: pinned,
+            ..Post::default()
+        }
+    }
+
+    #[test]
+    fn replacing_the_pinned_list_unpins_the_others_of_the_channel_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_blocking(dir.path().join("s.sqlite"), OpenCheck::Header).unwrap();
+        let mut elsewhere = post("e1", true);
+        elsewhere.channel_id = "c2".into();
+        store
+            .write_blocking(|w| w.upsert_posts([&post("old", true), &elsewhere]))
+            .unwrap();
+        store
+            .write_blocking(|w| w.replace_pinned_posts("c1", &[post("new", true)]))
+            .unwrap();
+        let pinned: Vec<(String, bool)> = store
+            .read_blocking(|c| {
+                let mut stmt = c.prepare("SELECT id, is_pinned FROM posts ORDER BY id")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .unwrap();
+        assert_eq!(
+            pinned,
+            vec![
+                ("e1".to_string(), true),
+                ("new".to_string(), true),
+                ("old".to_string(), false)
+            ]
+        );
+    }
+}
