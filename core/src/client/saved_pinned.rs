@@ -57,9 +57,10 @@ impl Client {
         match pins_api::saved_posts(&account.api, &account.user_id, 0, SAVED_PAGE).await {
             Ok(list) => {
                 let posts: Vec<Post> = list.posts.into_values().collect();
+                let complete = posts.len() < SAVED_PAGE as usize;
                 account
                     .store
-                    .write(move |w| w.upsert_posts(posts.iter()))
+                    .write(move |w| w.replace_saved_posts(SAVED_POST_CATEGORY, &posts, complete))
                     .await?;
             }
             Err(e) if e.is_transient() => {}

@@ -1,6 +1,6 @@
-//! Writes of pinned posts: a channel's pinned list as the server has it.
+//! Writes of pinned and saved posts: the lists as the server has them.
 
-use crate::model::Post;
+use crate::model::{Post, Preference};
 
 use super::changes::StoreChange;
 use super::error::StoreResult;
@@ -27,6 +27,41 @@ impl Writer<'_> {
             });
         }
         Ok(())
+    }
+}
+
+impl Writer<'_> {
+    /// Takes the server's saved posts: they are upserted and marked saved
+    /// (the `flagged_post` preferences). When `complete` (the list was not
+    /// cut off by a page limit), posts saved here but not on the server are
+    /// no longer saved: this corrects a late echo of an older change.
+    pub fn replace_saved_posts(
+        &mut self,
+        category: &str,
+        saved: &[Post],
+        complete: bool,
+    ) -> StoreResult<()> {
+        self.upsert_posts(saved.iter())?;
+        if complete {
+            let ids =
+                serde_json::Value::from(saved.iter().map(|p| p.id.as_str()).collect::<Vec<&str>>())
+                    .to_string();
+            self.conn().execute(
+                "DELETE FROM preferences WHERE category = ?1
+                   AND name NOT IN (SELECT value FROM json_each(?2))",
+                [category, ids.as_str()],
+            )?;
+        }
+        let marks: Vec<Preference> = saved
+            .iter()
+            .map(|p| Preference {
+                user_id: String::new(),
+                category: category.to_owned(),
+                name: p.id.clone(),
+                value: "true".into(),
+            })
+            .collect();
+        self.upsert_preferences(&marks)
     }
 }
 
@@ -75,5 +110,42 @@ mod tests {
                 ("old".to_string(), false)
             ]
         );
+    }
+
+    #[test]
+    fn the_servers_complete_saved_list_corrects_the_local_marks() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_blocking(dir.path().join("s.sqlite"), OpenCheck::Header).unwrap();
+        let mark = |id: &str| crate::model::Preference {
+            user_id: "u1".into(),
+            category: "flagged_post".into(),
+            name: id.into(),
+            value: "true".into(),
+        };
+        store
+            .write_blocking(|w| w.upsert_preferences(&[mark("stale"), mark("old")]))
+            .unwrap();
+        let saved_ids = |store: &Store| -> Vec<String> {
+            store
+                .read_blocking(|c| {
+                    let mut stmt =
+                        c.prepare("SELECT name FROM preferences WHERE category = 'flagged_post' ORDER BY name")?;
+                    let rows = stmt.query_map([], |r| r.get(0))?;
+                    Ok(rows.collect::<Result<_, _>>()?)
+                })
+                .unwrap()
+        };
+        store
+            .write_blocking(|w| w.replace_saved_posts("flagged_post", &[post("new", false)], false))
+            .unwrap();
+        assert_eq!(
+            saved_ids(&store),
+            ["new", "old", "stale"],
+            "a cut-off list only adds"
+        );
+        store
+            .write_blocking(|w| w.replace_saved_posts("flagged_post", &[post("new", false)], true))
+            .unwrap();
+        assert_eq!(saved_ids(&store), ["new"]);
     }
 }
