@@ -51,6 +51,88 @@ pub struct CommandSuggestion {
     pub description: String,
 }
 
+/// What the word at the cursor completes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CompletionKind {
+    /// `@name`
+    People,
+    /// `~channel`
+    Channel,
+    /// `:shortcode`
+    Emoji,
+}
+
+/// One row of the autocomplete list.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AutocompleteItem {
+    /// Replaces the word (`start..end`) when chosen.
+    pub insert_text: String,
+    /// `@username`, the channel's name, or the emoji itself.
+    pub label: String,
+    /// The person's name, `~url-name`, or `:shortcode:`.
+    pub detail: String,
+    /// The user or channel id, or the emoji's shortcode.
+    pub id: String,
+    /// A member of the channel typed in (people), or a channel the user
+    /// is in; these come first.
+    pub member: bool,
+}
+
+/// The autocomplete for the word at the cursor.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Completion {
+    pub kind: CompletionKind,
+    /// The word's character offsets in the text, the sign included.
+    pub start: u32,
+    pub end: u32,
+    pub items: Vec<AutocompleteItem>,
+}
+
+impl From<composer::Completion> for Completion {
+    fn from(c: composer::Completion) -> Self {
+        let offset = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Completion {
+            kind: match c.word.kind {
+                composer::CompletionKind::People => CompletionKind::People,
+                composer::CompletionKind::Channel => CompletionKind::Channel,
+                composer::CompletionKind::Emoji => CompletionKind::Emoji,
+            },
+            start: offset(c.word.start),
+            end: offset(c.word.end),
+            items: c.suggestions.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<composer::Suggestion> for AutocompleteItem {
+    fn from(s: composer::Suggestion) -> Self {
+        let insert_text = s.insert_text();
+        match s {
+            composer::Suggestion::Person(p) => AutocompleteItem {
+                insert_text,
+                label: format!("@{}", p.username),
+                detail: p.display_name,
+                id: p.user_id,
+                member: p.in_channel,
+            },
+            composer::Suggestion::Channel(c) => AutocompleteItem {
+                insert_text,
+                label: c.display_name,
+                detail: format!("~{}", c.name),
+                id: c.channel_id,
+                member: c.is_member,
+            },
+            composer::Suggestion::Emoji(e) => AutocompleteItem {
+                insert_text,
+                detail: format!(":{}:", e.shortcode),
+                label: e.emoji,
+                id: e.shortcode,
+                member: false,
+            },
+        }
+    }
+}
+
 /// An unsent message of a channel's (or thread's) composer.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Draft {
@@ -251,5 +333,22 @@ impl Client {
     pub async fn sync_drafts(&self) -> Result<()> {
         let core = self.core.clone();
         Ok(run(async move { core.sync_drafts().await }).await?)
+    }
+
+    /// Suggestions for the word ending at `cursor` (a character offset):
+    /// `@` people (the channel's members first), `~` channels, `:` emoji.
+    /// `None` when that word is none of these.
+    pub async fn autocomplete(
+        &self,
+        channel_id: String,
+        text: String,
+        cursor: u32,
+    ) -> Result<Option<Completion>> {
+        let core = self.core.clone();
+        Ok(
+            run(async move { core.autocomplete(&channel_id, &text, cursor).await })
+                .await?
+                .map(Into::into),
+        )
     }
 }

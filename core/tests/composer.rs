@@ -589,3 +589,74 @@ async fn drafts_are_kept_locally_synced_to_the_other_device_and_cleared_by_sendi
         Err(Error::InvalidInput { .. })
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autocomplete_people_channels_and_emoji() {
+    use pausenhof_core::composer::{CompletionKind, Suggestion};
+    let server = TestServer::start(ServerConfig::default()).await.unwrap();
+    let me = server.account(Role::Student);
+    let (_dir, a) = device(&server, &me).await;
+    let (team, team_name) = first_team(&a).await;
+    let channel = a
+        .create_channel(&team, "Zeichnen", false, "")
+        .await
+        .unwrap();
+    let inside = classmate(&server, &team_name, "zora.drinnen");
+    classmate(&server, &team_name, "zorro.draussen");
+    a.run_command(&channel.id, "", "/invite @zora.drinnen")
+        .await
+        .unwrap();
+
+    // People: the channel's members first, then the team (from the server).
+    let text = "Hallo @zor";
+    let completion = a
+        .autocomplete(&channel.id, text, text.chars().count() as u32)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(completion.word.kind, CompletionKind::People);
+    assert_eq!((completion.word.start, completion.word.end), (6, 10));
+    let names: Vec<String> = completion
+        .suggestions
+        .iter()
+        .map(Suggestion::insert_text)
+        .collect();
+    assert_eq!(names, ["@zora.drinnen ", "@zorro.draussen "]);
+    let Suggestion::Person(first) = &completion.suggestions[0] else {
+        panic!("a person");
+    };
+    assert!(first.in_channel && first.user_id == inside.user_id);
+
+    // Offline the cached people remain (the server's answer was cached).
+    server.stop().await;
+    let offline = a
+        .autocomplete(&channel.id, "@zor", 4)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(offline.suggestions.len(), 2);
+
+    // Channels from the cache; emoji from the Unicode table.
+    let channels = a
+        .autocomplete(&channel.id, "siehe ~zeich", 12)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        channels.suggestions.first().map(Suggestion::insert_text),
+        Some(format!("~{} ", channel.name))
+    );
+    let emoji = a
+        .autocomplete(&channel.id, "super :thumbsu", 14)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(emoji
+        .suggestions
+        .iter()
+        .any(|s| matches!(s, Suggestion::Emoji(e) if e.emoji == "👍")));
+    assert_eq!(
+        a.autocomplete(&channel.id, "kein Wort", 9).await.unwrap(),
+        None
+    );
+}

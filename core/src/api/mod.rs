@@ -5,6 +5,7 @@
 mod client;
 pub(crate) mod errors;
 
+pub mod autocomplete;
 pub mod channels;
 pub mod commands;
 pub mod drafts;

@@ -5,6 +5,7 @@
 //! database, outbox, directory). The files of this module add `impl Client`
 //! blocks per feature; the feature modules below know nothing of `Client`.
 
+mod autocomplete;
 mod background;
 mod channels;
 mod commands;

@@ -21,6 +21,7 @@ mod pins;
 mod posts;
 mod system;
 mod teams;
+mod user_autocomplete;
 mod users;
 
 pub use channels::join_channel;
@@ -180,6 +181,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
             post(directory::set_unread),
         )
         .route("/users/search", post(directory::search_users))
+        .route("/users/autocomplete", get(user_autocomplete::autocomplete))
         .route("/channels", post(channels::create_channel))
         .route("/channels/direct", post(channels::create_direct))
         .route("/channels/group", post(channels::create_group))
