@@ -179,3 +179,49 @@ pub async fn save_and_pin_a_post(sut: &impl ServerUnderTest) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// A draft written on the phone is on the tablet (the server keeps it);
+/// sending it from the tablet clears it on both.
+pub async fn drafts_follow_the_user(sut: &impl ServerUnderTest) -> Result<()> {
+    let school = sut.school();
+    let phone = live_device(&sut.url(), &school.student).await?;
+    let tablet = live_device(&sut.url(), &school.student).await?;
+    let (_, channel) = own_channel(&phone, &school.team, "Entwurf").await?;
+    tablet.client.sync().await?;
+    let text = unique("Ich bringe Kuchen mit");
+
+    phone.client.save_draft(&channel, "", &text).await?;
+    ensure!(
+        phone
+            .client
+            .draft(&channel, "")
+            .await?
+            .is_some_and(|d| d.message == text),
+        "{}: the draft is not kept at once",
+        sut.name()
+    );
+    eventually("the draft on the tablet", || async {
+        tablet.client.sync_drafts().await?;
+        let draft = tablet.client.draft(&channel, "").await?;
+        Ok(draft.filter(|d| d.message == text).map(|_| ()))
+    })
+    .await?;
+
+    tablet.client.submit(&channel, "", &text).await?;
+    ensure!(
+        tablet.client.draft(&channel, "").await?.is_none(),
+        "{}: the draft stays after sending",
+        sut.name()
+    );
+    eventually("the draft gone from the phone", || async {
+        phone.client.sync_drafts().await?;
+        Ok(phone
+            .client
+            .draft(&channel, "")
+            .await?
+            .is_none()
+            .then_some(()))
+    })
+    .await?;
+    Ok(())
+}

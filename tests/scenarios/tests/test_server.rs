@@ -45,4 +45,5 @@ on_test_server_composer!(
     slash_away_and_header,
     slash_msg_reaches_the_classmate,
     save_and_pin_a_post,
+    drafts_follow_the_user,
 );
