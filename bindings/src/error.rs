@@ -89,6 +89,10 @@ pub enum ClientError {
     /// The team admits only addresses of other email domains.
     #[error("the team does not admit this email address")]
     EmailDomainNotAllowed,
+    /// The server knows no slash command with this trigger; the app may
+    /// offer to send the text as a message instead.
+    #[error("unknown command /{trigger}")]
+    UnknownCommand { trigger: String },
     #[error("cancelled")]
     Cancelled,
     /// Needs the live connection: call `start_realtime` first.
@@ -171,6 +175,7 @@ impl From<core::Error> for ClientError {
             E::ChannelArchived => ClientError::ChannelArchived,
             E::NameTaken => ClientError::NameTaken,
             E::EmailDomainNotAllowed => ClientError::EmailDomainNotAllowed,
+            E::UnknownCommand { trigger } => ClientError::UnknownCommand { trigger },
             E::Cancelled => ClientError::Cancelled,
             E::NotStarted => ClientError::NotStarted,
             E::Internal { reason } => ClientError::Internal { reason },

@@ -8,6 +8,7 @@ uniffi::setup_scaffolding!();
 
 mod channels;
 mod client;
+mod composer;
 mod diffs;
 mod error;
 mod files;

@@ -48,8 +48,12 @@ pub enum Command {
         #[arg(long, default_value_t = 30)]
         limit: usize,
     },
-    /// Send a message (queued offline, delivered exactly once).
+    /// Send a message (queued offline, delivered exactly once), or run a
+    /// slash command (`/mute`, `/leave`, `/away`...; online only).
     Send { channel: String, text: String },
+    /// Messages written but not sent (the drafts of every channel and
+    /// thread, this device's and the server's).
+    Drafts,
     /// Follow live events until Ctrl-C.
     Tail,
     /// Search messages: offline cache first, then the server.

@@ -101,6 +101,10 @@ pub enum Error {
     /// email address is not of them.
     #[error("the team does not admit this email address")]
     EmailDomainNotAllowed,
+    /// The server knows no slash command with this trigger (the app may
+    /// offer to send the text as a message instead).
+    #[error("unknown command /{trigger}")]
+    UnknownCommand { trigger: String },
     #[error("cancelled")]
     Cancelled,
     /// Needs the live connection: call `start_realtime` first.

@@ -2,6 +2,7 @@
 
 pub mod api;
 mod client;
+pub mod composer;
 pub mod directory;
 pub mod error;
 pub mod export;

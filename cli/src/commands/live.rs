@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use anyhow::{bail, Result};
+use pausenhof_core::composer::parse_command;
 use pausenhof_core::outbox::SendState;
 use pausenhof_core::realtime::ConnectionState;
 use pausenhof_core::store::StoreChange;
@@ -24,6 +25,9 @@ const DELIVERY_WAIT: Duration = Duration::from_secs(20);
 pub async fn send(client: &Client, channel: &str, text: &str, output: Output) -> Result<()> {
     refresh(client, output).await?;
     let target = resolve(client, channel).await?;
+    if parse_command(text)?.is_some() {
+        return super::slash::run(client, &target, text, output).await;
+    }
     client.start_realtime()?;
     let key = client.send_post(&target.id, "", text).await?;
     if !wait_for_delivery(client, &key, DELIVERY_WAIT).await? {

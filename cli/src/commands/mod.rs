@@ -1,11 +1,13 @@
 //! One module per subcommand; `run` dispatches.
 
+mod drafts;
 mod export;
 pub mod live;
 mod login;
 mod membership;
 mod people;
 pub mod reads;
+mod slash;
 mod status;
 
 use anyhow::Result;
@@ -86,6 +88,7 @@ pub async fn run(cli: Cli, output: Output) -> Result<()> {
             )
             .await
         }
+        Command::Drafts => drafts::list(&context::signed_in_client(&data_dir).await?, output).await,
         Command::Send { channel, text } => {
             live::send(
                 &context::signed_in_client(&data_dir).await?,

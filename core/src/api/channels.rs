@@ -286,3 +286,37 @@ pub async fn set_unread_from_post(
     )
     .await
 }
+
+/// `GET /teams/{team_id}/channels/name/{channel_name}`.
+pub async fn channel_by_name(
+    api: &ApiClient,
+    team_id: &str,
+    channel_name: &str,
+) -> Result<Channel> {
+    api.get(
+        &format!(
+            "/teams/{}/channels/name/{}",
+            seg(team_id),
+            seg(channel_name)
+        ),
+        &[],
+    )
+    .await
+}
+
+/// `GET /teams/name/{team_name}/channels/name/{channel_name}`.
+pub async fn channel_by_names(
+    api: &ApiClient,
+    team_name: &str,
+    channel_name: &str,
+) -> Result<Channel> {
+    api.get(
+        &format!(
+            "/teams/name/{}/channels/name/{}",
+            seg(team_name),
+            seg(channel_name)
+        ),
+        &[],
+    )
+    .await
+}

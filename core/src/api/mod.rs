@@ -5,8 +5,12 @@
 mod client;
 pub(crate) mod errors;
 
+pub mod autocomplete;
 pub mod channels;
+pub mod commands;
+pub mod drafts;
 pub mod files;
+pub mod pins;
 pub mod posts;
 pub mod preferences;
 pub mod probe;

@@ -5,14 +5,18 @@
 //! database, outbox, directory). The files of this module add `impl Client`
 //! blocks per feature; the feature modules below know nothing of `Client`.
 
+mod autocomplete;
 mod background;
 mod channels;
+mod commands;
+mod drafts;
 mod files;
 mod live;
 mod people;
 mod push;
 mod push_handle;
 mod reads;
+mod saved_pinned;
 mod sign_out;
 mod sync;
 mod teams;
@@ -144,6 +148,7 @@ impl ClientBuilder {
                 account: RwLock::new(None),
                 pending_sso: Mutex::new(None),
                 sign_in_lock: tokio::sync::Mutex::new(()),
+                drafts_lock: tokio::sync::Mutex::new(()),
                 live: Mutex::new(None),
                 push: crate::push::PushState::default(),
                 sync_progress: Arc::new(watch::channel(SyncProgress::default()).0),
@@ -172,6 +177,9 @@ pub(crate) struct ClientInner {
     pub(crate) pending_sso: Mutex<Option<PendingSso>>,
     /// Sign-in, restore and logout run one at a time.
     pub(crate) sign_in_lock: tokio::sync::Mutex<()>,
+    /// Drafts go to the server one upload at a time, so an older version
+    /// never overtakes a newer one.
+    pub(crate) drafts_lock: tokio::sync::Mutex<()>,
     pub(crate) sync_progress: Arc<watch::Sender<SyncProgress>>,
     /// The websocket and outbox worker of the signed-in account, once
     /// started.

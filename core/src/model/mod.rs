@@ -7,7 +7,9 @@
 //! server is reported rather than silently turned into defaults.
 
 mod channel;
+mod command;
 mod config;
+mod draft;
 mod file;
 mod post;
 mod preference;
@@ -22,7 +24,9 @@ pub use channel::{
     Channel, ChannelMember, ChannelNotifyProps, ChannelStats, ChannelType, ChannelUnreadAt,
     ChannelViewResponse,
 };
+pub use command::{CommandSuggestion, SlashCommandInfo};
 pub use config::ClientConfig;
+pub use draft::Draft;
 pub use file::{FileInfo, FileUploadResponse};
 pub use post::{
     CommandResponse, Emoji, Post, PostEmbed, PostList, PostMetadata, PostSearchResults, Reaction,

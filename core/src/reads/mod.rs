@@ -4,18 +4,25 @@
 //! knows nothing of the wire format (serialisable for the CLI's `--json`).
 //! [`crate::Client`] wraps them in async methods.
 
+mod autocomplete;
 mod channel_list;
+mod drafts;
 mod names;
 mod posts;
+mod saved_pinned;
 mod search;
 mod teams;
 mod thread;
 mod timeline;
 
+pub use autocomplete::{channel_candidates, people_candidates};
 pub use channel_list::{channel_list, ChannelKind, ChannelListItem, SectionKind, SidebarSection};
+pub use drafts::{draft, drafts, DraftView};
 pub(crate) use names::name_of;
+pub(crate) use names::person_name;
 pub use names::{user, UserView};
 pub use posts::{FileView, PostView, ReactionView};
+pub use saved_pinned::{is_post_saved, pinned_posts, saved_posts, SAVED_POST_CATEGORY};
 pub use search::{search_posts, SearchHit};
 pub use teams::{teams, TeamView};
 pub use thread::{thread, ThreadView};

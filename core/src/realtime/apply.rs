@@ -421,6 +421,10 @@ fn apply_account_event(w: &mut Writer<'_>, me: &str, event: &Event) -> StoreResu
         Event::DeleteTeam(team) => w.forget_team(&team.id)?,
         Event::PreferencesChanged(preferences) => w.upsert_preferences(preferences)?,
         Event::PreferencesDeleted(preferences) => w.delete_preferences(preferences)?,
+        Event::DraftSaved(draft) => w.apply_server_draft(draft)?,
+        Event::DraftDeleted(draft) => {
+            w.apply_server_draft_deletion(&draft.channel_id, &draft.root_id)?
+        }
         _ => return apply_sidebar_event(w, event),
     }
     Ok(false)

@@ -14,7 +14,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::model::{
-    Channel, ChannelMember, Emoji, Post, Preference, Reaction, SidebarCategory, Team, Thread, User,
+    Channel, ChannelMember, Draft, Emoji, Post, Preference, Reaction, SidebarCategory, Team,
+    Thread, User,
 };
 
 /// Largest websocket message or frame accepted from the server. Mattermost
@@ -173,6 +174,11 @@ pub enum Event {
     },
     PreferencesChanged(Vec<Preference>),
     PreferencesDeleted(Vec<Preference>),
+    /// A draft was saved on another device (`draft_created`,
+    /// `draft_updated`).
+    DraftSaved(Box<Draft>),
+    /// A draft was deleted (sent or emptied) on another device.
+    DraftDeleted(Box<Draft>),
     /// Sidebar categories changed; `categories` holds them whole, or is
     /// empty when the server did not say which (after a preference
     /// change). `team_id` is empty when all teams may be affected.
@@ -612,6 +618,17 @@ fn preference_thread_event(f: &Fields<'_>, _: &Broadcast) -> Result<Option<Event
         "preference_changed" => Event::PreferencesChanged(vec![f.embedded("preference")?]),
         "preferences_changed" => Event::PreferencesChanged(f.embedded("preferences")?),
         "preferences_deleted" => Event::PreferencesDeleted(f.embedded("preferences")?),
+        "draft_created" | "draft_updated" | "draft_deleted" => {
+            let draft: Draft = f.embedded("draft")?;
+            if draft.channel_id.is_empty() {
+                return Err(f.missing("draft"));
+            }
+            if f.event == "draft_deleted" {
+                Event::DraftDeleted(Box::new(draft))
+            } else {
+                Event::DraftSaved(Box::new(draft))
+            }
+        }
         "thread_updated" => {
             let thread: Thread = f.embedded("thread")?;
             if thread.id.is_empty() {
@@ -907,6 +924,14 @@ mod tests {
                 json!({"order": ["k1", "k2"]}),
             ),
             ("license_changed", json!({})),
+            (
+                "draft_created",
+                json!({"draft": json!({"channel_id": "c1", "message": "Hal"}).to_string()}),
+            ),
+            (
+                "draft_deleted",
+                json!({"draft": json!({"channel_id": "c1", "root_id": "p1"}).to_string()}),
+            ),
         ];
         for (name, data) in cases {
             let e = event(&frame(name, data, 1));

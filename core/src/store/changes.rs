@@ -26,6 +26,8 @@ pub enum StoreChange {
     Thread { root_id: String },
     /// Preferences of the signed-in user.
     Preferences,
+    /// Drafts of the composer.
+    Drafts,
     /// Sync cursors (first sync done, last sync time).
     SyncState,
     /// The database was deleted and recreated: re-read everything.

@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_realtime_outbox.sql")),
     (3, include_str!("migrations/0003_push.sql")),
     (4, include_str!("migrations/0004_push_to_records.sql")),
+    (5, include_str!("migrations/0005_composer_drafts.sql")),
 ];
 
 /// The records file's migrations; their tables are created as `records.*`.

@@ -18,8 +18,11 @@ pub(crate) mod search_text;
 mod writer;
 
 mod channels;
+mod drafts;
 mod live_events;
+mod lookups;
 mod outbox;
+mod pins;
 mod posts;
 mod preferences;
 mod push;
@@ -38,8 +41,10 @@ use tokio::sync::broadcast;
 
 pub use changes::{ChangeSet, StoreChange};
 pub use channels::{cached_channel, is_favorite, my_channel_ids, my_notify_props, my_team_ids};
+pub use drafts::{all_drafts, draft_of, StoredDraft};
 pub use error::{StoreError, StoreResult};
 pub use live_events::{post_is_live, realtime_state, UnreadCounts};
+pub use lookups::{channel_id_by_names, channel_id_in_team};
 pub use migrations::LATEST_VERSION as SCHEMA_VERSION;
 pub use open::OpenCheck;
 pub use outbox::{

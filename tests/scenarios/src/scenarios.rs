@@ -158,7 +158,7 @@ const WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Polls `check` until it yields a value (the store changes as events
 /// arrive), failing after [`WAIT`].
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> Result<T>
+pub(crate) async fn eventually<T, F, Fut>(what: &str, mut check: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<Option<T>>>,
@@ -191,11 +191,11 @@ async fn copies_on_server(device: &Device, channel_id: &str, message: &str) -> R
         .count())
 }
 
-fn unique(text: &str) -> String {
+pub(crate) fn unique(text: &str) -> String {
     format!("{text} {}", uuid_like())
 }
 
-fn uuid_like() -> String {
+pub(crate) fn uuid_like() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -467,7 +467,7 @@ pub async fn push_through_the_gateway(sut: &impl ServerUnderTest) -> Result<()> 
 // ---- Two people talking: reconnect, channels, direct messages, threads,
 // reactions, edits and deletes. Each checks what the other device shows.
 
-async fn wait_connected(device: &Device) -> Result<()> {
+pub(crate) async fn wait_connected(device: &Device) -> Result<()> {
     let mut state = device.client.connection_state()?;
     tokio::time::timeout(
         WAIT,
@@ -479,7 +479,7 @@ async fn wait_connected(device: &Device) -> Result<()> {
 }
 
 /// Signs in, syncs and goes live.
-async fn live_device(server_url: &str, person: &Person) -> Result<Device> {
+pub(crate) async fn live_device(server_url: &str, person: &Person) -> Result<Device> {
     let device = Device::signed_in(server_url, person).await?;
     device.client.sync().await?;
     device.client.start_realtime()?;
@@ -489,7 +489,7 @@ async fn live_device(server_url: &str, person: &Person) -> Result<Device> {
 
 /// A post made directly over the API (not through the outbox), so the
 /// scenario knows its server id at once.
-async fn post_now(
+pub(crate) async fn post_now(
     device: &Device,
     channel_id: &str,
     root_id: &str,

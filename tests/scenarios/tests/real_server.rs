@@ -3,8 +3,8 @@
 //! `--ignored` and the `PAUSENHOF_REAL_SERVER_*` variables set; a plain
 //! `cargo test` leaves them out.
 
-use pausenhof_scenarios::scenarios;
 use pausenhof_scenarios::sut::RealMattermost;
+use pausenhof_scenarios::{composer, scenarios};
 
 macro_rules! on_real_server {
     ($($name:ident),* $(,)?) => {$(
@@ -13,6 +13,17 @@ macro_rules! on_real_server {
         async fn $name() {
             let sut = RealMattermost::from_env().unwrap();
             scenarios::$name(&sut).await.unwrap();
+        }
+    )*};
+}
+
+macro_rules! on_real_server_composer {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        #[ignore = "needs a real Mattermost server: cargo xtask real-server"]
+        async fn $name() {
+            let sut = RealMattermost::from_env().unwrap();
+            composer::$name(&sut).await.unwrap();
         }
     )*};
 }
@@ -32,4 +43,12 @@ on_real_server!(
     reactions_come_and_go,
     edits_reach_the_other_device,
     deletes_reach_the_other_device,
+);
+
+on_real_server_composer!(
+    slash_mute_and_leave,
+    slash_away_and_header,
+    slash_msg_reaches_the_classmate,
+    save_and_pin_a_post,
+    drafts_follow_the_user,
 );

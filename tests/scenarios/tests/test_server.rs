@@ -1,7 +1,7 @@
 //! The scenario suite against our in-process test server.
 
-use pausenhof_scenarios::scenarios;
 use pausenhof_scenarios::sut::OurTestServer;
+use pausenhof_scenarios::{composer, scenarios};
 
 macro_rules! on_test_server {
     ($($name:ident),* $(,)?) => {$(
@@ -9,6 +9,16 @@ macro_rules! on_test_server {
         async fn $name() {
             let sut = OurTestServer::start().await.unwrap();
             scenarios::$name(&sut).await.unwrap();
+        }
+    )*};
+}
+
+macro_rules! on_test_server_composer {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let sut = OurTestServer::start().await.unwrap();
+            composer::$name(&sut).await.unwrap();
         }
     )*};
 }
@@ -28,4 +38,12 @@ on_test_server!(
     reactions_come_and_go,
     edits_reach_the_other_device,
     deletes_reach_the_other_device,
+);
+
+on_test_server_composer!(
+    slash_mute_and_leave,
+    slash_away_and_header,
+    slash_msg_reaches_the_classmate,
+    save_and_pin_a_post,
+    drafts_follow_the_user,
 );

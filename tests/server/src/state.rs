@@ -62,6 +62,8 @@ pub struct State {
     /// Sidebar categories a user changed, per (user, team), in display
     /// order; absent until the first change (then they are derived).
     pub sidebars: HashMap<(Id, Id), Vec<SidebarCategory>>,
+    /// Synced drafts by (user, channel, root id or ""): the draft's JSON.
+    pub drafts: BTreeMap<(Id, Id, String), serde_json::Value>,
 }
 
 pub fn hash_password(salt: &[u8; 16], password: &str) -> [u8; 32] {

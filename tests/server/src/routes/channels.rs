@@ -177,6 +177,26 @@ pub async fn channel_by_name(
     Ok(Json(channel.to_json()))
 }
 
+/// `GET /teams/name/{team_name}/channels/name/{channel_name}`.
+pub async fn channel_by_team_and_name(
+    State(shared): State<Arc<Shared>>,
+    auth: Auth,
+    Path((team_name, name)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let state = shared.state();
+    let team = state
+        .team_by_name(&team_name)
+        .map(|t| t.id)
+        .ok_or_else(ApiError::channel_not_found)?;
+    let channel = state
+        .channel_by_name(Some(team), &name)
+        .ok_or_else(ApiError::channel_not_found)?;
+    if !state.can_read(channel, auth.user_id) {
+        return Err(ApiError::channel_not_found());
+    }
+    Ok(Json(channel.to_json()))
+}
+
 pub async fn get_channel(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
@@ -322,28 +342,34 @@ pub async fn create_direct(
     }
     let (json, events) = {
         let mut state = shared.state();
-        for id in &ids {
-            state.user(*id)?;
-        }
-        let (id, created) = state.direct_channel(ids[0], ids[1]);
-        let mut events = Vec::new();
-        if created {
-            for (me, other) in [(ids[0], ids[1]), (ids[1], ids[0])] {
-                events.push(Event {
-                    name: "direct_added",
-                    data: json!({"creator_id": auth.user_id, "teammate_id": other}),
-                    channel_id: Some(id),
-                    team_id: None,
-                    user_id: None,
-                    recipients: vec![me],
-                    omit_users: Vec::new(),
-                });
-            }
-        }
+        let (id, events) = open_direct(&mut state, auth.user_id, ids[0], ids[1])?;
         (state.channel(id)?.to_json(), events)
     };
     shared.publish(events);
     Ok((StatusCode::CREATED, Json(json)).into_response())
+}
+
+/// The direct channel of `a` and `b`, created (and announced to both) when
+/// there is none yet.
+pub fn open_direct(state: &mut Data, creator: Id, a: Id, b: Id) -> ApiResult<(Id, Vec<Event>)> {
+    state.user(a)?;
+    state.user(b)?;
+    let (id, created) = state.direct_channel(a, b);
+    let mut events = Vec::new();
+    if created {
+        for (me, other) in [(a, b), (b, a)] {
+            events.push(Event {
+                name: "direct_added",
+                data: json!({"creator_id": creator, "teammate_id": other}),
+                channel_id: Some(id),
+                team_id: None,
+                user_id: None,
+                recipients: vec![me],
+                omit_users: Vec::new(),
+            });
+        }
+    }
+    Ok((id, events))
 }
 
 pub async fn create_group(
@@ -367,26 +393,32 @@ pub async fn create_group(
     }
     let (json, events) = {
         let mut state = shared.state();
-        for id in &ids {
-            state.user(*id)?;
-        }
-        let (id, created) = state.group_channel(&ids);
-        let mut events = Vec::new();
-        if created {
-            let teammates =
-                serde_json::to_string(&ids.iter().map(Id::to_string).collect::<Vec<_>>())
-                    .unwrap_or_default();
-            events.push(Event::to_channel(
-                "group_added",
-                id,
-                ids.clone(),
-                json!({"teammate_ids": teammates}),
-            ));
-        }
+        let (id, events) = open_group(&mut state, &ids)?;
         (state.channel(id)?.to_json(), events)
     };
     shared.publish(events);
     Ok((StatusCode::CREATED, Json(json)).into_response())
+}
+
+/// The group channel of `ids` (sorted, 3 to 8 people), created (and
+/// announced to them) when there is none yet.
+pub fn open_group(state: &mut Data, ids: &[Id]) -> ApiResult<(Id, Vec<Event>)> {
+    for id in ids {
+        state.user(*id)?;
+    }
+    let (id, created) = state.group_channel(ids);
+    let mut events = Vec::new();
+    if created {
+        let teammates = serde_json::to_string(&ids.iter().map(Id::to_string).collect::<Vec<_>>())
+            .unwrap_or_default();
+        events.push(Event::to_channel(
+            "group_added",
+            id,
+            ids.to_vec(),
+            json!({"teammate_ids": teammates}),
+        ));
+    }
+    Ok((id, events))
 }
 
 pub async fn view_channel(

@@ -16,7 +16,7 @@ use crate::state::NewPost;
 
 use super::parse_body;
 
-fn ephemeral(shared: &Shared, user: Id, channel: Id, text: &str) -> Json<Value> {
+pub(super) fn ephemeral(shared: &Shared, user: Id, channel: Id, text: &str) -> Json<Value> {
     let now = shared.state().now();
     let post = json!({
         "id": Id::random(), "create_at": now, "update_at": now, "edit_at": 0, "delete_at": 0,
@@ -32,8 +32,13 @@ fn ephemeral(shared: &Shared, user: Id, channel: Id, text: &str) -> Json<Value> 
     Json(json!({"response_type": "ephemeral", "text": text, "goto_location": "", "trigger_id": ""}))
 }
 
-fn in_channel() -> Json<Value> {
+pub(super) fn in_channel() -> Json<Value> {
     Json(json!({"response_type": "in_channel", "text": "", "goto_location": "", "trigger_id": ""}))
+}
+
+/// An answer that sends the client to `location`.
+pub(super) fn goto(location: String) -> Json<Value> {
+    Json(json!({"response_type": "", "text": "", "goto_location": location, "trigger_id": ""}))
 }
 
 pub async fn execute(
@@ -122,7 +127,7 @@ pub async fn execute(
             };
             Ok(ephemeral(&shared, auth.user_id, channel, text))
         }
-        "join" => {
+        "join" | "open" => {
             let name = args.trim_start_matches('~');
             let (events, team_name, channel_name) = {
                 let mut state = shared.state();
@@ -145,17 +150,41 @@ pub async fn execute(
                 (events, state.team(team)?.name.clone(), name.to_string())
             };
             shared.publish(events);
-            Ok(Json(
-                json!({"response_type": "", "text": "", "goto_location": format!("/{team_name}/channels/{channel_name}"), "trigger_id": ""}),
-            ))
+            Ok(goto(format!(
+                "{}/{team_name}/channels/{channel_name}",
+                shared.site_url()
+            )))
         }
         "leave" => {
-            let events = {
+            let left = {
                 let mut state = shared.state();
-                super::channels::leave_channel(&mut state, channel, auth.user_id, auth.user_id)?
+                let team = state.channel(channel)?.team_id;
+                super::channels::leave_channel(&mut state, channel, auth.user_id, auth.user_id).map(
+                    |events| {
+                        let team_name = team
+                            .and_then(|t| state.team(t).ok())
+                            .map(|t| t.name.clone())
+                            .unwrap_or_default();
+                        (events, team_name)
+                    },
+                )
             };
-            shared.publish(events);
-            Ok(in_channel())
+            match left {
+                Ok((events, team_name)) => {
+                    shared.publish(events);
+                    Ok(goto(format!(
+                        "{}/{team_name}/channels/town-square",
+                        shared.site_url()
+                    )))
+                }
+                // As the real server: a refusal is an ephemeral answer.
+                Err(_) => Ok(ephemeral(
+                    &shared,
+                    auth.user_id,
+                    channel,
+                    "An error occurred while leaving the channel.",
+                )),
+            }
         }
         "mute" => {
             let target = if args.is_empty() {
@@ -234,6 +263,38 @@ pub async fn execute(
             };
             shared.publish(events);
             Ok(in_channel())
+        }
+        "rename" => {
+            if args.is_empty() {
+                return Ok(ephemeral(
+                    &shared,
+                    auth.user_id,
+                    channel,
+                    "Please provide the new channel name.",
+                ));
+            }
+            let (_, events) = {
+                let mut state = shared.state();
+                super::channels::patch_channel_fields(
+                    &mut state,
+                    channel,
+                    auth.user_id,
+                    Some(args),
+                    None,
+                    None,
+                )?
+            };
+            shared.publish(events);
+            Ok(in_channel())
+        }
+        "search" => Ok(ephemeral(
+            &shared,
+            auth.user_id,
+            channel,
+            "The search command is handled by the client.",
+        )),
+        "msg" | "groupmsg" | "invite" | "kick" | "remove" => {
+            super::command_people::execute(&shared, auth.user_id, channel, &trigger, args)
         }
         _ => Err(ApiError::new(
             404,

@@ -11,12 +11,17 @@ use crate::shared::Shared;
 
 mod categories;
 mod channels;
+mod command_list;
+mod command_people;
 mod commands;
 mod directory;
+mod drafts;
 mod files;
+mod pins;
 mod posts;
 mod system;
 mod teams;
+mod user_autocomplete;
 mod users;
 
 pub use channels::join_channel;
@@ -176,6 +181,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
             post(directory::set_unread),
         )
         .route("/users/search", post(directory::search_users))
+        .route("/users/autocomplete", get(user_autocomplete::autocomplete))
         .route("/channels", post(channels::create_channel))
         .route("/channels/direct", post(channels::create_direct))
         .route("/channels/group", post(channels::create_group))
@@ -217,6 +223,32 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/files/{file_id}/preview", get(files::preview))
         .route("/files/{file_id}/info", get(files::info))
         .route("/commands/execute", post(commands::execute))
+        .route("/commands", get(command_list::list))
+        .route(
+            "/teams/{team_id}/commands/autocomplete_suggestions",
+            get(command_list::suggestions),
+        )
+        .route("/drafts", post(drafts::upsert))
+        .route(
+            "/users/{user_id}/teams/{team_id}/drafts",
+            get(drafts::team_drafts),
+        )
+        .route(
+            "/users/{user_id}/channels/{channel_id}/drafts",
+            delete(drafts::delete),
+        )
+        .route(
+            "/users/{user_id}/channels/{channel_id}/drafts/{thread_id}",
+            delete(drafts::delete_in_thread),
+        )
+        .route("/posts/{post_id}/pin", post(pins::pin))
+        .route("/posts/{post_id}/unpin", post(pins::unpin))
+        .route("/channels/{channel_id}/pinned", get(pins::pinned))
+        .route("/users/{user_id}/posts/flagged", get(pins::flagged))
+        .route(
+            "/teams/name/{team_name}/channels/name/{channel_name}",
+            get(channels::channel_by_team_and_name),
+        )
         .route("/notifications/ack", post(system::push_ack))
         .route("/websocket", get(crate::ws::upgrade))
         .fallback(system::not_found);
