@@ -13,7 +13,7 @@ mod thread;
 mod timeline;
 
 pub use channel_list::{channel_list, ChannelKind, ChannelListItem, SectionKind, SidebarSection};
-pub(crate) use names::name_of;
+pub(crate) use names::{name_of, person_name};
 pub use names::{user, UserView};
 pub use posts::{FileView, PostView, ReactionView};
 pub use search::{search_posts, SearchHit};
