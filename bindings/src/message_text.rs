@@ -308,10 +308,13 @@ pub fn plain_text_of_message(message: String) -> String {
 mod tests {
     use super::*;
 
+    /// A block's quote depth and its list path as (task, first block).
+    type Shape = (u32, Vec<(Option<bool>, bool)>);
+
     #[test]
     fn nested_lists_and_quotes_flatten_with_their_path() {
         let text = parse_message("> - eins\n>   - zwei\n>\n>   mehr\n> - [x] drei".into());
-        let shape: Vec<(u32, Vec<(Option<bool>, bool)>)> = text
+        let shape: Vec<Shape> = text
             .blocks
             .iter()
             .map(|b| {

@@ -55,6 +55,9 @@ pub struct TimelineItem {
     pub kind: TimelineItemKind,
 }
 
+// Crossing the FFI serialises every variant anyway; boxing would only add
+// an allocation on the Rust side.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum TimelineItemKind {
     DaySeparator {
