@@ -23,6 +23,10 @@ pub struct ClientOptions {
     /// in addition to the bundled Mozilla roots.
     #[uniffi(default = [])]
     pub extra_root_certificates: Vec<Vec<u8>>,
+    /// The app's language (`de`, `de-AT`, `en`) for texts core makes,
+    /// such as notification bodies.
+    #[uniffi(default = "en")]
+    pub locale: String,
 }
 
 /// The Pausenhof client. Create one per process and keep it.
@@ -40,6 +44,7 @@ impl Client {
         let mut builder = core::Client::builder(options.data_dir)
             .secret_store(Arc::new(ForeignSecretStore(secret_store)))
             .device_id(options.device_id)
+            .locale(core::texts::Locale::from_tag(&options.locale))
             .runtime(crate::runtime::handle().clone());
         for certificate in &options.extra_root_certificates {
             builder = builder.add_root_certificate(certificate)?;

@@ -12,6 +12,7 @@ mod composer;
 mod diffs;
 mod error;
 mod files;
+mod message_text;
 mod outbox;
 mod people;
 mod push;
@@ -23,6 +24,7 @@ mod session;
 mod subscriptions;
 mod task_handle;
 mod teams;
+mod timeline;
 mod views;
 
 #[cfg(feature = "test-hooks")]
@@ -33,6 +35,9 @@ pub use client::{Client, ClientOptions, NewAccount};
 pub use diffs::{ChannelListOp, PostListOp, SidebarSectionOp, ThreadDiff, TimelineDiff};
 pub use error::{ClientError, NetworkProblem, TlsProblem};
 pub use files::FileRendition;
+pub use message_text::{
+    ListLevel, MessageText, SpanKind, TableAlignment, TextBlock, TextBlockKind, TextSpan,
+};
 pub use outbox::{PendingAction, PendingSend, SendState};
 pub use people::{FoundPerson, LocalTime, OwnStatus, Presence, ProfileCard};
 pub use push::{
@@ -50,6 +55,11 @@ pub use subscriptions::{
 };
 pub use task_handle::TaskHandle;
 pub use teams::JoinableTeam;
+pub use timeline::{
+    PaginationOutcome, Participant, PostItem, PostSendState, SystemItem, ThreadSummary, Timeline,
+    TimelineItem, TimelineItemKind, TimelineItemOp, TimelineItems, TimelineItemsDiff,
+    TimelineItemsListener, TimelineOptions, TimelineTarget,
+};
 pub use views::*;
 
 /// The version of the Rust library, for the app's "about" screen.

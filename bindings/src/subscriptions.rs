@@ -121,7 +121,7 @@ impl Client {
 
 /// Hands every update of a core subscription to the listener, on the
 /// core's runtime, until the handle is cancelled or the store is gone.
-fn deliver<V>(
+pub(crate) fn deliver<V>(
     mut subscription: Subscription<V>,
     deliver: impl Fn(core::Result<Update<V>>) + Send + 'static,
 ) -> Arc<TaskHandle>

@@ -410,3 +410,96 @@ async fn join_leave_dm_and_status_dnd_for_an_hour() {
     let bad = run(pausenhof(data_dir.path(), &["status", "dnd", "bald"])).await;
     assert!(String::from_utf8_lossy(&bad.stderr).contains("30m"));
 }
+
+/// 09:00 Berlin time yesterday, in ms.
+fn yesterday_morning_in_berlin() -> i64 {
+    let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    let today = jiff::Timestamp::now().to_zoned(berlin).date();
+    today
+        .yesterday()
+        .unwrap()
+        .at(9, 0, 0, 0)
+        .in_tz("Europe/Berlin")
+        .unwrap()
+        .timestamp()
+        .as_millisecond()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_prints_days_system_posts_reactions_and_markdown_as_text() {
+    let server = school().await;
+    let me = server.account(Role::Student);
+    let teacher = server.account(Role::Teacher);
+    let data_dir = tempfile::tempdir().unwrap();
+    let dir = data_dir.path();
+    assert!(login(&server, dir, &me).await.status.success());
+    let off_topic = server.channel_by_name("gsm", "off-topic").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let teacher_view = server_view(&server, &teacher).await;
+    teacher_view.sync().await.unwrap();
+    teacher_view.join_channel(&off_topic).await.unwrap();
+    let post = server.post_as_at(
+        &teacher.user_id,
+        &off_topic,
+        "**Mathe** fällt ~~morgen~~ aus :tada:",
+        yesterday_morning_in_berlin(),
+    );
+    let post_id = post["id"].as_str().unwrap().to_owned();
+    pausenhof_core::api::posts::add_reaction(
+        &teacher_view.api().unwrap(),
+        &teacher.user_id,
+        &post_id,
+        "thumbsup",
+    )
+    .await
+    .unwrap();
+    // Leaving and joining again makes two system posts today.
+    assert!(run(pausenhof(dir, &["leave", "gsm/off-topic"]))
+        .await
+        .status
+        .success());
+    assert!(run(pausenhof(dir, &["join", "gsm/off-topic"]))
+        .await
+        .status
+        .success());
+
+    let mut read = pausenhof(dir, &["read", "gsm/off-topic"]);
+    read.env("LANG", "de_DE.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("TZ", "Europe/Berlin");
+    let output = run(read).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = stdout(&output);
+    let line_of = |needle: &str| {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{text}"))
+    };
+    let yesterday = line_of("── Gestern ──");
+    let today = line_of("── Heute ──");
+    let lesson = line_of("Mathe fällt morgen aus 🎉 👍 1");
+    let left = line_of("hat den Kanal verlassen.");
+    let joined = line_of("ist dem Kanal beigetreten.");
+    assert!(yesterday < lesson && lesson < today, "{text}");
+    assert!(today < left && left < joined, "{text}");
+    assert!(!text.contains("**"), "Markdown shown as text:\n{text}");
+
+    let json = json(&run(pausenhof(dir, &["--json", "read", "gsm/off-topic"])).await);
+    let kinds: Vec<&str> = json["items"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["kind"]["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"day_separator") && kinds.contains(&"system"),
+        "{kinds:?}"
+    );
+}

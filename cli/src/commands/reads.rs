@@ -2,8 +2,13 @@
 //! server when it can be reached.
 
 use anyhow::Result;
+use pausenhof_core::markdown::emoji_unicode;
 use pausenhof_core::reads::{
     ChannelListItem, OlderPosts, PostView, SidebarSection, TimelineWindow,
+};
+use pausenhof_core::texts::{Locale, Text};
+use pausenhof_core::timeline::{
+    PostItem, SendStatus, Target, TimelineItemKind, TimelineItems, TimelineOptions,
 };
 use pausenhof_core::Client;
 use serde_json::json;
@@ -106,12 +111,124 @@ pub async fn read(client: &Client, channel: &str, limit: usize, output: Output) 
     refresh(client, output).await?;
     let target = resolve(client, channel).await?;
     let window = timeline_loaded(client, &target.id, limit).await?;
+    let locale = terminal_locale();
+    let timeline = client
+        .open_timeline(
+            Target::Channel {
+                channel_id: target.id.clone(),
+            },
+            TimelineOptions {
+                time_zone: None,
+                locale,
+                page_size: limit.max(1),
+            },
+        )
+        .await?;
+    let items = timeline.items().await?;
     if output.json {
-        output.json_value(&json!({"channel": target, "timeline": window}));
+        output.json_value(&json!({"channel": target, "timeline": window, "items": items}));
         return Ok(());
     }
-    print_timeline(&target.display_name, &window, output);
+    print_items(&target.display_name, &items, locale, output);
     Ok(())
+}
+
+/// The language of the terminal (`LC_ALL`, `LC_MESSAGES`, `LANG`).
+fn terminal_locale() -> Locale {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.is_empty())
+        .map_or(Locale::English, |tag| Locale::from_tag(&tag))
+}
+
+fn print_items(title: &str, timeline: &TimelineItems, locale: Locale, output: Output) {
+    output.line(output.paint(Style::Heading, title));
+    match timeline.older {
+        OlderPosts::Gap => {
+            output.line(output.paint(Style::Dim, "  … some older messages are not loaded yet"))
+        }
+        OlderPosts::OnServer | OlderPosts::Cached => output.line(output.paint(Style::Dim, "  …")),
+        OlderPosts::None => {}
+    }
+    for item in &timeline.items {
+        match &item.kind {
+            TimelineItemKind::DaySeparator(day) => {
+                output.line(output.paint(Style::Dim, &format!("── {} ──", day.label)))
+            }
+            TimelineItemKind::NewMessages { label } => {
+                output.line(output.paint(Style::Mention, &format!("── {label} ──")))
+            }
+            TimelineItemKind::System(system) => output
+                .line(output.paint(Style::Dim, &format!("  {} · {}", system.time, system.text))),
+            TimelineItemKind::Post(post) => {
+                for line in item_lines(post, locale, output) {
+                    output.line(line);
+                }
+            }
+        }
+    }
+    if timeline.newer_missing {
+        output.line(output.paint(
+            Style::Dim,
+            "  (newer messages will appear after the next sync)",
+        ));
+    }
+}
+
+/// A post as terminal lines: time and author unless it continues the
+/// author's previous post, the text without Markdown, then its markers.
+fn item_lines(post: &PostItem, locale: Locale, output: Output) -> Vec<String> {
+    const INDENT: &str = "        ";
+    let mut lines = Vec::new();
+    let mut text = post.plain_text.lines();
+    let first = text.next().unwrap_or("");
+    let first = if post.deleted {
+        output.paint(Style::Dim, first)
+    } else if post.emote {
+        format!("* {} {first}", post.author_name)
+    } else {
+        first.to_owned()
+    };
+    if post.grouped {
+        lines.push(format!("{INDENT}{first}"));
+    } else {
+        lines.push(format!(
+            "  {} {}: {first}",
+            output.paint(Style::Dim, &post.time),
+            output.paint(Style::Heading, &post.author_name)
+        ));
+    }
+    lines.extend(text.map(|line| format!("{INDENT}{line}")));
+    let mut markers = String::new();
+    if post.edited && !post.deleted {
+        markers.push_str(&output.paint(Style::Dim, &format!(" {}", Text::Edited.get(locale))));
+    }
+    match &post.send_state {
+        SendStatus::Sent => {}
+        SendStatus::Pending => markers.push_str(&output.paint(Style::Dim, " (sending…)")),
+        SendStatus::Failed { explanation, .. } => {
+            markers.push_str(&output.paint(Style::Bad, &format!(" (not sent: {explanation})")))
+        }
+    }
+    if let Some(thread) = &post.thread {
+        markers.push_str(&output.paint(Style::Dim, &format!(" [{} replies]", thread.reply_count)));
+    }
+    if post.pinned {
+        markers.push_str(&output.paint(Style::Dim, " [pinned]"));
+    }
+    for reaction in &post.reactions {
+        let emoji = emoji_unicode(&reaction.emoji_name)
+            .map_or_else(|| format!(":{}:", reaction.emoji_name), str::to_owned);
+        markers.push_str(&format!(" {emoji} {}", reaction.count));
+    }
+    for file in &post.files {
+        markers.push_str(&output.paint(Style::Dim, &format!(" [file: {}]", file.name)));
+    }
+    if let Some(last) = lines.last_mut() {
+        last.push_str(&markers);
+    }
+    lines
 }
 
 /// The newest cached posts; a channel the first sync skipped (nothing
@@ -127,26 +244,6 @@ pub async fn timeline_loaded(
         return Ok(client.timeline(channel_id, limit).await?);
     }
     Ok(window)
-}
-
-fn print_timeline(title: &str, window: &TimelineWindow, output: Output) {
-    output.line(output.paint(Style::Heading, title));
-    match window.older {
-        OlderPosts::Gap => {
-            output.line(output.paint(Style::Dim, "  … some older messages are not loaded yet"))
-        }
-        OlderPosts::OnServer | OlderPosts::Cached => output.line(output.paint(Style::Dim, "  …")),
-        OlderPosts::None => {}
-    }
-    for post in &window.posts {
-        output.line(post_line(post, output));
-    }
-    if window.newer_missing {
-        output.line(output.paint(
-            Style::Dim,
-            "  (newer messages will appear after the next sync)",
-        ));
-    }
 }
 
 pub fn post_line(post: &PostView, output: Output) -> String {

@@ -69,6 +69,7 @@ impl Client {
                     break;
                 };
                 let status = running.status_of(&me.id);
+                let locale = client.locale();
                 let result = account
                     .store
                     .read(move |conn| {
@@ -82,6 +83,7 @@ impl Client {
                             &event.post_id,
                             Some(&event.mentions),
                             false,
+                            locale,
                         )
                     })
                     .await;

@@ -20,8 +20,10 @@ mod saved_pinned;
 mod sign_out;
 mod sync;
 mod teams;
+mod timeline;
 
 pub use background::BackgroundNotifications;
+pub use timeline::{PaginationOutcome, Timeline};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -62,6 +64,7 @@ pub struct ClientBuilder {
     limits: HttpLimits,
     device_id: String,
     runtime: Option<tokio::runtime::Handle>,
+    locale: crate::texts::Locale,
 }
 
 impl ClientBuilder {
@@ -74,7 +77,15 @@ impl ClientBuilder {
             limits: HttpLimits::default(),
             device_id: String::new(),
             runtime: None,
+            locale: crate::texts::Locale::default(),
         }
+    }
+
+    /// The language of the texts core makes for people (notifications,
+    /// system posts, "message deleted"). Default: English.
+    pub fn locale(mut self, locale: crate::texts::Locale) -> Self {
+        self.locale = locale;
+        self
     }
 
     /// The runtime the client spawns its background work on. Default: the
@@ -144,6 +155,7 @@ impl ClientBuilder {
                 http,
                 limits: self.limits,
                 device_id: self.device_id,
+                locale: self.locale,
                 session: Arc::new(session),
                 account: RwLock::new(None),
                 pending_sso: Mutex::new(None),
@@ -172,6 +184,8 @@ pub(crate) struct ClientInner {
     pub(crate) http: reqwest::Client,
     pub(crate) limits: HttpLimits,
     pub(crate) device_id: String,
+    /// The language of texts core makes.
+    pub(crate) locale: crate::texts::Locale,
     pub(crate) session: Arc<watch::Sender<SessionState>>,
     pub(crate) account: RwLock<Option<Arc<Account>>>,
     pub(crate) pending_sso: Mutex<Option<PendingSso>>,
@@ -226,6 +240,11 @@ impl Client {
 
     /// The session state now and every change (SignedOut / SignedIn /
     /// Expired). A 401 on any authenticated call turns SignedIn into Expired.
+    /// The language of texts core makes (see [`ClientBuilder::locale`]).
+    pub fn locale(&self) -> crate::texts::Locale {
+        self.inner.locale
+    }
+
     pub fn session_state(&self) -> watch::Receiver<SessionState> {
         self.inner.session.subscribe()
     }

@@ -224,9 +224,10 @@ impl Client {
                 .await?;
         }
         let post_id = push.post_id.clone();
+        let locale = self.locale();
         let evaluated = account
             .store
-            .read(move |conn| evaluate(conn, &me, status.as_deref(), &post_id, None, true))
+            .read(move |conn| evaluate(conn, &me, status.as_deref(), &post_id, None, true, locale))
             .await?;
         Ok(match evaluated {
             Some((_, Some(notification))) => PushAction::Show { notification },

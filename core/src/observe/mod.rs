@@ -13,6 +13,7 @@ pub use list::{Keyed, ListOp, OutOfRange};
 pub use updates::{Snapshots, Update};
 pub use views::{
     Diffable, RootChange, SectionPatch, Sidebar, SidebarDiff, ThreadDiff, TimelineDiff,
+    TimelineItemsDiff,
 };
 pub use watch::Subscription;
 

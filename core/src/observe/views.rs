@@ -6,6 +6,7 @@ use super::list::{self, diff, diff_with, Keyed, ListOp, OutOfRange};
 use crate::reads::{
     ChannelListItem, OlderPosts, PostView, SectionKind, SidebarSection, ThreadView, TimelineWindow,
 };
+use crate::timeline::{TimelineItem, TimelineItems};
 
 /// A value that can describe its changes as a diff.
 pub trait Diffable: Clone {
@@ -62,6 +63,44 @@ impl Diffable for TimelineWindow {
 
     fn apply(&mut self, diff: TimelineDiff) -> Result<(), OutOfRange> {
         list::apply(&mut self.posts, diff.posts)?;
+        self.older = diff.older;
+        self.newer_missing = diff.newer_missing;
+        self.never_loaded = diff.never_loaded;
+        Ok(())
+    }
+}
+
+impl Keyed for TimelineItem {
+    type Key = String;
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+}
+
+/// How a timeline's items changed: operations on the items (an item whose
+/// content changed is replaced whole), and the fields around them now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineItemsDiff {
+    pub items: Vec<ListOp<TimelineItem>>,
+    pub older: OlderPosts,
+    pub newer_missing: bool,
+    pub never_loaded: bool,
+}
+
+impl Diffable for TimelineItems {
+    type Diff = TimelineItemsDiff;
+
+    fn diff(&self, new: &Self) -> Option<TimelineItemsDiff> {
+        (self != new).then(|| TimelineItemsDiff {
+            items: diff(&self.items, &new.items),
+            older: new.older,
+            newer_missing: new.newer_missing,
+            never_loaded: new.never_loaded,
+        })
+    }
+
+    fn apply(&mut self, diff: TimelineItemsDiff) -> Result<(), OutOfRange> {
+        list::apply(&mut self.items, diff.items)?;
         self.older = diff.older;
         self.newer_missing = diff.newer_missing;
         self.never_loaded = diff.never_loaded;

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use super::{Diffable, Snapshots, Update};
 use crate::error::Result;
@@ -22,6 +22,9 @@ pub struct Subscription<V> {
     read: Read<V>,
     snapshots: Snapshots<V>,
     started: bool,
+    /// Re-read on demand, not only on store changes (a timeline whose
+    /// window grew when the user scrolled up).
+    trigger: Option<watch::Receiver<u64>>,
 }
 
 impl<V: Diffable> Subscription<V> {
@@ -41,7 +44,15 @@ impl<V: Diffable> Subscription<V> {
             read: Box::new(move || Box::pin(read())),
             snapshots: Snapshots::new(),
             started: false,
+            trigger: None,
         }
+    }
+
+    /// Also re-reads whenever `trigger` changes; its sender going away
+    /// leaves only the store changes.
+    pub(crate) fn with_trigger(mut self, trigger: watch::Receiver<u64>) -> Self {
+        self.trigger = Some(trigger);
+        self
     }
 
     /// The first value whole, then the diff against the last delivered
@@ -67,13 +78,33 @@ impl<V: Diffable> Subscription<V> {
 
     /// False when the change feed closed.
     async fn wait_for_change(&mut self) -> bool {
+        let Subscription {
+            changes,
+            affects,
+            trigger,
+            ..
+        } = self;
         loop {
-            match self.changes.recv().await {
-                Ok(set) if (self.affects)(&set) => return true,
-                Ok(_) => {}
-                // Changes were dropped: re-read to be sure.
-                Err(broadcast::error::RecvError::Lagged(_)) => return true,
-                Err(broadcast::error::RecvError::Closed) => return false,
+            let triggered = async {
+                match trigger.as_mut() {
+                    Some(trigger) => trigger.changed().await.is_ok(),
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                received = changes.recv() => match received {
+                    Ok(set) if affects(&set) => return true,
+                    Ok(_) => {}
+                    // Changes were dropped: re-read to be sure.
+                    Err(broadcast::error::RecvError::Lagged(_)) => return true,
+                    Err(broadcast::error::RecvError::Closed) => return false,
+                },
+                alive = triggered => {
+                    if alive {
+                        return true;
+                    }
+                    *trigger = None;
+                }
             }
         }
     }

@@ -5,9 +5,11 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::rules::{self, ChannelFacts, NotifyReason, PostFacts, Recipient, ThreadFacts, Verdict};
+use crate::markdown;
 use crate::model::{ChannelNotifyProps, ChannelType, User};
 use crate::reads::name_of;
 use crate::store::StoreResult;
+use crate::texts::{Locale, Text};
 
 /// Longest body handed to the platform, in characters.
 const MAX_BODY_CHARS: usize = 400;
@@ -23,7 +25,8 @@ pub struct Notification {
     pub sender_id: String,
     /// Empty when the sender is not known (the app shows its own word).
     pub sender_name: String,
-    /// The message text (shortened). Empty for a post with only files.
+    /// The message as plain text (Markdown removed, emoji as Unicode),
+    /// shortened; for a post with only files a sentence saying so.
     pub body: String,
     pub file_count: u32,
     pub channel_id: String,
@@ -205,6 +208,7 @@ pub(crate) fn evaluate(
     post_id: &str,
     server_mentions: Option<&[String]>,
     pushed_by_server: bool,
+    locale: Locale,
 ) -> StoreResult<Option<(Verdict, Option<Notification>)>> {
     let Some(post) = cached_post(conn, post_id)? else {
         return Ok(None);
@@ -266,7 +270,7 @@ pub(crate) fn evaluate(
         title,
         sender_id: post.user_id.clone(),
         sender_name,
-        body: shorten(&post.message),
+        body: body_of(&post.message, post.file_count, locale),
         file_count: post.file_count,
         group_key: post.channel_id.clone(),
         channel_id: post.channel_id,
@@ -278,6 +282,18 @@ pub(crate) fn evaluate(
         create_at: post.create_at,
     };
     Ok(Some((verdict, Some(notification))))
+}
+
+/// What the notification says: the message without Markdown, or for a
+/// post with only files that a file came.
+fn body_of(message: &str, file_count: u32, locale: Locale) -> String {
+    let document = markdown::parse(message, &markdown::Reader::default(), &markdown::NoLookup);
+    let text = shorten(&markdown::plain_text(&document));
+    if text.is_empty() && file_count > 0 {
+        Text::FilesOnly.get(locale).to_owned()
+    } else {
+        text
+    }
 }
 
 /// At most [`MAX_BODY_CHARS`] characters, cut at a character boundary.
@@ -300,5 +316,15 @@ mod tests {
         let cut = shorten(&long);
         assert_eq!(cut.chars().count(), MAX_BODY_CHARS + 1);
         assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn bodies_are_plain_text_and_files_only_posts_say_so() {
+        assert_eq!(
+            body_of("**Bitte** lesen :thumbsup:", 0, Locale::German),
+            "Bitte lesen 👍"
+        );
+        assert_eq!(body_of("", 2, Locale::German), "hat eine Datei gesendet");
+        assert_eq!(body_of("", 0, Locale::English), "");
     }
 }

@@ -27,6 +27,15 @@ pub(super) async fn fetch_newest<A: SyncApi>(
     store: &Store,
     channel_id: &str,
 ) -> SyncResult<Vec<String>, A::Error> {
+    Ok(fetch_newest_counted(api, store, channel_id).await?.0)
+}
+
+/// [`fetch_newest`], also telling how many posts of the channel came.
+async fn fetch_newest_counted<A: SyncApi>(
+    api: &A,
+    store: &Store,
+    channel_id: &str,
+) -> SyncResult<(Vec<String>, usize), A::Error> {
     let query = PostsQuery::Newest {
         per_page: POSTS_PER_PAGE,
     };
@@ -35,8 +44,9 @@ pub(super) async fn fetch_newest<A: SyncApi>(
         .await
         .map_err(SyncError::api)?;
     let authors = authors_of(&list);
+    let fetched = ordered_posts(&list, channel_id).len();
     write_page(store, channel_id.to_owned(), query, None, list).await?;
-    Ok(authors)
+    Ok((authors, fetched))
 }
 
 fn authors_of(list: &PostList) -> Vec<String> {
@@ -160,9 +170,9 @@ pub async fn load_older<A: SyncApi>(
         })
         .await?;
     let Some(((post_id, anchor_at), range)) = anchor else {
-        let authors = fetch_newest(api, store, channel_id).await?;
+        let (authors, fetched) = fetch_newest_counted(api, store, channel_id).await?;
         fetch_unknown_users(api, store, authors).await?;
-        return outcome(store, channel_id, 0, ranges_before).await;
+        return outcome(store, channel_id, fetched, ranges_before).await;
     };
     if range.reaches_start {
         return Ok(LoadOlderOutcome {

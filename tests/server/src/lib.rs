@@ -123,6 +123,38 @@ impl TestServer {
         Ok(post)
     }
 
+    /// A post as another user at a given time (ms), e.g. yesterday's
+    /// posts for day separators. Announced like any post.
+    ///
+    /// # Panics
+    /// When the post is refused (unknown user or channel, not a member).
+    pub fn post_as_at(
+        &self,
+        user_id: &str,
+        channel_id: &str,
+        message: &str,
+        create_at: i64,
+    ) -> serde_json::Value {
+        let user = self::user_id(user_id).expect("a user id");
+        let channel = Id::parse(channel_id).expect("a channel id");
+        routes::create_and_announce(
+            &self.shared,
+            NewPost {
+                user_id: user,
+                channel_id: channel,
+                message: message.to_string(),
+                root_id: None,
+                props: None,
+                file_ids: Vec::new(),
+                pending_post_id: String::new(),
+                kind: String::new(),
+                create_at: Some(create_at),
+            },
+        )
+        .unwrap_or_else(|e| panic!("post_as_at failed: {} ({})", e.id, e.message))
+        .0
+    }
+
     /// [`TestServer::try_post_as`] for tests.
     ///
     /// # Panics

@@ -1,0 +1,267 @@
+//! Timeline items from the store: the window of [`crate::reads`], and
+//! what items need around it (outbox states, saved flags, thread
+//! participants, the people and channels a message names).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use jiff::tz::TimeZone;
+use rusqlite::{Connection, OptionalExtension};
+
+use super::build::{build_items, ItemContext, SourcePost};
+use super::{Participant, TimelineItems};
+use crate::markdown::{ChannelRef, Lookup, PersonRef, Reader};
+use crate::reads::{my_user_id, person_name, thread, timeline, OlderPosts, PostView};
+use crate::store::{echo_states, StoreResult};
+use crate::texts::Locale;
+
+/// Whose timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Channel { channel_id: String },
+    Thread { root_id: String },
+}
+
+/// Reads the items of `target`: for a channel its newest `limit` posts of
+/// the newest cached range, for a thread the root and all cached replies.
+#[allow(clippy::too_many_arguments)]
+pub fn read_items(
+    conn: &Connection,
+    target: &Target,
+    limit: usize,
+    reader: &Reader,
+    time_zone: &TimeZone,
+    locale: Locale,
+    unread_since: Option<i64>,
+    now_ms: i64,
+) -> StoreResult<TimelineItems> {
+    let (posts, older, newer_missing, never_loaded, team_id) = match target {
+        Target::Channel { channel_id } => {
+            let window = timeline(conn, channel_id, limit, None)?;
+            let team = channel_team(conn, channel_id)?;
+            (
+                window.posts,
+                window.older,
+                window.newer_missing,
+                window.never_loaded,
+                team,
+            )
+        }
+        Target::Thread { root_id } => {
+            let view = thread(conn, root_id)?;
+            let team = match &view.root {
+                Some(root) => channel_team(conn, &root.channel_id)?,
+                None => String::new(),
+            };
+            let never_loaded = view.root.is_none();
+            let older = if view.complete {
+                OlderPosts::None
+            } else {
+                OlderPosts::OnServer
+            };
+            let posts: Vec<PostView> = view.root.into_iter().chain(view.replies).collect();
+            (posts, older, false, never_loaded, team)
+        }
+    };
+    let me = my_user_id(conn)?;
+    let sources = sources(conn, posts)?;
+    let lookup = StoreLookup::new(conn, &team_id);
+    let items = build_items(
+        sources,
+        &ItemContext {
+            me: &me,
+            reader,
+            lookup: &lookup,
+            time_zone,
+            locale,
+            unread_since,
+            now_ms,
+        },
+    );
+    Ok(TimelineItems {
+        items,
+        older,
+        newer_missing,
+        never_loaded,
+    })
+}
+
+/// The signed-in user's last visit of a channel (ms; 0: never).
+pub fn last_viewed_at(conn: &Connection, channel_id: &str) -> StoreResult<i64> {
+    let me = my_user_id(conn)?;
+    Ok(conn
+        .prepare_cached(
+            "SELECT last_viewed_at FROM channel_members WHERE channel_id = ?1 AND user_id = ?2",
+        )?
+        .query_row([channel_id, me.as_str()], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+fn channel_team(conn: &Connection, channel_id: &str) -> StoreResult<String> {
+    Ok(conn
+        .prepare_cached("SELECT team_id FROM channels WHERE id = ?1")?
+        .query_row([channel_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default())
+}
+
+fn ids_json<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    serde_json::Value::from(ids.collect::<Vec<_>>()).to_string()
+}
+
+fn sources(conn: &Connection, posts: Vec<PostView>) -> StoreResult<Vec<SourcePost>> {
+    let ids: Vec<&str> = posts.iter().map(|p| p.id.as_str()).collect();
+    let mut states = echo_states(conn, &ids)?;
+    let mut saved = std::collections::HashSet::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT name FROM preferences WHERE category = 'flagged_post'
+               AND value = 'true' AND name IN (SELECT value FROM json_each(?1))",
+        )?;
+        let mut rows = stmt.query([ids_json(ids.iter().copied())])?;
+        while let Some(row) = rows.next()? {
+            saved.insert(row.get::<_, String>(0)?);
+        }
+    }
+    let roots: Vec<&str> = posts
+        .iter()
+        .filter(|p| p.root_id.is_empty() && p.reply_count > 0)
+        .map(|p| p.id.as_str())
+        .collect();
+    let mut participants = thread_participants(conn, &roots)?;
+    Ok(posts
+        .into_iter()
+        .map(|post| {
+            let (people, last_reply_at) = participants.remove(&post.id).unwrap_or_default();
+            SourcePost {
+                outbox: states.remove(&post.id),
+                saved: saved.contains(&post.id),
+                participants: people,
+                last_reply_at,
+                post,
+            }
+        })
+        .collect())
+}
+
+/// For each root: who replied (latest first) and the newest reply's time.
+fn thread_participants(
+    conn: &Connection,
+    roots: &[&str],
+) -> StoreResult<HashMap<String, (Vec<Participant>, i64)>> {
+    let mut out: HashMap<String, (Vec<Participant>, i64)> = HashMap::new();
+    if roots.is_empty() {
+        return Ok(out);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.root_id, p.user_id, max(p.create_at) AS last,
+                u.first_name, u.last_name, u.nickname, u.username
+         FROM posts p LEFT JOIN users u ON u.id = p.user_id
+         WHERE p.root_id IN (SELECT value FROM json_each(?1)) AND p.delete_at = 0
+         GROUP BY p.root_id, p.user_id
+         ORDER BY p.root_id, last DESC",
+    )?;
+    let mut rows = stmt.query([ids_json(roots.iter().copied())])?;
+    while let Some(row) = rows.next()? {
+        let root: String = row.get(0)?;
+        let user_id: String = row.get(1)?;
+        let last: i64 = row.get(2)?;
+        let name = match row.get::<_, Option<String>>(6)? {
+            Some(username) => person_name(
+                &row.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                &row.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                &row.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                &username,
+            ),
+            None => user_id.clone(),
+        };
+        let entry = out.entry(root).or_default();
+        entry.1 = entry.1.max(last);
+        entry.0.push(Participant { user_id, name });
+    }
+    Ok(out)
+}
+
+/// Names a message mentions, resolved through the store (and remembered
+/// for the rest of one read).
+pub struct StoreLookup<'c> {
+    conn: &'c Connection,
+    team_id: String,
+    people: RefCell<HashMap<String, Option<PersonRef>>>,
+    channels: RefCell<HashMap<String, Option<ChannelRef>>>,
+}
+
+impl<'c> StoreLookup<'c> {
+    /// `team_id`: the team whose channel of a name wins when several
+    /// teams have one.
+    pub fn new(conn: &'c Connection, team_id: &str) -> StoreLookup<'c> {
+        StoreLookup {
+            conn,
+            team_id: team_id.to_owned(),
+            people: RefCell::default(),
+            channels: RefCell::default(),
+        }
+    }
+
+    fn query_person(&self, username: &str) -> rusqlite::Result<Option<PersonRef>> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, first_name, last_name, nickname, username FROM users
+                 WHERE username = ?1 AND delete_at = 0",
+            )?
+            .query_row([username], |r| {
+                Ok(PersonRef {
+                    user_id: r.get(0)?,
+                    display_name: person_name(
+                        &r.get::<_, String>(1)?,
+                        &r.get::<_, String>(2)?,
+                        &r.get::<_, String>(3)?,
+                        &r.get::<_, String>(4)?,
+                    ),
+                })
+            })
+            .optional()
+    }
+
+    fn query_channel(&self, name: &str) -> rusqlite::Result<Option<ChannelRef>> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, display_name FROM channels
+                 WHERE name = ?1 AND type IN ('O', 'P')
+                 ORDER BY team_id = ?2 DESC LIMIT 1",
+            )?
+            .query_row([name, self.team_id.as_str()], |r| {
+                Ok(ChannelRef {
+                    channel_id: r.get(0)?,
+                    display_name: r.get(1)?,
+                })
+            })
+            .optional()
+    }
+}
+
+impl Lookup for StoreLookup<'_> {
+    fn person(&self, username: &str) -> Option<PersonRef> {
+        if let Some(known) = self.people.borrow().get(username) {
+            return known.clone();
+        }
+        // A failed read resolves nobody: the mention still shows.
+        let found = self.query_person(username).ok().flatten();
+        self.people
+            .borrow_mut()
+            .insert(username.to_owned(), found.clone());
+        found
+    }
+
+    fn channel(&self, name: &str) -> Option<ChannelRef> {
+        if let Some(known) = self.channels.borrow().get(name) {
+            return known.clone();
+        }
+        let found = self.query_channel(name).ok().flatten();
+        self.channels
+            .borrow_mut()
+            .insert(name.to_owned(), found.clone());
+        found
+    }
+}
