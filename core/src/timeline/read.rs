@@ -221,7 +221,7 @@ impl<'c> StoreLookup<'c> {
         self.conn
             .prepare_cached(
                 "SELECT id, first_name, last_name, nickname, username FROM users
-                 WHERE username = ?1 AND delete_at = 0",
+                 WHERE username = ?1",
             )?
             .query_row([username], |r| {
                 Ok(PersonRef {
