@@ -284,3 +284,78 @@ async fn paging_backwards_reaches_the_start_without_gaps_or_repeats() {
     let expected: Vec<String> = (0..75).map(|n| format!("Nachricht {n}")).collect();
     assert_eq!(texts, expected);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_reads_as_items_and_its_root_names_who_replied() {
+    let server = TestServer::start(ServerConfig::default()).await.unwrap();
+    let me = server.account(Role::Student);
+    let (_dir, client) = device(&server, &me).await;
+    let team = client.teams().await.unwrap()[0].id.clone();
+    let channel = client
+        .create_channel(&team, "Fragen", false, "")
+        .await
+        .unwrap()
+        .id;
+    let root = server.post_as(&me.user_id, &channel, "Frage zu **Aufgabe 3**");
+    let root_id = root["id"].as_str().unwrap().to_owned();
+    server
+        .reply_as(&me.user_id, &root_id, "Antwort eins")
+        .unwrap();
+    server
+        .reply_as(&me.user_id, &root_id, "Antwort zwei")
+        .unwrap();
+    client.sync().await.unwrap();
+
+    let channel_items = client
+        .open_timeline(
+            Target::Channel {
+                channel_id: channel.clone(),
+            },
+            options(50),
+        )
+        .await
+        .unwrap()
+        .items()
+        .await
+        .unwrap();
+    let summary = post_with(&channel_items, "Aufgabe 3")
+        .thread
+        .clone()
+        .expect("a thread summary on the root");
+    assert_eq!(summary.reply_count, 2);
+    assert_eq!(summary.participants.len(), 1);
+    assert_eq!(summary.participants[0].user_id, me.user_id);
+    assert!(summary.last_reply_at > 0);
+
+    let thread = client
+        .open_timeline(
+            Target::Thread {
+                root_id: root_id.clone(),
+            },
+            options(50),
+        )
+        .await
+        .unwrap();
+    let outcome = thread.paginate_backwards().await.unwrap();
+    assert!(outcome.reached_start);
+    let items = thread.items().await.unwrap();
+    assert_eq!(items.older, OlderPosts::None);
+    let texts: Vec<(&str, bool)> = posts(&items)
+        .iter()
+        .map(|p| (p.plain_text.as_str(), p.grouped))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            ("Frage zu Aufgabe 3", false),
+            // A reply does not continue the root; the second continues the first.
+            ("Antwort eins", false),
+            ("Antwort zwei", true),
+        ]
+    );
+    assert!(matches!(
+        items.items[0].kind,
+        TimelineItemKind::DaySeparator(_)
+    ));
+    assert!(!items.items.iter().any(|i| i.id == "new-messages"));
+}

@@ -312,3 +312,62 @@ fn snapshots_deliver_the_first_value_then_diffs_then_nothing_for_no_change() {
     }
     assert_eq!(snapshots.current(), Some(&newer));
 }
+
+fn timeline_item(id: u32, text: &str) -> crate::timeline::TimelineItem {
+    crate::timeline::TimelineItem {
+        id: format!("item{id}"),
+        kind: crate::timeline::TimelineItemKind::NewMessages {
+            label: text.to_owned(),
+        },
+    }
+}
+
+#[test]
+fn timeline_item_diffs_turn_the_old_items_into_the_new_ones() {
+    use crate::timeline::TimelineItems;
+    let mut rng = StdRng::seed_from_u64(14);
+    for round in 0..1_000 {
+        let length = rng.random_range(0..30);
+        let old = TimelineItems {
+            items: (0..length).map(|i| timeline_item(i, "")).collect(),
+            older: OlderPosts::Cached,
+            newer_missing: false,
+            never_loaded: false,
+        };
+        let mut new = old.clone();
+        let mut next = length;
+        for _ in 0..rng.random_range(0..6) {
+            match rng.random_range(0..4) {
+                // Older posts paged in at the front, new ones at the end.
+                0 => {
+                    next += 1;
+                    new.items.insert(0, timeline_item(next, ""));
+                }
+                1 => {
+                    next += 1;
+                    new.items.push(timeline_item(next, ""));
+                }
+                2 if !new.items.is_empty() => {
+                    let at = rng.random_range(0..new.items.len());
+                    new.items.remove(at);
+                }
+                3 if !new.items.is_empty() => {
+                    let at = rng.random_range(0..new.items.len());
+                    new.items[at] = timeline_item(at as u32 + 1_000, "changed");
+                }
+                _ => {}
+            }
+        }
+        new.older = if rng.random_bool(0.3) {
+            OlderPosts::None
+        } else {
+            OlderPosts::Cached
+        };
+        let mut patched = old.clone();
+        match old.diff(&new) {
+            Some(diff) => patched.apply(diff).unwrap(),
+            None => assert_eq!(old, new, "round {round}: no diff for a change"),
+        }
+        assert_eq!(patched, new, "round {round}");
+    }
+}

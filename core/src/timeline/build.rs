@@ -28,6 +28,9 @@ pub struct SourcePost {
     /// For a root with replies: who replied, latest first.
     pub participants: Vec<Participant>,
     pub last_reply_at: i64,
+    /// Replies of a root in the cache (the server's count is 0 on channel
+    /// pages without collapsed threads).
+    pub cached_replies: i64,
 }
 
 /// Who reads, where and when.
@@ -113,6 +116,7 @@ fn post_item(source: SourcePost, grouped: bool, time: String, ctx: &ItemContext<
         saved,
         participants,
         last_reply_at,
+        cached_replies,
     } = source;
     let (text, plain_text) = if post.deleted {
         (
@@ -127,8 +131,9 @@ fn post_item(source: SourcePost, grouped: bool, time: String, ctx: &ItemContext<
         let plain = markdown::plain_text(&text);
         (text, plain)
     };
-    let thread = (post.root_id.is_empty() && post.reply_count > 0).then_some(ThreadSummary {
-        reply_count: post.reply_count,
+    let reply_count = post.reply_count.max(cached_replies);
+    let thread = (post.root_id.is_empty() && reply_count > 0).then_some(ThreadSummary {
+        reply_count,
         participants,
         last_reply_at,
     });

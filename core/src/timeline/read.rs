@@ -124,39 +124,51 @@ fn sources(conn: &Connection, posts: Vec<PostView>) -> StoreResult<Vec<SourcePos
             saved.insert(row.get::<_, String>(0)?);
         }
     }
+    // Without collapsed threads the server counts no replies on channel
+    // pages: the cached replies count too.
     let roots: Vec<&str> = posts
         .iter()
-        .filter(|p| p.root_id.is_empty() && p.reply_count > 0)
+        .filter(|p| p.root_id.is_empty())
         .map(|p| p.id.as_str())
         .collect();
     let mut participants = thread_participants(conn, &roots)?;
     Ok(posts
         .into_iter()
         .map(|post| {
-            let (people, last_reply_at) = participants.remove(&post.id).unwrap_or_default();
+            let replies = participants.remove(&post.id).unwrap_or_default();
             SourcePost {
                 outbox: states.remove(&post.id),
                 saved: saved.contains(&post.id),
-                participants: people,
-                last_reply_at,
+                participants: replies.people,
+                last_reply_at: replies.last_reply_at,
+                cached_replies: replies.count,
                 post,
             }
         })
         .collect())
 }
 
-/// For each root: who replied (latest first) and the newest reply's time.
+/// The cached replies of one root.
+#[derive(Default)]
+struct CachedReplies {
+    /// Who replied, latest first.
+    people: Vec<Participant>,
+    last_reply_at: i64,
+    count: i64,
+}
+
+/// For each root with cached replies: who replied, when last, how often.
 fn thread_participants(
     conn: &Connection,
     roots: &[&str],
-) -> StoreResult<HashMap<String, (Vec<Participant>, i64)>> {
-    let mut out: HashMap<String, (Vec<Participant>, i64)> = HashMap::new();
+) -> StoreResult<HashMap<String, CachedReplies>> {
+    let mut out: HashMap<String, CachedReplies> = HashMap::new();
     if roots.is_empty() {
         return Ok(out);
     }
     let mut stmt = conn.prepare_cached(
         "SELECT p.root_id, p.user_id, max(p.create_at) AS last,
-                u.first_name, u.last_name, u.nickname, u.username
+                u.first_name, u.last_name, u.nickname, u.username, count(*)
          FROM posts p LEFT JOIN users u ON u.id = p.user_id
          WHERE p.root_id IN (SELECT value FROM json_each(?1)) AND p.delete_at = 0
          GROUP BY p.root_id, p.user_id
@@ -177,8 +189,9 @@ fn thread_participants(
             None => user_id.clone(),
         };
         let entry = out.entry(root).or_default();
-        entry.1 = entry.1.max(last);
-        entry.0.push(Participant { user_id, name });
+        entry.last_reply_at = entry.last_reply_at.max(last);
+        entry.count += row.get::<_, i64>(7)?;
+        entry.people.push(Participant { user_id, name });
     }
     Ok(out)
 }
@@ -208,7 +221,7 @@ impl<'c> StoreLookup<'c> {
         self.conn
             .prepare_cached(
                 "SELECT id, first_name, last_name, nickname, username FROM users
-                 WHERE username = ?1 AND delete_at = 0",
+                 WHERE username = ?1",
             )?
             .query_row([username], |r| {
                 Ok(PersonRef {

@@ -42,6 +42,7 @@ fn source(post: PostView) -> SourcePost {
         saved: false,
         participants: Vec::new(),
         last_reply_at: 0,
+        cached_replies: 0,
     }
 }
 
@@ -351,7 +352,9 @@ fn posts_carry_markdown_markers_reactions_files_and_threads() {
     context.locale = Locale::German;
     let mut root = post("root", "u1", NOON);
     root.message = "**Hallo** @me :wave:".into();
-    root.reply_count = 2;
+    // The server's count (0 on channel pages without collapsed threads)
+    // is raised to the cached replies.
+    root.reply_count = 0;
     root.is_pinned = true;
     root.edited = true;
     root.reactions = vec![crate::reads::ReactionView {
@@ -371,6 +374,7 @@ fn posts_carry_markdown_markers_reactions_files_and_threads() {
         name: "Ben".into(),
     }];
     root_source.last_reply_at = NOON + 5 * MINUTE;
+    root_source.cached_replies = 2;
     let items = context.build_sources(vec![root_source, source(deleted), source(emote)]);
     let root = post_item(&items[1]);
     assert!(matches!(

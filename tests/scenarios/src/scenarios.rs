@@ -633,6 +633,92 @@ pub async fn join_and_leave_a_channel(sut: &impl ServerUnderTest) -> Result<()> 
     Ok(())
 }
 
+/// Someone added to a channel, and leaving it: the classmate's timeline
+/// shows both as sentences naming the people (the server's props read
+/// right), with every blank filled.
+pub async fn system_posts_read_as_sentences(sut: &impl ServerUnderTest) -> Result<()> {
+    use pausenhof_core::api::channels::{add_member, create_channel, leave_channel, NewChannel};
+    use pausenhof_core::texts::Locale;
+    use pausenhof_core::timeline::{Target, TimelineItemKind, TimelineOptions};
+    let school = sut.school();
+    let student = Device::signed_in(&sut.url(), &school.student).await?;
+    let classmate = Device::signed_in(&sut.url(), &school.classmate).await?;
+    for device in [&student, &classmate] {
+        device.client.sync().await?;
+    }
+    let team = classmate
+        .client
+        .teams()
+        .await?
+        .into_iter()
+        .find(|t| t.name == school.team)
+        .context("the school team")?;
+    let tag = uuid_like().trim_start_matches('#').to_string();
+    let channel = create_channel(
+        &classmate.client.api()?,
+        &NewChannel {
+            team_id: team.id.clone(),
+            name: format!("ag-{tag}"),
+            display_name: format!("AG {tag}"),
+            channel_type: pausenhof_core::model::ChannelType::Open,
+            purpose: String::new(),
+            header: String::new(),
+        },
+    )
+    .await?;
+    add_member(&classmate.client.api()?, &channel.id, &school.student.id).await?;
+    leave_channel(&student.client.api()?, &channel.id).await?;
+    classmate.client.sync().await?;
+    classmate.client.load_older(&channel.id).await?;
+
+    let timeline = classmate
+        .client
+        .open_timeline(
+            Target::Channel {
+                channel_id: channel.id.clone(),
+            },
+            TimelineOptions {
+                time_zone: Some("Europe/Berlin".into()),
+                locale: Locale::English,
+                page_size: 50,
+            },
+        )
+        .await?;
+    let items = timeline.items().await?;
+    let sentences: Vec<String> = items
+        .items
+        .iter()
+        .filter_map(|i| match &i.kind {
+            TimelineItemKind::System(s) => Some(s.text.clone()),
+            _ => None,
+        })
+        .collect();
+    let student_named = |s: &str| {
+        s.contains(&format!("@{}", school.student.username))
+            || !s.contains('@') && !s.starts_with("Someone")
+    };
+    ensure!(
+        sentences
+            .iter()
+            .any(|s| s.contains(" added ") && s.ends_with(" to the channel.") && student_named(s)),
+        "{}: no sentence for adding the student: {sentences:?}",
+        sut.name()
+    );
+    ensure!(
+        sentences
+            .iter()
+            .any(|s| s.ends_with(" left the channel.") && student_named(s)),
+        "{}: no sentence for the student leaving: {sentences:?}",
+        sut.name()
+    );
+    ensure!(
+        sentences.iter().all(|s| !s.contains('{')),
+        "{}: a blank left unfilled: {sentences:?}",
+        sut.name()
+    );
+    Ok(())
+}
+
 /// The student writes to a classmate by username; the classmate's device,
 /// which never had this conversation, shows it in the channel list and the
 /// message in its timeline.

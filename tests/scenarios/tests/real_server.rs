@@ -38,6 +38,7 @@ on_real_server!(
     push_through_the_gateway,
     reconnect_brings_what_was_missed,
     join_and_leave_a_channel,
+    system_posts_read_as_sentences,
     direct_message_by_username,
     thread_reply_and_read,
     reactions_come_and_go,

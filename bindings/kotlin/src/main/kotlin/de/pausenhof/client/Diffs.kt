@@ -9,6 +9,10 @@ import de.pausenhof.ffi.SidebarSectionOp
 import de.pausenhof.ffi.Thread
 import de.pausenhof.ffi.ThreadDiff
 import de.pausenhof.ffi.TimelineDiff
+import de.pausenhof.ffi.TimelineItem
+import de.pausenhof.ffi.TimelineItemOp
+import de.pausenhof.ffi.TimelineItems
+import de.pausenhof.ffi.TimelineItemsDiff
 import de.pausenhof.ffi.TimelineWindow
 
 /**
@@ -69,6 +73,27 @@ fun List<SidebarSection>.applying(operations: List<SidebarSectionOp>): List<Side
 
 fun TimelineWindow.applying(diff: TimelineDiff): TimelineWindow = copy(
     posts = posts.applying(diff.posts),
+    older = diff.older,
+    newerMissing = diff.newerMissing,
+    neverLoaded = diff.neverLoaded,
+)
+
+@JvmName("applyingTimelineItemOps")
+fun List<TimelineItem>.applying(operations: List<TimelineItemOp>): List<TimelineItem> {
+    val list = toMutableList()
+    for (op in operations) {
+        when (op) {
+            is TimelineItemOp.Remove -> list.removeAt(op.index.toInt())
+            is TimelineItemOp.Insert -> list.add(op.index.toInt(), op.item)
+            is TimelineItemOp.Move -> list.add(op.to.toInt(), list.removeAt(op.from.toInt()))
+            is TimelineItemOp.Update -> list[op.index.toInt()] = op.item
+        }
+    }
+    return list
+}
+
+fun TimelineItems.applying(diff: TimelineItemsDiff): TimelineItems = copy(
+    items = items.applying(diff.items),
     older = diff.older,
     newerMissing = diff.newerMissing,
     neverLoaded = diff.neverLoaded,

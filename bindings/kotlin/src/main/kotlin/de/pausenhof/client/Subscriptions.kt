@@ -19,6 +19,10 @@ import de.pausenhof.ffi.NotificationListener
 import de.pausenhof.ffi.SidebarSectionOp
 import de.pausenhof.ffi.ThreadDiff
 import de.pausenhof.ffi.TimelineDiff
+import de.pausenhof.ffi.Timeline
+import de.pausenhof.ffi.TimelineItems
+import de.pausenhof.ffi.TimelineItemsDiff
+import de.pausenhof.ffi.TimelineItemsListener
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.SharingStarted
 import kotlinx.coroutines.flow.StateFlow
@@ -120,6 +124,19 @@ fun Client.observeTimeline(channelId: String, limit: UInt = 50u): Flow<TimelineW
 /** The timeline kept as a [StateFlow] in [scope]; null until the first read. */
 fun Client.timelineState(scope: CoroutineScope, channelId: String, limit: UInt = 50u): StateFlow<TimelineWindow?> =
     observeTimeline(channelId, limit).stateIn(scope, SharingStarted.Eagerly, null)
+
+/** Timeline items: whole, then a diff per change and per page loaded backwards. */
+fun Timeline.itemUpdates(): Flow<Update<TimelineItems, TimelineItemsDiff>> =
+    subscriptionFlow(conflate = false) { deliver, fail ->
+        subscribe(object : TimelineItemsListener {
+            override fun onItems(items: TimelineItems) = deliver(Update.Snapshot(items))
+            override fun onItemsDiff(diff: TimelineItemsDiff) = deliver(Update.Diff(diff))
+            override fun onError(error: ClientException) = fail(error)
+        })
+    }
+
+/** Timeline items now, then after every change. */
+fun Timeline.observeItems(): Flow<TimelineItems> = itemUpdates().applyingDiffs { applying(it) }
 
 /** A thread: whole, then a diff per change. */
 fun Client.threadUpdates(rootId: String): Flow<Update<Thread, ThreadDiff>> =
