@@ -3,6 +3,7 @@ package de.pausenhof.app.ui
 import android.app.AlertDialog
 import android.content.ClipData
 import android.content.ClipboardManager
+import android.content.Intent
 import android.os.Bundle
 import android.text.Editable
 import android.text.TextWatcher
@@ -53,6 +54,11 @@ class ChannelActivity : Screen() {
             adapter = this@ChannelActivity.adapter
             transcriptMode = AbsListView.TRANSCRIPT_MODE_NORMAL
             isStackFromBottom = true
+            // The whole row opens the thread: the reply count alone is too small a target to hit.
+            setOnItemClickListener { _, _, position, _ ->
+                val post = this@ChannelActivity.adapter.getItem(position - headerViewsCount)
+                if (this@ChannelActivity.adapter.sendState(post) == null && !post.deleted) openThread(post)
+            }
             setOnItemLongClickListener { _, _, position, _ ->
                 val post = this@ChannelActivity.adapter.getItem(position - headerViewsCount)
                 showActions(post)
@@ -105,18 +111,12 @@ class ChannelActivity : Screen() {
             client.observeTimeline(channelId).collectLatest { window ->
                 older = window.older
                 olderButton.visibility = if (older == OlderPosts.NONE) View.GONE else View.VISIBLE
-                adapter.show(window.posts, sendStates())
+                adapter.show(window.posts, client.sendStatesIn(channelId))
                 if (window.neverLoaded) loadOlder()
             }
         }
         launch { client.typingUsers(channelId).collectLatest(::showTyping) }
         launch { runCatching { client.markChannelViewed(channelId) } }
-    }
-
-    private suspend fun sendStates(): Map<String, SendState> = try {
-        client.pendingSends().filter { it.channelId == channelId }.associate { it.clientKey to it.state }
-    } catch (failure: ClientException) {
-        emptyMap()
     }
 
     private fun send() {
@@ -173,6 +173,7 @@ class ChannelActivity : Screen() {
                 add(R.string.action_discard to { launchReporting { client.discardSend(post.id) } })
             }
             if (state == null && !post.deleted) {
+                add(R.string.action_reply to { openThread(post) })
                 add(R.string.action_react to { launchReporting { client.addReaction(post.id, "+1") } })
                 add(R.string.action_copy to { copy(post.message) })
                 add(R.string.action_mark_unread to { launchReporting { client.markUnreadFrom(post.id) } })
@@ -183,6 +184,14 @@ class ChannelActivity : Screen() {
         AlertDialog.Builder(this)
             .setItems(actions.map { getString(it.first) }.toTypedArray()) { _, which -> actions[which].second() }
             .show()
+    }
+
+    private fun openThread(post: Post) {
+        startActivity(
+            Intent(this, ThreadActivity::class.java)
+                .putExtra(ThreadActivity.EXTRA_CHANNEL_ID, channelId)
+                .putExtra(ThreadActivity.EXTRA_ROOT_ID, post.rootId.ifEmpty { post.id }),
+        )
     }
 
     private fun launchReporting(call: suspend () -> Unit) {
