@@ -86,6 +86,7 @@ class HomeActivity : Screen() {
 
     override fun onCreateOptionsMenu(menu: Menu): Boolean {
         menu.add(Menu.NONE, R.id.menu_sync, Menu.NONE, R.string.home_sync)
+        menu.add(Menu.NONE, R.id.menu_search, Menu.NONE, R.string.home_search)
         menu.add(Menu.NONE, R.id.menu_settings, Menu.NONE, R.string.home_settings)
         return true
     }
@@ -93,6 +94,10 @@ class HomeActivity : Screen() {
     override fun onOptionsItemSelected(item: MenuItem): Boolean = when (item.itemId) {
         R.id.menu_sync -> {
             launch { sync() }
+            true
+        }
+        R.id.menu_search -> {
+            startActivity(Intent(this, SearchActivity::class.java))
             true
         }
         R.id.menu_settings -> {
