@@ -5,6 +5,8 @@ import android.content.ClipData
 import android.content.ClipboardManager
 import android.content.Intent
 import android.os.Bundle
+import android.view.Menu
+import android.view.MenuItem
 import android.text.Editable
 import android.text.TextWatcher
 import android.view.View
@@ -38,6 +40,7 @@ class ChannelActivity : Screen() {
     private lateinit var olderButton: Button
     private var older: OlderPosts = OlderPosts.CACHED
     private var loadingOlder = false
+    private var muted = false
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -117,6 +120,57 @@ class ChannelActivity : Screen() {
         }
         launch { client.typingUsers(channelId).collectLatest(::showTyping) }
         launch { runCatching { client.markChannelViewed(channelId) } }
+        launch { refreshMuted() }
+    }
+
+    override fun onResume() {
+        super.onResume()
+        // The info screen may have changed it.
+        if (::channelId.isInitialized) launch { refreshMuted() }
+    }
+
+    private suspend fun refreshMuted() {
+        muted = try {
+            client.channelInfo(channelId).muted
+        } catch (failure: ClientException) {
+            return
+        }
+        invalidateOptionsMenu()
+    }
+
+    // The school's netiquette wants muting and leaving one tap away, not behind the info screen.
+    override fun onCreateOptionsMenu(menu: Menu): Boolean {
+        menu.add(Menu.NONE, R.id.menu_channel_mute, Menu.NONE, if (muted) R.string.channel_unmute else R.string.channel_mute)
+            .setShowAsAction(MenuItem.SHOW_AS_ACTION_IF_ROOM)
+        menu.add(Menu.NONE, R.id.menu_channel_leave, Menu.NONE, R.string.channel_leave)
+        menu.add(Menu.NONE, R.id.menu_channel_info, Menu.NONE, R.string.channel_info)
+        return true
+    }
+
+    override fun onPrepareOptionsMenu(menu: Menu): Boolean {
+        menu.findItem(R.id.menu_channel_mute)?.setTitle(if (muted) R.string.channel_unmute else R.string.channel_mute)
+        return true
+    }
+
+    override fun onOptionsItemSelected(item: MenuItem): Boolean = when (item.itemId) {
+        R.id.menu_channel_mute -> {
+            launchReporting {
+                client.setChannelMuted(channelId, !muted)
+                refreshMuted()
+            }
+            true
+        }
+        R.id.menu_channel_leave -> {
+            launch { leaveChannel(client, channelId) }
+            true
+        }
+        R.id.menu_channel_info -> {
+            startActivity(
+                Intent(this, ChannelInfoActivity::class.java).putExtra(ChannelInfoActivity.EXTRA_CHANNEL_ID, channelId),
+            )
+            true
+        }
+        else -> super.onOptionsItemSelected(item)
     }
 
     private fun send() {

@@ -87,6 +87,7 @@ class HomeActivity : Screen() {
     override fun onCreateOptionsMenu(menu: Menu): Boolean {
         menu.add(Menu.NONE, R.id.menu_sync, Menu.NONE, R.string.home_sync)
         menu.add(Menu.NONE, R.id.menu_search, Menu.NONE, R.string.home_search)
+        menu.add(Menu.NONE, R.id.menu_browse, Menu.NONE, R.string.home_browse)
         menu.add(Menu.NONE, R.id.menu_settings, Menu.NONE, R.string.home_settings)
         return true
     }
@@ -98,6 +99,10 @@ class HomeActivity : Screen() {
         }
         R.id.menu_search -> {
             startActivity(Intent(this, SearchActivity::class.java))
+            true
+        }
+        R.id.menu_browse -> {
+            teamId?.let { startActivity(Intent(this, ChannelBrowserActivity::class.java).putExtra(ChannelBrowserActivity.EXTRA_TEAM_ID, it)) }
             true
         }
         R.id.menu_settings -> {
