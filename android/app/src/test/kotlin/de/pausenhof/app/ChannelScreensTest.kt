@@ -2,6 +2,7 @@ package de.pausenhof.app
 
 import android.app.AlertDialog
 import android.content.Intent
+import android.os.Looper
 import android.widget.Button
 import android.widget.CheckBox
 import android.widget.EditText
@@ -26,6 +27,7 @@ import de.pausenhof.ffi.ChannelKind
 import de.pausenhof.ffi.ChannelSummary
 import de.pausenhof.ffi.FoundPerson
 import de.pausenhof.ffi.PushLevel
+import java.time.Duration
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
@@ -66,7 +68,11 @@ class ChannelScreensTest : ScreenTest() {
             waitUntil("public channels are listed") { browser.channels().isNotEmpty() }
 
             browser.findViewById<EditText>(R.id.browse_field).setText("theater")
-            waitUntil("the channel is found") { browser.channels().any { it.id == theater.id } }
+            // The screen asks only once typing pauses; the main looper's clock moves only when told.
+            shadowOf(Looper.getMainLooper()).idleFor(Duration.ofMillis(500))
+            waitUntil("only matching channels are listed") {
+                browser.channels().any { it.id == theater.id } && browser.channels().all { it.displayName.contains("Theater", ignoreCase = true) }
+            }
             val position = browser.channels().indexOfFirst { it.id == theater.id }
             val list = browser.findViewById<ListView>(R.id.browse_list)
             val row = list.adapter.getView(position, null, list)
