@@ -120,12 +120,11 @@ class ChannelActivity : Screen() {
         }
         launch { client.typingUsers(channelId).collectLatest(::showTyping) }
         launch { runCatching { client.markChannelViewed(channelId) } }
-        launch { refreshMuted() }
     }
 
     override fun onResume() {
         super.onResume()
-        // The info screen may have changed it.
+        // Also after the info screen, which may have changed it.
         if (::channelId.isInitialized) launch { refreshMuted() }
     }
 
@@ -140,7 +139,8 @@ class ChannelActivity : Screen() {
 
     // The school's netiquette wants muting and leaving one tap away, not behind the info screen.
     override fun onCreateOptionsMenu(menu: Menu): Boolean {
-        menu.add(Menu.NONE, R.id.menu_channel_mute, Menu.NONE, if (muted) R.string.channel_unmute else R.string.channel_mute)
+        val mute = if (muted) R.string.channel_unmute else R.string.channel_mute
+        menu.add(Menu.NONE, R.id.menu_channel_mute, Menu.NONE, mute)
             .setShowAsAction(MenuItem.SHOW_AS_ACTION_IF_ROOM)
         menu.add(Menu.NONE, R.id.menu_channel_leave, Menu.NONE, R.string.channel_leave)
         menu.add(Menu.NONE, R.id.menu_channel_info, Menu.NONE, R.string.channel_info)

@@ -81,7 +81,12 @@ class ChannelBrowserActivity : Screen() {
             // Waits for a pause in typing so that not every letter asks the server.
             if (term.isNotEmpty()) delay(TYPING_PAUSE_MS)
             try {
-                adapter.show(if (term.isEmpty()) client.browseChannels(teamId, 0u, PAGE) else client.searchChannels(teamId, term))
+                val channels = if (term.isEmpty()) {
+                    client.browseChannels(teamId, 0u, PAGE)
+                } else {
+                    client.searchChannels(teamId, term)
+                }
+                adapter.show(channels)
             } catch (failure: ClientException) {
                 Toast.makeText(this@ChannelBrowserActivity, describe(failure), Toast.LENGTH_LONG).show()
             }

@@ -104,7 +104,11 @@ class HomeActivity : Screen() {
             true
         }
         R.id.menu_browse -> {
-            teamId?.let { startActivity(Intent(this, ChannelBrowserActivity::class.java).putExtra(ChannelBrowserActivity.EXTRA_TEAM_ID, it)) }
+            teamId?.let {
+                startActivity(
+                    Intent(this, ChannelBrowserActivity::class.java).putExtra(ChannelBrowserActivity.EXTRA_TEAM_ID, it),
+                )
+            }
             true
         }
         R.id.menu_people -> {

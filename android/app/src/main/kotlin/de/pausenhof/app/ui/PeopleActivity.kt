@@ -39,7 +39,7 @@ class PeopleActivity : Screen() {
             subtitle = { person ->
                 listOf(
                     person.position,
-                    if (person.deactivated) getString(R.string.people_deactivated) else getString(presenceText(person.presence)),
+                    getString(if (person.deactivated) R.string.people_deactivated else presenceText(person.presence)),
                 ).filter { it.isNotBlank() }.joinToString(" · ")
             },
         )

@@ -54,7 +54,9 @@ class SearchActivity : Screen() {
         }
         adapter = TwoLineAdapter(
             this,
-            title = { hit -> "${hit.channelDisplayName} · ${hit.post.authorName.ifBlank { hit.post.authorUsername }}" },
+            title = { hit ->
+                "${hit.channelDisplayName} · ${hit.post.authorName.ifBlank { hit.post.authorUsername }}"
+            },
             subtitle = { hit -> hit.post.message },
         )
         val results = ListView(this).apply {

@@ -40,7 +40,9 @@ class StatusActivity : Screen() {
                 choice(R.id.status_dnd_hour, R.string.status_dnd_hour) {
                     OwnStatus.DoNotDisturb(System.currentTimeMillis() + HOUR_MS)
                 }
-                choice(R.id.status_dnd_tomorrow, R.string.status_dnd_tomorrow) { OwnStatus.DoNotDisturb(tomorrowMorning()) }
+                choice(R.id.status_dnd_tomorrow, R.string.status_dnd_tomorrow) {
+                    OwnStatus.DoNotDisturb(tomorrowMorning())
+                }
                 choice(R.id.status_offline, R.string.status_offline) { OwnStatus.Offline }
             },
         )
