@@ -105,7 +105,9 @@ class ConsentScreensTest : ScreenTest() {
         assertTrue(consent() is ConsentState.Withdrawn)
         assertEquals(View.GONE, withdraw.visibility)
         assertEquals(2, log().size)
-        assertTrue(settings.screenText().contains(app.getString(R.string.settings_consent_log, 2)))
+        waitUntil("the log shows both decisions") {
+            settings.screenText().contains(app.getString(R.string.settings_consent_log, 2))
+        }
     }
 
     private fun installDistributor(packageName: String, label: String) {

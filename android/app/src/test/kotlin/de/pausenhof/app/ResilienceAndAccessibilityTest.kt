@@ -71,6 +71,21 @@ class ResilienceAndAccessibilityTest : ScreenTest() {
     }
 
     @Test
+    fun a_conversation_restored_in_a_new_process_reopens_the_account_itself() {
+        signInThrough(server.url)
+        val intent = firstChannelIntent()
+        // Android killed the app in the background; the process that comes back
+        // starts at the conversation, not at the launcher.
+        app.resetClient()
+        val screen = launch<ChannelActivity>(intent).get()
+        waitUntil("the conversation is shown") {
+            val list = screen.findViewById<android.widget.ListView>(R.id.channel_timeline)
+            list.count > list.headerViewsCount
+        }
+        assertTrue(app.client.currentUser() != null)
+    }
+
+    @Test
     fun losing_the_connection_shows_the_banner_and_it_goes_when_back() {
         DownableProxy(server.port).use { proxy ->
             signInThrough(proxy.url)

@@ -4,7 +4,10 @@ import android.app.AlertDialog
 import android.content.ClipData
 import android.content.ClipboardManager
 import android.content.Context
+import android.content.Intent
 import android.os.Bundle
+import android.view.Menu
+import android.view.MenuItem
 import android.text.Editable
 import android.text.TextWatcher
 import android.view.View
@@ -39,6 +42,7 @@ class ChannelActivity : Screen() {
     private lateinit var olderButton: Button
     private var older: OlderPosts = OlderPosts.CACHED
     private var loadingOlder = false
+    private var muted = false
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -55,6 +59,11 @@ class ChannelActivity : Screen() {
             adapter = this@ChannelActivity.adapter
             transcriptMode = AbsListView.TRANSCRIPT_MODE_NORMAL
             isStackFromBottom = true
+            // The whole row opens the thread: the reply count alone is too small a target to hit.
+            setOnItemClickListener { _, _, position, _ ->
+                val post = this@ChannelActivity.adapter.getItem(position - headerViewsCount)
+                if (this@ChannelActivity.adapter.sendState(post) == null && !post.deleted) openThread(post)
+            }
             setOnItemLongClickListener { _, _, position, _ ->
                 val post = this@ChannelActivity.adapter.getItem(position - headerViewsCount)
                 showActions(post)
@@ -104,21 +113,67 @@ class ChannelActivity : Screen() {
             },
         )
         launch {
+            if (!signedInAndLive()) return@launch
+            launch { watchTyping() }
+            launch { runCatching { client.markChannelViewed(channelId) } }
             client.observeTimeline(channelId).collectLatest { window ->
                 older = window.older
                 olderButton.visibility = if (older == OlderPosts.NONE) View.GONE else View.VISIBLE
-                adapter.show(window.posts, sendStates())
+                adapter.show(window.posts, client.sendStatesIn(channelId))
                 if (window.neverLoaded) loadOlder()
             }
         }
-        launch { client.typingUsers(channelId).collectLatest(::showTyping) }
-        launch { runCatching { client.markChannelViewed(channelId) } }
     }
 
-    private suspend fun sendStates(): Map<String, SendState> = try {
-        client.pendingSends().filter { it.channelId == channelId }.associate { it.clientKey to it.state }
-    } catch (failure: ClientException) {
-        emptyMap()
+    override fun onResume() {
+        super.onResume()
+        // Also after the info screen, which may have changed it.
+        if (::channelId.isInitialized) launch { refreshMuted() }
+    }
+
+    private suspend fun refreshMuted() {
+        muted = try {
+            client.channelInfo(channelId).muted
+        } catch (failure: ClientException) {
+            return
+        }
+        invalidateOptionsMenu()
+    }
+
+    // The school's netiquette wants muting and leaving one tap away, not behind the info screen.
+    override fun onCreateOptionsMenu(menu: Menu): Boolean {
+        val mute = if (muted) R.string.channel_unmute else R.string.channel_mute
+        menu.add(Menu.NONE, R.id.menu_channel_mute, Menu.NONE, mute)
+            .setShowAsAction(MenuItem.SHOW_AS_ACTION_IF_ROOM)
+        menu.add(Menu.NONE, R.id.menu_channel_leave, Menu.NONE, R.string.channel_leave)
+        menu.add(Menu.NONE, R.id.menu_channel_info, Menu.NONE, R.string.channel_info)
+        return true
+    }
+
+    override fun onPrepareOptionsMenu(menu: Menu): Boolean {
+        menu.findItem(R.id.menu_channel_mute)?.setTitle(if (muted) R.string.channel_unmute else R.string.channel_mute)
+        return true
+    }
+
+    override fun onOptionsItemSelected(item: MenuItem): Boolean = when (item.itemId) {
+        R.id.menu_channel_mute -> {
+            launchReporting {
+                client.setChannelMuted(channelId, !muted)
+                refreshMuted()
+            }
+            true
+        }
+        R.id.menu_channel_leave -> {
+            launch { leaveChannel(client, channelId) }
+            true
+        }
+        R.id.menu_channel_info -> {
+            startActivity(
+                Intent(this, ChannelInfoActivity::class.java).putExtra(ChannelInfoActivity.EXTRA_CHANNEL_ID, channelId),
+            )
+            true
+        }
+        else -> super.onOptionsItemSelected(item)
     }
 
     private fun send() {
@@ -151,6 +206,14 @@ class ChannelActivity : Screen() {
         }
     }
 
+    private suspend fun watchTyping() {
+        try {
+            client.typingUsers(channelId).collectLatest(::showTyping)
+        } catch (failure: ClientException) {
+            // No live connection: nobody can be seen typing.
+        }
+    }
+
     private fun showTyping(userIds: List<String>) {
         val others = userIds.filter { it != client.currentUser()?.id }
         typing.visibility = if (others.isEmpty()) View.GONE else View.VISIBLE
@@ -175,6 +238,7 @@ class ChannelActivity : Screen() {
                 add(R.string.action_discard to { launchReporting { client.discardSend(post.id) } })
             }
             if (state == null && !post.deleted) {
+                add(R.string.action_reply to { openThread(post) })
                 add(R.string.action_react to { launchReporting { client.addReaction(post.id, "+1") } })
                 add(R.string.action_copy to { copy(post.message) })
                 add(R.string.action_mark_unread to { launchReporting { client.markUnreadFrom(post.id) } })
@@ -185,6 +249,14 @@ class ChannelActivity : Screen() {
         AlertDialog.Builder(this)
             .setItems(actions.map { getString(it.first) }.toTypedArray()) { _, which -> actions[which].second() }
             .show()
+    }
+
+    private fun openThread(post: Post) {
+        startActivity(
+            Intent(this, ThreadActivity::class.java)
+                .putExtra(ThreadActivity.EXTRA_CHANNEL_ID, channelId)
+                .putExtra(ThreadActivity.EXTRA_ROOT_ID, post.rootId.ifEmpty { post.id }),
+        )
     }
 
     private fun launchReporting(call: suspend () -> Unit) {

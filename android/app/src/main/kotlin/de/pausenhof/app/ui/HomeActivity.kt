@@ -87,6 +87,10 @@ class HomeActivity : Screen() {
 
     override fun onCreateOptionsMenu(menu: Menu): Boolean {
         menu.add(Menu.NONE, R.id.menu_sync, Menu.NONE, R.string.home_sync)
+        menu.add(Menu.NONE, R.id.menu_search, Menu.NONE, R.string.home_search)
+        menu.add(Menu.NONE, R.id.menu_browse, Menu.NONE, R.string.home_browse)
+        menu.add(Menu.NONE, R.id.menu_people, Menu.NONE, R.string.home_people)
+        menu.add(Menu.NONE, R.id.menu_status, Menu.NONE, R.string.home_status)
         menu.add(Menu.NONE, R.id.menu_settings, Menu.NONE, R.string.home_settings)
         return true
     }
@@ -94,6 +98,26 @@ class HomeActivity : Screen() {
     override fun onOptionsItemSelected(item: MenuItem): Boolean = when (item.itemId) {
         R.id.menu_sync -> {
             launch { sync() }
+            true
+        }
+        R.id.menu_search -> {
+            startActivity(Intent(this, SearchActivity::class.java))
+            true
+        }
+        R.id.menu_browse -> {
+            teamId?.let {
+                startActivity(
+                    Intent(this, ChannelBrowserActivity::class.java).putExtra(ChannelBrowserActivity.EXTRA_TEAM_ID, it),
+                )
+            }
+            true
+        }
+        R.id.menu_people -> {
+            startActivity(Intent(this, PeopleActivity::class.java))
+            true
+        }
+        R.id.menu_status -> {
+            startActivity(Intent(this, StatusActivity::class.java))
             true
         }
         R.id.menu_settings -> {

@@ -1,0 +1,96 @@
+package de.pausenhof.app.ui
+
+import android.os.Bundle
+import android.widget.Button
+import android.widget.EditText
+import android.widget.LinearLayout
+import android.widget.ListView
+import android.widget.Toast
+import de.pausenhof.app.R
+import de.pausenhof.client.observeThread
+import de.pausenhof.ffi.ClientException
+import kotlinx.coroutines.flow.collectLatest
+
+/**
+ * One thread: its root and the replies from the store, and a composer whose
+ * messages go into the thread. The cached part shows at once; the rest is
+ * fetched once when the screen opens.
+ */
+class ThreadActivity : Screen() {
+    private lateinit var channelId: String
+    private lateinit var rootId: String
+    private lateinit var adapter: TimelineAdapter
+    private lateinit var composer: EditText
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        channelId = intent.getStringExtra(EXTRA_CHANNEL_ID) ?: return finish()
+        rootId = intent.getStringExtra(EXTRA_ROOT_ID) ?: return finish()
+        setTitle(R.string.thread_title)
+        adapter = TimelineAdapter(this)
+        val posts = ListView(this).apply {
+            id = R.id.thread_posts
+            adapter = this@ThreadActivity.adapter
+        }
+        composer = EditText(this).apply {
+            id = R.id.thread_composer
+            setHint(R.string.thread_composer_hint)
+            minHeight = (48 * resources.displayMetrics.density).toInt()
+        }
+        val send = Button(this).apply {
+            id = R.id.thread_send
+            setText(R.string.composer_send)
+            minHeight = (48 * resources.displayMetrics.density).toInt()
+            setOnClickListener { send() }
+        }
+        setContentView(
+            LinearLayout(this).apply {
+                orientation = LinearLayout.VERTICAL
+                addView(posts, LinearLayout.LayoutParams(LinearLayout.LayoutParams.MATCH_PARENT, 0, 1f))
+                addView(
+                    LinearLayout(this@ThreadActivity).apply {
+                        addView(composer, LinearLayout.LayoutParams(0, LinearLayout.LayoutParams.WRAP_CONTENT, 1f))
+                        addView(send)
+                    },
+                )
+            },
+        )
+        launch {
+            if (!signedInAndLive()) return@launch
+            client.observeThread(rootId).collectLatest { thread ->
+                adapter.show(listOfNotNull(thread.root) + thread.replies, client.sendStatesIn(channelId))
+            }
+        }
+        launch {
+            try {
+                client.loadThread(rootId)
+            } catch (failure: ClientException) {
+                // Offline the cached part is all there is; that is no news.
+                if (failure !is ClientException.Offline && failure !is ClientException.Network) report(failure)
+            }
+        }
+    }
+
+    private fun send() {
+        val message = composer.text.toString().trim()
+        if (message.isEmpty()) return
+        composer.text.clear()
+        launch {
+            try {
+                client.sendPost(channelId, rootId, message)
+            } catch (failure: ClientException) {
+                composer.setText(message)
+                report(failure)
+            }
+        }
+    }
+
+    private fun report(failure: ClientException) {
+        Toast.makeText(this, describe(failure), Toast.LENGTH_LONG).show()
+    }
+
+    companion object {
+        const val EXTRA_CHANNEL_ID = "de.pausenhof.app.THREAD_CHANNEL_ID"
+        const val EXTRA_ROOT_ID = "de.pausenhof.app.THREAD_ROOT_ID"
+    }
+}
