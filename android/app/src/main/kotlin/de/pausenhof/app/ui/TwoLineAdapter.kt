@@ -1,6 +1,7 @@
 package de.pausenhof.app.ui
 
 import android.content.Context
+import de.pausenhof.app.colorOf
 import android.graphics.Typeface
 import android.view.View
 import android.view.ViewGroup
