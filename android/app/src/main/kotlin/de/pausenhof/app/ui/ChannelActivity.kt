@@ -8,8 +8,6 @@ import android.content.Intent
 import android.os.Bundle
 import android.view.Menu
 import android.view.MenuItem
-import android.text.Editable
-import android.text.TextWatcher
 import android.view.View
 import android.widget.AbsListView
 import android.widget.Button
@@ -38,6 +36,7 @@ class ChannelActivity : Screen() {
     private lateinit var timeline: ListView
     private lateinit var adapter: TimelineAdapter
     private lateinit var composer: EditText
+    private lateinit var drafting: Composer
     private lateinit var typing: TextView
     private lateinit var olderButton: Button
     private var older: OlderPosts = OlderPosts.CACHED
@@ -85,18 +84,12 @@ class ChannelActivity : Screen() {
             id = R.id.channel_composer
             setHint(R.string.composer_hint)
             minHeight = (48 * resources.displayMetrics.density).toInt()
-            addTextChangedListener(object : TextWatcher {
-                override fun beforeTextChanged(s: CharSequence?, start: Int, count: Int, after: Int) = Unit
-                override fun onTextChanged(s: CharSequence?, start: Int, before: Int, count: Int) = Unit
-                override fun afterTextChanged(text: Editable?) {
-                    if (!text.isNullOrEmpty()) runCatching { client.userTyping(channelId, "") }
-                }
-            })
         }
+        drafting = Composer(this, scope, { client }, composer, channelId, "")
         val send = Button(this).apply {
             id = R.id.channel_send
             setText(R.string.composer_send)
-            setOnClickListener { send() }
+            setOnClickListener { drafting.send() }
         }
         setContentView(
             LinearLayout(this).apply {
@@ -114,6 +107,7 @@ class ChannelActivity : Screen() {
         )
         launch {
             if (!signedInAndLive()) return@launch
+            drafting.restoreDraft()
             launch { watchTyping() }
             launch { runCatching { client.markChannelViewed(channelId) } }
             client.observeTimeline(channelId).collectLatest { window ->
@@ -123,6 +117,11 @@ class ChannelActivity : Screen() {
                 if (window.neverLoaded) loadOlder()
             }
         }
+    }
+
+    override fun onPause() {
+        if (::drafting.isInitialized) drafting.saveDraft()
+        super.onPause()
     }
 
     override fun onResume() {
@@ -174,20 +173,6 @@ class ChannelActivity : Screen() {
             true
         }
         else -> super.onOptionsItemSelected(item)
-    }
-
-    private fun send() {
-        val message = composer.text.toString().trim()
-        if (message.isEmpty()) return
-        composer.text.clear()
-        launch {
-            try {
-                client.sendPost(channelId, "", message)
-            } catch (failure: ClientException) {
-                composer.setText(message)
-                Toast.makeText(this@ChannelActivity, describe(failure), Toast.LENGTH_LONG).show()
-            }
-        }
     }
 
     private fun loadOlder() {

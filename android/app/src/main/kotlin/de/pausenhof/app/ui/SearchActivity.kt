@@ -77,6 +77,10 @@ class SearchActivity : Screen() {
                 addView(results, LinearLayout.LayoutParams(LinearLayout.LayoutParams.MATCH_PARENT, 0, 1f))
             },
         )
+        intent.getStringExtra(EXTRA_TERMS)?.takeIf { savedInstanceState == null }?.let {
+            field.setText(it)
+            search()
+        }
     }
 
     private fun search() {
@@ -103,7 +107,10 @@ class SearchActivity : Screen() {
         )
     }
 
-    private companion object {
-        const val LIMIT = 50u
+    companion object {
+        /** Terms to search at once (from `/search` in a composer). */
+        const val EXTRA_TERMS = "de.pausenhof.app.SEARCH_TERMS"
+
+        private const val LIMIT = 50u
     }
 }

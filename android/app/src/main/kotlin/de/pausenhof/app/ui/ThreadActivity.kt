@@ -21,6 +21,7 @@ class ThreadActivity : Screen() {
     private lateinit var rootId: String
     private lateinit var adapter: TimelineAdapter
     private lateinit var composer: EditText
+    private lateinit var drafting: Composer
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -37,11 +38,12 @@ class ThreadActivity : Screen() {
             setHint(R.string.thread_composer_hint)
             minHeight = (48 * resources.displayMetrics.density).toInt()
         }
+        drafting = Composer(this, scope, { client }, composer, channelId, rootId)
         val send = Button(this).apply {
             id = R.id.thread_send
             setText(R.string.composer_send)
             minHeight = (48 * resources.displayMetrics.density).toInt()
-            setOnClickListener { send() }
+            setOnClickListener { drafting.send() }
         }
         setContentView(
             LinearLayout(this).apply {
@@ -57,6 +59,7 @@ class ThreadActivity : Screen() {
         )
         launch {
             if (!signedInAndLive()) return@launch
+            drafting.restoreDraft()
             client.observeThread(rootId).collectLatest { thread ->
                 adapter.show(listOfNotNull(thread.root) + thread.replies, client.sendStatesIn(channelId))
             }
@@ -71,18 +74,9 @@ class ThreadActivity : Screen() {
         }
     }
 
-    private fun send() {
-        val message = composer.text.toString().trim()
-        if (message.isEmpty()) return
-        composer.text.clear()
-        launch {
-            try {
-                client.sendPost(channelId, rootId, message)
-            } catch (failure: ClientException) {
-                composer.setText(message)
-                report(failure)
-            }
-        }
+    override fun onPause() {
+        if (::drafting.isInitialized) drafting.saveDraft()
+        super.onPause()
     }
 
     private fun report(failure: ClientException) {

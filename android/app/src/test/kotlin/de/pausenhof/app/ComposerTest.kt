@@ -1,0 +1,98 @@
+package de.pausenhof.app
+
+import android.content.Intent
+import android.widget.Button
+import android.widget.EditText
+import android.widget.ListView
+import de.pausenhof.app.support.ScreenTest
+import de.pausenhof.app.support.TestApp
+import de.pausenhof.app.support.launch
+import de.pausenhof.app.support.signIn
+import de.pausenhof.app.support.waitUntil
+import de.pausenhof.app.ui.ChannelActivity
+import de.pausenhof.ffi.ChannelKind
+import de.pausenhof.ffi.ChannelListItem
+import kotlinx.coroutines.runBlocking
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import org.junit.runner.RunWith
+import org.robolectric.RobolectricTestRunner
+import org.robolectric.Shadows.shadowOf
+import org.robolectric.annotation.Config
+
+/** The composer: slash commands act instead of being posted, and drafts outlive the app. */
+@RunWith(RobolectricTestRunner::class)
+@Config(application = TestApp::class, sdk = [34])
+class ComposerTest : ScreenTest() {
+
+    private fun publicChannel(): ChannelListItem = runBlocking {
+        val team = app.client.teams().first()
+        app.client.channelList(team.id).flatMap { it.channels }
+            .first { it.kind == ChannelKind.PUBLIC && it.name != "town-square" }
+    }
+
+    private fun open(channel: ChannelListItem) = launch<ChannelActivity>(
+        Intent(app, ChannelActivity::class.java)
+            .putExtra(ChannelActivity.EXTRA_CHANNEL_ID, channel.id)
+            .putExtra(ChannelActivity.EXTRA_CHANNEL_NAME, channel.displayName),
+    )
+
+    private fun ChannelActivity.type(text: String) {
+        findViewById<EditText>(R.id.channel_composer).setText(text)
+        findViewById<Button>(R.id.channel_send).performClick()
+    }
+
+    private fun ChannelActivity.shown(): List<String> {
+        val list = findViewById<ListView>(R.id.channel_timeline)
+        return (0 until list.adapter.count).mapNotNull { (list.adapter.getItem(it) as? de.pausenhof.ffi.Post)?.message }
+    }
+
+    @Test
+    fun slash_mute_mutes_the_channel_and_posts_nothing() {
+        signIn(server.plain("student"))
+        val channel = publicChannel()
+        val screen = open(channel).get()
+        waitUntil("the timeline is shown") { screen.shown().isNotEmpty() }
+        screen.type("/mute")
+        waitUntil("the channel is muted") { runBlocking { app.client.channelInfo(channel.id).muted } }
+        assertTrue(screen.shown().none { it.startsWith("/mute") })
+        assertTrue(runBlocking { app.client.pendingSends() }.isEmpty())
+    }
+
+    @Test
+    fun slash_leave_leaves_the_channel_and_the_screen() {
+        signIn(server.plain("student"))
+        val channel = publicChannel()
+        val screen = open(channel).get()
+        screen.type("/leave")
+        waitUntil("the channel has left the sidebar") {
+            runBlocking { app.client.channelList(channel.teamId) }.flatMap { it.channels }.none { it.id == channel.id }
+        }
+        waitUntil("the screen moves on") { screen.isFinishing }
+        val next = shadowOf(screen).nextStartedActivity
+        assertEquals(ChannelActivity::class.java.name, next?.component?.className)
+    }
+
+    @Test
+    fun an_unsent_message_is_kept_as_a_draft_through_a_restart() {
+        signIn(server.plain("student"))
+        val channel = publicChannel()
+        val first = open(channel)
+        first.get().findViewById<EditText>(R.id.channel_composer).setText("Halb geschrieben, dann Akku leer")
+        first.pause().stop().destroy()
+        waitUntil("the draft is saved") {
+            runBlocking { app.client.draft(channel.id, "") }?.message == "Halb geschrieben, dann Akku leer"
+        }
+
+        // A new process: a new core client over the same data folder.
+        app.resetClient()
+        runBlocking { app.client.restore() }
+        val again = open(channel).get()
+        val composer = again.findViewById<EditText>(R.id.channel_composer)
+        waitUntil("the draft is back in the composer") { composer.text.toString() == "Halb geschrieben, dann Akku leer" }
+
+        again.findViewById<Button>(R.id.channel_send).performClick()
+        waitUntil("sent, the draft is gone") { runBlocking { app.client.draft(channel.id, "") } == null }
+    }
+}
