@@ -15,13 +15,16 @@ pub async fn upsert_draft(api: &ApiClient, draft: &Draft) -> Result<Draft> {
 }
 
 /// `GET /users/{user_id}/teams/{team_id}/drafts`: the user's drafts in a
-/// team's channels (direct and group messages included).
+/// team's channels (direct and group messages included). The real server
+/// answers `null`, not `[]`, when there are none.
 pub async fn team_drafts(api: &ApiClient, user_id: &str, team_id: &str) -> Result<Vec<Draft>> {
-    api.get(
-        &format!("/users/{}/teams/{}/drafts", seg(user_id), seg(team_id)),
-        &[],
-    )
-    .await
+    let drafts: Option<Vec<Draft>> = api
+        .get(
+            &format!("/users/{}/teams/{}/drafts", seg(user_id), seg(team_id)),
+            &[],
+        )
+        .await?;
+    Ok(drafts.unwrap_or_default())
 }
 
 /// `DELETE /users/{user_id}/channels/{channel_id}/drafts[/{root_id}]`.

@@ -92,6 +92,10 @@ pub async fn team_drafts(
         .map(|(_, draft)| draft)
         .collect();
     drafts.sort_by_key(|d| std::cmp::Reverse(d["update_at"].as_i64().unwrap_or(0)));
+    // Like the real server (a nil Go slice): no drafts is `null`, not `[]`.
+    if drafts.is_empty() {
+        return Ok(Json(Value::Null));
+    }
     Ok(Json(json!(drafts)))
 }
 
