@@ -8,6 +8,7 @@ import de.pausenhof.ffi.Client
 import de.pausenhof.ffi.ClientOptions
 import de.pausenhof.ffi.SecretStore
 import java.io.File
+import java.util.Locale
 
 /**
  * Owns the one [Client] of the process. Every screen reaches the core
@@ -31,6 +32,8 @@ open class PausenhofApp : Application() {
                     dataDir = File(filesDir, "pausenhof").path,
                     deviceId = "",
                     extraRootCertificates = SchoolCertificates(this).all(),
+                    // Texts the core makes (notifications, system posts) in the phone's language.
+                    locale = Locale.getDefault().toLanguageTag(),
                 ),
                 createSecretStore(),
             ).also { current = it }

@@ -92,6 +92,30 @@ class NotificationsTest : ScreenTest() {
     }
 
     @Test
+    @Config(qualifiers = "de")
+    fun a_german_phone_gets_the_core_made_texts_in_german() {
+        val me = server.plain("student")
+        signIn(me, decide = false)
+        grantUnifiedPush()
+        OtherUser(server, server.plain("teacher")).use { teacher ->
+            // A direct message with only a file: its body is a text the core makes.
+            val dm = runBlocking { teacher.client.openDirectMessage(app.client.currentUser()!!.id) }
+            val file = runBlocking {
+                teacher.client.uploadFile(dm, "arbeitsblatt.pdf", "application/pdf", "%PDF-1.4".toByteArray())
+            }
+            runBlocking { teacher.client.startRealtime() }
+            val key = runBlocking { teacher.client.sendPostWithFiles(dm, "", "", listOf(file.id)) }
+            waitUntil("the file is sent") { runBlocking { teacher.client.pendingSends() }.none { it.clientKey == key } }
+            val postId = runBlocking { teacher.client.timeline(dm, 20u).posts.last { it.files.isNotEmpty() }.id }
+
+            val action = runBlocking { PushHandler(app).handle(idsOnlyPush(postId, dm, teacher.client.currentUser()!!.id)) }
+            assertTrue("$action", action is PushAction.Show)
+            val text = shown().single().extras.getCharSequence(android.app.Notification.EXTRA_TEXT).toString()
+            assertEquals("hat eine Datei gesendet", text)
+        }
+    }
+
+    @Test
     fun nothing_is_shown_once_consent_is_withdrawn() {
         val me = server.plain("student")
         signIn(me, decide = false)
