@@ -45,7 +45,7 @@ class ComposerTest : ScreenTest() {
 
     private fun ChannelActivity.shown(): List<String> {
         val list = findViewById<ListView>(R.id.channel_timeline)
-        return (0 until list.adapter.count).mapNotNull { (list.adapter.getItem(it) as? de.pausenhof.ffi.Post)?.message }
+        return ((list.adapter as android.widget.HeaderViewListAdapter).wrappedAdapter as de.pausenhof.app.ui.ItemsAdapter).messages()
     }
 
     @Test

@@ -17,7 +17,7 @@ import de.pausenhof.app.support.waitUntil
 import de.pausenhof.app.ui.ChannelActivity
 import de.pausenhof.app.ui.HomeActivity
 import de.pausenhof.app.ui.SidebarAdapter
-import de.pausenhof.app.ui.TimelineAdapter
+import de.pausenhof.app.ui.ItemsAdapter
 import de.pausenhof.client.support.DownableProxy
 import de.pausenhof.ffi.LifecycleEvent
 import kotlinx.coroutines.runBlocking
@@ -90,9 +90,9 @@ class HomeAndChannelScreensTest : ScreenTest() {
             .putExtra(ChannelActivity.EXTRA_CHANNEL_NAME, name),
     ).get()
 
-    private fun ChannelActivity.posts(): TimelineAdapter {
+    private fun ChannelActivity.posts(): ItemsAdapter {
         val list = findViewById<ListView>(R.id.channel_timeline)
-        return (list.adapter as android.widget.HeaderViewListAdapter).wrappedAdapter as TimelineAdapter
+        return (list.adapter as android.widget.HeaderViewListAdapter).wrappedAdapter as ItemsAdapter
     }
 
     private fun ChannelActivity.write(message: String) {
@@ -102,7 +102,7 @@ class HomeAndChannelScreensTest : ScreenTest() {
 
     private fun ChannelActivity.rowText(message: String): String {
         val adapter = posts()
-        val position = adapter.posts.indexOfLast { it.message == message }
+        val position = adapter.indexOfMessage(message)
         check(position >= 0) { "no post \"$message\"" }
         val list = findViewById<ListView>(R.id.channel_timeline)
         return adapter.getView(position, null, list).contentDescription.toString()
@@ -115,16 +115,24 @@ class HomeAndChannelScreensTest : ScreenTest() {
             val channel = teacher.sharedChannel(app.client)
             runBlocking { app.client.startRealtime() }
             val screen = channelScreen(channel.id, channel.displayName)
-            waitUntil("the timeline is loaded") { screen.posts().posts.isNotEmpty() }
+            waitUntil("the timeline is loaded") { screen.posts().messages().isNotEmpty() }
 
             screen.write("Ich habe eine Frage zu Aufgabe 3")
             assertEquals("", screen.findViewById<EditText>(R.id.channel_composer).text.toString())
-            waitUntil("my message is shown") { screen.posts().posts.any { it.message == "Ich habe eine Frage zu Aufgabe 3" } }
+            waitUntil("my message is shown") { "Ich habe eine Frage zu Aufgabe 3" in screen.posts().messages() }
             waitUntil("it is delivered") { !screen.rowText("Ich habe eine Frage zu Aufgabe 3").contains("Sending") }
             assertEquals(1, teacher.copiesOnServer(channel.id, "Ich habe eine Frage zu Aufgabe 3"))
 
-            teacher.post(channel.id, "Frag gerne!")
-            waitUntil("the answer arrives live") { screen.posts().posts.any { it.message == "Frag gerne!" } }
+            teacher.post(channel.id, "Frag gerne! **Wichtig:** S. 42")
+            waitUntil("the answer arrives live") { "Frag gerne! Wichtig: S. 42" in screen.posts().messages() }
+            // The core's items: today's day separator above, Markdown drawn as styled text.
+            val items = screen.posts().items
+            assertTrue(items.any { it.kind is de.pausenhof.ffi.TimelineItemKind.DaySeparator })
+            val list = screen.findViewById<ListView>(R.id.channel_timeline)
+            val row = screen.posts().getView(screen.posts().indexOfMessage("Frag gerne! Wichtig: S. 42"), null, list)
+            val body = ((row as android.view.ViewGroup).getChildAt(1) as TextView).text as android.text.Spanned
+            val bold = body.getSpans(0, body.length, android.text.style.StyleSpan::class.java)
+            assertTrue("bold span for **Wichtig:**", bold.any { it.style == android.graphics.Typeface.BOLD })
         }
     }
 
@@ -141,13 +149,13 @@ class HomeAndChannelScreensTest : ScreenTest() {
                 val channel = teacher.sharedChannel(app.client)
                 runBlocking { app.client.startRealtime() }
                 val screen = channelScreen(channel.id)
-                waitUntil("the timeline is loaded") { screen.posts().posts.isNotEmpty() }
+                waitUntil("the timeline is loaded") { screen.posts().messages().isNotEmpty() }
 
                 proxy.down()
                 app.client.lifecycle(LifecycleEvent.NetworkDown)
                 screen.write("Im Tunnel geschrieben")
                 waitUntil("shown as pending") {
-                    screen.posts().posts.any { it.message == "Im Tunnel geschrieben" } &&
+                    "Im Tunnel geschrieben" in screen.posts().messages() &&
                         screen.rowText("Im Tunnel geschrieben").contains(app.getString(R.string.post_pending))
                 }
 
@@ -171,7 +179,7 @@ class HomeAndChannelScreensTest : ScreenTest() {
             val screen = channelScreen(channel.id)
             screen.write("Das lösche ich gleich")
             waitUntil("delivered") {
-                screen.posts().posts.any { it.message == "Das lösche ich gleich" } &&
+                "Das lösche ich gleich" in screen.posts().messages() &&
                     runBlocking { app.client.pendingSends().isEmpty() }
             }
             waitUntil("the server's copy replaced the echo") {
@@ -180,19 +188,19 @@ class HomeAndChannelScreensTest : ScreenTest() {
 
             longPress(screen, "Das lösche ich gleich")
             chooseAction(app.getString(R.string.action_react))
-            waitUntil("the reaction shows") { screen.rowText("Das lösche ich gleich").contains(":+1: 1") }
+            waitUntil("the reaction shows") { screen.rowText("Das lösche ich gleich").contains("👍 1") }
 
             longPress(screen, "Das lösche ich gleich")
             chooseAction(app.getString(R.string.action_delete))
             waitUntil("the message is gone for everyone") {
-                screen.posts().posts.none { it.message == "Das lösche ich gleich" && !it.deleted }
+                "Das lösche ich gleich" !in screen.posts().messages()
             }
         }
     }
 
     private fun longPress(screen: ChannelActivity, message: String) {
         val list = screen.findViewById<ListView>(R.id.channel_timeline)
-        val position = screen.posts().posts.indexOfLast { it.message == message } + list.headerViewsCount
+        val position = screen.posts().indexOfMessage(message) + list.headerViewsCount
         list.onItemLongClickListener.onItemLongClick(list, null, position, 0)
     }
 

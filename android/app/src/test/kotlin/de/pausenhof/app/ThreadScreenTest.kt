@@ -14,6 +14,7 @@ import de.pausenhof.app.support.launch
 import de.pausenhof.app.support.signIn
 import de.pausenhof.app.support.waitUntil
 import de.pausenhof.app.ui.ChannelActivity
+import de.pausenhof.app.ui.ItemsAdapter
 import de.pausenhof.app.ui.ThreadActivity
 import de.pausenhof.app.ui.TimelineAdapter
 import kotlinx.coroutines.runBlocking
@@ -35,8 +36,8 @@ class ThreadScreenTest : ScreenTest() {
     private fun ChannelActivity.timeline(): ListView = findViewById(R.id.channel_timeline)
 
     private fun ChannelActivity.positionOf(message: String): Int {
-        val adapter = (timeline().adapter as HeaderViewListAdapter).wrappedAdapter as TimelineAdapter
-        val index = adapter.posts.indexOfLast { it.message == message }
+        val adapter = (timeline().adapter as HeaderViewListAdapter).wrappedAdapter as ItemsAdapter
+        val index = adapter.indexOfMessage(message)
         return if (index < 0) -1 else index + timeline().headerViewsCount
     }
 

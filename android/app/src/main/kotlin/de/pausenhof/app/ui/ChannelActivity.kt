@@ -18,23 +18,30 @@ import android.widget.TextView
 import android.widget.Toast
 import de.pausenhof.app.R
 import de.pausenhof.app.systemService
-import de.pausenhof.client.observeTimeline
+import de.pausenhof.client.observeItems
 import de.pausenhof.client.typingUsers
 import de.pausenhof.ffi.ClientException
 import de.pausenhof.ffi.OlderPosts
-import de.pausenhof.ffi.Post
-import de.pausenhof.ffi.SendState
+import de.pausenhof.ffi.PostItem
+import de.pausenhof.ffi.PostSendState
+import de.pausenhof.ffi.Timeline
+import de.pausenhof.ffi.TimelineOptions
+import de.pausenhof.ffi.TimelineTarget
+import java.util.Locale
 import kotlinx.coroutines.flow.collectLatest
 
 /**
- * One conversation: the timeline from the store (older posts load when the
- * top is reached), who is typing, and the composer. A message is handed to
- * the core's outbox and shows at once, pending until the server has it.
+ * One conversation: the core's timeline items (day separators, the
+ * new-messages line, system sentences, posts with their send state; older
+ * ones load when the top is reached), who is typing, and the composer. A
+ * message is handed to the core's outbox and shows at once, pending until
+ * the server has it.
  */
 class ChannelActivity : Screen() {
     private lateinit var channelId: String
     private lateinit var timeline: ListView
-    private lateinit var adapter: TimelineAdapter
+    private lateinit var adapter: ItemsAdapter
+    private var items: Timeline? = null
     private lateinit var composer: EditText
     private lateinit var drafting: Composer
     private lateinit var typing: TextView
@@ -47,7 +54,7 @@ class ChannelActivity : Screen() {
         super.onCreate(savedInstanceState)
         channelId = intent.getStringExtra(EXTRA_CHANNEL_ID) ?: return finish()
         title = intent.getStringExtra(EXTRA_CHANNEL_NAME).orEmpty()
-        adapter = TimelineAdapter(this)
+        adapter = ItemsAdapter(this)
         olderButton = Button(this).apply {
             setText(R.string.load_older)
             setOnClickListener { loadOlder() }
@@ -60,13 +67,13 @@ class ChannelActivity : Screen() {
             isStackFromBottom = true
             // The whole row opens the thread: the reply count alone is too small a target to hit.
             setOnItemClickListener { _, _, position, _ ->
-                val post = this@ChannelActivity.adapter.getItem(position - headerViewsCount)
-                if (this@ChannelActivity.adapter.sendState(post) == null && !post.deleted) openThread(post)
+                val post = this@ChannelActivity.adapter.post(position - headerViewsCount)
+                if (post != null && post.sendState is PostSendState.Sent && !post.deleted) openThread(post)
             }
             setOnItemLongClickListener { _, _, position, _ ->
-                val post = this@ChannelActivity.adapter.getItem(position - headerViewsCount)
-                showActions(post)
-                true
+                val post = this@ChannelActivity.adapter.post(position - headerViewsCount)
+                post?.let(::showActions)
+                post != null
             }
             setOnScrollListener(object : AbsListView.OnScrollListener {
                 override fun onScrollStateChanged(view: AbsListView, scrollState: Int) = Unit
@@ -110,13 +117,28 @@ class ChannelActivity : Screen() {
             drafting.restoreDraft()
             launch { watchTyping() }
             launch { runCatching { client.markChannelViewed(channelId) } }
-            client.observeTimeline(channelId).collectLatest { window ->
-                older = window.older
+            val opened = try {
+                client.openTimeline(
+                    TimelineTarget.Channel(channelId),
+                    TimelineOptions(timeZone = null, locale = Locale.getDefault().toLanguageTag(), pageSize = PAGE_SIZE),
+                )
+            } catch (failure: ClientException) {
+                return@launch Toast.makeText(this@ChannelActivity, describe(failure), Toast.LENGTH_LONG).show()
+            }
+            items = opened
+            opened.observeItems().collectLatest { shown ->
+                older = shown.older
                 olderButton.visibility = if (older == OlderPosts.NONE) View.GONE else View.VISIBLE
-                adapter.show(window.posts, client.sendStatesIn(channelId))
-                if (window.neverLoaded) loadOlder()
+                adapter.show(shown.items)
+                if (shown.neverLoaded) loadOlder()
             }
         }
+    }
+
+    override fun onDestroy() {
+        items?.close()
+        items = null
+        super.onDestroy()
     }
 
     override fun onPause() {
@@ -180,7 +202,8 @@ class ChannelActivity : Screen() {
         loadingOlder = true
         launch {
             try {
-                client.loadOlder(channelId)
+                // Through the items' own paging, so the new page arrives as a diff.
+                items?.paginateBackwards() ?: client.loadOlder(channelId)
             } catch (failure: ClientException) {
                 if (failure !is ClientException.Offline) {
                     Toast.makeText(this@ChannelActivity, describe(failure), Toast.LENGTH_LONG).show()
@@ -214,20 +237,19 @@ class ChannelActivity : Screen() {
     }
 
     /** The long-press menu: what can be done with this post. */
-    private fun showActions(post: Post) {
-        val own = post.userId == client.currentUser()?.id
-        val state = adapter.sendState(post)
+    private fun showActions(post: PostItem) {
+        val state = post.sendState
         val actions = buildList<Pair<Int, () -> Unit>> {
-            if (state is SendState.Failed) {
-                add(R.string.action_retry to { launchReporting { client.retrySend(post.id) } })
-                add(R.string.action_discard to { launchReporting { client.discardSend(post.id) } })
+            if (state is PostSendState.Failed) {
+                if (state.canRetry) add(R.string.action_retry to { launchReporting { client.retrySend(post.postId) } })
+                add(R.string.action_discard to { launchReporting { client.discardSend(post.postId) } })
             }
-            if (state == null && !post.deleted) {
+            if (state is PostSendState.Sent && !post.deleted) {
                 add(R.string.action_reply to { openThread(post) })
-                add(R.string.action_react to { launchReporting { client.addReaction(post.id, "+1") } })
-                add(R.string.action_copy to { copy(post.message) })
-                add(R.string.action_mark_unread to { launchReporting { client.markUnreadFrom(post.id) } })
-                if (own) add(R.string.action_delete to { launchReporting { client.deletePost(post.id) } })
+                add(R.string.action_react to { launchReporting { client.addReaction(post.postId, "+1") } })
+                add(R.string.action_copy to { copy(post.plainText) })
+                add(R.string.action_mark_unread to { launchReporting { client.markUnreadFrom(post.postId) } })
+                if (post.mine) add(R.string.action_delete to { launchReporting { client.deletePost(post.postId) } })
             }
         }
         if (actions.isEmpty()) return
@@ -236,11 +258,11 @@ class ChannelActivity : Screen() {
             .show()
     }
 
-    private fun openThread(post: Post) {
+    private fun openThread(post: PostItem) {
         startActivity(
             Intent(this, ThreadActivity::class.java)
                 .putExtra(ThreadActivity.EXTRA_CHANNEL_ID, channelId)
-                .putExtra(ThreadActivity.EXTRA_ROOT_ID, post.rootId.ifEmpty { post.id }),
+                .putExtra(ThreadActivity.EXTRA_ROOT_ID, post.rootId.ifEmpty { post.postId }),
         )
     }
 
@@ -262,5 +284,6 @@ class ChannelActivity : Screen() {
     companion object {
         const val EXTRA_CHANNEL_ID = "de.pausenhof.app.CHANNEL_ID"
         const val EXTRA_CHANNEL_NAME = "de.pausenhof.app.CHANNEL_NAME"
+        private const val PAGE_SIZE = 50u
     }
 }
