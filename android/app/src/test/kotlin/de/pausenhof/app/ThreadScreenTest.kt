@@ -16,7 +16,6 @@ import de.pausenhof.app.support.waitUntil
 import de.pausenhof.app.ui.ChannelActivity
 import de.pausenhof.app.ui.ItemsAdapter
 import de.pausenhof.app.ui.ThreadActivity
-import de.pausenhof.app.ui.TimelineAdapter
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Test
@@ -41,8 +40,8 @@ class ThreadScreenTest : ScreenTest() {
         return if (index < 0) -1 else index + timeline().headerViewsCount
     }
 
-    private fun ThreadActivity.posts(): TimelineAdapter =
-        findViewById<ListView>(R.id.thread_posts).adapter as TimelineAdapter
+    private fun ThreadActivity.posts(): ItemsAdapter =
+        findViewById<ListView>(R.id.thread_posts).adapter as ItemsAdapter
 
     private fun ThreadActivity.write(message: String) {
         findViewById<EditText>(R.id.thread_composer).setText(message)
@@ -70,15 +69,15 @@ class ThreadScreenTest : ScreenTest() {
             screen.timeline().performItemClick(null, screen.positionOf("Wer kommt mit zur Exkursion?"), 0)
             val thread = screen.follow(ThreadActivity::class.java).get()
             waitUntil("root and reply are shown") {
-                thread.posts().posts.map { it.message }.containsAll(
+                thread.posts().messages().containsAll(
                     listOf("Wer kommt mit zur Exkursion?", "Bitte bis Freitag melden"),
                 )
             }
-            assertEquals("Wer kommt mit zur Exkursion?", thread.posts().posts.first().message)
+            assertEquals("Wer kommt mit zur Exkursion?", thread.posts().messages().first())
 
             thread.write("Ich komme mit!")
             assertEquals("", thread.findViewById<EditText>(R.id.thread_composer).text.toString())
-            waitUntil("my reply shows in the thread") { thread.posts().posts.any { it.message == "Ich komme mit!" } }
+            waitUntil("my reply shows in the thread") { "Ich komme mit!" in thread.posts().messages() }
             waitUntil("the teacher sees the reply in the thread") {
                 runBlocking { teacher.client.loadThread(root.id).replies.any { it.message == "Ich komme mit!" } }
             }
@@ -105,9 +104,9 @@ class ThreadScreenTest : ScreenTest() {
             items.performItemClick(null, reply, 0)
 
             val thread = screen.follow(ThreadActivity::class.java).get()
-            waitUntil("the root is shown") { thread.posts().posts.singleOrNull()?.message == "Heute fällt Sport aus" }
+            waitUntil("the root is shown") { thread.posts().messages().singleOrNull() == "Heute fällt Sport aus" }
             thread.write("Danke für die Info")
-            val rootId = thread.posts().posts.first().id
+            val rootId = thread.posts().post(thread.posts().indexOfMessage("Heute fällt Sport aus"))!!.postId
             waitUntil("the teacher sees the reply") {
                 runBlocking { teacher.client.loadThread(rootId).replies.any { it.message == "Danke für die Info" } }
             }

@@ -7,19 +7,24 @@ import android.widget.LinearLayout
 import android.widget.ListView
 import android.widget.Toast
 import de.pausenhof.app.R
-import de.pausenhof.client.observeThread
+import de.pausenhof.client.observeItems
 import de.pausenhof.ffi.ClientException
+import de.pausenhof.ffi.Timeline
+import de.pausenhof.ffi.TimelineOptions
+import de.pausenhof.ffi.TimelineTarget
+import java.util.Locale
 import kotlinx.coroutines.flow.collectLatest
 
 /**
- * One thread: its root and the replies from the store, and a composer whose
- * messages go into the thread. The cached part shows at once; the rest is
- * fetched once when the screen opens.
+ * One thread: the core's timeline items of its root and replies, and a
+ * composer whose messages go into the thread. The cached part shows at
+ * once; the rest is fetched once when the screen opens.
  */
 class ThreadActivity : Screen() {
     private lateinit var channelId: String
     private lateinit var rootId: String
-    private lateinit var adapter: TimelineAdapter
+    private lateinit var adapter: ItemsAdapter
+    private var items: Timeline? = null
     private lateinit var composer: EditText
     private lateinit var drafting: Composer
 
@@ -28,7 +33,7 @@ class ThreadActivity : Screen() {
         channelId = intent.getStringExtra(EXTRA_CHANNEL_ID) ?: return finish()
         rootId = intent.getStringExtra(EXTRA_ROOT_ID) ?: return finish()
         setTitle(R.string.thread_title)
-        adapter = TimelineAdapter(this)
+        adapter = ItemsAdapter(this)
         val posts = ListView(this).apply {
             id = R.id.thread_posts
             adapter = this@ThreadActivity.adapter
@@ -60,9 +65,16 @@ class ThreadActivity : Screen() {
         launch {
             if (!signedInAndLive()) return@launch
             drafting.restoreDraft()
-            client.observeThread(rootId).collectLatest { thread ->
-                adapter.show(listOfNotNull(thread.root) + thread.replies, client.sendStatesIn(channelId))
+            val opened = try {
+                client.openTimeline(
+                    TimelineTarget.Thread(rootId),
+                    TimelineOptions(timeZone = null, locale = Locale.getDefault().toLanguageTag(), pageSize = PAGE_SIZE),
+                )
+            } catch (failure: ClientException) {
+                return@launch report(failure)
             }
+            items = opened
+            opened.observeItems().collectLatest { shown -> adapter.show(shown.items) }
         }
         launch {
             try {
@@ -72,6 +84,12 @@ class ThreadActivity : Screen() {
                 if (failure !is ClientException.Offline && failure !is ClientException.Network) report(failure)
             }
         }
+    }
+
+    override fun onDestroy() {
+        items?.close()
+        items = null
+        super.onDestroy()
     }
 
     override fun onPause() {
@@ -85,6 +103,7 @@ class ThreadActivity : Screen() {
 
     companion object {
         const val EXTRA_CHANNEL_ID = "de.pausenhof.app.THREAD_CHANNEL_ID"
+        private const val PAGE_SIZE = 200u
         const val EXTRA_ROOT_ID = "de.pausenhof.app.THREAD_ROOT_ID"
     }
 }
