@@ -75,6 +75,30 @@ class ComposerTest : ScreenTest() {
     }
 
     @Test
+    fun typing_at_and_a_few_letters_suggests_people_and_a_tap_completes_the_name() {
+        signIn(server.plain("student"))
+        val teacher = server.plain("teacher")
+        val channel = publicChannel()
+        val screen = open(channel).get()
+        val composer = screen.findViewById<EditText>(R.id.channel_composer)
+        val suggestions = screen.findViewById<android.widget.LinearLayout>(R.id.composer_suggestions)
+
+        // Key by key, as a keyboard does: each one moves the cursor.
+        composer.requestFocus()
+        "Frage an @${teacher.username.take(4)}".forEach { key -> composer.text.insert(composer.selectionStart, key.toString()) }
+        waitUntil("the teacher is suggested") {
+            (0 until suggestions.childCount).any {
+                (suggestions.getChildAt(it) as android.widget.TextView).text.startsWith("@${teacher.username}")
+            }
+        }
+        val row = (0 until suggestions.childCount).map { suggestions.getChildAt(it) as android.widget.TextView }
+            .first { it.text.startsWith("@${teacher.username}") }
+        row.performClick()
+        assertEquals("Frage an @${teacher.username} ", composer.text.toString())
+        waitUntil("the suggestions close") { suggestions.visibility == android.view.View.GONE }
+    }
+
+    @Test
     fun an_unsent_message_is_kept_as_a_draft_through_a_restart() {
         signIn(server.plain("student"))
         val channel = publicChannel()

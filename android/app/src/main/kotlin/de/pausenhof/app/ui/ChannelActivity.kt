@@ -103,6 +103,7 @@ class ChannelActivity : Screen() {
                 orientation = LinearLayout.VERTICAL
                 addView(timeline, LinearLayout.LayoutParams(LinearLayout.LayoutParams.MATCH_PARENT, 0, 1f))
                 addView(typing)
+                addView(drafting.suggestions)
                 addView(
                     LinearLayout(this@ChannelActivity).apply {
                         orientation = LinearLayout.HORIZONTAL

@@ -7,22 +7,30 @@ import android.os.Handler
 import android.os.Looper
 import android.text.Editable
 import android.text.TextWatcher
+import android.view.View
 import android.widget.EditText
+import android.widget.LinearLayout
+import android.widget.TextView
 import android.widget.Toast
+import de.pausenhof.app.R
+import de.pausenhof.ffi.AutocompleteItem
+import de.pausenhof.ffi.Completion
 import de.pausenhof.ffi.Client
 import de.pausenhof.ffi.ClientException
 import de.pausenhof.ffi.CommandOutcome
 import de.pausenhof.ffi.Submitted
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.launch
 
 /**
  * The composer of a channel or thread: what is typed is kept as the core's
  * draft (restored when the screen opens again, also after the app was
- * killed), and sending hands the text to the core, which tells a slash
- * command from a message. The school's netiquette points people to
+ * killed), the core suggests @people, ~channels and :emoji: for the word
+ * at the cursor, and sending hands the text to the core, which tells a
+ * slash command from a message. The school's netiquette points people to
  * `/mute`, `/leave` and friends, so their results are acted on here.
  */
 class Composer(
@@ -36,6 +44,14 @@ class Composer(
     private val handler = Handler(Looper.getMainLooper())
     private val saveLater = Runnable { saveDraft() }
     private var restoring = false
+    private var suggesting: Job? = null
+
+    /** The suggestions for the word at the cursor; the screen puts it above the composer. */
+    val suggestions = LinearLayout(activity).apply {
+        id = R.id.composer_suggestions
+        orientation = LinearLayout.VERTICAL
+        visibility = View.GONE
+    }
 
     init {
         field.addTextChangedListener(object : TextWatcher {
@@ -46,6 +62,7 @@ class Composer(
                 if (!text.isNullOrEmpty()) runCatching { client().userTyping(channelId, rootId) }
                 handler.removeCallbacks(saveLater)
                 handler.postDelayed(saveLater, DRAFT_DELAY_MS)
+                suggest()
             }
         })
     }
@@ -92,6 +109,52 @@ class Composer(
         }
     }
 
+    /** Asks the core about the word at the cursor; a newer keystroke cancels an older question. */
+    private fun suggest() {
+        suggesting?.cancel()
+        val text = field.text.toString()
+        // The core counts characters (code points), Java strings UTF-16 units.
+        val cursor = text.codePointCount(0, field.selectionEnd.coerceIn(0, text.length))
+        suggesting = scope.launch {
+            val completion = try {
+                client().autocomplete(channelId, text, cursor.toUInt())
+            } catch (failure: ClientException) {
+                null
+            }
+            showSuggestions(text, completion)
+        }
+    }
+
+    private fun showSuggestions(typed: String, completion: Completion?) {
+        suggestions.removeAllViews()
+        val items = completion?.items.orEmpty().take(MAX_SUGGESTIONS)
+        suggestions.visibility = if (items.isEmpty()) View.GONE else View.VISIBLE
+        if (completion == null) return
+        val density = activity.resources.displayMetrics.density
+        items.forEach { item ->
+            suggestions.addView(
+                TextView(activity).apply {
+                    text = if (item.detail.isBlank()) item.label else "${item.label}  ${item.detail}"
+                    minHeight = (48 * density).toInt()
+                    gravity = android.view.Gravity.CENTER_VERTICAL
+                    setPadding((16 * density).toInt(), 0, (16 * density).toInt(), 0)
+                    setOnClickListener { choose(typed, completion, item) }
+                },
+            )
+        }
+    }
+
+    private fun choose(text: String, completion: Completion, item: AutocompleteItem) {
+        if (field.text.toString() != text) return
+        val start = text.offsetByCodePoints(0, completion.start.toInt())
+        val end = text.offsetByCodePoints(0, completion.end.toInt())
+        // The core's insert text ends with the space that follows a finished word.
+        val inserted = if (item.insertText.endsWith(' ')) item.insertText else item.insertText + " "
+        val replaced = text.substring(0, start) + inserted + text.substring(end)
+        field.setText(replaced)
+        field.setSelection((start + inserted.length).coerceAtMost(replaced.length))
+    }
+
     private fun follow(outcome: CommandOutcome) {
         when (outcome) {
             is CommandOutcome.Done -> say(outcome.message)
@@ -118,6 +181,7 @@ class Composer(
 
     private companion object {
         const val DRAFT_DELAY_MS = 600L
+        const val MAX_SUGGESTIONS = 5
         val drafts = CoroutineScope(SupervisorJob() + Dispatchers.Default)
     }
 }

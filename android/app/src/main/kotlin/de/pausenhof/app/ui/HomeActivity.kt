@@ -130,6 +130,8 @@ class HomeActivity : Screen() {
     private suspend fun sync() {
         try {
             client.sync()
+            // Drafts written on another device; the core's sync leaves them out.
+            runCatching { client.syncDrafts() }
         } catch (failure: ClientException) {
             if (failure !is ClientException.Offline && failure !is ClientException.Network) {
                 banner.text = describe(failure)

@@ -54,6 +54,7 @@ class ThreadActivity : Screen() {
             LinearLayout(this).apply {
                 orientation = LinearLayout.VERTICAL
                 addView(posts, LinearLayout.LayoutParams(LinearLayout.LayoutParams.MATCH_PARENT, 0, 1f))
+                addView(drafting.suggestions)
                 addView(
                     LinearLayout(this@ThreadActivity).apply {
                         addView(composer, LinearLayout.LayoutParams(0, LinearLayout.LayoutParams.WRAP_CONTENT, 1f))
