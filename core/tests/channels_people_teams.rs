@@ -5,42 +5,18 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::within;
+use common::{device, live_device};
 use pausenhof_core::directory::{OwnStatus, Presence, PushLevel};
 use pausenhof_core::reads::{SectionKind, SidebarSection};
-use pausenhof_core::realtime::ConnectionState;
-use pausenhof_core::session::MemorySecretStore;
 use pausenhof_core::store::cached_channel;
 use pausenhof_core::{Client, Error};
-use pausenhof_testserver::{Account, Role, ServerConfig, TestServer};
+use pausenhof_testserver::{Role, ServerConfig, TestServer};
 
 /// How long a change may take to reach the other device.
 const REACH: Duration = Duration::from_secs(20);
-
-async fn device(server: &TestServer, who: &Account) -> (tempfile::TempDir, Client) {
-    let dir = tempfile::tempdir().unwrap();
-    let client = Client::builder(dir.path())
-        .secret_store(Arc::new(MemorySecretStore::new()))
-        .build()
-        .unwrap();
-    client
-        .sign_in_with_password(&server.url(), &who.username, &who.password, None)
-        .await
-        .unwrap();
-    client.sync().await.unwrap();
-    (dir, client)
-}
-
-/// A second device that listens to the websocket.
-async fn live_device(server: &TestServer, who: &Account) -> (tempfile::TempDir, Client) {
-    let (dir, client) = device(server, who).await;
-    let handle = client.start_realtime().unwrap();
-    within(REACH, handle.wait_for(|s| *s == ConnectionState::Connected)).await;
-    (dir, client)
-}
 
 async fn first_team(client: &Client) -> String {
     client.teams().await.unwrap()[0].id.clone()

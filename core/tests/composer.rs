@@ -7,10 +7,9 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::within;
+use common::{device, live_device};
 use pausenhof_core::composer::{CommandOutcome, Submitted};
 use pausenhof_core::reads::SidebarSection;
-use pausenhof_core::realtime::ConnectionState;
 use pausenhof_core::session::MemorySecretStore;
 use pausenhof_core::store::cached_channel;
 use pausenhof_core::{Client, Error};
@@ -18,27 +17,6 @@ use pausenhof_testserver::{Account, Role, ServerConfig, TestServer};
 
 /// How long a change may take to reach the other device.
 const REACH: Duration = Duration::from_secs(20);
-
-async fn device(server: &TestServer, who: &Account) -> (tempfile::TempDir, Client) {
-    let dir = tempfile::tempdir().unwrap();
-    let client = Client::builder(dir.path())
-        .secret_store(Arc::new(MemorySecretStore::new()))
-        .build()
-        .unwrap();
-    client
-        .sign_in_with_password(&server.url(), &who.username, &who.password, None)
-        .await
-        .unwrap();
-    client.sync().await.unwrap();
-    (dir, client)
-}
-
-async fn live_device(server: &TestServer, who: &Account) -> (tempfile::TempDir, Client) {
-    let (dir, client) = device(server, who).await;
-    let handle = client.start_realtime().unwrap();
-    within(REACH, handle.wait_for(|s| *s == ConnectionState::Connected)).await;
-    (dir, client)
-}
 
 async fn first_team(client: &Client) -> (String, String) {
     let team = client.teams().await.unwrap().remove(0);

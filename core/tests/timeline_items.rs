@@ -6,37 +6,22 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
+use common::device;
 use common::within;
 use pausenhof_core::markdown::{Block, Inline};
 use pausenhof_core::observe::{Diffable, Subscription, Update};
 use pausenhof_core::reads::OlderPosts;
-use pausenhof_core::session::MemorySecretStore;
 use pausenhof_core::texts::Locale;
 use pausenhof_core::timeline::{
     PostItem, SendStatus, Target, TimelineItemKind, TimelineItems, TimelineOptions,
 };
-use pausenhof_core::{Client, Timeline};
-use pausenhof_testserver::{Account, Role, ServerConfig, TestServer};
+use pausenhof_core::Timeline;
+use pausenhof_testserver::{Role, ServerConfig, TestServer};
 
 const REACH: Duration = Duration::from_secs(20);
 const MINUTE: i64 = 60_000;
-
-async fn device(server: &TestServer, who: &Account) -> (tempfile::TempDir, Client) {
-    let dir = tempfile::tempdir().unwrap();
-    let client = Client::builder(dir.path())
-        .secret_store(Arc::new(MemorySecretStore::new()))
-        .build()
-        .unwrap();
-    client
-        .sign_in_with_password(&server.url(), &who.username, &who.password, None)
-        .await
-        .unwrap();
-    client.sync().await.unwrap();
-    (dir, client)
-}
 
 fn posts(items: &TimelineItems) -> Vec<&PostItem> {
     items

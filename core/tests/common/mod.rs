@@ -200,3 +200,37 @@ pub async fn eventually(
 pub fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
     conn.query_row(sql, [], |r| r.get(0)).expect("count query")
 }
+
+/// A phone of `who`: a whole `Client` with its own data folder, signed in
+/// and synced.
+pub async fn device(
+    server: &TestServer,
+    who: &Account,
+) -> (tempfile::TempDir, pausenhof_core::Client) {
+    let dir = tempfile::tempdir().unwrap();
+    let client = pausenhof_core::Client::builder(dir.path())
+        .secret_store(Arc::new(pausenhof_core::session::MemorySecretStore::new()))
+        .build()
+        .unwrap();
+    client
+        .sign_in_with_password(&server.url(), &who.username, &who.password, None)
+        .await
+        .unwrap();
+    client.sync().await.unwrap();
+    (dir, client)
+}
+
+/// A [`device`] that also listens to the websocket.
+pub async fn live_device(
+    server: &TestServer,
+    who: &Account,
+) -> (tempfile::TempDir, pausenhof_core::Client) {
+    let (dir, client) = device(server, who).await;
+    let handle = client.start_realtime().unwrap();
+    within(
+        Duration::from_secs(20),
+        handle.wait_for(|s| *s == ConnectionState::Connected),
+    )
+    .await;
+    (dir, client)
+}
