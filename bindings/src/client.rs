@@ -27,6 +27,10 @@ pub struct ClientOptions {
     /// such as notification bodies.
     #[uniffi(default = "en")]
     pub locale: String,
+    /// The school's push gateway, when it is not served below the server
+    /// address at `/pausenhof-push/` (empty: the default).
+    #[uniffi(default = "")]
+    pub push_gateway: String,
 }
 
 /// The Pausenhof client. Create one per process and keep it.
@@ -46,6 +50,9 @@ impl Client {
             .device_id(options.device_id)
             .locale(core::texts::Locale::from_tag(&options.locale))
             .runtime(crate::runtime::handle().clone());
+        if !options.push_gateway.is_empty() {
+            builder = builder.push_gateway(&options.push_gateway)?;
+        }
         for certificate in &options.extra_root_certificates {
             builder = builder.add_root_certificate(certificate)?;
         }

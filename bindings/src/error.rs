@@ -93,6 +93,10 @@ pub enum ClientError {
     /// offer to send the text as a message instead.
     #[error("unknown command /{trigger}")]
     UnknownCommand { trigger: String },
+    /// The school runs no push gateway at `address`; the app may offer
+    /// the background connection instead.
+    #[error("no push gateway at {address}")]
+    PushGatewayMissing { address: String },
     #[error("cancelled")]
     Cancelled,
     /// Needs the live connection: call `start_realtime` first.
@@ -176,6 +180,7 @@ impl From<core::Error> for ClientError {
             E::NameTaken => ClientError::NameTaken,
             E::EmailDomainNotAllowed => ClientError::EmailDomainNotAllowed,
             E::UnknownCommand { trigger } => ClientError::UnknownCommand { trigger },
+            E::PushGatewayMissing { address } => ClientError::PushGatewayMissing { address },
             E::Cancelled => ClientError::Cancelled,
             E::NotStarted => ClientError::NotStarted,
             E::Internal { reason } => ClientError::Internal { reason },

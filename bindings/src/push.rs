@@ -80,6 +80,27 @@ impl std::fmt::Debug for PushDevice {
     }
 }
 
+/// What a UnifiedPush distributor gave the app: the endpoint and the
+/// app's Web Push keys (`p256dh`: uncompressed P-256 public key, `auth`:
+/// 16 bytes; both base64url). No `Debug`: the endpoint addresses this
+/// device.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct UnifiedPushEndpoint {
+    pub url: String,
+    pub p256dh: String,
+    pub auth: String,
+}
+
+impl From<UnifiedPushEndpoint> for core_push::UnifiedPushEndpoint {
+    fn from(endpoint: UnifiedPushEndpoint) -> Self {
+        core_push::UnifiedPushEndpoint {
+            url: endpoint.url,
+            p256dh: endpoint.p256dh,
+            auth: endpoint.auth,
+        }
+    }
+}
+
 /// Where push stands for the signed-in account.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PushStatus {
@@ -99,10 +120,11 @@ pub struct RegisteredDevice {
     pub attached: bool,
 }
 
-/// Deletes a registration at its push service (the gateway for
-/// UnifiedPush, FCM/APNs otherwise). Implemented by the app; called on a
-/// background thread, so it may block on the network. The core retries
-/// until it succeeds.
+/// Deletes a registration at its push service: for UnifiedPush the app
+/// unregisters from the distributor (the core deletes what it registered
+/// at the school's gateway itself), otherwise the FCM/APNs token.
+/// Implemented by the app; called on a background thread, so it may block
+/// on the network. The core retries until it succeeds.
 #[uniffi::export(with_foreign)]
 pub trait PushRegistrar: Send + Sync {
     /// Succeeds also when the service no longer knows the registration.
@@ -193,6 +215,25 @@ impl Client {
                 .await?
                 .into(),
         )
+    }
+
+    /// Registers the endpoint the UnifiedPush distributor gave the app at
+    /// the school's push gateway, and the gateway's token as this device.
+    /// Needs granted consent for UnifiedPush; nothing reaches the gateway
+    /// before. `PushGatewayMissing` when the school runs none.
+    pub async fn register_unified_push(&self, endpoint: UnifiedPushEndpoint) -> Result<PushStatus> {
+        let core = self.core.clone();
+        Ok(
+            run(async move { core.register_unified_push(endpoint.into()).await })
+                .await?
+                .into(),
+        )
+    }
+
+    /// The gateway's VAPID public key, for distributors that ask for one.
+    pub async fn push_gateway_vapid_key(&self) -> Result<String> {
+        let core = self.core.clone();
+        Ok(run(async move { core.push_gateway_vapid_key().await }).await?)
     }
 
     /// Attaches the registration to the current session and retries owed

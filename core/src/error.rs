@@ -105,6 +105,10 @@ pub enum Error {
     /// offer to send the text as a message instead).
     #[error("unknown command /{trigger}")]
     UnknownCommand { trigger: String },
+    /// No push gateway answers at `address`: the school runs none there
+    /// (the app may offer the background connection instead).
+    #[error("no push gateway at {address}")]
+    PushGatewayMissing { address: String },
     #[error("cancelled")]
     Cancelled,
     /// Needs the live connection: call `start_realtime` first.

@@ -65,6 +65,7 @@ pub struct ClientBuilder {
     device_id: String,
     runtime: Option<tokio::runtime::Handle>,
     locale: crate::texts::Locale,
+    push_gateway: Option<url::Url>,
 }
 
 impl ClientBuilder {
@@ -78,6 +79,7 @@ impl ClientBuilder {
             device_id: String::new(),
             runtime: None,
             locale: crate::texts::Locale::default(),
+            push_gateway: None,
         }
     }
 
@@ -96,6 +98,13 @@ impl ClientBuilder {
     }
 
     /// Where session tokens are kept (the platform's Keystore/Keychain).
+    /// The school's push gateway, when it is not served below the server
+    /// address at `/pausenhof-push/` (the default).
+    pub fn push_gateway(mut self, address: &str) -> Result<Self> {
+        self.push_gateway = Some(crate::push::gateway::parse_gateway(address)?);
+        Ok(self)
+    }
+
     pub fn secret_store(mut self, store: Arc<dyn SecretStore>) -> Self {
         self.secrets = Some(store);
         self
@@ -156,6 +165,7 @@ impl ClientBuilder {
                 limits: self.limits,
                 device_id: self.device_id,
                 locale: self.locale,
+                push_gateway: self.push_gateway,
                 session: Arc::new(session),
                 account: RwLock::new(None),
                 pending_sso: Mutex::new(None),
@@ -186,6 +196,8 @@ pub(crate) struct ClientInner {
     pub(crate) device_id: String,
     /// The language of texts core makes.
     pub(crate) locale: crate::texts::Locale,
+    /// The push gateway, when not below the server address.
+    pub(crate) push_gateway: Option<url::Url>,
     pub(crate) session: Arc<watch::Sender<SessionState>>,
     pub(crate) account: RwLock<Option<Arc<Account>>>,
     pub(crate) pending_sso: Mutex<Option<PendingSso>>,

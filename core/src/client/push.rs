@@ -9,8 +9,10 @@ use crate::locks::RwLockExt;
 use crate::push::consent::{
     consent_log, current_consent, ConsentRecord, ConsentState, Decision, Delivery,
 };
+use crate::push::gateway::{self, UnifiedPushEndpoint};
 use crate::push::registration::{
-    registration, teardowns, withdrawn_placeholder, PushDevice, PushRegistrar,
+    registration, teardowns, unregister, withdrawn_placeholder, PushDevice, PushPlatform,
+    PushRegistrar, Unregistration,
 };
 use crate::push::{PushStatus, RegisteredDevice};
 use crate::realtime::now_ms;
@@ -151,6 +153,78 @@ impl Client {
         self.push_status().await
     }
 
+    /// Registers the endpoint a UnifiedPush distributor gave the app at the
+    /// school's push gateway, then the gateway's token as this device
+    /// (see [`Client::register_push_device`]). Needs granted consent for
+    /// UnifiedPush: nothing reaches the gateway before. A new endpoint
+    /// replaces the old registration, which is deleted at the gateway.
+    pub async fn register_unified_push(&self, endpoint: UnifiedPushEndpoint) -> Result<PushStatus> {
+        endpoint.validate()?;
+        let account = self.account()?;
+        let consent = account.store.read(current_consent).await?;
+        if consent.granted_delivery() != Some(Delivery::UnifiedPush) {
+            return Err(Error::InvalidInput {
+                reason: "push consent for UnifiedPush has not been granted".into(),
+            });
+        }
+        let gateway = self.push_gateway(&account);
+        let registration = gateway::register(&self.inner.http, &gateway, &endpoint).await?;
+        let device = PushDevice {
+            delivery: Delivery::UnifiedPush,
+            platform: PushPlatform::Android,
+            token: registration.token.clone(),
+        };
+        device.validate()?;
+        let at = now_ms();
+        account
+            .store
+            .write(move |w| w.save_gateway_registration(&registration, at))
+            .await?;
+        match self.register_push_device(device.clone()).await {
+            Ok(status) => Ok(status),
+            Err(error) => {
+                // Consent withdrawn meanwhile (or storage failed): the new
+                // registration must not stay behind at the gateway.
+                let what = Unregistration {
+                    gateway: account
+                        .store
+                        .read({
+                            let token = device.token.clone();
+                            move |conn| {
+                                crate::push::registration::gateway_registration(conn, &token)
+                            }
+                        })
+                        .await
+                        .ok()
+                        .flatten(),
+                    device,
+                };
+                if unregister(&self.inner.http, None, &what).await.is_ok() {
+                    let token = what.device.token.clone();
+                    let _ = account
+                        .store
+                        .write(move |w| w.delete_gateway_row(&token))
+                        .await;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// The gateway's VAPID public key, which a distributor may ask for
+    /// when the app registers with it.
+    pub async fn push_gateway_vapid_key(&self) -> Result<String> {
+        let account = self.account()?;
+        gateway::vapid_key(&self.inner.http, &self.push_gateway(&account)).await
+    }
+
+    fn push_gateway(&self, account: &Account) -> url::Url {
+        self.inner
+            .push_gateway
+            .clone()
+            .unwrap_or_else(|| gateway::gateway_for(&account.server))
+    }
+
     /// Brings the server and the push services in line with the stored
     /// state: attaches the registration to the current session (after a
     /// new sign-in the session is new) and retries owed deletions. Call it
@@ -190,15 +264,18 @@ impl Client {
         // (counted in `teardowns_pending`); it does not stop the attach.
         let registrar = self.push_registrar();
         for teardown in owed.iter().filter(|t| !t.push_service_done) {
-            let Some(registrar) = registrar.clone() else {
-                tracing::warn!("push: no registrar set; registrations stay undeleted");
-                break;
+            let what = Unregistration {
+                device: teardown.device.clone(),
+                gateway: teardown.gateway.clone(),
             };
-            match registrar.unregister(teardown.device.clone()).await {
+            match unregister(&self.inner.http, registrar.clone(), &what).await {
                 Ok(()) => {
                     let token = teardown.device.token.clone();
                     store
-                        .write(move |w| w.record_teardown_progress(&token, true, false))
+                        .write(move |w| {
+                            w.delete_gateway_row(&token)?;
+                            w.record_teardown_progress(&token, true, false)
+                        })
                         .await?;
                 }
                 Err(e) => {

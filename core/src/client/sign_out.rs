@@ -11,7 +11,7 @@ use crate::api::{self, ApiClient};
 use crate::error::{Error, Result};
 use crate::locks::RwLockExt;
 use crate::net::ServerUrl;
-use crate::push::PushDevice;
+use crate::push::registration::{unregister, Unregistration};
 use crate::session::accounts::token_secret_key;
 use crate::session::sign_outs::{self, revocation_secret_key, SignOut};
 use crate::session::{AccountsIndex, SecretStore, SessionState, SessionToken};
@@ -69,7 +69,7 @@ impl Client {
 
     /// The registrations to delete at their push service before the store
     /// that remembers them is gone.
-    async fn registered_push_devices(&self, account: &Account) -> Vec<PushDevice> {
+    async fn registered_push_devices(&self, account: &Account) -> Vec<Unregistration> {
         account
             .store
             .read(crate::push::registration::devices_to_unregister)
@@ -77,12 +77,10 @@ impl Client {
             .unwrap_or_default()
     }
 
-    async fn unregister_push_devices(&self, devices: Vec<PushDevice>) {
-        let Some(registrar) = self.push_registrar() else {
-            return;
-        };
+    async fn unregister_push_devices(&self, devices: Vec<Unregistration>) {
+        let registrar = self.push_registrar();
         for device in devices {
-            if let Err(error) = registrar.unregister(device).await {
+            if let Err(error) = unregister(&self.inner.http, registrar.clone(), &device).await {
                 tracing::info!(error = %error, "push: registration not deleted at sign-out");
             }
         }

@@ -9,6 +9,7 @@
 //! platform's [`PushRegistrar`]) and on the server session.
 
 pub mod consent;
+pub mod gateway;
 mod notification;
 mod outcome;
 pub mod payload;
@@ -17,6 +18,7 @@ pub mod rules;
 mod state;
 
 pub use consent::{ConsentRecord, ConsentState, Delivery};
+pub use gateway::UnifiedPushEndpoint;
 pub(crate) use notification::{cached_channel, cached_post, evaluate};
 pub use notification::{Notification, NotificationChannelKind};
 pub use outcome::{PushAction, PushOutcome};

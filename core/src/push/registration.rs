@@ -8,9 +8,13 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::consent::Delivery;
+use super::gateway::GatewayRegistration;
 use crate::api::push::MAX_DEVICE_ID_LEN;
 use crate::error::{Error, Result};
-use crate::store::{registration_row, teardown_rows, DeviceRow, StoreError, StoreResult, Writer};
+use crate::store::{
+    gateway_row, registration_row, teardown_rows, DeviceRow, GatewayRow, StoreError, StoreResult,
+    Writer,
+};
 
 /// The platform prefix of a device id. The server accepts only the
 /// platforms of the official apps (`android_rn`, `apple_rn`, ... with an
@@ -109,10 +113,10 @@ impl PushDevice {
 
 /// Deletes a registration at the push service it was made with, so the
 /// service forgets this device. Implemented by the platform layer: for
-/// UnifiedPush it deletes the gateway registration (the gateway's own
-/// API; it should also unregister from the distributor), for platform push
-/// it deletes the FCM/APNs token. The core calls it on withdrawal and when
-/// a token is replaced, and retries until it returns `Ok`.
+/// UnifiedPush it unregisters from the distributor (the core itself deletes
+/// the registration it made at the school's gateway), for platform push it
+/// deletes the FCM/APNs token. The core calls it on withdrawal and when a
+/// token is replaced, and retries until it returns `Ok`.
 pub trait PushRegistrar: Send + Sync + 'static {
     /// `Ok` also when the service no longer knows the registration.
     fn unregister(&self, device: PushDevice) -> BoxFuture<'static, Result<(), RegistrarError>>;
@@ -181,8 +185,17 @@ pub(crate) struct StoredRegistration {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Teardown {
     pub device: PushDevice,
+    /// Set when the core made the registration at the school's gateway.
+    pub gateway: Option<GatewayRegistration>,
     pub push_service_done: bool,
     pub server_done: bool,
+}
+
+/// A registration to delete at its push service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unregistration {
+    pub device: PushDevice,
+    pub gateway: Option<GatewayRegistration>,
 }
 
 impl PushDevice {
@@ -228,6 +241,7 @@ pub(crate) fn teardowns(conn: &Connection) -> StoreResult<Vec<Teardown>> {
         .into_iter()
         .map(|row| {
             Ok(Teardown {
+                gateway: gateway_registration(conn, &row.device.token)?,
                 device: PushDevice::from_row(row.device)?,
                 push_service_done: row.push_service_done,
                 server_done: row.server_done,
@@ -236,7 +250,35 @@ pub(crate) fn teardowns(conn: &Connection) -> StoreResult<Vec<Teardown>> {
         .collect()
 }
 
+pub(crate) fn gateway_registration(
+    conn: &Connection,
+    token: &str,
+) -> StoreResult<Option<GatewayRegistration>> {
+    Ok(gateway_row(conn, token)?.map(|row| GatewayRegistration {
+        gateway: row.gateway,
+        token: row.token,
+        secret: row.secret,
+    }))
+}
+
 impl Writer<'_> {
+    /// Remembers what deletes a gateway registration, before the token it
+    /// names is handed to the server.
+    pub(crate) fn save_gateway_registration(
+        &mut self,
+        registration: &GatewayRegistration,
+        at: i64,
+    ) -> StoreResult<()> {
+        self.save_gateway_row(
+            &GatewayRow {
+                token: registration.token.clone(),
+                gateway: registration.gateway.clone(),
+                secret: registration.secret.clone(),
+            },
+            at,
+        )
+    }
+
     /// Makes `device` the registration. A different previous token is
     /// queued for deletion at its push service (the new device id replaces
     /// it on the session, so the server needs nothing more). Registering a
@@ -263,15 +305,44 @@ impl Writer<'_> {
     }
 }
 
+/// Deletes one registration at its push service: at the school's gateway
+/// when the core registered it there, and through the platform's
+/// registrar (the distributor, FCM, APNs) when one is set. Without either
+/// nothing can delete it, and it stays owed.
+pub(crate) async fn unregister(
+    http: &reqwest::Client,
+    registrar: Option<std::sync::Arc<dyn PushRegistrar>>,
+    what: &Unregistration,
+) -> Result<(), RegistrarError> {
+    if let Some(registration) = &what.gateway {
+        super::gateway::unregister(http, registration).await?;
+    }
+    match registrar {
+        Some(registrar) => registrar.unregister(what.device.clone()).await,
+        None if what.gateway.is_some() => Ok(()),
+        None => Err(RegistrarError {
+            reason: "no push registrar set".into(),
+        }),
+    }
+}
+
 /// Every registration still known at a push service: retired ones not yet
 /// deleted there, and the current one (what a sign-out deletes).
-pub(crate) fn devices_to_unregister(conn: &Connection) -> StoreResult<Vec<PushDevice>> {
-    let mut devices: Vec<PushDevice> = teardowns(conn)?
+pub(crate) fn devices_to_unregister(conn: &Connection) -> StoreResult<Vec<Unregistration>> {
+    let mut devices: Vec<Unregistration> = teardowns(conn)?
         .into_iter()
         .filter(|t| !t.push_service_done)
-        .map(|t| t.device)
+        .map(|t| Unregistration {
+            device: t.device,
+            gateway: t.gateway,
+        })
         .collect();
-    devices.extend(registration(conn)?.map(|r| r.device));
+    if let Some(current) = registration(conn)? {
+        devices.push(Unregistration {
+            gateway: gateway_registration(conn, &current.device.token)?,
+            device: current.device,
+        });
+    }
     Ok(devices)
 }
 

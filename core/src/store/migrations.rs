@@ -22,7 +22,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
 ];
 
 /// The records file's migrations; their tables are created as `records.*`.
-const RECORDS_MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/records/0001_push.sql"))];
+const RECORDS_MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/records/0001_push.sql")),
+    (2, include_str!("migrations/records/0002_push_gateway.sql")),
+];
 
 /// The name the records file is attached under.
 pub(crate) const RECORDS_SCHEMA: &str = "records";

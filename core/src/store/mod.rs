@@ -51,7 +51,10 @@ pub use outbox::{
     discardable, echo_states, entries, entry, next_due, post_channel, server_post_id, view_queued,
     Entry, Intent, SendState, CLIENT_KEY_PROP,
 };
-pub use push::{registration_row, teardown_rows, DeviceRow, RegistrationRow, TeardownRow};
+pub use push::{
+    gateway_row, registration_row, teardown_rows, DeviceRow, GatewayRow, RegistrationRow,
+    TeardownRow,
+};
 pub use ranges::{newest_range, ranges as timeline_ranges, TimelineRange};
 pub use sidebar::sidebar_categories_of;
 pub use sync_state::{read_account_value, read_cursor, AccountKey, SyncCursor};

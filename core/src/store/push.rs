@@ -48,6 +48,27 @@ pub fn registration_row(conn: &Connection) -> StoreResult<Option<RegistrationRow
         .optional()?)
 }
 
+/// A registration at the school's push gateway, as stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct GatewayRow {
+    pub token: String,
+    pub gateway: String,
+    pub secret: String,
+}
+
+pub fn gateway_row(conn: &Connection, token: &str) -> StoreResult<Option<GatewayRow>> {
+    Ok(conn
+        .prepare_cached("SELECT token, gateway, secret FROM push_gateway WHERE token = ?1")?
+        .query_row([token], |r| {
+            Ok(GatewayRow {
+                token: r.get(0)?,
+                gateway: r.get(1)?,
+                secret: r.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
 /// Oldest first.
 pub fn teardown_rows(conn: &Connection) -> StoreResult<Vec<TeardownRow>> {
     let mut stmt = conn.prepare_cached(
@@ -96,6 +117,26 @@ impl Writer<'_> {
         self.conn()
             .prepare_cached("DELETE FROM push_teardown WHERE token = ?1")?
             .execute([&device.token])?;
+        Ok(())
+    }
+
+    pub fn save_gateway_row(&mut self, row: &GatewayRow, at: i64) -> StoreResult<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO push_gateway (token, gateway, secret, created_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(token) DO UPDATE SET gateway = excluded.gateway,
+                     secret = excluded.secret",
+            )?
+            .execute(rusqlite::params![row.token, row.gateway, row.secret, at])?;
+        Ok(())
+    }
+
+    /// Forgets a gateway registration once the gateway deleted it.
+    pub fn delete_gateway_row(&mut self, token: &str) -> StoreResult<()> {
+        self.conn()
+            .prepare_cached("DELETE FROM push_gateway WHERE token = ?1")?
+            .execute([token])?;
         Ok(())
     }
 

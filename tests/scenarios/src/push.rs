@@ -15,7 +15,9 @@ use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use futures_util::future::BoxFuture;
-use pausenhof_core::push::{Delivery, PushDevice, PushPlatform, PushRegistrar, RegistrarError};
+use pausenhof_core::push::{
+    Delivery, PushDevice, PushPlatform, PushRegistrar, RegistrarError, UnifiedPushEndpoint,
+};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use web_push_native::p256::elliptic_curve::rand_core::{OsRng, RngCore};
@@ -130,12 +132,48 @@ impl Distributor {
     }
 }
 
-/// What the app holds for its UnifiedPush registration: its key pair and
-/// auth secret (given to the gateway as `p256dh`/`auth`) and the gateway's
-/// answer.
-pub struct AppDevice {
+/// The app's Web Push keys (RFC 8291): the key pair and auth secret the
+/// distributor's endpoint is registered with (`p256dh`/`auth`).
+pub struct AppKeys {
     key: SecretKey,
     auth: [u8; 16],
+}
+
+impl AppKeys {
+    pub fn generate() -> AppKeys {
+        let mut auth = [0u8; 16];
+        OsRng.fill_bytes(&mut auth);
+        AppKeys {
+            key: SecretKey::random(&mut OsRng),
+            auth,
+        }
+    }
+
+    /// What the app hands the core after the distributor gave it `endpoint`.
+    pub fn endpoint(&self, endpoint: &str) -> UnifiedPushEndpoint {
+        UnifiedPushEndpoint {
+            url: endpoint.to_owned(),
+            p256dh: URL_SAFE_NO_PAD
+                .encode(self.key.public_key().to_encoded_point(false).as_bytes()),
+            auth: URL_SAFE_NO_PAD.encode(self.auth),
+        }
+    }
+
+    /// Decrypts a push with the app's keys.
+    pub fn decrypt(&self, received: &Received) -> Result<Vec<u8>> {
+        web_push_native::decrypt(
+            received.body.clone(),
+            &self.key,
+            &Auth::clone_from_slice(&self.auth),
+        )
+        .map_err(|e| anyhow::anyhow!("the app's keys do not decrypt the push: {e}"))
+    }
+}
+
+/// What the app holds for its UnifiedPush registration when it registers
+/// at the gateway itself: its keys and the gateway's answer.
+pub struct AppDevice {
+    keys: AppKeys,
     pub token: String,
     pub secret: String,
 }
@@ -148,15 +186,14 @@ impl AppDevice {
         gateway: &str,
         endpoint: &str,
     ) -> Result<AppDevice> {
-        let key = SecretKey::random(&mut OsRng);
-        let mut auth = [0u8; 16];
-        OsRng.fill_bytes(&mut auth);
+        let keys = AppKeys::generate();
+        let endpoint = keys.endpoint(endpoint);
         let response = http
             .post(format!("{gateway}/api/v1/unifiedpush/registrations"))
             .json(&json!({
-                "endpoint": endpoint,
-                "p256dh": URL_SAFE_NO_PAD.encode(key.public_key().to_encoded_point(false).as_bytes()),
-                "auth": URL_SAFE_NO_PAD.encode(auth),
+                "endpoint": endpoint.url,
+                "p256dh": endpoint.p256dh,
+                "auth": endpoint.auth,
             }))
             .send()
             .await?;
@@ -174,8 +211,7 @@ impl AppDevice {
                 .with_context(|| format!("registration answer without {name}"))
         };
         Ok(AppDevice {
-            key,
-            auth,
+            keys,
             token: field("token")?,
             secret: field("secret")?,
         })
@@ -183,12 +219,7 @@ impl AppDevice {
 
     /// Decrypts a push with the app's keys (RFC 8291).
     pub fn decrypt(&self, received: &Received) -> Result<Vec<u8>> {
-        web_push_native::decrypt(
-            received.body.clone(),
-            &self.key,
-            &Auth::clone_from_slice(&self.auth),
-        )
-        .map_err(|e| anyhow::anyhow!("the app's keys do not decrypt the push: {e}"))
+        self.keys.decrypt(received)
     }
 
     /// What the core registers with the server session.

@@ -33,6 +33,21 @@ impl Device {
         })
     }
 
+    /// A device whose client finds the school's push gateway at `gateway`.
+    pub fn with_push_gateway(gateway: &str) -> Result<Self> {
+        let data_dir = tempfile::tempdir()?;
+        let secrets = Arc::new(MemorySecretStore::new());
+        let client = Client::builder(data_dir.path())
+            .secret_store(secrets.clone())
+            .push_gateway(gateway)?
+            .build()?;
+        Ok(Self {
+            client,
+            data_dir,
+            secrets,
+        })
+    }
+
     /// A new client over the same store and secrets, as after the app was
     /// killed and started again (for a push, say).
     pub fn restarted(&self) -> Result<Client> {
@@ -337,36 +352,55 @@ pub async fn search_offline_finds_umlauts(sut: &impl ServerUnderTest) -> Result<
 /// only (the server sends full contents); after withdrawal the gateway
 /// registration is gone and nothing more arrives.
 pub async fn push_through_the_gateway(sut: &impl ServerUnderTest) -> Result<()> {
-    use crate::push::{loopback_http, AppDevice, Distributor, GatewayRegistrar, IDS_ONLY_FIELDS};
+    use crate::push::{AppKeys, Distributor, IDS_ONLY_FIELDS};
     use pausenhof_core::api::channels::create_direct;
     use pausenhof_core::api::posts::{create_post, NewPost};
     use pausenhof_core::push::{Delivery, PushAction};
 
     let school = sut.school();
     let gateway = sut.push_gateway();
-    let http = loopback_http()?;
     let mut distributor = Distributor::start().await?;
-    let student = Device::signed_in(&sut.url(), &school.student).await?;
+    // The app registers the distributor's endpoint at the school's gateway
+    // through the core, which keeps the secret that deletes it again.
+    let student = Device::with_push_gateway(&gateway)?;
+    student
+        .client
+        .sign_in_with_password(
+            &sut.url(),
+            &school.student.username,
+            &school.student.password,
+            None,
+        )
+        .await?;
     let classmate = Device::signed_in(&sut.url(), &school.classmate).await?;
-    let registrar = GatewayRegistrar::new(http.clone(), &gateway);
-    student.client.set_push_registrar(registrar.clone());
+    let phone_name = format!("phone-{}", uuid_like().trim_start_matches('#'));
+    let keys = AppKeys::generate();
+    let endpoint = keys.endpoint(&distributor.endpoint(&phone_name));
 
+    let refused = student.client.register_unified_push(endpoint.clone()).await;
+    ensure!(
+        refused.is_err(),
+        "{}: registered at the gateway before consent",
+        sut.name()
+    );
+    ensure!(
+        attached_push_token(&student).await?.is_none(),
+        "{}: a device id on the session before consent",
+        sut.name()
+    );
     student
         .client
         .grant_push_consent(Delivery::UnifiedPush, "scenario")
         .await?;
-    let phone_name = format!("phone-{}", uuid_like().trim_start_matches('#'));
-    let phone = AppDevice::register(&http, &gateway, &distributor.endpoint(&phone_name)).await?;
-    registrar.remember(&phone);
-    let status = student
-        .client
-        .register_push_device(phone.push_device())
-        .await?;
+    let status = student.client.register_unified_push(endpoint).await?;
     ensure!(
         status.registered.is_some_and(|r| r.attached),
         "{}: the device id was not attached",
         sut.name()
     );
+    let token = attached_push_token(&student)
+        .await?
+        .context("no device id on the session")?;
 
     let api = classmate.client.api()?;
     let dm = create_direct(&api, &school.classmate.id, &school.student.id).await?;
@@ -385,7 +419,7 @@ pub async fn push_through_the_gateway(sut: &impl ServerUnderTest) -> Result<()> 
     .await?;
     let received = distributor.next(WAIT).await?;
     ensure!(received.device == phone_name, "push for the wrong device");
-    let plain = phone.decrypt(&received)?;
+    let plain = keys.decrypt(&received)?;
     let payload: serde_json::Value = serde_json::from_slice(&plain)?;
     ensure!(
         payload["type"] == "message" && payload["channel_id"] == dm.id.as_str(),
@@ -440,7 +474,7 @@ pub async fn push_through_the_gateway(sut: &impl ServerUnderTest) -> Result<()> 
     let status = student.client.withdraw_push_consent().await?;
     ensure!(status.teardowns_pending == 0, "withdrawal left work undone");
     ensure!(
-        !phone.gateway_still_had(&http, &gateway).await?,
+        gateway_answer_for(&gateway, &token).await? == "REMOVE",
         "{}: the gateway still has the registration",
         sut.name()
     );
@@ -462,6 +496,39 @@ pub async fn push_through_the_gateway(sut: &impl ServerUnderTest) -> Result<()> 
         sut.name()
     );
     Ok(())
+}
+
+/// The push token on the device's server session, if any (the device id
+/// is `platform:token`).
+async fn attached_push_token(device: &Device) -> Result<Option<String>> {
+    use pausenhof_core::push::WITHDRAWN_TOKEN_PREFIX;
+    let me = device.client.current_user().context("not signed in")?;
+    let sessions: Vec<serde_json::Value> = device
+        .client
+        .api()?
+        .get(&format!("/users/{}/sessions", me.id), &[])
+        .await?;
+    Ok(sessions
+        .iter()
+        .filter_map(|s| s["device_id"].as_str())
+        .filter_map(|id| id.split_once(':').map(|(_, token)| token.to_owned()))
+        .find(|token| !token.is_empty() && !token.starts_with(WITHDRAWN_TOKEN_PREFIX)))
+}
+
+/// What the gateway answers Mattermost for a push to `token`.
+async fn gateway_answer_for(gateway: &str, token: &str) -> Result<String> {
+    let answer: serde_json::Value = crate::push::loopback_http()?
+        .post(format!("{gateway}/api/v1/send_push"))
+        .json(&serde_json::json!({
+            "platform": "android_rn", "server_id": "scenario", "device_id": token,
+            "type": "message", "version": "v2", "ack_id": "scenario-ack",
+            "post_id": "p", "channel_id": "c", "team_id": "t", "root_id": "",
+        }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(answer["status"].as_str().unwrap_or_default().to_owned())
 }
 
 // ---- Two people talking: reconnect, channels, direct messages, threads,

@@ -92,6 +92,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/users/sessions/device", put(users::attach_device))
         .route("/users/{user_id}", get(users::get_user))
         .route("/users/{user_id}/patch", put(users::patch_user))
+        .route("/users/{user_id}/sessions", get(users::own_sessions))
         .route(
             "/users/{user_id}/status",
             get(users::get_status).put(users::set_status),

@@ -664,6 +664,19 @@ pub async fn attach_device(
     Ok(Json(json!({"status": "OK"})))
 }
 
+/// `GET /users/{user_id}/sessions`: the caller's own sessions, with the
+/// device id each carries (the real server also hides the token).
+pub async fn own_sessions(State(shared): State<Arc<Shared>>, Me(id): Me) -> ApiResult<Json<Value>> {
+    let state = shared.state();
+    let sessions = state
+        .sessions
+        .values()
+        .filter(|s| s.user_id == id && !s.expired)
+        .map(|s| json!({"user_id": id, "device_id": s.device_id}))
+        .collect();
+    Ok(Json(Value::Array(sessions)))
+}
+
 pub async fn get_preferences(
     State(shared): State<Arc<Shared>>,
     Me(id): Me,

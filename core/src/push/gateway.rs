@@ -1,0 +1,317 @@
+//! The school's push gateway as the app sees it (UnifiedPush): the
+//! distributor's endpoint and the app's Web Push keys go to the gateway,
+//! which answers with the token Mattermost will carry in the device id and
+//! a secret that alone can delete the registration again.
+//!
+//! The gateway is found from the school's server address: the reverse
+//! proxy in front of Mattermost serves it under [`GATEWAY_PATH`] (see the
+//! README's "Push notifications"). A client can be pointed elsewhere with
+//! `ClientBuilder::push_gateway`.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use super::registration::RegistrarError;
+use crate::error::{Error, Result};
+use crate::net::http::{classify_transport_error, read_body_capped};
+use crate::net::ServerUrl;
+
+/// Where the gateway lives below the school's server address.
+pub const GATEWAY_PATH: &str = "pausenhof-push";
+
+/// Gateway answers are a few hundred bytes.
+const ANSWER_CAP: u64 = 16 * 1024;
+/// A push endpoint longer than this is no push endpoint (the gateway's
+/// own limit).
+const MAX_ENDPOINT_LEN: usize = 2048;
+/// Registration is a user action: a dead gateway must not keep the
+/// consent screen waiting for the whole request timeout.
+const GATEWAY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What a UnifiedPush distributor hands the app: the endpoint a push
+/// service accepts messages at, and the app's Web Push public key
+/// (`p256dh`, uncompressed P-256, base64url) and auth secret (16 bytes,
+/// base64url) the gateway encrypts with (RFC 8291). The endpoint
+/// addresses this device; it stays out of logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UnifiedPushEndpoint {
+    pub url: String,
+    pub p256dh: String,
+    pub auth: String,
+}
+
+impl std::fmt::Debug for UnifiedPushEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnifiedPushEndpoint")
+            .field("url_len", &self.url.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl UnifiedPushEndpoint {
+    /// Refuses what cannot be an endpoint before anything is sent; the
+    /// gateway checks the rest (https, public address, key format).
+    pub fn validate(&self) -> Result<()> {
+        let bad = |reason: &str| Error::InvalidInput {
+            reason: format!("push endpoint {reason}"),
+        };
+        if self.url.len() > MAX_ENDPOINT_LEN {
+            return Err(bad("is too long"));
+        }
+        Url::parse(&self.url).map_err(|_| bad("is not a URL"))?;
+        let base64url = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 256
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='))
+        };
+        if !base64url(&self.p256dh) || !base64url(&self.auth) {
+            return Err(bad("keys are not base64url"));
+        }
+        Ok(())
+    }
+}
+
+/// A registration at the gateway. The secret deletes it; it never leaves
+/// the device and stays out of logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct GatewayRegistration {
+    /// The gateway's base URL the registration was made at.
+    pub gateway: String,
+    pub token: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for GatewayRegistration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GatewayRegistration")
+            .field("gateway", &self.gateway)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The gateway below the school's server address.
+pub fn gateway_for(server: &ServerUrl) -> Url {
+    server.join(&format!("{GATEWAY_PATH}/"))
+}
+
+/// Parses a gateway address given by configuration.
+pub fn parse_gateway(address: &str) -> Result<Url> {
+    let invalid = || Error::InvalidInput {
+        reason: "the push gateway address is not an http(s) URL".into(),
+    };
+    let mut url = Url::parse(address.trim()).map_err(|_| invalid())?;
+    if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
+        return Err(invalid());
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+fn registrations_url(gateway: &Url) -> Url {
+    gateway
+        .join("api/v1/unifiedpush/registrations")
+        .unwrap_or_else(|_| gateway.clone())
+}
+
+#[derive(Deserialize)]
+struct Registered {
+    token: String,
+    secret: String,
+}
+
+#[derive(Deserialize)]
+struct VapidKey {
+    public_key: String,
+}
+
+#[derive(Deserialize, Default)]
+struct Refusal {
+    #[serde(default)]
+    error: String,
+}
+
+/// Registers `endpoint` at `gateway`.
+pub(crate) async fn register(
+    http: &reqwest::Client,
+    gateway: &Url,
+    endpoint: &UnifiedPushEndpoint,
+) -> Result<GatewayRegistration> {
+    let body = serde_json::json!({
+        "endpoint": endpoint.url,
+        "p256dh": endpoint.p256dh,
+        "auth": endpoint.auth,
+    });
+    let response = http
+        .post(registrations_url(gateway))
+        .timeout(GATEWAY_TIMEOUT)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| classify_transport_error(&e))?;
+    let status = response.status();
+    let answer = read_body_capped(response, ANSWER_CAP).await?;
+    match status.as_u16() {
+        200 | 201 => {
+            let registered: Registered =
+                serde_json::from_slice(&answer).map_err(|_| no_gateway(gateway))?;
+            if registered.token.is_empty() || registered.secret.is_empty() {
+                return Err(Error::invalid_response(
+                    "the push gateway gave an empty token",
+                ));
+            }
+            Ok(GatewayRegistration {
+                gateway: gateway.to_string(),
+                token: registered.token,
+                secret: registered.secret,
+            })
+        }
+        400 | 422 => {
+            let refusal: Refusal = serde_json::from_slice(&answer).unwrap_or_default();
+            Err(Error::InvalidInput {
+                reason: format!("the push gateway refused the endpoint: {}", refusal.error),
+            })
+        }
+        404 | 405 => Err(no_gateway(gateway)),
+        429 => Err(Error::RateLimited { retry_after: None }),
+        _ => Err(Error::Server {
+            status: status.as_u16(),
+            id: "pausenhof.push_gateway".into(),
+            message: String::new(),
+            request_id: String::new(),
+        }),
+    }
+}
+
+/// The gateway's VAPID public key, for distributors that want one.
+pub(crate) async fn vapid_key(http: &reqwest::Client, gateway: &Url) -> Result<String> {
+    let url = gateway
+        .join("api/v1/unifiedpush/vapid")
+        .map_err(|_| no_gateway(gateway))?;
+    let response = http
+        .get(url)
+        .timeout(GATEWAY_TIMEOUT)
+        .send()
+        .await
+        .map_err(|e| classify_transport_error(&e))?;
+    if !response.status().is_success() {
+        return Err(no_gateway(gateway));
+    }
+    let answer = read_body_capped(response, ANSWER_CAP).await?;
+    let key: VapidKey = serde_json::from_slice(&answer).map_err(|_| no_gateway(gateway))?;
+    Ok(key.public_key)
+}
+
+/// Deletes a registration. Gone already (404) counts as deleted.
+pub(crate) async fn unregister(
+    http: &reqwest::Client,
+    registration: &GatewayRegistration,
+) -> Result<(), RegistrarError> {
+    let failed = |reason: String| RegistrarError { reason };
+    let gateway = Url::parse(&registration.gateway)
+        .map_err(|_| failed("the stored gateway address is invalid".into()))?;
+    let mut url = registrations_url(&gateway);
+    url.path_segments_mut()
+        .map_err(|_| failed("the stored gateway address is invalid".into()))?
+        .push(&registration.token);
+    let status = http
+        .delete(url)
+        .timeout(GATEWAY_TIMEOUT)
+        .bearer_auth(&registration.secret)
+        .send()
+        .await
+        .map_err(|e| {
+            failed(format!(
+                "gateway unreachable: {}",
+                classify_transport_error(&e)
+            ))
+        })?
+        .status();
+    if status.is_success() || status == reqwest::StatusCode::NOT_FOUND {
+        Ok(())
+    } else {
+        Err(failed(format!("gateway answered {}", status.as_u16())))
+    }
+}
+
+fn no_gateway(gateway: &Url) -> Error {
+    Error::PushGatewayMissing {
+        address: gateway.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(url: &str, p256dh: &str, auth: &str) -> UnifiedPushEndpoint {
+        UnifiedPushEndpoint {
+            url: url.into(),
+            p256dh: p256dh.into(),
+            auth: auth.into(),
+        }
+    }
+
+    #[test]
+    fn the_gateway_sits_below_the_server_address() {
+        let plain = ServerUrl::parse("chat.schule.example").unwrap();
+        assert_eq!(
+            gateway_for(&plain).as_str(),
+            "https://chat.schule.example/pausenhof-push/"
+        );
+        let below = ServerUrl::parse("https://schule.example/mattermost/").unwrap();
+        assert_eq!(
+            registrations_url(&gateway_for(&below)).as_str(),
+            "https://schule.example/mattermost/pausenhof-push/api/v1/unifiedpush/registrations"
+        );
+    }
+
+    #[test]
+    fn a_configured_gateway_keeps_its_path() {
+        let url = parse_gateway("https://push.schule.example/gw").unwrap();
+        assert_eq!(
+            registrations_url(&url).as_str(),
+            "https://push.schule.example/gw/api/v1/unifiedpush/registrations"
+        );
+        for bad in ["", "push.schule.example", "ftp://x.example/", "https://"] {
+            assert!(parse_gateway(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn endpoints_that_cannot_be_sent_are_refused() {
+        let key = "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM";
+        assert!(
+            endpoint("https://up.example/x", key, "tBHItJI5svbpez7KI4CCXg")
+                .validate()
+                .is_ok()
+        );
+        let long = format!("https://up.example/{}", "a".repeat(3000));
+        for bad in [
+            endpoint(&long, key, "tBHItJI5svbpez7KI4CCXg"),
+            endpoint("not a url", key, "tBHItJI5svbpez7KI4CCXg"),
+            endpoint("https://up.example/x", "", "tBHItJI5svbpez7KI4CCXg"),
+            endpoint("https://up.example/x", key, "a b"),
+        ] {
+            assert!(matches!(bad.validate(), Err(Error::InvalidInput { .. })));
+        }
+    }
+
+    #[test]
+    fn secrets_and_endpoints_stay_out_of_debug() {
+        let registration = GatewayRegistration {
+            gateway: "https://gw.example/".into(),
+            token: "tok-123".into(),
+            secret: "s3cret".into(),
+        };
+        let shown = format!("{registration:?}");
+        assert!(!shown.contains("s3cret") && !shown.contains("tok-123"));
+        let shown = format!("{:?}", endpoint("https://up.example/device-42", "k", "a"));
+        assert!(!shown.contains("device-42"));
+    }
+}
