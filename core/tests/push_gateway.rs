@@ -209,6 +209,11 @@ async fn the_gateway_hears_nothing_before_consent_and_forgets_on_new_endpoint_an
     assert!(status.registered.unwrap().attached);
     assert_eq!(gateway.endpoints(), ["https://up.example/push/a"]);
     assert_eq!(session_device_ids(&client).await, ["android_rn-v2:gw1"]);
+    // The distributor repeats the endpoint (after its restart): nothing
+    // changes at the gateway.
+    client.register_unified_push(endpoint("a")).await.unwrap();
+    assert_eq!(gateway.issued.load(Ordering::SeqCst), 1);
+    assert_eq!(session_device_ids(&client).await, ["android_rn-v2:gw1"]);
 
     // The distributor moved the app to a new endpoint: the old
     // registration is deleted with its own secret.

@@ -11,8 +11,8 @@ use crate::push::consent::{
 };
 use crate::push::gateway::{self, UnifiedPushEndpoint};
 use crate::push::registration::{
-    registration, teardowns, unregister, withdrawn_placeholder, PushDevice, PushPlatform,
-    PushRegistrar, Unregistration,
+    gateway_registration, registration, teardowns, unregister, withdrawn_placeholder, PushDevice,
+    PushPlatform, PushRegistrar, Unregistration,
 };
 use crate::push::{PushStatus, RegisteredDevice};
 use crate::realtime::now_ms;
@@ -168,6 +168,24 @@ impl Client {
             });
         }
         let gateway = self.push_gateway(&account);
+        // Distributors hand out the same endpoint again (after a restart,
+        // say): that registration stands, only the owed steps run.
+        let (digest, at_gateway) = (endpoint.digest(), gateway.to_string());
+        let unchanged = account
+            .store
+            .read(move |conn| {
+                let Some(current) = registration(conn)? else {
+                    return Ok(false);
+                };
+                Ok(current.device.delivery == Delivery::UnifiedPush
+                    && gateway_registration(conn, &current.device.token)?
+                        .is_some_and(|g| g.endpoint_digest == digest && g.gateway == at_gateway))
+            })
+            .await?;
+        if unchanged {
+            self.run_push_steps(&account).await?;
+            return self.push_status().await;
+        }
         let registration = gateway::register(&self.inner.http, &gateway, &endpoint).await?;
         let device = PushDevice {
             delivery: Delivery::UnifiedPush,
@@ -190,9 +208,7 @@ impl Client {
                         .store
                         .read({
                             let token = device.token.clone();
-                            move |conn| {
-                                crate::push::registration::gateway_registration(conn, &token)
-                            }
+                            move |conn| gateway_registration(conn, &token)
                         })
                         .await
                         .ok()

@@ -72,6 +72,22 @@ impl UnifiedPushEndpoint {
         }
         Ok(())
     }
+
+    /// Tells a distributor's repeated endpoint from a new one, without
+    /// keeping the endpoint (hex SHA-256 of endpoint and keys).
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for part in [&self.url, &self.p256dh, &self.auth] {
+            hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
 }
 
 /// A registration at the gateway. The secret deletes it; it never leaves
@@ -82,6 +98,8 @@ pub struct GatewayRegistration {
     pub gateway: String,
     pub token: String,
     pub secret: String,
+    /// [`UnifiedPushEndpoint::digest`] of what was registered.
+    pub endpoint_digest: String,
 }
 
 impl std::fmt::Debug for GatewayRegistration {
@@ -169,6 +187,7 @@ pub(crate) async fn register(
                 gateway: gateway.to_string(),
                 token: registered.token,
                 secret: registered.secret,
+                endpoint_digest: endpoint.digest(),
             })
         }
         400 | 422 => {
@@ -308,6 +327,7 @@ mod tests {
             gateway: "https://gw.example/".into(),
             token: "tok-123".into(),
             secret: "s3cret".into(),
+            endpoint_digest: String::new(),
         };
         let shown = format!("{registration:?}");
         assert!(!shown.contains("s3cret") && !shown.contains("tok-123"));

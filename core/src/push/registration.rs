@@ -258,6 +258,7 @@ pub(crate) fn gateway_registration(
         gateway: row.gateway,
         token: row.token,
         secret: row.secret,
+        endpoint_digest: row.endpoint_digest,
     }))
 }
 
@@ -274,6 +275,7 @@ impl Writer<'_> {
                 token: registration.token.clone(),
                 gateway: registration.gateway.clone(),
                 secret: registration.secret.clone(),
+                endpoint_digest: registration.endpoint_digest.clone(),
             },
             at,
         )

@@ -54,16 +54,20 @@ pub struct GatewayRow {
     pub token: String,
     pub gateway: String,
     pub secret: String,
+    pub endpoint_digest: String,
 }
 
 pub fn gateway_row(conn: &Connection, token: &str) -> StoreResult<Option<GatewayRow>> {
     Ok(conn
-        .prepare_cached("SELECT token, gateway, secret FROM push_gateway WHERE token = ?1")?
+        .prepare_cached(
+            "SELECT token, gateway, secret, endpoint_digest FROM push_gateway WHERE token = ?1",
+        )?
         .query_row([token], |r| {
             Ok(GatewayRow {
                 token: r.get(0)?,
                 gateway: r.get(1)?,
                 secret: r.get(2)?,
+                endpoint_digest: r.get(3)?,
             })
         })
         .optional()?)
@@ -123,12 +127,18 @@ impl Writer<'_> {
     pub fn save_gateway_row(&mut self, row: &GatewayRow, at: i64) -> StoreResult<()> {
         self.conn()
             .prepare_cached(
-                "INSERT INTO push_gateway (token, gateway, secret, created_at)
-                 VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO push_gateway (token, gateway, secret, endpoint_digest, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(token) DO UPDATE SET gateway = excluded.gateway,
-                     secret = excluded.secret",
+                     secret = excluded.secret, endpoint_digest = excluded.endpoint_digest",
             )?
-            .execute(rusqlite::params![row.token, row.gateway, row.secret, at])?;
+            .execute(rusqlite::params![
+                row.token,
+                row.gateway,
+                row.secret,
+                row.endpoint_digest,
+                at
+            ])?;
         Ok(())
     }
 
