@@ -48,6 +48,14 @@ pub fn android_tests() -> Result<()> {
             .arg(format!("-Dpausenhof.generated.dir={}", generated.display()));
         command
     };
+    // The UnifiedPush connector's jar joins the classpath only once it is
+    // unpacked (a profile activated by the file): a fresh tree unpacks
+    // first.
+    let connector = workspace_root().join("android/target/aar/connector/classes.jar");
+    if !connector.exists() {
+        run_command(maven(&["--quiet", "initialize"]))
+            .context("the Android tests need Maven (`mvn`), a JDK 17 and aapt2")?;
+    }
     run_command(maven(&["test"]))
         .context("the Android tests need Maven (`mvn`), a JDK 17 and aapt2")?;
     // The core flows again on Android 5 (API 21), with the classes just

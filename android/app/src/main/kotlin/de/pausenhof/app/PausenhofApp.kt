@@ -7,6 +7,11 @@ import de.pausenhof.app.platform.Notifier
 import de.pausenhof.ffi.Client
 import de.pausenhof.ffi.ClientOptions
 import de.pausenhof.ffi.SecretStore
+import org.unifiedpush.android.connector.keys.DefaultKeyManager
+import org.unifiedpush.android.connector.keys.KeyManager
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
 import java.io.File
 import java.util.Locale
 
@@ -34,10 +39,26 @@ open class PausenhofApp : Application() {
                     extraRootCertificates = SchoolCertificates(this).all(),
                     // Texts the core makes (notifications, system posts) in the phone's language.
                     locale = Locale.getDefault().toLanguageTag(),
+                    pushGateway = pushGatewayAddress(),
                 ),
                 createSecretStore(),
             ).also { current = it }
         }
+
+    /**
+     * Work that must outlive the component that started it (a push, a new
+     * endpoint from the distributor), for as long as the process lives.
+     */
+    val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+
+    /** The school's push gateway when not below the server address; tests bring their own. */
+    protected open fun pushGatewayAddress(): String = ""
+
+    /**
+     * Where the connector keeps the app's Web Push keys for UnifiedPush:
+     * wrapped by the Android Keystore; tests bring their own.
+     */
+    open fun unifiedPushKeys(): KeyManager = DefaultKeyManager(this)
 
     /** Where session tokens live: the Android Keystore; tests bring their own. */
     protected open fun createSecretStore(): SecretStore = KeystoreSecretStore(this)

@@ -1,9 +1,5 @@
 package de.pausenhof.app
 
-import android.content.ComponentName
-import android.content.IntentFilter
-import android.content.pm.ApplicationInfo
-import android.content.pm.PackageInfo
 import android.view.View
 import android.widget.Button
 import android.widget.RadioButton
@@ -11,6 +7,7 @@ import android.widget.TextView
 import de.pausenhof.app.support.ScreenTest
 import de.pausenhof.app.support.TestApp
 import de.pausenhof.app.support.follow
+import de.pausenhof.app.support.installDistributor
 import de.pausenhof.app.support.launch
 import de.pausenhof.app.support.screenText
 import de.pausenhof.app.support.signIn
@@ -28,7 +25,6 @@ import org.junit.Assert.assertTrue
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.RobolectricTestRunner
-import org.robolectric.Shadows.shadowOf
 import org.robolectric.annotation.Config
 
 @RunWith(RobolectricTestRunner::class)
@@ -108,22 +104,5 @@ class ConsentScreensTest : ScreenTest() {
         waitUntil("the log shows both decisions") {
             settings.screenText().contains(app.getString(R.string.settings_consent_log, 2))
         }
-    }
-
-    private fun installDistributor(packageName: String, label: String) {
-        val packageManager = shadowOf(app.packageManager)
-        val application = ApplicationInfo().apply {
-            this.packageName = packageName
-            nonLocalizedLabel = label
-        }
-        packageManager.installPackage(
-            PackageInfo().apply {
-                this.packageName = packageName
-                applicationInfo = application
-            },
-        )
-        val receiver = ComponentName(packageName, "$packageName.RegisterReceiver")
-        packageManager.addReceiverIfNotPresent(receiver)
-        packageManager.addIntentFilterForReceiver(receiver, IntentFilter("org.unifiedpush.android.distributor.REGISTER"))
     }
 }

@@ -71,6 +71,9 @@ class ConsentActivity : Screen() {
             try {
                 when (choice) {
                     R.id.consent_unifiedpush -> {
+                        // A school without a push gateway cannot deliver
+                        // this way: say so before anything is recorded.
+                        client.pushGatewayVapidKey()
                         client.grantPushConsent(Delivery.UNIFIED_PUSH, CONSENT_TEXT_VERSION)
                         chosenDistributor?.let { UnifiedPushDistributors.choose(this@ConsentActivity, it) }
                     }
@@ -79,7 +82,7 @@ class ConsentActivity : Screen() {
                     }
                     else -> client.declinePushConsent()
                 }
-                Notifications.follow(this@ConsentActivity, client.pushStatus().consent)
+                Notifications.follow(this@ConsentActivity, client)
                 startActivity(
                     Intent(this@ConsentActivity, HomeActivity::class.java)
                         .addFlags(Intent.FLAG_ACTIVITY_NEW_TASK or Intent.FLAG_ACTIVITY_CLEAR_TASK),

@@ -26,6 +26,7 @@ fun Context.describe(error: ClientException): String = when (error) {
     is ClientException.Server -> error.serverMessage.ifBlank { getString(R.string.error_server, error.status.toInt()) }
     is ClientException.Storage -> getString(R.string.error_storage, error.reason)
     is ClientException.ChannelArchived -> getString(R.string.error_channel_archived)
+    is ClientException.PushGatewayMissing -> getString(R.string.error_push_gateway_missing)
     else -> getString(R.string.error_generic, error.message ?: error.javaClass.simpleName)
 }
 

@@ -71,7 +71,13 @@ class HomeActivity : Screen() {
         } catch (failure: ClientException) {
             return startOver()
         }
-        launch { runCatching { Notifications.follow(this@HomeActivity, client.pushStatus().consent) } }
+        launch {
+            try {
+                Notifications.follow(this@HomeActivity, client)
+            } catch (failure: ClientException) {
+                // Shown again on the next start; the app works without.
+            }
+        }
         launch { client.sessionStates().collectLatest(::onSessionState) }
         launch { client.connectionStates().collectLatest(::onConnectionState) }
         launch {

@@ -114,7 +114,7 @@ class SettingsActivity : Screen() {
         launch {
             try {
                 client.withdrawPushConsent()
-                Notifications.follow(this@SettingsActivity, client.pushStatus().consent)
+                Notifications.follow(this@SettingsActivity, client)
             } catch (failure: ClientException) {
                 Toast.makeText(this@SettingsActivity, describe(failure), Toast.LENGTH_LONG).show()
             }
@@ -128,7 +128,7 @@ class SettingsActivity : Screen() {
         launch {
             try {
                 client.signOut()
-                Notifications.follow(this@SettingsActivity, null)
+                Notifications.stopAll(this@SettingsActivity)
                 startOver()
             } catch (failure: ClientException) {
                 button.isEnabled = true
