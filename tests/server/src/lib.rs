@@ -429,6 +429,21 @@ impl TestServer {
         }
     }
 
+    /// Turns on custom terms of service with a new version `text`, as an
+    /// administrator would; returns its id. Clients see the setting only
+    /// when the server is licensed (`ServerConfig::licensed`), as upstream.
+    pub fn require_terms_of_service(&self, text: &str) -> String {
+        let mut state = self.shared.state();
+        let author = state
+            .users
+            .values()
+            .find(|u| u.role == crate::model::Role::Admin)
+            .map(|u| u.id)
+            .unwrap_or_else(crate::ids::Id::random);
+        state.custom_terms_enabled = true;
+        state.publish_terms_of_service(author, text).id.to_string()
+    }
+
     /// Sets the IANA timezone a user's profile names.
     pub fn set_timezone(&self, user_id: &str, timezone: &str) {
         let Ok(user) = self::user_id(user_id) else {

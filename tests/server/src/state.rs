@@ -64,6 +64,32 @@ pub struct State {
     pub sidebars: HashMap<(Id, Id), Vec<SidebarCategory>>,
     /// Synced drafts by (user, channel, root id or ""): the draft's JSON.
     pub drafts: BTreeMap<(Id, Id, String), serde_json::Value>,
+    /// Every version of the custom terms of service, oldest first.
+    pub terms_of_service: Vec<TermsOfService>,
+    /// `SupportSettings.CustomTermsOfServiceEnabled`.
+    pub custom_terms_enabled: bool,
+    /// The terms each user accepted last: (terms id, when, ms).
+    pub user_terms: HashMap<Id, (String, i64)>,
+}
+
+/// One version of the custom terms of service.
+#[derive(Clone, Debug)]
+pub struct TermsOfService {
+    pub id: Id,
+    pub create_at: i64,
+    pub user_id: Id,
+    pub text: String,
+}
+
+impl TermsOfService {
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "create_at": self.create_at,
+            "user_id": self.user_id,
+            "text": self.text,
+        })
+    }
 }
 
 pub fn hash_password(salt: &[u8; 16], password: &str) -> [u8; 32] {
@@ -112,6 +138,22 @@ pub struct NewPost {
 }
 
 impl State {
+    /// A new version of the terms (the same text again keeps the newest,
+    /// as upstream).
+    pub fn publish_terms_of_service(&mut self, author: Id, text: &str) -> TermsOfService {
+        if let Some(newest) = self.terms_of_service.last().filter(|t| t.text == text) {
+            return newest.clone();
+        }
+        let terms = TermsOfService {
+            id: Id::random(),
+            create_at: self.now(),
+            user_id: author,
+            text: text.to_string(),
+        };
+        self.terms_of_service.push(terms.clone());
+        terms
+    }
+
     pub fn now(&mut self) -> i64 {
         self.clock = system_now().max(self.clock + 1);
         self.clock

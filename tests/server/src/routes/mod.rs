@@ -21,6 +21,7 @@ mod pins;
 mod posts;
 mod system;
 mod teams;
+mod terms;
 mod user_autocomplete;
 mod users;
 
@@ -90,7 +91,15 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/users/usernames", post(users::by_usernames))
         .route("/users/status/ids", post(users::statuses_by_ids))
         .route("/users/sessions/device", put(users::attach_device))
-        .route("/users/{user_id}", get(users::get_user))
+        .route(
+            "/users/{user_id}",
+            get(users::get_user).delete(users::deactivate),
+        )
+        .route(
+            "/users/{user_id}/terms_of_service",
+            get(terms::of_user).post(terms::answer),
+        )
+        .route("/terms_of_service", get(terms::latest).post(terms::create))
         .route("/users/{user_id}/patch", put(users::patch_user))
         .route(
             "/users/{user_id}/status",
