@@ -29,7 +29,7 @@ mod ws;
 
 pub use config::{Dataset, PushContents, ServerConfig};
 pub use errors::ApiError;
-pub use faults::{Corruption, Faults};
+pub use faults::{Corruption, Faults, ResponseHold};
 pub use model::Role;
 pub use shared::RequestRecord;
 pub use state::Account;
