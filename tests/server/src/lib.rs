@@ -386,34 +386,9 @@ impl TestServer {
         allowed_domains: &str,
     ) -> String {
         let mut state = self.shared.state();
-        let now = state.now();
-        let id = ids::Id::random();
-        state.teams.insert(
-            id,
-            model::Team {
-                id,
-                create_at: now,
-                update_at: now,
-                name: name.to_string(),
-                display_name: display_name.to_string(),
-                description: String::new(),
-                open,
-                invite_id: ids::Id::random(),
-                allowed_domains: allowed_domains.to_string(),
-            },
-        );
-        for (channel, display) in [("town-square", "Town Square"), ("off-topic", "Off-Topic")] {
-            state.insert_channel(
-                ids::Id::random(),
-                Some(id),
-                model::ChannelType::Open,
-                channel,
-                display,
-                None,
-                now,
-            );
-        }
-        id.to_string()
+        state
+            .create_team(name, display_name, open, allowed_domains)
+            .to_string()
     }
 
     /// Deactivates an account, as an administrator would.

@@ -296,6 +296,45 @@ impl State {
             .is_some_and(|m| m.contains_key(&user))
     }
 
+    /// A team with its two default channels; `open`: anyone may join
+    /// (within `allowed_domains`).
+    pub fn create_team(
+        &mut self,
+        name: &str,
+        display_name: &str,
+        open: bool,
+        allowed_domains: &str,
+    ) -> Id {
+        let now = self.now();
+        let id = Id::random();
+        self.teams.insert(
+            id,
+            crate::model::Team {
+                id,
+                create_at: now,
+                update_at: now,
+                name: name.to_string(),
+                display_name: display_name.to_string(),
+                description: String::new(),
+                open,
+                invite_id: Id::random(),
+                allowed_domains: allowed_domains.to_string(),
+            },
+        );
+        for (channel, display) in [("town-square", "Town Square"), ("off-topic", "Off-Topic")] {
+            self.insert_channel(
+                Id::random(),
+                Some(id),
+                crate::model::ChannelType::Open,
+                channel,
+                display,
+                None,
+                now,
+            );
+        }
+        id
+    }
+
     pub fn add_team_member(&mut self, team: Id, user: Id, admin: bool) {
         self.team_members
             .entry(team)

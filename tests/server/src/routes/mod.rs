@@ -157,8 +157,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/users/{user_id}/posts/{post_id}/reactions/{emoji_name}",
             delete(posts::delete_reaction),
         )
-        .route("/teams", get(teams::list_teams))
+        .route("/teams", get(teams::list_teams).post(teams::create_team))
         .route("/teams/{team_id}", get(teams::get_team))
+        .route("/teams/{team_id}/patch", put(teams::patch_team))
         .route("/teams/name/{team_name}", get(teams::get_team_by_name))
         .route(
             "/teams/{team_id}/members",
