@@ -153,6 +153,12 @@ impl Client {
         Ok(run(async move { core.leave_channel(&channel_id).await }).await?)
     }
 
+    /// Archives a channel: readable, refusing new posts (`ChannelArchived`).
+    pub async fn archive_channel(&self, channel_id: String) -> Result<()> {
+        let core = self.core.clone();
+        Ok(run(async move { core.archive_channel(&channel_id).await }).await?)
+    }
+
     /// Creates a channel; the URL name follows from `display_name` (a
     /// taken one gets `-2`, `-3`...; `NameTaken` when none is free).
     pub async fn create_channel(

@@ -89,6 +89,9 @@ pub enum ClientError {
     /// The team admits only addresses of other email domains.
     #[error("the team does not admit this email address")]
     EmailDomainNotAllowed,
+    /// The server does not let users deactivate their own account.
+    #[error("the server does not allow deactivating one's own account")]
+    DeactivationDisabled,
     /// The server knows no slash command with this trigger; the app may
     /// offer to send the text as a message instead.
     #[error("unknown command /{trigger}")]
@@ -179,6 +182,7 @@ impl From<core::Error> for ClientError {
             E::ChannelArchived => ClientError::ChannelArchived,
             E::NameTaken => ClientError::NameTaken,
             E::EmailDomainNotAllowed => ClientError::EmailDomainNotAllowed,
+            E::DeactivationDisabled => ClientError::DeactivationDisabled,
             E::UnknownCommand { trigger } => ClientError::UnknownCommand { trigger },
             E::PushGatewayMissing { address } => ClientError::PushGatewayMissing { address },
             E::Cancelled => ClientError::Cancelled,

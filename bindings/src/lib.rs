@@ -19,6 +19,7 @@ mod push;
 mod reads;
 mod realtime;
 mod runtime;
+mod school_rules;
 mod secrets;
 mod session;
 mod subscriptions;
@@ -48,6 +49,7 @@ pub use push::{
 pub use realtime::{
     ConnectionState, ConnectionStateListener, LifecycleEvent, OfflineReason, TypingListener,
 };
+pub use school_rules::{ProfileChanges, TermsOfService};
 pub use secrets::{SecretStore, SecretStoreFailure};
 pub use session::{ServerInfo, SessionState, SsoProvider, User};
 pub use subscriptions::{

@@ -87,6 +87,22 @@ pub enum Command {
         #[arg(required = true)]
         people: Vec<String>,
     },
+    /// Show your profile; with options, change it (e.g. `profile
+    /// --position "Klassenlehrerin 7b"`; an empty value clears nickname or
+    /// position).
+    Profile(ProfileArgs),
+}
+
+#[derive(Debug, Default, clap::Args)]
+pub struct ProfileArgs {
+    #[arg(long)]
+    pub first_name: Option<String>,
+    #[arg(long)]
+    pub last_name: Option<String>,
+    #[arg(long)]
+    pub nickname: Option<String>,
+    #[arg(long)]
+    pub position: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

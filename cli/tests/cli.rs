@@ -411,6 +411,35 @@ async fn join_leave_dm_and_status_dnd_for_an_hour() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("30m"));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profile_shows_and_changes_the_own_profile() {
+    let server = school().await;
+    let me = server.account(Role::Teacher);
+    let data_dir = tempfile::tempdir().unwrap();
+    assert!(login(&server, data_dir.path(), &me).await.status.success());
+
+    let shown = json(&run(pausenhof(data_dir.path(), &["--json", "profile"])).await);
+    assert_eq!(shown["username"], me.username.as_str());
+    let changed = json(
+        &run(pausenhof(
+            data_dir.path(),
+            &["--json", "profile", "--position", "Klassenlehrerin 7b"],
+        ))
+        .await,
+    );
+    assert_eq!(changed["position"], "Klassenlehrerin 7b");
+    let view = server_view(&server, &me).await;
+    let on_server = pausenhof_core::api::users::me(&view.api().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(on_server.position, "Klassenlehrerin 7b");
+    assert_eq!(on_server.first_name, shown["first_name"].as_str().unwrap());
+
+    let refused = run(pausenhof(data_dir.path(), &["profile", "--last-name", " "])).await;
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("last name"));
+}
+
 /// 09:00 Berlin time yesterday, in ms.
 fn yesterday_morning_in_berlin() -> i64 {
     let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();

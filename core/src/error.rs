@@ -101,6 +101,10 @@ pub enum Error {
     /// email address is not of them.
     #[error("the team does not admit this email address")]
     EmailDomainNotAllowed,
+    /// The server does not let users deactivate their own account
+    /// (`EnableUserDeactivation` is off): only an administrator can.
+    #[error("the server does not allow deactivating one's own account")]
+    DeactivationDisabled,
     /// The server knows no slash command with this trigger (the app may
     /// offer to send the text as a message instead).
     #[error("unknown command /{trigger}")]

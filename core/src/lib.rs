@@ -26,5 +26,8 @@ pub mod timeline;
 
 pub use api::files::FileRendition;
 pub use api::{ServerInfo, SignInMethods};
-pub use client::{BackgroundNotifications, Client, ClientBuilder, PaginationOutcome, Timeline};
+pub use client::{
+    BackgroundNotifications, Client, ClientBuilder, PaginationOutcome, PendingTerms,
+    ProfileChanges, Timeline,
+};
 pub use error::{Error, NetworkProblem, Result, TlsProblem};

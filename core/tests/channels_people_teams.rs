@@ -207,14 +207,9 @@ async fn mark_unread_and_archived_channels() {
     .await;
 
     // Archived: readable, refused for posting before anything is queued.
-    let api = a.api().unwrap();
-    api.call::<()>(
-        reqwest::Method::DELETE,
-        &format!("/channels/{}", channel.id),
-        None,
-    )
-    .await
-    .unwrap();
+    a.archive_channel(&channel.id).await.unwrap();
+    let listed = a.browse_channels(&team, 0, 200).await.unwrap();
+    assert!(!listed.iter().any(|c| c.id == channel.id));
     let info = a.channel_info(&channel.id).await.unwrap();
     assert!(info.summary.archived);
     let store = b.store().unwrap();

@@ -6,6 +6,7 @@ pub mod live;
 mod login;
 mod membership;
 mod people;
+mod profile;
 pub mod reads;
 mod slash;
 mod status;
@@ -65,6 +66,9 @@ pub async fn run(cli: Cli, output: Output) -> Result<()> {
         }
         Command::Dm { people: who } => {
             people::dm(&context::signed_in_client(&data_dir).await?, &who, output).await
+        }
+        Command::Profile(args) => {
+            profile::run(&context::signed_in_client(&data_dir).await?, args, output).await
         }
         Command::Teams => reads::teams(&context::signed_in_client(&data_dir).await?, output).await,
         Command::Channels { team } => {

@@ -16,6 +16,9 @@ pub(crate) const POST_TO_ARCHIVED: &str = "api.post.create_post.can_not_post_to_
 pub(crate) const TEAM_DOMAIN_REFUSED: &str = "api.team.join_user_to_team.allowed_domains.app_error";
 /// A channel with that URL name exists in the team.
 pub(crate) const CHANNEL_NAME_EXISTS: &str = "store.sql_channel.save_channel.exists.app_error";
+/// Deactivating oneself while `EnableUserDeactivation` is off (a 401
+/// that does not end the session).
+pub(crate) const SELF_DEACTIVATION_OFF: &str = "api.user.update_active.not_enable.app_error";
 pub(crate) const TOO_MANY_ATTEMPTS: &str = "api.user.check_user_login_attempts.too_many.app_error";
 
 /// Builds the error for a non-success answer. `authenticated` says whether
@@ -57,6 +60,9 @@ pub(crate) fn error_from_response(status: StatusCode, body: &[u8], authenticated
     }
     if id == TEAM_DOMAIN_REFUSED {
         return Error::EmailDomainNotAllowed;
+    }
+    if id == SELF_DEACTIVATION_OFF {
+        return Error::DeactivationDisabled;
     }
     if id == SESSION_EXPIRED {
         return Error::SessionExpired;
@@ -113,6 +119,7 @@ mod tests {
             Error::SignUpClosed
         );
         assert_eq!(e(SESSION_EXPIRED, 401), Error::SessionExpired);
+        assert_eq!(e(SELF_DEACTIVATION_OFF, 401), Error::DeactivationDisabled);
         assert_eq!(
             e("api.user.login.inactive.app_error", 401),
             Error::Forbidden {

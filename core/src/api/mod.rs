@@ -17,6 +17,7 @@ pub mod probe;
 pub mod push;
 pub mod system;
 pub mod teams;
+pub mod terms;
 pub mod users;
 
 pub use client::{ApiClient, Body, RawResponse, RequestOptions};

@@ -108,6 +108,34 @@ impl Client {
         Ok(())
     }
 
+    /// Archives a channel (`DELETE /channels/{id}`: not a permanent
+    /// deletion). It stays readable and refuses new posts; the store knows
+    /// it archived when this returns, the other members through
+    /// `channel_deleted`.
+    pub async fn archive_channel(&self, channel_id: &str) -> Result<()> {
+        let account = self.account()?;
+        if channel_id.trim().is_empty() {
+            return Err(Error::InvalidInput {
+                reason: "no channel named".into(),
+            });
+        }
+        account
+            .api
+            .call::<()>(
+                reqwest::Method::DELETE,
+                &format!("/channels/{}", crate::api::seg(channel_id)),
+                None,
+            )
+            .await?;
+        let channel_id = channel_id.to_owned();
+        let now = crate::realtime::now_ms();
+        account
+            .store
+            .write(move |w| w.set_channel_delete_at(&channel_id, now))
+            .await?;
+        Ok(())
+    }
+
     /// Creates a public or private channel named `display_name`. The URL
     /// name follows from it by the server's rules; when it is taken,
     /// `-2`, `-3`, ... are tried. A display name with nothing usable for a

@@ -13,6 +13,7 @@ mod drafts;
 mod files;
 mod live;
 mod people;
+mod profile;
 mod push;
 mod push_handle;
 mod reads;
@@ -20,9 +21,12 @@ mod saved_pinned;
 mod sign_out;
 mod sync;
 mod teams;
+mod terms;
 mod timeline;
 
 pub use background::BackgroundNotifications;
+pub use profile::ProfileChanges;
+pub use terms::PendingTerms;
 pub use timeline::{PaginationOutcome, Timeline};
 
 use std::path::{Path, PathBuf};

@@ -17,6 +17,7 @@ mod server_error;
 mod sidebar;
 mod status;
 mod team;
+mod terms;
 mod thread;
 mod user;
 
@@ -36,6 +37,7 @@ pub use server_error::{ServerError, StatusOk};
 pub use sidebar::{SidebarCategory, SidebarCategoryList, SidebarCategoryType};
 pub use status::Status;
 pub use team::{Team, TeamMember, TeamUnread};
+pub use terms::TermsOfService;
 pub use thread::{Thread, ThreadList};
 pub use user::User;
 

@@ -33,6 +33,11 @@ pub struct User {
     pub bot_description: String,
     pub mfa_active: bool,
     pub disable_welcome_email: bool,
+    /// The custom terms of service the user accepted last ("" for none);
+    /// only in one's own profile.
+    pub terms_of_service_id: String,
+    /// When they were accepted (ms).
+    pub terms_of_service_create_at: i64,
 }
 
 impl User {

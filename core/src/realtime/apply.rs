@@ -21,8 +21,8 @@ use super::presence::{Statuses, TypingPlace, TypingTracker};
 use crate::error::Error;
 use crate::model::Post;
 use crate::store::{
-    newest_range, post_is_live, read_account_value, realtime_state, AccountKey, Store, StoreResult,
-    UnreadCounts, Writer,
+    cached_channel, newest_range, post_is_live, read_account_value, realtime_state, AccountKey,
+    Store, StoreResult, UnreadCounts, Writer,
 };
 
 /// Runs the REST catch-up (the sync module's); `Err` keeps it owed.
@@ -387,7 +387,14 @@ fn apply_channel_event(w: &mut Writer<'_>, me: &str, event: &Event) -> StoreResu
         Event::ChannelRestored { channel_id } => w.set_channel_delete_at(channel_id, 0)?,
         Event::ChannelConverted { channel_id } => w.make_channel_private(channel_id)?,
         Event::ChannelMemberUpdated(member) => {
-            w.upsert_channel_members(std::slice::from_ref(member))?
+            // For a channel not cached yet, the fetch that brings it may
+            // have read the membership before this update and would write
+            // the older copy over it (a server that leaves `last_update_at`
+            // alone defeats the newer-wins check): a catch-up then reads
+            // the membership again.
+            let unknown = cached_channel(w.conn(), &member.channel_id)?.is_none();
+            w.upsert_channel_members(std::slice::from_ref(member))?;
+            return Ok(Some(unknown));
         }
         // They only name what is new: the catch-up fetches it.
         Event::ChannelCreated { .. } | Event::DirectAdded { .. } | Event::GroupAdded { .. } => {
@@ -680,6 +687,23 @@ mod tests {
         assert_eq!(
             one::<i64>(&store, "SELECT delete_at FROM posts WHERE id = 'p2'"),
             70
+        );
+    }
+
+    #[test]
+    fn a_member_update_for_a_channel_not_cached_yet_asks_for_a_catch_up() {
+        let (_dir, store) = seeded();
+        let known = Event::ChannelMemberUpdated(Box::new(member("c1", 9, 0)));
+        assert!(!StoreSink::apply_blocking(&store, &batch(vec![known], 1)).unwrap());
+        let unknown = Event::ChannelMemberUpdated(Box::new(member("c9", 0, 0)));
+        assert!(StoreSink::apply_blocking(&store, &batch(vec![unknown], 2)).unwrap());
+        // Kept meanwhile: the catch-up's copy only wins when newer.
+        assert_eq!(
+            one::<i64>(
+                &store,
+                "SELECT count(*) FROM channel_members WHERE channel_id = 'c9'"
+            ),
+            1
         );
     }
 

@@ -10,7 +10,8 @@ use super::writer::Writer;
 
 impl Writer<'_> {
     /// Inserts or updates channels. Counters that only grow on the server
-    /// (last post time, message totals) never go backwards, so a stale
+    /// (last post time, message totals) never go backwards, and an older
+    /// copy (lower `update_at`) does not undo an archiving, so a stale
     /// response cannot undo a newer event.
     pub fn upsert_channels(&mut self, channels: &[Channel]) -> StoreResult<()> {
         let mut stmt = self.conn().prepare_cached(
@@ -24,7 +25,8 @@ impl Writer<'_> {
                  purpose = excluded.purpose, creator_id = excluded.creator_id,
                  create_at = excluded.create_at,
                  update_at = max(channels.update_at, excluded.update_at),
-                 delete_at = excluded.delete_at,
+                 delete_at = CASE WHEN excluded.update_at >= channels.update_at
+                     THEN excluded.delete_at ELSE channels.delete_at END,
                  last_post_at = max(channels.last_post_at, excluded.last_post_at),
                  last_root_post_at = max(channels.last_root_post_at, excluded.last_root_post_at),
                  total_msg_count = max(channels.total_msg_count, excluded.total_msg_count),

@@ -180,10 +180,13 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Archived (`delete_at` > 0) or restored (0).
+    /// Archived (`delete_at` > 0) or restored (0). Archiving is an update
+    /// at `delete_at` on the server: a copy read before it is older.
     pub fn set_channel_delete_at(&mut self, channel_id: &str, delete_at: i64) -> StoreResult<()> {
         self.conn()
-            .prepare_cached("UPDATE channels SET delete_at = ?2 WHERE id = ?1")?
+            .prepare_cached(
+                "UPDATE channels SET delete_at = ?2, update_at = max(update_at, ?2) WHERE id = ?1",
+            )?
             .execute(rusqlite::params![channel_id, delete_at])?;
         self.notify_channel_lists_of(std::slice::from_ref(&channel_id.to_owned()))
     }

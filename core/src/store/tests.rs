@@ -46,6 +46,37 @@ async fn failed_writes_roll_back_and_broadcast_nothing() {
 }
 
 #[test]
+fn a_copy_read_before_the_archiving_does_not_unarchive() {
+    let (_dir, store) = fixtures::store();
+    let mut before = fixtures::channel("c1", "t1", "O", "lesekreis", "Lesekreis");
+    before.update_at = 100;
+    let stale = before.clone();
+    store
+        .write_blocking(|w| {
+            w.upsert_channels(&[before])?;
+            w.set_channel_delete_at("c1", 500)?;
+            w.upsert_channels(&[stale])
+        })
+        .unwrap();
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM channels WHERE delete_at = 500"
+        ),
+        1
+    );
+    let mut restored = fixtures::channel("c1", "t1", "O", "lesekreis", "Lesekreis");
+    restored.update_at = 600;
+    store
+        .write_blocking(|w| w.upsert_channels(&[restored]))
+        .unwrap();
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM channels WHERE delete_at = 0"),
+        1
+    );
+}
+
+#[test]
 fn older_copies_do_not_overwrite_newer_ones() {
     let (_dir, store) = fixtures::store();
     let mut newer = post("p1", "c1", ME, 10, "bearbeitet");

@@ -3,6 +3,7 @@
 //! differently is a bug in the test server.
 
 pub mod composer;
+pub mod people;
 pub mod proxy;
 pub mod push;
 pub mod scenarios;

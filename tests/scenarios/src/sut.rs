@@ -25,6 +25,8 @@ pub struct School {
     pub team: String,
     pub student: Person,
     pub classmate: Person,
+    /// The system admin, for what only an administrator may set up.
+    pub admin: Person,
 }
 
 impl School {
@@ -33,6 +35,11 @@ impl School {
     /// Both servers hand out accounts of the same shape and order; the
     /// scenarios sign in as the first two students without MFA.
     fn from_accounts(accounts: Vec<SeededAccount>) -> School {
+        let admin = accounts
+            .iter()
+            .find(|a| a.role == "admin" && a.mfa_secret.is_none())
+            .map(|a| a.person.clone())
+            .expect("the seed has an admin without MFA");
         let mut students = accounts
             .into_iter()
             .filter(|a| a.role == "student" && a.mfa_secret.is_none())
@@ -45,6 +52,7 @@ impl School {
             team: "gsm".into(),
             student,
             classmate,
+            admin,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! `cargo test` leaves them out.
 
 use pausenhof_scenarios::sut::RealMattermost;
-use pausenhof_scenarios::{composer, scenarios};
+use pausenhof_scenarios::{composer, people, scenarios};
 
 macro_rules! on_real_server {
     ($($name:ident),* $(,)?) => {$(
@@ -52,4 +52,25 @@ on_real_server_composer!(
     slash_msg_reaches_the_classmate,
     save_and_pin_a_post,
     drafts_follow_the_user,
+);
+
+macro_rules! on_real_server_people {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        #[ignore = "needs a real Mattermost server: cargo xtask real-server"]
+        async fn $name() {
+            let sut = RealMattermost::from_env().unwrap();
+            people::$name(&sut).await.unwrap();
+        }
+    )*};
+}
+
+on_real_server_people!(
+    join_a_team_by_email_domain,
+    create_join_leave_and_archive_a_channel,
+    direct_and_group_messages_reach_the_other_side,
+    favorite_and_mute_reach_the_other_device,
+    do_not_disturb_with_an_end_time,
+    directory_marks_deactivated_people,
+    profile_edit_reaches_the_other_device,
 );

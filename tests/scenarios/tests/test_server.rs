@@ -1,7 +1,7 @@
 //! The scenario suite against our in-process test server.
 
 use pausenhof_scenarios::sut::OurTestServer;
-use pausenhof_scenarios::{composer, scenarios};
+use pausenhof_scenarios::{composer, people, scenarios};
 
 macro_rules! on_test_server {
     ($($name:ident),* $(,)?) => {$(
@@ -47,4 +47,24 @@ on_test_server_composer!(
     slash_msg_reaches_the_classmate,
     save_and_pin_a_post,
     drafts_follow_the_user,
+);
+
+macro_rules! on_test_server_people {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let sut = OurTestServer::start().await.unwrap();
+            people::$name(&sut).await.unwrap();
+        }
+    )*};
+}
+
+on_test_server_people!(
+    join_a_team_by_email_domain,
+    create_join_leave_and_archive_a_channel,
+    direct_and_group_messages_reach_the_other_side,
+    favorite_and_mute_reach_the_other_device,
+    do_not_disturb_with_an_end_time,
+    directory_marks_deactivated_people,
+    profile_edit_reaches_the_other_device,
 );

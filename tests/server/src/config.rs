@@ -64,6 +64,9 @@ pub struct ServerConfig {
     pub enable_sso: bool,
     /// Whether the server claims an Enterprise license.
     pub licensed: bool,
+    /// `TeamSettings.EnableUserDeactivation`: users may deactivate their
+    /// own account (on, as `cargo xtask real-server` configures Mattermost).
+    pub enable_user_deactivation: bool,
     /// How long a disconnected websocket's dead queue is kept.
     pub dead_queue_ttl: Duration,
     /// Unauthenticated websockets are closed after this long.
@@ -85,6 +88,7 @@ impl Default for ServerConfig {
             open_server: true,
             enable_sso: false,
             licensed: false,
+            enable_user_deactivation: true,
             dead_queue_ttl: Duration::from_secs(300),
             websocket_auth_timeout: Duration::from_secs(5),
         }

@@ -24,6 +24,44 @@ pub(crate) enum Action {
     Corrupt(Corruption),
     RateLimit(u64),
     DropResponse,
+    Hold(ResponseHold),
+}
+
+/// A response kept back after its handler ran (its effect is committed),
+/// until the test releases it: orders what a client reads against what
+/// happens meanwhile.
+#[derive(Clone, Debug)]
+pub struct ResponseHold {
+    reached: Arc<tokio::sync::watch::Sender<bool>>,
+    released: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl ResponseHold {
+    fn new() -> ResponseHold {
+        ResponseHold {
+            reached: Arc::new(tokio::sync::watch::channel(false).0),
+            released: Arc::new(tokio::sync::watch::channel(false).0),
+        }
+    }
+
+    /// Waits until a matching request's handler has run.
+    pub async fn reached(&self) {
+        let mut reached = self.reached.subscribe();
+        // The sender lives in `self`: waiting cannot fail.
+        let _ = reached.wait_for(|r| *r).await;
+    }
+
+    /// Lets the held response (and any later held one) go.
+    pub fn release(&self) {
+        self.released.send_replace(true);
+    }
+
+    /// Called by the middleware with the handler's response in hand.
+    pub(crate) async fn hold(&self) {
+        self.reached.send_replace(true);
+        let mut released = self.released.subscribe();
+        let _ = released.wait_for(|r| *r).await;
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -178,6 +216,16 @@ impl Faults {
         self.shared
             .rules
             .add(method, path_prefix, n, Action::DropResponse);
+    }
+
+    /// The handler of the next `n` matching requests runs, then its
+    /// response waits until the returned hold is released.
+    pub fn hold_response_next(&self, method: &str, path_prefix: &str, n: usize) -> ResponseHold {
+        let hold = ResponseHold::new();
+        self.shared
+            .rules
+            .add(method, path_prefix, n, Action::Hold(hold.clone()));
+        hold
     }
 
     /// Removes every rule and the latency. Does not bring a down server up.

@@ -29,7 +29,7 @@ mod ws;
 
 pub use config::{Dataset, PushContents, ServerConfig};
 pub use errors::ApiError;
-pub use faults::{Corruption, Faults};
+pub use faults::{Corruption, Faults, ResponseHold};
 pub use model::Role;
 pub use shared::RequestRecord;
 pub use state::Account;
@@ -386,34 +386,9 @@ impl TestServer {
         allowed_domains: &str,
     ) -> String {
         let mut state = self.shared.state();
-        let now = state.now();
-        let id = ids::Id::random();
-        state.teams.insert(
-            id,
-            model::Team {
-                id,
-                create_at: now,
-                update_at: now,
-                name: name.to_string(),
-                display_name: display_name.to_string(),
-                description: String::new(),
-                open,
-                invite_id: ids::Id::random(),
-                allowed_domains: allowed_domains.to_string(),
-            },
-        );
-        for (channel, display) in [("town-square", "Town Square"), ("off-topic", "Off-Topic")] {
-            state.insert_channel(
-                ids::Id::random(),
-                Some(id),
-                model::ChannelType::Open,
-                channel,
-                display,
-                None,
-                now,
-            );
-        }
-        id.to_string()
+        state
+            .create_team(name, display_name, open, allowed_domains)
+            .to_string()
     }
 
     /// Deactivates an account, as an administrator would.
@@ -427,6 +402,21 @@ impl TestServer {
             u.delete_at = now;
             u.update_at = now;
         }
+    }
+
+    /// Turns on custom terms of service with a new version `text`, as an
+    /// administrator would; returns its id. Clients see the setting only
+    /// when the server is licensed (`ServerConfig::licensed`), as upstream.
+    pub fn require_terms_of_service(&self, text: &str) -> String {
+        let mut state = self.shared.state();
+        let author = state
+            .users
+            .values()
+            .find(|u| u.role == crate::model::Role::Admin)
+            .map(|u| u.id)
+            .unwrap_or_else(crate::ids::Id::random);
+        state.custom_terms_enabled = true;
+        state.publish_terms_of_service(author, text).id.to_string()
     }
 
     /// Sets the IANA timezone a user's profile names.

@@ -77,6 +77,10 @@ pub async fn layer(State(shared): State<Arc<Shared>>, request: Request, next: Ne
             response
         }
         Some(Action::Corrupt(how)) => corrupt(response, how).await,
+        Some(Action::Hold(hold)) => {
+            hold.hold().await;
+            response
+        }
         _ => response,
     }
 }

@@ -64,6 +64,32 @@ pub struct State {
     pub sidebars: HashMap<(Id, Id), Vec<SidebarCategory>>,
     /// Synced drafts by (user, channel, root id or ""): the draft's JSON.
     pub drafts: BTreeMap<(Id, Id, String), serde_json::Value>,
+    /// Every version of the custom terms of service, oldest first.
+    pub terms_of_service: Vec<TermsOfService>,
+    /// `SupportSettings.CustomTermsOfServiceEnabled`.
+    pub custom_terms_enabled: bool,
+    /// The terms each user accepted last: (terms id, when, ms).
+    pub user_terms: HashMap<Id, (String, i64)>,
+}
+
+/// One version of the custom terms of service.
+#[derive(Clone, Debug)]
+pub struct TermsOfService {
+    pub id: Id,
+    pub create_at: i64,
+    pub user_id: Id,
+    pub text: String,
+}
+
+impl TermsOfService {
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "create_at": self.create_at,
+            "user_id": self.user_id,
+            "text": self.text,
+        })
+    }
 }
 
 pub fn hash_password(salt: &[u8; 16], password: &str) -> [u8; 32] {
@@ -112,6 +138,22 @@ pub struct NewPost {
 }
 
 impl State {
+    /// A new version of the terms (the same text again keeps the newest,
+    /// as upstream).
+    pub fn publish_terms_of_service(&mut self, author: Id, text: &str) -> TermsOfService {
+        if let Some(newest) = self.terms_of_service.last().filter(|t| t.text == text) {
+            return newest.clone();
+        }
+        let terms = TermsOfService {
+            id: Id::random(),
+            create_at: self.now(),
+            user_id: author,
+            text: text.to_string(),
+        };
+        self.terms_of_service.push(terms.clone());
+        terms
+    }
+
     pub fn now(&mut self) -> i64 {
         self.clock = system_now().max(self.clock + 1);
         self.clock
@@ -252,6 +294,45 @@ impl State {
         self.team_members
             .get(&team)
             .is_some_and(|m| m.contains_key(&user))
+    }
+
+    /// A team with its two default channels; `open`: anyone may join
+    /// (within `allowed_domains`).
+    pub fn create_team(
+        &mut self,
+        name: &str,
+        display_name: &str,
+        open: bool,
+        allowed_domains: &str,
+    ) -> Id {
+        let now = self.now();
+        let id = Id::random();
+        self.teams.insert(
+            id,
+            crate::model::Team {
+                id,
+                create_at: now,
+                update_at: now,
+                name: name.to_string(),
+                display_name: display_name.to_string(),
+                description: String::new(),
+                open,
+                invite_id: Id::random(),
+                allowed_domains: allowed_domains.to_string(),
+            },
+        );
+        for (channel, display) in [("town-square", "Town Square"), ("off-topic", "Off-Topic")] {
+            self.insert_channel(
+                Id::random(),
+                Some(id),
+                crate::model::ChannelType::Open,
+                channel,
+                display,
+                None,
+                now,
+            );
+        }
+        id
     }
 
     pub fn add_team_member(&mut self, team: Id, user: Id, admin: bool) {

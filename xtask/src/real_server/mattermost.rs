@@ -159,6 +159,8 @@ fn test_settings(input: &TestSettingsInput<'_>) -> Vec<(&'static str, String)> {
         ),
         ("MM_TEAMSETTINGS_ENABLEOPENSERVER", on()),
         ("MM_TEAMSETTINGS_ENABLEUSERCREATION", on()),
+        // Users may deactivate their own account (GDPR Art. 17).
+        ("MM_TEAMSETTINGS_ENABLEUSERDEACTIVATION", on()),
         ("MM_TEAMSETTINGS_SITENAME", "Pausenhof Test".to_owned()),
         ("MM_EMAILSETTINGS_ENABLESIGNUPWITHEMAIL", on()),
         ("MM_EMAILSETTINGS_ENABLESIGNINWITHEMAIL", on()),

@@ -1,4 +1,5 @@
-//! `pausenhof-testserver --listen 127.0.0.1:0 --dataset small|large --seed N`
+//! `pausenhof-testserver --listen 127.0.0.1:0 --dataset small|large --seed N
+//! [--licensed [--terms-of-service TEXT]]`
 //!
 //! Prints one JSON line (`{"url", "accounts"}`) on stdout, then serves until
 //! killed.
@@ -31,6 +32,12 @@ struct Args {
     /// Base URL of a push proxy (`{url}/api/v1/send_push`).
     #[arg(long)]
     push_proxy_url: Option<String>,
+    /// Claim an Enterprise licence (terms of service reach clients only then).
+    #[arg(long)]
+    licensed: bool,
+    /// Require these terms of service (Markdown) from every user.
+    #[arg(long, value_name = "TEXT", requires = "licensed")]
+    terms_of_service: Option<String>,
 }
 
 #[tokio::main]
@@ -46,9 +53,13 @@ async fn main() -> anyhow::Result<()> {
         },
         seed: args.seed,
         push_proxy_url: args.push_proxy_url,
+        licensed: args.licensed,
         ..ServerConfig::default()
     };
     let server = TestServer::start(config).await?;
+    if let Some(text) = &args.terms_of_service {
+        server.require_terms_of_service(text);
+    }
     // Written by hand so that "url" comes first, as documented.
     let line = format!(
         "{{\"url\":{},\"accounts\":{}}}",

@@ -202,6 +202,7 @@ pub async fn execute(
             let (text, event) = {
                 let mut state = shared.state();
                 let display = state.channel(target)?.display_name.clone();
+                let now = state.now();
                 let member = state
                     .channel_members
                     .get_mut(&target)
@@ -219,6 +220,8 @@ pub async fn execute(
                     "mark_unread".into(),
                     if muted { "all" } else { "mention" }.into(),
                 );
+                // As upstream's UpdateMemberNotifyProps: a newer copy.
+                member.last_update_at = now;
                 let json = member.to_json(target, auth.user_id);
                 let text = if muted {
                     format!("{display} is no longer muted.")

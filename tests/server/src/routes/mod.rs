@@ -21,6 +21,7 @@ mod pins;
 mod posts;
 mod system;
 mod teams;
+mod terms;
 mod user_autocomplete;
 mod users;
 
@@ -90,7 +91,15 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/users/usernames", post(users::by_usernames))
         .route("/users/status/ids", post(users::statuses_by_ids))
         .route("/users/sessions/device", put(users::attach_device))
-        .route("/users/{user_id}", get(users::get_user))
+        .route(
+            "/users/{user_id}",
+            get(users::get_user).delete(users::deactivate),
+        )
+        .route(
+            "/users/{user_id}/terms_of_service",
+            get(terms::of_user).post(terms::answer),
+        )
+        .route("/terms_of_service", get(terms::latest).post(terms::create))
         .route("/users/{user_id}/patch", put(users::patch_user))
         .route("/users/{user_id}/sessions", get(users::own_sessions))
         .route(
@@ -149,8 +158,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/users/{user_id}/posts/{post_id}/reactions/{emoji_name}",
             delete(posts::delete_reaction),
         )
-        .route("/teams", get(teams::list_teams))
+        .route("/teams", get(teams::list_teams).post(teams::create_team))
         .route("/teams/{team_id}", get(teams::get_team))
+        .route("/teams/{team_id}/patch", put(teams::patch_team))
         .route("/teams/name/{team_name}", get(teams::get_team_by_name))
         .route(
             "/teams/{team_id}/members",

@@ -231,7 +231,30 @@ fn limited_client_config(shared: &Shared) -> Value {
 /// What only a signed-in user sees, on top of the limited set.
 fn full_client_config(shared: &Shared) -> Value {
     let c = &shared.config;
+    let mut config = core_client_config(shared);
+    // As upstream, the terms settings go out only with a licence that has
+    // the feature.
+    if let (Value::Object(all), true) = (&mut config, c.licensed) {
+        let state = shared.state();
+        all.insert(
+            "EnableCustomTermsOfService".into(),
+            flag(state.custom_terms_enabled).into(),
+        );
+        all.insert(
+            "CustomTermsOfServiceReAcceptancePeriod".into(),
+            TERMS_REACCEPTANCE_DAYS.into(),
+        );
+    }
+    config
+}
+
+/// Upstream's default `CustomTermsOfServiceReAcceptancePeriod`.
+const TERMS_REACCEPTANCE_DAYS: &str = "365";
+
+fn core_client_config(shared: &Shared) -> Value {
+    let c = &shared.config;
     json!({
+        "EnableUserDeactivation": flag(c.enable_user_deactivation),
         "EnableSignUpWithGitLab": flag(c.enable_sso),
         "EnableReliableWebSockets": "true",
         "EnableUserAccessTokens": "true",

@@ -61,6 +61,75 @@ pub async fn my_team_unreads(
     Ok(Json(Value::Array(unreads)))
 }
 
+#[derive(serde::Deserialize)]
+pub struct NewTeam {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default, rename = "type")]
+    kind: String,
+    #[serde(default)]
+    allow_open_invite: bool,
+    #[serde(default)]
+    allowed_domains: String,
+}
+
+/// `POST /teams`: the creator becomes its admin and joins its default
+/// channels, as upstream (where any user may create teams by default).
+pub async fn create_team(
+    State(shared): State<Arc<Shared>>,
+    auth: Auth,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Value>> {
+    let new: NewTeam = super::parse_body(&body, "team")?;
+    if !crate::model::is_valid_team_name(&new.name) {
+        return Err(ApiError::new(
+            400,
+            "model.team.is_valid.url.app_error",
+            "Invalid URL Identifier",
+        ));
+    }
+    if new.display_name.trim().is_empty() {
+        return Err(ApiError::new(
+            400,
+            "model.team.is_valid.name.app_error",
+            "Invalid name.",
+        ));
+    }
+    let mut state = shared.state();
+    // As upstream: the creator's own address must be allowed.
+    if !email_allowed(&state.user(auth.user_id)?.email, &new.allowed_domains) {
+        return Err(ApiError::new(
+            400,
+            "api.team.is_team_creation_allowed.domain.app_error",
+            "Email must be from a specific domain (e.g. @example.com). Please ask your System Administrator for details.",
+        ));
+    }
+    if state.team_by_name(&new.name).is_some() {
+        return Err(ApiError::new(
+            400,
+            "app.team.save.existing.app_error",
+            "A team with that name already exists",
+        ));
+    }
+    let open = new.kind == "O" && new.allow_open_invite;
+    let id = state.create_team(&new.name, &new.display_name, open, &new.allowed_domains);
+    state.add_team_member(id, auth.user_id, true);
+    let now = state.now();
+    for channel in ["town-square", "off-topic"] {
+        if let Some(c) = state.channel_by_name(Some(id), channel).map(|c| c.id) {
+            state.add_channel_member(c, auth.user_id, false, now);
+        }
+    }
+    let team = state
+        .teams
+        .get(&id)
+        .map(|t| t.to_json())
+        .unwrap_or_default();
+    Ok(Json(team))
+}
+
 pub async fn list_teams(State(shared): State<Arc<Shared>>, auth: Auth) -> ApiResult<Json<Value>> {
     let state = shared.state();
     let teams = state
@@ -82,6 +151,43 @@ pub async fn get_team(
     if !t.open && !state.is_team_member(team, auth.user_id) {
         return Err(ApiError::permission("view_team"));
     }
+    Ok(Json(t.to_json()))
+}
+
+/// `PUT /teams/{team_id}/patch` by a team or system admin: display name,
+/// allowed domains, open invite.
+pub async fn patch_team(
+    State(shared): State<Arc<Shared>>,
+    auth: Auth,
+    TeamId(team): TeamId,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Value>> {
+    let patch: Value = super::parse_body(&body, "team")?;
+    let mut state = shared.state();
+    let system_admin = state.user(auth.user_id)?.role == crate::model::Role::Admin;
+    let team_admin = state
+        .team_members
+        .get(&team)
+        .and_then(|m| m.get(&auth.user_id))
+        .is_some_and(|m| m.admin);
+    if !system_admin && !team_admin {
+        return Err(ApiError::permission("manage_team"));
+    }
+    let now = state.now();
+    let t = state
+        .teams
+        .get_mut(&team)
+        .ok_or_else(ApiError::team_not_found)?;
+    if let Some(name) = patch["display_name"].as_str() {
+        t.display_name = name.to_string();
+    }
+    if let Some(domains) = patch["allowed_domains"].as_str() {
+        t.allowed_domains = domains.to_string();
+    }
+    if let Some(open) = patch["allow_open_invite"].as_bool() {
+        t.open = open;
+    }
+    t.update_at = now;
     Ok(Json(t.to_json()))
 }
 

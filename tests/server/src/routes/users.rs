@@ -427,9 +427,62 @@ pub async fn get_user(
     PathUser(id): PathUser,
 ) -> ApiResult<Response> {
     let state = shared.state();
-    Ok(super::with_etag(
-        state.user(id)?.to_json(id == auth.user_id),
-    ))
+    let is_self = id == auth.user_id;
+    let mut json = state.user(id)?.to_json(is_self);
+    // As upstream: one's own profile says which terms were accepted.
+    if let (true, Some((terms_id, at)), Value::Object(m)) =
+        (is_self, state.user_terms.get(&id), &mut json)
+    {
+        m.insert("terms_of_service_id".into(), json!(terms_id));
+        m.insert("terms_of_service_create_at".into(), json!(at));
+    }
+    Ok(super::with_etag(json))
+}
+
+/// `DELETE /users/{user_id}`: deactivates the account (not permanent).
+/// Oneself only while `EnableUserDeactivation` is on (401 otherwise, as
+/// upstream); someone else only as a system admin. Every session of the
+/// account ends and everyone gets `user_updated`.
+pub async fn deactivate(
+    State(shared): State<Arc<Shared>>,
+    auth: Auth,
+    PathUser(id): PathUser,
+) -> ApiResult<Json<Value>> {
+    let events = {
+        let mut state = shared.state();
+        let caller_is_admin = state.user(auth.user_id)?.role == Role::Admin;
+        if id != auth.user_id && !caller_is_admin {
+            return Err(ApiError::permission("edit_other_users"));
+        }
+        if id == auth.user_id && !shared.config.enable_user_deactivation && !caller_is_admin {
+            return Err(ApiError::new(
+                401,
+                "api.user.update_active.not_enable.app_error",
+                "You cannot deactivate yourself because this feature is not enabled. Please contact your System Administrator.",
+            ));
+        }
+        let now = state.now();
+        let user = state
+            .users
+            .get_mut(&id)
+            .ok_or_else(ApiError::user_not_found)?;
+        user.delete_at = now;
+        user.update_at = now;
+        let public = user.to_json(false);
+        state.sessions.retain(|_, s| s.user_id != id);
+        let everyone: Vec<Id> = state.users.keys().copied().collect();
+        vec![Event {
+            name: "user_updated",
+            data: json!({"user": public}),
+            channel_id: None,
+            team_id: None,
+            user_id: None,
+            recipients: everyone,
+            omit_users: Vec::new(),
+        }]
+    };
+    shared.publish(events);
+    Ok(Json(json!({"status": "OK"})))
 }
 
 #[derive(Deserialize)]

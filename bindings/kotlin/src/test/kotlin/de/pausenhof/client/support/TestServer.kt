@@ -39,12 +39,13 @@ class TestServer private constructor(
     }
 
     companion object {
-        fun start(dataset: String = "small", seed: Int = 1): TestServer {
+        /** `extraArgs`: more flags of the binary, e.g. `--licensed`. */
+        fun start(dataset: String = "small", seed: Int = 1, extraArgs: List<String> = emptyList()): TestServer {
             val binary = System.getProperty("pausenhof.testserver")
                 ?: error("system property pausenhof.testserver is not set (run through cargo xtask)")
             check(File(binary).canExecute()) { "test server binary missing: $binary" }
             val process = ProcessBuilder(
-                binary, "--listen", "127.0.0.1:0", "--dataset", dataset, "--seed", seed.toString(),
+                listOf(binary, "--listen", "127.0.0.1:0", "--dataset", dataset, "--seed", seed.toString()) + extraArgs,
             ).redirectError(ProcessBuilder.Redirect.INHERIT).start()
             val line = process.inputStream.bufferedReader().let(BufferedReader::readLine)
                 ?: run {
