@@ -26,5 +26,7 @@ pub mod timeline;
 
 pub use api::files::FileRendition;
 pub use api::{ServerInfo, SignInMethods};
-pub use client::{BackgroundNotifications, Client, ClientBuilder, PaginationOutcome, Timeline};
+pub use client::{
+    AccountSummary, BackgroundNotifications, Client, ClientBuilder, PaginationOutcome, Timeline,
+};
 pub use error::{Error, NetworkProblem, Result, TlsProblem};
