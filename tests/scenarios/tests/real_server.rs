@@ -53,3 +53,12 @@ on_real_server_composer!(
     save_and_pin_a_post,
     drafts_follow_the_user,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a real Mattermost server: cargo xtask real-server"]
+async fn two_users_side_by_side() {
+    let sut = RealMattermost::from_env().unwrap();
+    pausenhof_scenarios::accounts::two_users_side_by_side(&sut)
+        .await
+        .unwrap();
+}

@@ -48,3 +48,11 @@ on_test_server_composer!(
     save_and_pin_a_post,
     drafts_follow_the_user,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_users_side_by_side() {
+    let sut = OurTestServer::start().await.unwrap();
+    pausenhof_scenarios::accounts::two_users_side_by_side(&sut)
+        .await
+        .unwrap();
+}
