@@ -1,5 +1,6 @@
 //! The `Client` object: one per app process, wrapping core's `Client`.
-//! Server probing, every sign-in flow, session restore and logout.
+//! Server probing, every sign-in flow, session restore and logout, and
+//! several accounts: signing in while signed in adds one.
 
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use pausenhof_core as core;
 use crate::error::Result;
 use crate::runtime::run;
 use crate::secrets::{ForeignSecretStore, SecretStore};
-use crate::session::{ServerInfo, SsoProvider, User};
+use crate::session::{AccountSummary, ServerInfo, SsoProvider, User};
 
 /// How the app sets up the client.
 #[derive(Debug, Clone, uniffi::Record)]
@@ -153,8 +154,8 @@ impl Client {
         Ok(run(async move { core.verify_email(&server, &token).await }).await?)
     }
 
-    /// Reopens the last account without the network. `None` when nobody
-    /// is signed in.
+    /// Reopens the accounts without the network, the last used one
+    /// active. `None` when nobody is signed in.
     pub async fn restore(&self) -> Result<Option<User>> {
         let core = self.core.clone();
         Ok(run(async move { core.restore().await })
@@ -196,11 +197,40 @@ impl Client {
             .map_err(Into::into)
     }
 
-    /// Signs out and removes every local trace of the account: token,
-    /// database, cached files.
+    /// Signs the active account out and removes every local trace of it:
+    /// token, database, cached files. The next signed-in account becomes
+    /// active (the session state says which); `SignedOut` when none is left.
     pub async fn sign_out(&self) -> Result<()> {
         let core = self.core.clone();
         Ok(run(async move { core.sign_out().await }).await?)
+    }
+
+    /// Signs out the account with this key (see `accounts`), active or
+    /// not; the others stay signed in.
+    pub async fn sign_out_account(&self, key: String) -> Result<()> {
+        let core = self.core.clone();
+        Ok(run(async move { core.sign_out_account(&key).await }).await?)
+    }
+
+    /// Every account signed in on this device, from local files only.
+    pub fn accounts(&self) -> Result<Vec<AccountSummary>> {
+        Ok(self.core.accounts()?.into_iter().map(Into::into).collect())
+    }
+
+    /// The key of the active account, if any.
+    pub fn active_account_key(&self) -> Option<String> {
+        self.core.active_account_key()
+    }
+
+    /// Makes another signed-in account active, without the network. The
+    /// session state and every per-account call follow it; the realtime
+    /// connection of the account shown before stops (start it again).
+    pub async fn switch_account(&self, key: String) -> Result<User> {
+        let core = self.core.clone();
+        run(async move { core.switch_account(&key).await })
+            .await
+            .map(Into::into)
+            .map_err(Into::into)
     }
 }
 

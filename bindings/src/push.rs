@@ -370,6 +370,9 @@ pub struct PushOutcome {
     pub action: PushAction,
     /// The app icon's badge, when the push carried one.
     pub badge: Option<i64>,
+    /// The account the push belongs to (see `Client.accounts`): opening
+    /// its notification switches to it.
+    pub account_key: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
@@ -540,6 +543,7 @@ impl From<core_push::PushOutcome> for PushOutcome {
                 A::NotConsented => PushAction::NotConsented,
             },
             badge: outcome.badge,
+            account_key: outcome.account_key,
         }
     }
 }

@@ -40,6 +40,33 @@ pub enum SessionState {
     Expired { user_id: String },
 }
 
+/// One account signed in on this device, for an account list.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AccountSummary {
+    /// Names the account in `switch_account` and `sign_out_account`.
+    pub key: String,
+    pub server_url: String,
+    pub user_id: String,
+    pub username: String,
+    /// "First Last", or the username without a full name.
+    pub display_name: String,
+    /// Whether it is the active account.
+    pub active: bool,
+}
+
+impl From<core::AccountSummary> for AccountSummary {
+    fn from(account: core::AccountSummary) -> Self {
+        AccountSummary {
+            key: account.key,
+            server_url: account.server_url,
+            user_id: account.user_id,
+            username: account.username,
+            display_name: account.display_name,
+            active: account.active,
+        }
+    }
+}
+
 /// The signed-in user's profile.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct User {

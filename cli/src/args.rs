@@ -17,6 +17,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR", env = "PAUSENHOF_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// Which signed-in account to use: `user`, `server` or
+    /// `user@server` (default: the one used last). It becomes the one
+    /// used last.
+    #[arg(long, global = true, value_name = "ACCOUNT", env = "PAUSENHOF_ACCOUNT")]
+    pub account: Option<String>,
+
     /// Print JSON for scripts instead of text.
     #[arg(long, global = true)]
     pub json: bool,
@@ -29,10 +35,14 @@ pub struct Cli {
 pub enum Command {
     /// A live tour on an embedded test server: no network, no arguments.
     Demo,
-    /// Sign in to a Mattermost server.
+    /// Sign in to a Mattermost server (another account when one is
+    /// signed in already: both stay signed in).
     Login(LoginArgs),
-    /// Sign out and erase everything this account left on this device.
+    /// Sign out and erase everything this account left on this device;
+    /// other accounts stay signed in.
     Logout,
+    /// The accounts signed in on this device.
+    Accounts,
     /// The teams you belong to.
     Teams,
     /// The channel list of a team, grouped like the sidebar.

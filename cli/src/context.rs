@@ -1,5 +1,6 @@
 //! Opening the client for one command: the data directory, the 0600 secret
-//! file inside it, and the account that was signed in last.
+//! file inside it, and the account `--account` names or, without it, the
+//! one used last.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,11 +28,15 @@ pub fn open_client(data_dir: &Path) -> Result<Client> {
     Ok(Client::builder(data_dir).secret_store(secrets).build()?)
 }
 
-/// The client with the last signed-in account restored (no network).
-pub async fn signed_in_client(data_dir: &Path) -> Result<Client> {
+/// The client with the chosen (or last used) account active; no network.
+pub async fn signed_in_client(data_dir: &Path, account: Option<&str>) -> Result<Client> {
     let client = open_client(data_dir)?;
     if client.restore().await?.is_none() {
         return Err(pausenhof_core::Error::Unauthorized.into());
+    }
+    if let Some(choice) = account {
+        let key = crate::account_choice::choose(&client.accounts()?, choice)?;
+        client.switch_account(&key).await?;
     }
     Ok(client)
 }

@@ -33,6 +33,19 @@ pub fn classify(error: &anyhow::Error) -> (ExitStatus, Option<&'static str>) {
             );
         }
         if error.chain().any(|cause| {
+            cause
+                .downcast_ref::<crate::account_choice::UnknownAccount>()
+                .is_some()
+                || cause
+                    .downcast_ref::<crate::account_choice::AmbiguousAccount>()
+                    .is_some()
+        }) {
+            return (
+                ExitStatus::NotFound,
+                Some("`pausenhof accounts` lists the signed-in accounts as user@server"),
+            );
+        }
+        if error.chain().any(|cause| {
             cause.downcast_ref::<UnknownTeam>().is_some()
                 || cause.downcast_ref::<UnknownPerson>().is_some()
         }) {

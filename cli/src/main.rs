@@ -1,5 +1,6 @@
 //! `pausenhof`: a terminal client on the Pausenhof core.
 
+mod account_choice;
 mod args;
 mod channel_ref;
 mod commands;

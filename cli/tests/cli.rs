@@ -532,3 +532,72 @@ async fn read_prints_days_system_posts_reactions_and_markdown_as_text() {
         "{kinds:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_accounts_side_by_side_chosen_with_account() {
+    let school_a = school().await;
+    let school_b = TestServer::start(ServerConfig {
+        dataset: Dataset::Small,
+        seed: 2,
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let (student_a, student_b) = (
+        school_a.account(Role::Student),
+        school_b.account(Role::Student),
+    );
+    let data_dir = tempfile::tempdir().unwrap();
+    let dir = data_dir.path();
+    json(&login(&school_a, dir, &student_a).await);
+    json(&login(&school_b, dir, &student_b).await);
+
+    let accounts = json(&run(pausenhof(dir, &["--json", "accounts"])).await);
+    let accounts = accounts.as_array().unwrap();
+    assert_eq!(accounts.len(), 2, "{accounts:?}");
+    let active: Vec<&Value> = accounts.iter().filter(|a| a["active"] == true).collect();
+    assert_eq!(active.len(), 1);
+    assert_eq!(active[0]["username"], student_b.username.as_str());
+
+    // Send as A while B was signed in last: the message reaches A's server only.
+    let a_url = school_a.url();
+    let message = "Nur für Schule A";
+    let sent = json(
+        &run(pausenhof(
+            dir,
+            &[
+                "--json",
+                "--account",
+                &a_url,
+                "send",
+                "gsm/town-square",
+                message,
+            ],
+        ))
+        .await,
+    );
+    assert_eq!(sent["delivered"], true);
+    assert_eq!(copies(&school_a, &student_a, message).await, 1);
+    assert_eq!(copies(&school_b, &student_b, message).await, 0);
+
+    let chosen = format!("{}@{}", student_b.username, school_b.url());
+    let status = json(&run(pausenhof(dir, &["--json", "--account", &chosen, "status"])).await);
+    assert_eq!(status["username"], student_b.username.as_str());
+    assert!(status["server"]
+        .as_str()
+        .unwrap()
+        .starts_with(school_b.url().trim_end_matches('/')));
+
+    let unknown = run(pausenhof(dir, &["--account", "nobody", "teams"])).await;
+    assert_eq!(unknown.status.code(), Some(6), "not found has its own code");
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("pausenhof accounts"));
+
+    // Signing out of A leaves B signed in.
+    json(&run(pausenhof(dir, &["--json", "--account", &a_url, "logout"])).await);
+    let left = json(&run(pausenhof(dir, &["--json", "accounts"])).await);
+    let left = left.as_array().unwrap();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["username"], student_b.username.as_str());
+    let teams = json(&run(pausenhof(dir, &["--json", "teams"])).await);
+    assert!(teams.to_string().contains("gsm"), "{teams}");
+}

@@ -27,7 +27,7 @@ pub mod timeline;
 pub use api::files::FileRendition;
 pub use api::{ServerInfo, SignInMethods};
 pub use client::{
-    BackgroundNotifications, Client, ClientBuilder, PaginationOutcome, PendingTerms,
+    AccountSummary, BackgroundNotifications, Client, ClientBuilder, PaginationOutcome, PendingTerms,
     ProfileChanges, Timeline,
 };
 pub use error::{Error, NetworkProblem, Result, TlsProblem};

@@ -19,6 +19,7 @@ use crate::output::Output;
 
 pub async fn run(cli: Cli, output: Output) -> Result<()> {
     let data_dir = context::data_dir(cli.data_dir)?;
+    let account = cli.account.as_deref();
     match cli.command {
         Command::Demo => crate::demo::run(output).await,
         Command::Login(args) => {
@@ -30,7 +31,13 @@ pub async fn run(cli: Cli, output: Output) -> Result<()> {
         Command::Logout => {
             let client = context::open_client(&data_dir)?;
             client.restore().await?;
-            client.sign_out().await?;
+            match account {
+                Some(choice) => {
+                    let key = crate::account_choice::choose(&client.accounts()?, choice)?;
+                    client.sign_out_account(&key).await?;
+                }
+                None => client.sign_out().await?,
+            }
             if output.json {
                 output.json_value(&serde_json::json!({"signed_out": true}));
             } else {
@@ -41,7 +48,8 @@ pub async fn run(cli: Cli, output: Output) -> Result<()> {
         Command::Status {
             status: None,
             duration: None,
-        } => status::run(&data_dir, output).await,
+        } => status::run(&data_dir, account, output).await,
+        Command::Accounts => status::accounts(&data_dir, output).await,
         Command::Status {
             status: None,
             duration: Some(text),
@@ -51,7 +59,7 @@ pub async fn run(cli: Cli, output: Output) -> Result<()> {
             duration,
         } => {
             people::set_status(
-                &context::signed_in_client(&data_dir).await?,
+                &context::signed_in_client(&data_dir, account).await?,
                 choice,
                 duration.as_deref(),
                 output,
@@ -59,24 +67,55 @@ pub async fn run(cli: Cli, output: Output) -> Result<()> {
             .await
         }
         Command::Join { what } => {
-            membership::join(&context::signed_in_client(&data_dir).await?, &what, output).await
+            membership::join(
+                &context::signed_in_client(&data_dir, account).await?,
+                &what,
+                output,
+            )
+            .await
         }
         Command::Leave { what } => {
-            membership::leave(&context::signed_in_client(&data_dir).await?, &what, output).await
+            membership::leave(
+                &context::signed_in_client(&data_dir, account).await?,
+                &what,
+                output,
+            )
+            .await
         }
         Command::Dm { people: who } => {
-            people::dm(&context::signed_in_client(&data_dir).await?, &who, output).await
+            people::dm(
+                &context::signed_in_client(&data_dir, account).await?,
+                &who,
+                output,
+            )
+            .await
+        }
+        Command::Teams => {
+            reads::teams(
+                &context::signed_in_client(&data_dir, account).await?,
+                output,
+            )
+            .await
         }
         Command::Profile(args) => {
-            profile::run(&context::signed_in_client(&data_dir).await?, args, output).await
+            profile::run(
+                &context::signed_in_client(&data_dir, account).await?,
+                args,
+                output,
+            )
+            .await
         }
-        Command::Teams => reads::teams(&context::signed_in_client(&data_dir).await?, output).await,
         Command::Channels { team } => {
-            reads::channels(&context::signed_in_client(&data_dir).await?, team, output).await
+            reads::channels(
+                &context::signed_in_client(&data_dir, account).await?,
+                team,
+                output,
+            )
+            .await
         }
         Command::Read { channel, limit } => {
             reads::read(
-                &context::signed_in_client(&data_dir).await?,
+                &context::signed_in_client(&data_dir, account).await?,
                 &channel,
                 limit,
                 output,
@@ -85,26 +124,43 @@ pub async fn run(cli: Cli, output: Output) -> Result<()> {
         }
         Command::Search { terms, offline } => {
             reads::search(
-                &context::signed_in_client(&data_dir).await?,
+                &context::signed_in_client(&data_dir, account).await?,
                 &terms,
                 offline,
                 output,
             )
             .await
         }
-        Command::Drafts => drafts::list(&context::signed_in_client(&data_dir).await?, output).await,
+        Command::Drafts => {
+            drafts::list(
+                &context::signed_in_client(&data_dir, account).await?,
+                output,
+            )
+            .await
+        }
         Command::Send { channel, text } => {
             live::send(
-                &context::signed_in_client(&data_dir).await?,
+                &context::signed_in_client(&data_dir, account).await?,
                 &channel,
                 &text,
                 output,
             )
             .await
         }
-        Command::Tail => live::tail(&context::signed_in_client(&data_dir).await?, output).await,
+        Command::Tail => {
+            live::tail(
+                &context::signed_in_client(&data_dir, account).await?,
+                output,
+            )
+            .await
+        }
         Command::Export { output: file } => {
-            export::run(&context::signed_in_client(&data_dir).await?, &file, output).await
+            export::run(
+                &context::signed_in_client(&data_dir, account).await?,
+                &file,
+                output,
+            )
+            .await
         }
     }
 }

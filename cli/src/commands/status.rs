@@ -31,9 +31,13 @@ pub fn signed_in(client: &Client, user: &User, output: Output) {
     }
 }
 
-pub async fn run(data_dir: &Path, output: Output) -> Result<()> {
+pub async fn run(data_dir: &Path, account: Option<&str>, output: Output) -> Result<()> {
     let client = context::open_client(data_dir)?;
-    let restored = client.restore().await?;
+    let mut restored = client.restore().await?;
+    if let (Some(choice), Some(_)) = (account, &restored) {
+        let key = crate::account_choice::choose(&client.accounts()?, choice)?;
+        restored = Some(client.switch_account(&key).await?);
+    }
     let state = client.session_state().borrow().clone();
     let server = client.server_url().map(|url| url.as_str().to_string());
     if output.json {
@@ -58,6 +62,42 @@ pub async fn run(data_dir: &Path, output: Output) -> Result<()> {
         }
     }
     output.line(format!("Data: {}", data_dir.display()));
+    Ok(())
+}
+
+/// `pausenhof accounts`: every signed-in account, the active one marked.
+pub async fn accounts(data_dir: &Path, output: Output) -> Result<()> {
+    let client = context::open_client(data_dir)?;
+    client.restore().await?;
+    let accounts = client.accounts()?;
+    if output.json {
+        let list: Vec<_> = accounts
+            .iter()
+            .map(|a| {
+                json!({
+                    "account": crate::account_choice::label(a),
+                    "server": a.server_url,
+                    "user_id": a.user_id,
+                    "username": a.username,
+                    "display_name": a.display_name,
+                    "active": a.active,
+                })
+            })
+            .collect();
+        output.json_value(&json!(list));
+        return Ok(());
+    }
+    if accounts.is_empty() {
+        output.line("Not signed in. Sign in with `pausenhof login <server>`.");
+    }
+    for account in &accounts {
+        let marker = if account.active { "*" } else { " " };
+        output.line(format!(
+            "{marker} {} ({})",
+            output.paint(Style::Heading, &crate::account_choice::label(account)),
+            account.display_name
+        ));
+    }
     Ok(())
 }
 

@@ -59,7 +59,7 @@ impl Client {
     }
 
     /// The live services of `user_id`, when started.
-    fn live_of(&self, user_id: &str) -> Option<Arc<LiveServices>> {
+    pub(super) fn live_of(&self, user_id: &str) -> Option<Arc<LiveServices>> {
         self.inner
             .live
             .locked()

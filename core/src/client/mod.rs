@@ -1,10 +1,12 @@
 //! `Client` and `ClientBuilder`: the one public entry point of the core.
 //!
 //! The client owns the TLS setup, the HTTP client, the secret store, the
-//! runtime it spawns on and the current account (server + user: API handle,
-//! database, outbox, directory). The files of this module add `impl Client`
-//! blocks per feature; the feature modules below know nothing of `Client`.
+//! runtime it spawns on, the accounts opened so far and the active one
+//! (server + user: API handle, database, outbox, directory; see
+//! `accounts.rs`). The files of this module add `impl Client` blocks per
+//! feature; the feature modules below know nothing of `Client`.
 
+mod accounts;
 mod autocomplete;
 mod background;
 mod channels;
@@ -24,11 +26,13 @@ mod teams;
 mod terms;
 mod timeline;
 
+pub use accounts::AccountSummary;
 pub use background::BackgroundNotifications;
 pub use profile::ProfileChanges;
 pub use terms::PendingTerms;
 pub use timeline::{PaginationOutcome, Timeline};
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -44,14 +48,14 @@ use crate::live::LiveServices;
 use crate::locks::{LockExt, RwLockExt};
 use crate::model::User;
 use crate::net::{self, HttpLimits, ServerUrl, SsoProvider, TlsConfigs};
-use crate::outbox::{Outbox, OutboxConfig};
+use crate::outbox::Outbox;
 use crate::session::accounts::token_secret_key;
 use crate::session::sso::parse_callback;
 use crate::session::{
     account_dir, account_key, AccountEntry, AccountsIndex, PendingSso, SecretStore, SessionState,
     SessionToken, SsoCallback,
 };
-use crate::store::{OpenCheck, Store};
+use crate::store::Store;
 use crate::sync::SyncProgress;
 
 /// File inside an account directory with the signed-in user's profile, so
@@ -172,6 +176,7 @@ impl ClientBuilder {
                 push_gateway: self.push_gateway,
                 session: Arc::new(session),
                 account: RwLock::new(None),
+                open_accounts: Mutex::new(HashMap::new()),
                 pending_sso: Mutex::new(None),
                 sign_in_lock: tokio::sync::Mutex::new(()),
                 drafts_lock: tokio::sync::Mutex::new(()),
@@ -202,8 +207,15 @@ pub(crate) struct ClientInner {
     pub(crate) locale: crate::texts::Locale,
     /// The push gateway, when not below the server address.
     pub(crate) push_gateway: Option<url::Url>,
+    /// The active account's state. Every account's `ApiClient` reports
+    /// to it, keyed by user id, so only the active one's 401 shows.
     pub(crate) session: Arc<watch::Sender<SessionState>>,
+    /// The active account: the one the app shows and every per-account
+    /// call uses.
     pub(crate) account: RwLock<Option<Arc<Account>>>,
+    /// Every account opened in this process (the active one included),
+    /// by account key; the others are opened when first needed.
+    pub(crate) open_accounts: Mutex<HashMap<String, Arc<Account>>>,
     pub(crate) pending_sso: Mutex<Option<PendingSso>>,
     /// Sign-in, restore and logout run one at a time.
     pub(crate) sign_in_lock: tokio::sync::Mutex<()>,
@@ -218,7 +230,7 @@ pub(crate) struct ClientInner {
     pub(crate) push: crate::push::PushState,
 }
 
-/// The signed-in (or expired) account: everything that belongs to one
+/// A signed-in (or expired) account: everything that belongs to one
 /// server + user.
 pub(crate) struct Account {
     pub(crate) key: String,
@@ -464,8 +476,9 @@ impl Client {
     }
 
     /// Stores the token, remembers the account, opens its database and
-    /// switches to it. The same user on the same server finds their data
-    /// again; another user gets their own, fresh directory.
+    /// makes it the active one; accounts signed in before stay signed in.
+    /// The same user on the same server finds their data again; another
+    /// user gets their own, fresh directory.
     async fn finish_sign_in(
         &self,
         server: ServerUrl,
@@ -492,6 +505,7 @@ impl Client {
             server_url: server.as_str().to_owned(),
             user_id: user.id.clone(),
             username: user.username.clone(),
+            ..AccountEntry::default()
         });
         index.save(&self.inner.data_dir)?;
         self.activate(key, dir, server, token, user.clone()).await?;
@@ -500,94 +514,6 @@ impl Client {
         // user consented to (a no-op without one).
         self.push_after_sign_in().await;
         Ok(user)
-    }
-
-    async fn activate(
-        &self,
-        key: String,
-        dir: PathBuf,
-        server: ServerUrl,
-        token: SessionToken,
-        user: User,
-    ) -> Result<()> {
-        let store = Store::open(dir.join(DATABASE_FILE), OpenCheck::Header)
-            .await
-            .map_err(storage_error)?;
-        let api = ApiClient::with_session(
-            server.clone(),
-            self.inner.http.clone(),
-            self.inner.limits.clone(),
-            token,
-            user.id.clone(),
-            self.inner.session.clone(),
-        );
-        let outbox = Outbox::new(
-            Arc::new(api.clone()),
-            store.clone(),
-            user.id.clone(),
-            OutboxConfig {
-                settle: self.inner.limits.request_timeout,
-                ..OutboxConfig::default()
-            },
-        );
-        let account = Arc::new(Account {
-            key,
-            dir,
-            server,
-            user_id: user.id.clone(),
-            api,
-            store,
-            outbox,
-            user: RwLock::new(user),
-        });
-        let user_id = account.user_id.clone();
-        let replaced = self.inner.account.write_now().replace(account);
-        if replaced.is_some() {
-            // Its websocket holds the old token and outbox.
-            self.stop_realtime();
-        }
-        self.inner
-            .session
-            .send_replace(SessionState::SignedIn { user_id });
-        Ok(())
-    }
-
-    /// Reopens the last account with its token from the secret store,
-    /// without the network. `None` when nobody is signed in (or the token
-    /// is gone). A token the server no longer accepts shows up as
-    /// `Expired` on the first call.
-    pub async fn restore(&self) -> Result<Option<User>> {
-        let _guard = self.inner.sign_in_lock.lock().await;
-        self.finish_owed_sign_outs().await?;
-        let (key, server, user_id, username) = {
-            let index = AccountsIndex::load(&self.inner.data_dir)?;
-            let Some(entry) = index.last_account() else {
-                return Ok(None);
-            };
-            (
-                entry.key.clone(),
-                entry.server_url.clone(),
-                entry.user_id.clone(),
-                entry.username.clone(),
-            )
-        };
-        let secret_key = token_secret_key(&key);
-        let Some(token) = self
-            .with_secrets(move |secrets| secrets.get(&secret_key))
-            .await?
-        else {
-            return Ok(None);
-        };
-        let server = ServerUrl::parse(&server)?;
-        let dir = account_dir(&self.inner.data_dir, &key);
-        let user = read_profile(&dir).unwrap_or(User {
-            id: user_id,
-            username,
-            ..User::default()
-        });
-        self.activate(key, dir, server, SessionToken::new(token), user.clone())
-            .await?;
-        Ok(Some(user))
     }
 
     /// Fetches the signed-in user's profile again.

@@ -9,6 +9,7 @@ use super::{Account, Client};
 use crate::api::push::{ack_notification, attach_device, PushAck};
 use crate::api::{self, ApiClient};
 use crate::error::{Error, Result};
+use crate::locks::RwLockExt;
 use crate::model::{Channel, ChannelMember, Post, User};
 use crate::push::consent::current_consent;
 use crate::push::payload::{decode_push, PushKind, PushPayload};
@@ -20,7 +21,9 @@ impl Client {
     /// Handles a push payload as the platform delivered it: the full
     /// Mattermost push message or the gateway's ids-only one. Works in a
     /// fresh process: the account is restored from the store and the
-    /// secret store. A malformed payload is `InvalidInput` (see
+    /// secret store. With several accounts, the push's `server_id` says
+    /// whose it is (the outcome names the account); it is never handled
+    /// as another server's account's. A malformed payload is `InvalidInput` (see
     /// [`decode_push`] for the typed reason).
     pub async fn handle_push(&self, payload: &[u8]) -> Result<PushOutcome> {
         let push = decode_push(payload).map_err(|e| Error::InvalidInput {
@@ -31,7 +34,8 @@ impl Client {
 
     /// [`Client::handle_push`] for an already decoded payload.
     pub async fn handle_push_payload(&self, push: PushPayload) -> Result<PushOutcome> {
-        let account = self.account_or_restore().await?;
+        let account = self.account_for_push(&push.server_id).await?;
+        let account_key = account.key.clone();
         let (consent, registered) = account
             .store
             .read(|conn| Ok((current_consent(conn)?, registration(conn)?)))
@@ -56,6 +60,7 @@ impl Client {
             return Ok(PushOutcome {
                 action: PushAction::NotConsented,
                 badge: None,
+                account_key,
             });
         };
         let ack = acknowledge(&account.api, &push, registered.device.platform);
@@ -67,6 +72,7 @@ impl Client {
         Ok(PushOutcome {
             action: action?,
             badge,
+            account_key,
         })
     }
 
@@ -74,7 +80,8 @@ impl Client {
     /// the process being killed again and goes out exactly once), then the
     /// channel is marked read, as after reading it. `root_id` is the
     /// notification's thread (empty: a post in the channel). Returns the
-    /// post's client key.
+    /// post's client key. It goes out from the account whose cache knows
+    /// the channel, active or not.
     pub async fn reply_from_notification(
         &self,
         channel_id: &str,
@@ -86,33 +93,40 @@ impl Client {
                 reason: "the reply is empty".into(),
             });
         }
-        self.account_or_restore().await?;
-        let key = self.send_post(channel_id, root_id, message).await?;
-        self.mark_channel_viewed(channel_id).await?;
-        self.send_queued_now().await;
+        let account = self.account_for_channel(channel_id).await?;
+        let id = channel_id.to_owned();
+        let channel = account
+            .store
+            .read(move |conn| crate::store::cached_channel(conn, &id))
+            .await?;
+        if channel.is_some_and(|c| c.delete_at > 0) {
+            return Err(Error::ChannelArchived);
+        }
+        let key = account
+            .outbox
+            .send_post(channel_id, root_id, message, Vec::new())
+            .await?;
+        account.outbox.mark_viewed(channel_id).await?;
+        self.send_queued_now(&account).await;
         Ok(key)
     }
 
     /// "Mark as read" from a notification, through the outbox.
     pub async fn mark_read_from_notification(&self, channel_id: &str) -> Result<()> {
-        self.account_or_restore().await?;
-        self.mark_channel_viewed(channel_id).await?;
-        self.send_queued_now().await;
+        let account = self.account_for_channel(channel_id).await?;
+        account.outbox.mark_viewed(channel_id).await?;
+        self.send_queued_now(&account).await;
         Ok(())
     }
 
     /// A notification action often runs in a process with no live services:
     /// send what it queued now (the worker does it when running). A failure
     /// leaves the intent queued for the next start.
-    async fn send_queued_now(&self) {
-        if matches!(self.live(), Ok(Some(_))) {
+    async fn send_queued_now(&self, account: &Account) {
+        if self.live_of(&account.user_id).is_some() {
             return;
         }
-        let sent = match self.outbox() {
-            Ok(outbox) => outbox.send_due().await,
-            Err(error) => Err(error),
-        };
-        if let Err(error) = sent {
+        if let Err(error) = account.outbox.send_due().await {
             tracing::info!(error = %error, "notification action stays queued");
         }
     }
@@ -163,10 +177,10 @@ impl Client {
     /// server decided to push with fresh values, a stale cache (e.g. a
     /// channel unmuted on another device) must not hide the push.
     async fn message_push(&self, account: &Account, push: &PushPayload) -> Result<PushAction> {
-        let cached_me = self
-            .current_user()
-            .filter(|u| u.id == account.user_id)
-            .ok_or(Error::Unauthorized)?;
+        let cached_me = account.user.read_now().clone();
+        if cached_me.id != account.user_id {
+            return Err(Error::Unauthorized);
+        }
         let known = {
             let (post_id, channel_id, me) = (
                 push.post_id.clone(),
@@ -189,7 +203,7 @@ impl Client {
         };
         let status = my_status(&account.api, &cached_me.id);
         let fetch = fetch_missing(&account.api, push, &cached_me.id, known);
-        let settings = self.refresh_current_user();
+        let settings = self.refresh_user_of(account);
         let (status, fetched, settings) = tokio::join!(status, fetch, settings);
         let me = match settings {
             Ok(fresh) => fresh,

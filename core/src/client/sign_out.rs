@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::{Account, Client};
 use crate::api::{self, ApiClient};
 use crate::error::{Error, Result};
-use crate::locks::RwLockExt;
+use crate::locks::{LockExt, RwLockExt};
 use crate::net::ServerUrl;
 use crate::push::registration::{unregister, Unregistration};
 use crate::session::accounts::token_secret_key;
@@ -21,35 +21,71 @@ use crate::session::{AccountsIndex, SecretStore, SessionState, SessionToken};
 const ERASING_PREFIX: &str = ".erasing-";
 
 impl Client {
-    /// Signs out: erases token, database, cached files and profile of the
-    /// account here, publishes `SignedOut`, then deletes the push
-    /// registrations and ends the session on the server (retried on later
-    /// starts while offline). Runs to its end even when the caller stops
-    /// waiting.
+    /// Signs the active account out: erases token, database, cached files
+    /// and profile of the account here, makes the next signed-in account
+    /// active (or publishes `SignedOut` when none is left), then deletes
+    /// the push registrations and ends the session on the server (retried
+    /// on later starts while offline). Other accounts stay as they are.
+    /// Runs to its end even when the caller stops waiting.
     pub async fn sign_out(&self) -> Result<()> {
+        self.sign_out_in_own_task(None).await
+    }
+
+    /// [`Client::sign_out`] for the account with this key (see
+    /// [`Client::accounts`]), active or not; the active account stays
+    /// active when another one signs out. An unknown key is `InvalidInput`.
+    pub async fn sign_out_account(&self, key: &str) -> Result<()> {
+        self.sign_out_in_own_task(Some(key.to_owned())).await
+    }
+
+    async fn sign_out_in_own_task(&self, key: Option<String>) -> Result<()> {
         let client = self.clone();
         self.inner
             .runtime
-            .spawn(async move { client.sign_out_to_the_end().await })
+            .spawn(async move { client.sign_out_to_the_end(key).await })
             .await
             .map_err(|_| Error::internal("sign-out did not finish"))?
     }
 
-    async fn sign_out_to_the_end(&self) -> Result<()> {
+    async fn sign_out_to_the_end(&self, key: Option<String>) -> Result<()> {
         let _guard = self.inner.sign_in_lock.lock().await;
-        let Some(account) = self.inner.account.write_now().take() else {
+        let active_key = self.active_account_key();
+        let Some(key) = key.or_else(|| active_key.clone()) else {
             self.inner.session.send_replace(SessionState::SignedOut);
             return Ok(());
         };
-        self.stop_realtime();
-        let devices = self.registered_push_devices(&account).await;
+        let was_active = active_key.as_deref() == Some(key.as_str());
+        let entry = AccountsIndex::load(&self.inner.data_dir)?
+            .entry(&key)
+            .cloned();
+        let account = match (was_active, &entry) {
+            (true, _) => self.inner.account.write_now().take(),
+            (false, Some(entry)) => self.open_known(entry).await?,
+            (false, None) => {
+                return Err(Error::InvalidInput {
+                    reason: "no account with this key is signed in".into(),
+                })
+            }
+        };
+        self.inner.open_accounts.locked().remove(&key);
+        if was_active {
+            self.stop_realtime();
+        }
+        let devices = match &account {
+            Some(account) => self.registered_push_devices(account).await,
+            None => Vec::new(),
+        };
+        let server_url = match (&account, &entry) {
+            (Some(account), _) => account.server.as_str().to_owned(),
+            (None, Some(entry)) => entry.server_url.clone(),
+            (None, None) => String::new(),
+        };
         let sign_out = SignOut {
-            account_key: account.key.clone(),
-            server_url: account.server.as_str().to_owned(),
+            account_key: key.clone(),
+            server_url,
             erased: false,
         };
-        let key = account.key.clone();
-        let token = account.api.token();
+        let token = account.as_ref().and_then(|a| a.api.token());
         let (secrets, data_dir) = (self.inner.secrets.clone(), self.inner.data_dir.clone());
         let erased = self
             .inner
@@ -57,13 +93,17 @@ impl Client {
             .spawn_blocking(move || erase_account(&*secrets, &data_dir, &sign_out, token))
             .await
             .map_err(|_| Error::internal("local erase did not finish"));
-        let api = account.api.clone();
+        let api = account.as_ref().map(|a| a.api.clone());
         drop(account);
-        self.inner.session.send_replace(SessionState::SignedOut);
+        if was_active {
+            self.show_next_account().await;
+        }
         tracing::info!("signed out");
         // Still inside the task no caller can cancel.
         self.unregister_push_devices(devices).await;
-        self.revoke_session(&api, &key).await;
+        if let Some(api) = api {
+            self.revoke_session(&api, &key).await;
+        }
         erased?
     }
 

@@ -11,6 +11,9 @@ pub struct PushOutcome {
     pub action: PushAction,
     /// The app icon's badge, when the push carried one.
     pub badge: Option<i64>,
+    /// The account the push belongs to (see `Client::accounts`): a tap
+    /// on its notification switches to it.
+    pub account_key: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -59,6 +59,9 @@ pub struct PushPayload {
     pub ack_id: String,
     /// The platform name the server used (`android_rn-v2`, ...), if sent.
     pub platform: String,
+    /// The sending server's diagnostic id (its `DiagnosticId`): which
+    /// account the push belongs to. Empty when not sent.
+    pub server_id: String,
     pub post_id: String,
     pub channel_id: String,
     pub root_id: String,
@@ -96,6 +99,7 @@ struct Raw {
     kind: Value,
     ack_id: Value,
     platform: Value,
+    server_id: Value,
     post_id: Value,
     channel_id: Value,
     root_id: Value,
@@ -128,6 +132,7 @@ pub fn decode_push(bytes: &[u8]) -> Result<PushPayload, PushPayloadError> {
         kind,
         ack_id: id(&raw.ack_id, "ack_id")?,
         platform: platform(&raw.platform)?,
+        server_id: id(&raw.server_id, "server_id")?,
         post_id: id(&raw.post_id, "post_id")?,
         channel_id: id(&raw.channel_id, "channel_id")?,
         root_id: id(&raw.root_id, "root_id")?,
@@ -230,6 +235,7 @@ mod tests {
         assert_eq!(p.channel_id, CHANNEL);
         assert_eq!(p.badge, Some(3));
         assert_eq!(p.platform, "android_rn-v2");
+        assert_eq!(p.server_id, "s1");
         assert!(!format!("{p:?}").contains("geheim"));
     }
 
@@ -238,7 +244,7 @@ mod tests {
         let bytes = br#"{"type":"message","post_id":"p1","channel_id":"c1","badge":1}"#;
         let p = decode_push(bytes).unwrap();
         assert_eq!((p.post_id.as_str(), p.badge), ("p1", Some(1)));
-        assert!(p.ack_id.is_empty() && p.platform.is_empty());
+        assert!(p.ack_id.is_empty() && p.platform.is_empty() && p.server_id.is_empty());
     }
 
     #[test]
@@ -287,6 +293,10 @@ mod tests {
             (
                 br#"{"type":"clear"}"#.to_vec(),
                 PushPayloadError::Missing("channel_id"),
+            ),
+            (
+                br#"{"type":"session","server_id":"../other"}"#.to_vec(),
+                PushPayloadError::Malformed("server_id"),
             ),
             (
                 br#"{"type":"message","post_id":"../../users/me","channel_id":"c"}"#.to_vec(),

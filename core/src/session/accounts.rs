@@ -34,13 +34,17 @@ pub fn account_dir(data_dir: &Path, account_key: &str) -> PathBuf {
 }
 
 /// One remembered account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountEntry {
     pub key: String,
     pub server_url: String,
     pub user_id: String,
     #[serde(default)]
     pub username: String,
+    /// The server's `DiagnosticId`, which its pushes carry as `server_id`;
+    /// empty until learned.
+    #[serde(default)]
+    pub server_id: String,
 }
 
 /// The index file's content.
@@ -81,13 +85,55 @@ impl AccountsIndex {
         self.accounts.iter().find(|a| &a.key == key)
     }
 
-    /// Adds or updates an account and makes it the last used one.
-    pub fn remember(&mut self, entry: AccountEntry) {
+    /// Adds or updates an account and makes it the last used one. A
+    /// server id already learned is kept when the entry brings none.
+    pub fn remember(&mut self, mut entry: AccountEntry) {
         self.last = Some(entry.key.clone());
         match self.accounts.iter_mut().find(|a| a.key == entry.key) {
-            Some(existing) => *existing = entry,
+            Some(existing) => {
+                if entry.server_id.is_empty() {
+                    entry.server_id = std::mem::take(&mut existing.server_id);
+                }
+                *existing = entry;
+            }
             None => self.accounts.push(entry),
         }
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&AccountEntry> {
+        self.accounts.iter().find(|a| a.key == key)
+    }
+
+    /// Makes a known account the one restored next; false when unknown.
+    pub fn make_last(&mut self, key: &str) -> bool {
+        let known = self.entry(key).is_some();
+        if known {
+            self.last = Some(key.to_owned());
+        }
+        known
+    }
+
+    /// Records the server id learned for every account of `server_url`.
+    pub fn set_server_id(&mut self, server_url: &str, server_id: &str) {
+        for entry in self
+            .accounts
+            .iter_mut()
+            .filter(|a| a.server_url == server_url)
+        {
+            entry.server_id = server_id.to_owned();
+        }
+    }
+
+    /// The accounts a push of `server_id` may belong to: the last used one
+    /// first (several users of one server share the id).
+    pub fn accounts_of_server(&self, server_id: &str) -> Vec<&AccountEntry> {
+        let mut found: Vec<&AccountEntry> = self
+            .accounts
+            .iter()
+            .filter(|a| !server_id.is_empty() && a.server_id == server_id)
+            .collect();
+        found.sort_by_key(|a| self.last.as_deref() != Some(a.key.as_str()));
+        found
     }
 
     pub fn forget(&mut self, key: &str) {
@@ -124,6 +170,7 @@ mod tests {
             server_url: "https://x.example".into(),
             user_id: "u".into(),
             username: "anna".into(),
+            ..AccountEntry::default()
         };
         index.remember(entry("k1"));
         index.remember(entry("k2"));
@@ -134,6 +181,40 @@ mod tests {
         loaded.forget("k2");
         assert!(loaded.last_account().is_none());
         assert_eq!(loaded.accounts.len(), 1);
+    }
+
+    #[test]
+    fn server_ids_route_to_accounts_and_survive_a_new_sign_in() {
+        let entry = |key: &str, server: &str| AccountEntry {
+            key: key.into(),
+            server_url: server.into(),
+            user_id: key.into(),
+            ..AccountEntry::default()
+        };
+        let mut index = AccountsIndex::default();
+        index.remember(entry("a1", "https://a.example"));
+        index.remember(entry("a2", "https://a.example"));
+        index.remember(entry("b1", "https://b.example"));
+        assert!(index.accounts_of_server("").is_empty());
+        index.set_server_id("https://a.example", "srva");
+        index.set_server_id("https://b.example", "srvb");
+        let keys = |index: &AccountsIndex, id: &str| -> Vec<String> {
+            index
+                .accounts_of_server(id)
+                .iter()
+                .map(|a| a.key.clone())
+                .collect()
+        };
+        assert_eq!(keys(&index, "srvb"), ["b1"]);
+        assert_eq!(keys(&index, "srva"), ["a1", "a2"]);
+        assert!(index.make_last("a2"));
+        assert_eq!(keys(&index, "srva"), ["a2", "a1"]);
+        assert!(!index.make_last("nobody"));
+        assert!(keys(&index, "other").is_empty());
+        // Signing in again does not forget what was learned.
+        index.remember(entry("b1", "https://b.example"));
+        assert_eq!(index.entry("b1").unwrap().server_id, "srvb");
+        assert_eq!(index.last.as_deref(), Some("b1"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! and against a real Mattermost server: whatever the real server does
 //! differently is a bug in the test server.
 
+pub mod accounts;
 pub mod composer;
 pub mod people;
 pub mod proxy;

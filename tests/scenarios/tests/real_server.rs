@@ -74,3 +74,12 @@ on_real_server_people!(
     directory_marks_deactivated_people,
     profile_edit_reaches_the_other_device,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a real Mattermost server: cargo xtask real-server"]
+async fn two_users_side_by_side() {
+    let sut = RealMattermost::from_env().unwrap();
+    pausenhof_scenarios::accounts::two_users_side_by_side(&sut)
+        .await
+        .unwrap();
+}

@@ -68,3 +68,11 @@ on_test_server_people!(
     directory_marks_deactivated_people,
     profile_edit_reaches_the_other_device,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_users_side_by_side() {
+    let sut = OurTestServer::start().await.unwrap();
+    pausenhof_scenarios::accounts::two_users_side_by_side(&sut)
+        .await
+        .unwrap();
+}

@@ -35,7 +35,7 @@ class Notifier(private val context: Context) {
         )
     }
 
-    fun show(notification: Notification) {
+    fun show(notification: Notification, accountKey: String = "") {
         ensureChannels()
         val lines = synchronized(recent) {
             val list = recent.getOrPut(notification.groupKey) { mutableListOf() }
@@ -53,7 +53,7 @@ class Notifier(private val context: Context) {
             .setAutoCancel(true)
             .setCategory(AndroidNotification.CATEGORY_MESSAGE)
             .setGroup(notification.groupKey)
-            .setContentIntent(openIntent(notification))
+            .setContentIntent(openIntent(notification, accountKey))
         if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.N) {
             val style = AndroidNotification.MessagingStyle(context.getString(R.string.notification_me))
                 .setConversationTitle(notification.title)
@@ -112,9 +112,10 @@ class Notifier(private val context: Context) {
         NotifyReason.ALL_MESSAGES, NotifyReason.SERVER_DECIDED -> CHANNEL_OTHER
     }
 
-    private fun openIntent(notification: Notification): PendingIntent {
+    private fun openIntent(notification: Notification, accountKey: String): PendingIntent {
         val intent = Intent(context, LaunchActivity::class.java)
             .setAction(Intent.ACTION_VIEW)
+            .putExtra(LaunchActivity.EXTRA_ACCOUNT_KEY, accountKey)
             .putExtra(LaunchActivity.EXTRA_CHANNEL_ID, notification.channelId)
             .putExtra(LaunchActivity.EXTRA_CHANNEL_NAME, notification.title)
             .putExtra(LaunchActivity.EXTRA_POST_ID, notification.id)

@@ -18,9 +18,11 @@ class PushHandler(private val context: Context) {
         val client = context.pausenhof.client
         return try {
             if (client.currentUser() == null) client.restore() ?: return null
-            val action = client.handlePush(payload).action
+            val outcome = client.handlePush(payload)
+            val action = outcome.action
             when (action) {
-                is PushAction.Show -> notifier.show(action.notification)
+                // The account it belongs to may not be the one shown: a tap switches.
+                is PushAction.Show -> notifier.show(action.notification, outcome.accountKey)
                 is PushAction.Clear -> notifier.clear(action.channelId, action.rootId)
                 is PushAction.SessionEnded, is PushAction.NotConsented -> notifier.clearAll()
                 else -> Unit

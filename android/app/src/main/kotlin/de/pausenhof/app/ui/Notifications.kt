@@ -11,8 +11,10 @@ import de.pausenhof.ffi.Delivery
 /**
  * Makes the phone follow the user's decision at once: the background
  * connection runs only while granted; the distributor is asked for an
- * endpoint while UnifiedPush is granted and none is registered, and told to
- * forget the app otherwise.
+ * endpoint while UnifiedPush is granted and none is registered. The
+ * distributor is told to forget the app only when the user withdraws or
+ * the last account signs out: its registration is the app's, and another
+ * account on the phone may still use it.
  */
 object Notifications {
     suspend fun follow(context: Context, client: Client) {
@@ -24,14 +26,16 @@ object Notifications {
         } else {
             BackgroundConnectionService.stop(context)
         }
-        if (granted == Delivery.UNIFIED_PUSH) {
-            if (status.registered?.delivery != Delivery.UNIFIED_PUSH) {
-                UnifiedPushRegistration.register(context, client)
-            }
-        } else {
-            UnifiedPushRegistration.unregister(context)
+        if (granted == Delivery.UNIFIED_PUSH && status.registered?.delivery != Delivery.UNIFIED_PUSH) {
+            UnifiedPushRegistration.register(context, client)
         }
         if (consent !is ConsentState.Granted) Notifier(context).clearAll()
+    }
+
+    /** The user withdrew consent in Settings. */
+    suspend fun withdrawn(context: Context, client: Client) {
+        UnifiedPushRegistration.unregister(context)
+        follow(context, client)
     }
 
     /** After sign-out: nothing of the account may keep notifying. */

@@ -19,11 +19,13 @@ import de.pausenhof.ffi.libraryVersion
 import java.util.Date
 
 /**
- * The account, the notification decision with its log (withdrawn here with
- * immediate effect), signing out (which erases the account's data on this
- * phone) and the versions.
+ * The account, the other accounts on this phone (switch to one, sign out of
+ * one, add one), the notification decision with its log (withdrawn here
+ * with immediate effect), signing out (which erases the account's data on
+ * this phone) and the versions.
  */
 class SettingsActivity : Screen() {
+    private lateinit var accounts: LinearLayout
     private lateinit var consent: TextView
     private lateinit var log: TextView
     private lateinit var withdraw: Button
@@ -41,6 +43,22 @@ class SettingsActivity : Screen() {
             markAsHeading()
             setPadding(0, padding, 0, 0)
             textSize = 18f
+        }
+        val accountsHeading = TextView(this).apply {
+            setText(R.string.settings_accounts)
+            markAsHeading()
+            setPadding(0, padding, 0, 0)
+            textSize = 18f
+        }
+        accounts = LinearLayout(this).apply {
+            id = R.id.settings_accounts
+            orientation = LinearLayout.VERTICAL
+        }
+        val addAccount = Button(this).apply {
+            id = R.id.settings_add_account
+            setText(R.string.settings_add_account)
+            // Signing in there adds the account and shows it.
+            setOnClickListener { startActivity(Intent(this@SettingsActivity, ServerActivity::class.java)) }
         }
         consent = TextView(this).apply { id = R.id.settings_consent }
         log = TextView(this).apply { setTextColor(colorOf(R.color.text_secondary)) }
@@ -70,7 +88,8 @@ class SettingsActivity : Screen() {
                     LinearLayout(this@SettingsActivity).apply {
                         orientation = LinearLayout.VERTICAL
                         setPadding(padding, padding, padding, padding)
-                        listOf(account, heading, consent, log, withdraw, change, signOut, about).forEach(::addView)
+                        listOf(account, accountsHeading, accounts, addAccount, heading, consent, log, withdraw, change, signOut, about)
+                            .forEach(::addView)
                     },
                 )
             },
@@ -79,7 +98,73 @@ class SettingsActivity : Screen() {
 
     override fun onResume() {
         super.onResume()
+        showAccounts()
         launch { showConsent() }
+    }
+
+    /** One row per account: who and where; switch to or sign out of the ones not shown. */
+    private fun showAccounts() {
+        accounts.removeAllViews()
+        val list = try {
+            client.accounts()
+        } catch (failure: ClientException) {
+            accounts.addView(TextView(this).apply { text = describe(failure) })
+            return
+        }
+        for (entry in list) {
+            val host = entry.serverUrl.substringAfter("://").trimEnd('/')
+            accounts.addView(
+                TextView(this).apply {
+                    text = getString(
+                        if (entry.active) R.string.settings_account_active else R.string.settings_account_row,
+                        entry.displayName,
+                        entry.username,
+                        host,
+                    )
+                },
+            )
+            if (entry.active) continue
+            accounts.addView(
+                Button(this).apply {
+                    tag = "switch:${entry.key}"
+                    setText(R.string.settings_switch_account)
+                    setOnClickListener { switchTo(entry.key, this) }
+                },
+            )
+            accounts.addView(
+                Button(this).apply {
+                    tag = "sign-out:${entry.key}"
+                    setText(R.string.settings_sign_out_account)
+                    setOnClickListener { signOutOf(entry.key, this) }
+                },
+            )
+        }
+    }
+
+    private fun switchTo(key: String, button: View) {
+        button.isEnabled = false
+        launch {
+            try {
+                client.switchAccount(key)
+                Notifications.follow(this@SettingsActivity, client)
+                continueSignedIn(client)
+            } catch (failure: ClientException) {
+                button.isEnabled = true
+                Toast.makeText(this@SettingsActivity, describe(failure), Toast.LENGTH_LONG).show()
+            }
+        }
+    }
+
+    private fun signOutOf(key: String, button: View) {
+        button.isEnabled = false
+        launch {
+            try {
+                client.signOutAccount(key)
+            } catch (failure: ClientException) {
+                Toast.makeText(this@SettingsActivity, describe(failure), Toast.LENGTH_LONG).show()
+            }
+            showAccounts()
+        }
     }
 
     private suspend fun showConsent() {
@@ -114,7 +199,7 @@ class SettingsActivity : Screen() {
         launch {
             try {
                 client.withdrawPushConsent()
-                Notifications.follow(this@SettingsActivity, client)
+                Notifications.withdrawn(this@SettingsActivity, client)
             } catch (failure: ClientException) {
                 Toast.makeText(this@SettingsActivity, describe(failure), Toast.LENGTH_LONG).show()
             }
@@ -128,8 +213,14 @@ class SettingsActivity : Screen() {
         launch {
             try {
                 client.signOut()
-                Notifications.stopAll(this@SettingsActivity)
-                startOver()
+                // Another account on this phone is shown next, if any.
+                if (client.currentUser() == null) {
+                    Notifications.stopAll(this@SettingsActivity)
+                    startOver()
+                } else {
+                    Notifications.follow(this@SettingsActivity, client)
+                    continueSignedIn(client)
+                }
             } catch (failure: ClientException) {
                 button.isEnabled = true
                 Toast.makeText(this@SettingsActivity, describe(failure), Toast.LENGTH_LONG).show()
