@@ -12,6 +12,7 @@ mod composer;
 mod diffs;
 mod error;
 mod files;
+mod links;
 mod message_text;
 mod outbox;
 mod people;

@@ -63,6 +63,9 @@ pub enum Command {
         #[arg(long)]
         offline: bool,
     },
+    /// Open a Mattermost link (permalink, channel or message link): where
+    /// it leads on the signed-in server.
+    Open { link: String },
     /// Write your own data (profile, teams, channels, your posts) to a JSON
     /// file: the GDPR Art. 20 export.
     Export {

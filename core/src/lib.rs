@@ -6,6 +6,7 @@ pub mod composer;
 pub mod directory;
 pub mod error;
 pub mod export;
+pub mod links;
 mod live;
 mod locks;
 pub mod markdown;
@@ -26,5 +27,7 @@ pub mod timeline;
 
 pub use api::files::FileRendition;
 pub use api::{ServerInfo, SignInMethods};
-pub use client::{BackgroundNotifications, Client, ClientBuilder, PaginationOutcome, Timeline};
+pub use client::{
+    BackgroundNotifications, Client, ClientBuilder, LinkDestination, PaginationOutcome, Timeline,
+};
 pub use error::{Error, NetworkProblem, Result, TlsProblem};

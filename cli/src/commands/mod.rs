@@ -5,6 +5,7 @@ mod export;
 pub mod live;
 mod login;
 mod membership;
+mod open;
 mod people;
 pub mod reads;
 mod slash;
@@ -97,6 +98,9 @@ pub async fn run(cli: Cli, output: Output) -> Result<()> {
                 output,
             )
             .await
+        }
+        Command::Open { link } => {
+            open::run(&context::signed_in_client(&data_dir).await?, &link, output).await
         }
         Command::Tail => live::tail(&context::signed_in_client(&data_dir).await?, output).await,
         Command::Export { output: file } => {

@@ -11,6 +11,7 @@ mod channels;
 mod commands;
 mod drafts;
 mod files;
+mod links;
 mod live;
 mod people;
 mod push;
@@ -23,6 +24,7 @@ mod teams;
 mod timeline;
 
 pub use background::BackgroundNotifications;
+pub use links::LinkDestination;
 pub use timeline::{PaginationOutcome, Timeline};
 
 use std::path::{Path, PathBuf};
