@@ -20,6 +20,7 @@ mod push;
 mod reads;
 mod realtime;
 mod runtime;
+mod search;
 mod secrets;
 mod session;
 mod subscriptions;

@@ -56,8 +56,11 @@ pub enum Command {
     Drafts,
     /// Follow live events until Ctrl-C.
     Tail,
-    /// Search messages: offline cache first, then the server.
+    /// Search messages on the server and in the cache, with Mattermost's
+    /// modifiers (`from:anna in:klasse-7a after:2026-03-01 "a phrase" -word word*`).
     Search {
+        /// `-word` excludes a word; put options before the terms.
+        #[arg(allow_hyphen_values = true)]
         terms: Vec<String>,
         /// Only the offline cache.
         #[arg(long)]

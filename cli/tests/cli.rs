@@ -183,6 +183,19 @@ async fn a_whole_session_from_login_to_logout() {
     );
     assert_eq!(elsewhere["kind"], "other_server");
 
+    // Online search asks the server, with its modifiers.
+    let from = format!("from:{}", student.username);
+    let hits = json(
+        &run(pausenhof(
+            dir,
+            &["--json", "search", &from, "übung", "-zebra"],
+        ))
+        .await,
+    );
+    assert!(hits.to_string().contains(message), "{hits}");
+    let hits = json(&run(pausenhof(dir, &["--json", "search", "übung", "-freitag"])).await);
+    assert!(!hits.to_string().contains(message), "{hits}");
+
     // Offline search: the server is down, the cache still answers.
     server.faults().set_down(true);
     let hits = json(&run(pausenhof(dir, &["--json", "search", "--offline", "übung"])).await);

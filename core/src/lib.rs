@@ -19,6 +19,7 @@ pub mod push;
 pub mod reads;
 pub mod realtime;
 pub mod runtime;
+pub mod search;
 pub mod session;
 pub mod store;
 pub mod sync;
@@ -28,6 +29,7 @@ pub mod timeline;
 pub use api::files::FileRendition;
 pub use api::{ServerInfo, SignInMethods};
 pub use client::{
-    BackgroundNotifications, Client, ClientBuilder, LinkDestination, PaginationOutcome, Timeline,
+    BackgroundNotifications, Client, ClientBuilder, LinkDestination, PaginationOutcome,
+    SearchResults, Timeline,
 };
 pub use error::{Error, NetworkProblem, Result, TlsProblem};

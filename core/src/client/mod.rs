@@ -18,6 +18,7 @@ mod push;
 mod push_handle;
 mod reads;
 mod saved_pinned;
+mod search;
 mod sign_out;
 mod sync;
 mod teams;
@@ -25,6 +26,7 @@ mod timeline;
 
 pub use background::BackgroundNotifications;
 pub use links::LinkDestination;
+pub use search::SearchResults;
 pub use timeline::{PaginationOutcome, Timeline};
 
 use std::path::{Path, PathBuf};

@@ -22,7 +22,7 @@ pub(crate) use names::{name_of, person_name};
 pub use names::{user, UserView};
 pub use posts::{FileView, PostView, ReactionView};
 pub use saved_pinned::{is_post_saved, pinned_posts, saved_posts, SAVED_POST_CATEGORY};
-pub use search::{search_posts, SearchHit};
+pub use search::{search_hits_by_ids, search_posts, SearchHit, SearchScope};
 pub use teams::{teams, TeamView};
 pub use thread::{thread, ThreadView};
 pub use timeline::{timeline, OlderPosts, TimelineWindow};

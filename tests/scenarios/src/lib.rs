@@ -6,4 +6,5 @@ pub mod composer;
 pub mod proxy;
 pub mod push;
 pub mod scenarios;
+pub mod search;
 pub mod sut;

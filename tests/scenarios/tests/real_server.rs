@@ -4,7 +4,7 @@
 //! `cargo test` leaves them out.
 
 use pausenhof_scenarios::sut::RealMattermost;
-use pausenhof_scenarios::{composer, scenarios};
+use pausenhof_scenarios::{composer, scenarios, search};
 
 macro_rules! on_real_server {
     ($($name:ident),* $(,)?) => {$(
@@ -53,3 +53,16 @@ on_real_server_composer!(
     save_and_pin_a_post,
     drafts_follow_the_user,
 );
+
+macro_rules! on_real_server_search {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        #[ignore = "needs a real Mattermost server: cargo xtask real-server"]
+        async fn $name() {
+            let sut = RealMattermost::from_env().unwrap();
+            search::$name(&sut).await.unwrap();
+        }
+    )*};
+}
+
+on_real_server_search!(server_search_with_modifiers, permalink_opens_the_post);

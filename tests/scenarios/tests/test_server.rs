@@ -1,7 +1,7 @@
 //! The scenario suite against our in-process test server.
 
 use pausenhof_scenarios::sut::OurTestServer;
-use pausenhof_scenarios::{composer, scenarios};
+use pausenhof_scenarios::{composer, scenarios, search};
 
 macro_rules! on_test_server {
     ($($name:ident),* $(,)?) => {$(
@@ -48,3 +48,15 @@ on_test_server_composer!(
     save_and_pin_a_post,
     drafts_follow_the_user,
 );
+
+macro_rules! on_test_server_search {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let sut = OurTestServer::start().await.unwrap();
+            search::$name(&sut).await.unwrap();
+        }
+    )*};
+}
+
+on_test_server_search!(server_search_with_modifiers, permalink_opens_the_post);
