@@ -29,7 +29,7 @@ pub mod timeline;
 pub use api::files::FileRendition;
 pub use api::{ServerInfo, SignInMethods};
 pub use client::{
-    BackgroundNotifications, Client, ClientBuilder, LinkDestination, PaginationOutcome,
-    SearchResults, Timeline,
+    BackgroundNotifications, Client, ClientBuilder, LinkDestination, PageSide, PaginationOutcome,
+    PostJump, SearchResults, Timeline,
 };
 pub use error::{Error, NetworkProblem, Result, TlsProblem};

@@ -11,6 +11,7 @@ mod channels;
 mod commands;
 mod drafts;
 mod files;
+mod jump;
 mod links;
 mod live;
 mod people;
@@ -25,6 +26,7 @@ mod teams;
 mod timeline;
 
 pub use background::BackgroundNotifications;
+pub use jump::{PageSide, PostJump};
 pub use links::LinkDestination;
 pub use search::SearchResults;
 pub use timeline::{PaginationOutcome, Timeline};

@@ -4,6 +4,7 @@
 //! knows nothing of the wire format (serialisable for the CLI's `--json`).
 //! [`crate::Client`] wraps them in async methods.
 
+mod around;
 mod autocomplete;
 mod channel_list;
 mod drafts;
@@ -15,6 +16,7 @@ mod teams;
 mod thread;
 mod timeline;
 
+pub use around::{timeline_around, NewerPosts, WindowAround};
 pub use autocomplete::{channel_candidates, people_candidates};
 pub use channel_list::{channel_list, ChannelKind, ChannelListItem, SectionKind, SidebarSection};
 pub use drafts::{draft, drafts, DraftView};

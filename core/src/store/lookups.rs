@@ -42,6 +42,14 @@ pub fn post_place(conn: &Connection, post_id: &str) -> StoreResult<Option<(Strin
         .optional()?)
 }
 
+/// The channel, thread root and creation time of a cached post.
+pub fn post_anchor(conn: &Connection, post_id: &str) -> StoreResult<Option<(String, String, i64)>> {
+    Ok(conn
+        .prepare_cached("SELECT channel_id, root_id, create_at FROM posts WHERE id = ?1")?
+        .query_row([post_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
+}
+
 /// The team of a cached channel ("" for direct and group messages).
 pub fn channel_team(conn: &Connection, channel_id: &str) -> StoreResult<Option<String>> {
     Ok(conn
@@ -143,6 +151,11 @@ mod tests {
                     Some(("c1".to_owned(), "p1".to_owned()))
                 );
                 assert_eq!(post_place(c, "p9")?, None);
+                assert_eq!(
+                    post_anchor(c, "p2")?,
+                    Some(("c1".to_owned(), "p1".to_owned(), 1))
+                );
+                assert_eq!(post_anchor(c, "p9")?, None);
                 Ok(())
             })
             .unwrap();
