@@ -3,7 +3,8 @@
 //! tag word of its own, so other runs' posts on a real server stay out.
 
 use anyhow::{ensure, Context, Result};
-use pausenhof_core::LinkDestination;
+use pausenhof_core::reads::{NewerPosts, WindowAround};
+use pausenhof_core::{LinkDestination, PageSide, PostJump};
 
 use crate::scenarios::{eventually, post_now, uuid_like, Device};
 use crate::sut::{School, ServerUnderTest};
@@ -126,6 +127,80 @@ pub async fn permalink_opens_the_post(sut: &impl ServerUnderTest) -> Result<()> 
         ),
         "{}: the channel link did not open the channel",
         sut.name()
+    );
+    Ok(())
+}
+
+/// A jump to an old post of a busy channel loads its surroundings apart
+/// from the newest posts; paging forwards joins them.
+pub async fn jump_to_a_post(sut: &impl ServerUnderTest) -> Result<()> {
+    let school = sut.school();
+    let student = Device::signed_in(&sut.url(), &school.student).await?;
+    student.client.sync().await?;
+    let team_id = student
+        .client
+        .teams()
+        .await?
+        .into_iter()
+        .find(|t| t.name == school.team)
+        .context("the school team")?
+        .id;
+    let tag = tag_word();
+    let channel = student
+        .client
+        .create_channel(&team_id, &format!("Sprung {tag}"), false, "")
+        .await?
+        .id;
+    let mut ids = Vec::new();
+    for i in 0..70 {
+        ids.push(
+            post_now(&student, &channel, "", &format!("Sprung {i} {tag}"))
+                .await?
+                .id,
+        );
+    }
+    let shown = |window: &WindowAround| -> Vec<usize> {
+        window
+            .posts
+            .iter()
+            .filter_map(|p| p.message.split(' ').nth(1)?.parse().ok())
+            .collect()
+    };
+    let PostJump::Channel { window } = student.client.jump_to_post(&ids[69]).await? else {
+        anyhow::bail!("{}: a root post did not open its channel", sut.name());
+    };
+    ensure!(
+        window.newer == NewerPosts::Newest && shown(&window).last() == Some(&69),
+        "{}: the newest post's window is {:?}",
+        sut.name(),
+        shown(&window)
+    );
+    let PostJump::Channel { window } = student.client.jump_to_post(&ids[5]).await? else {
+        anyhow::bail!("{}: a root post did not open its channel", sut.name());
+    };
+    ensure!(
+        window.focus_post_id == ids[5]
+            && shown(&window) == (0..36).collect::<Vec<_>>()
+            && window.newer == NewerPosts::OnServer,
+        "{}: the window around post 5 is {:?} ({:?})",
+        sut.name(),
+        shown(&window),
+        window.newer
+    );
+    student
+        .client
+        .load_posts_beside(&ids[35], PageSide::Newer)
+        .await?;
+    let window = student
+        .client
+        .posts_around(&channel, &ids[5], 100, 100)
+        .await?;
+    ensure!(
+        window.newer == NewerPosts::Newest && shown(&window) == (0..70).collect::<Vec<_>>(),
+        "{}: after paging the window is {:?} ({:?})",
+        sut.name(),
+        shown(&window),
+        window.newer
     );
     Ok(())
 }

@@ -65,4 +65,8 @@ macro_rules! on_real_server_search {
     )*};
 }
 
-on_real_server_search!(server_search_with_modifiers, permalink_opens_the_post);
+on_real_server_search!(
+    server_search_with_modifiers,
+    permalink_opens_the_post,
+    jump_to_a_post,
+);

@@ -59,4 +59,8 @@ macro_rules! on_test_server_search {
     )*};
 }
 
-on_test_server_search!(server_search_with_modifiers, permalink_opens_the_post);
+on_test_server_search!(
+    server_search_with_modifiers,
+    permalink_opens_the_post,
+    jump_to_a_post,
+);
