@@ -126,7 +126,7 @@ impl Client {
             .await?;
         let user_id = match cached {
             Some(id) => id,
-            None => users_api::users_by_usernames(&account.api, &[username.clone()])
+            None => users_api::users_by_usernames(&account.api, std::slice::from_ref(&username))
                 .await?
                 .into_iter()
                 .find(|user| user.username.eq_ignore_ascii_case(&username))

@@ -61,12 +61,7 @@ impl SearchQuery {
     pub fn parse(input: &str) -> Result<SearchQuery, SearchQueryError> {
         let input: String = input.chars().take(MAX_QUERY_CHARS).collect();
         let mut query = SearchQuery::default();
-        let mut parts = 0;
-        for token in tokens(&input) {
-            if parts == MAX_PARTS {
-                break;
-            }
-            parts += 1;
+        for token in tokens(&input).into_iter().take(MAX_PARTS) {
             query.add(token)?;
         }
         Ok(query)
