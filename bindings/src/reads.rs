@@ -85,7 +85,8 @@ impl Client {
             .into())
     }
 
-    /// Full-text search over cached posts, newest first.
+    /// Full-text search over cached posts, newest first, with the same
+    /// modifiers as `search_posts`; the last word is a prefix.
     pub async fn search(
         &self,
         terms: String,

@@ -66,13 +66,19 @@ pub enum Command {
     Drafts,
     /// Follow live events until Ctrl-C.
     Tail,
-    /// Search messages: offline cache first, then the server.
+    /// Search messages on the server and in the cache, with Mattermost's
+    /// modifiers (`from:anna in:klasse-7a after:2026-03-01 "a phrase" -word word*`).
     Search {
+        /// `-word` excludes a word; put options before the terms.
+        #[arg(allow_hyphen_values = true)]
         terms: Vec<String>,
         /// Only the offline cache.
         #[arg(long)]
         offline: bool,
     },
+    /// Open a Mattermost link (permalink, channel or message link): where
+    /// it leads on the signed-in server.
+    Open { link: String },
     /// Write your own data (profile, teams, channels, your posts) to a JSON
     /// file: the GDPR Art. 20 export.
     Export {

@@ -157,6 +157,45 @@ async fn a_whole_session_from_login_to_logout() {
         "{read}"
     );
 
+    // A permalink of the post sent opens where it was sent.
+    let post_id = read["timeline"]["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["message"] == message)
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .unwrap();
+    let link = format!("{}/gsm/pl/{post_id}", server.url());
+    let opened = json(&run(pausenhof(dir, &["--json", "open", &link])).await);
+    assert_eq!(opened["kind"], "conversation", "{opened}");
+    assert_eq!(opened["post_id"], post_id.as_str());
+    assert_eq!(opened["channel_name"], "Town Square");
+    let elsewhere = json(
+        &run(pausenhof(
+            dir,
+            &[
+                "--json",
+                "open",
+                "https://chat.other.example/gsm/channels/town-square",
+            ],
+        ))
+        .await,
+    );
+    assert_eq!(elsewhere["kind"], "other_server");
+
+    // Online search asks the server, with its modifiers.
+    let from = format!("from:{}", student.username);
+    let hits = json(
+        &run(pausenhof(
+            dir,
+            &["--json", "search", &from, "übung", "-zebra"],
+        ))
+        .await,
+    );
+    assert!(hits.to_string().contains(message), "{hits}");
+    let hits = json(&run(pausenhof(dir, &["--json", "search", "übung", "-freitag"])).await);
+    assert!(!hits.to_string().contains(message), "{hits}");
+
     // Offline search: the server is down, the cache still answers.
     server.faults().set_down(true);
     let hits = json(&run(pausenhof(dir, &["--json", "search", "--offline", "übung"])).await);

@@ -6,6 +6,7 @@ pub mod composer;
 pub mod directory;
 pub mod error;
 pub mod export;
+pub mod links;
 mod live;
 mod locks;
 pub mod markdown;
@@ -18,6 +19,7 @@ pub mod push;
 pub mod reads;
 pub mod realtime;
 pub mod runtime;
+pub mod search;
 pub mod session;
 pub mod store;
 pub mod sync;
@@ -27,7 +29,7 @@ pub mod timeline;
 pub use api::files::FileRendition;
 pub use api::{ServerInfo, SignInMethods};
 pub use client::{
-    AccountSummary, BackgroundNotifications, Client, ClientBuilder, PaginationOutcome, PendingTerms,
-    ProfileChanges, Timeline,
+    AccountSummary, BackgroundNotifications, Client, ClientBuilder, LinkDestination, PageSide,
+    PaginationOutcome, PendingTerms, PostJump, ProfileChanges, SearchResults, Timeline,
 };
 pub use error::{Error, NetworkProblem, Result, TlsProblem};

@@ -5,6 +5,7 @@ mod export;
 pub mod live;
 mod login;
 mod membership;
+mod open;
 mod people;
 mod profile;
 pub mod reads;
@@ -143,6 +144,14 @@ pub async fn run(cli: Cli, output: Output) -> Result<()> {
                 &context::signed_in_client(&data_dir, account).await?,
                 &channel,
                 &text,
+                output,
+            )
+            .await
+        }
+        Command::Open { link } => {
+            open::run(
+                &context::signed_in_client(&data_dir, account).await?,
+                &link,
                 output,
             )
             .await

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use pausenhof_core::markdown::emoji_unicode;
 use pausenhof_core::reads::{
-    ChannelListItem, OlderPosts, PostView, SidebarSection, TimelineWindow,
+    ChannelListItem, OlderPosts, PostView, SearchHit, SidebarSection, TimelineWindow,
 };
 use pausenhof_core::texts::{Locale, Text};
 use pausenhof_core::timeline::{
@@ -311,16 +311,24 @@ pub async fn search(
     if terms.trim().is_empty() {
         anyhow::bail!("give something to search for, e.g. `pausenhof search hausaufgaben`");
     }
-    if !offline {
+    let (hits, from_server) = if offline {
+        (client.search_offline(&terms, None, 50).await?, false)
+    } else {
         refresh(client, output).await?;
-    }
-    let hits = client.search_offline(&terms, None, 50).await?;
+        search_every_team(client, &terms).await?
+    };
     if output.json {
         output.json_value(&hits);
         return Ok(());
     }
+    if !offline && !from_server {
+        output.line(output.paint(
+            Style::Dim,
+            "(the server cannot be reached: cached messages only)",
+        ));
+    }
     if hits.is_empty() {
-        output.line(format!("No cached message contains “{terms}”."));
+        output.line(format!("No message matches “{terms}”."));
     }
     for hit in &hits {
         output.line(format!(
@@ -330,6 +338,23 @@ pub async fn search(
         ));
     }
     Ok(())
+}
+
+/// The server's search (with its modifiers) of every team, merged with the
+/// cache's; whether the server answered for all of them.
+async fn search_every_team(client: &Client, terms: &str) -> Result<(Vec<SearchHit>, bool)> {
+    let mut hits: Vec<SearchHit> = Vec::new();
+    let mut from_server = true;
+    for team in client.teams().await? {
+        let results = client.search_posts(&team.id, terms, None, 50).await?;
+        from_server &= results.from_server;
+        hits.extend(results.hits);
+    }
+    hits.sort_by(|a, b| (b.post.create_at, &b.post.id).cmp(&(a.post.create_at, &a.post.id)));
+    // Direct messages belong to every team's search.
+    hits.dedup_by(|a, b| a.post.id == b.post.id);
+    hits.truncate(50);
+    Ok((hits, from_server))
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use super::Client;
 use crate::error::Result;
 use crate::observe::{Sidebar, Subscription};
 use crate::reads::{
-    channel_list, search_posts, teams, thread, timeline, SearchHit, SidebarSection, TeamView,
-    ThreadView, TimelineWindow, UserView,
+    channel_list, teams, thread, timeline, SidebarSection, TeamView, ThreadView, TimelineWindow,
+    UserView,
 };
 use crate::store::{ChangeSet, Store, StoreResult};
 
@@ -111,19 +111,6 @@ impl Client {
     pub async fn thread(&self, root_id: &str) -> Result<ThreadView> {
         let root_id = root_id.to_owned();
         self.read_store(move |c| thread(c, &root_id)).await
-    }
-
-    /// Full-text search over cached posts, newest first.
-    pub async fn search_offline(
-        &self,
-        terms: &str,
-        team_id: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<SearchHit>> {
-        let terms = terms.to_owned();
-        let team_id = team_id.map(str::to_owned);
-        self.read_store(move |c| search_posts(c, &terms, team_id.as_deref(), limit))
-            .await
     }
 
     /// A cached user.

@@ -4,6 +4,7 @@
 //! knows nothing of the wire format (serialisable for the CLI's `--json`).
 //! [`crate::Client`] wraps them in async methods.
 
+mod around;
 mod autocomplete;
 mod channel_list;
 mod drafts;
@@ -15,6 +16,7 @@ mod teams;
 mod thread;
 mod timeline;
 
+pub use around::{timeline_around, NewerPosts, WindowAround};
 pub use autocomplete::{channel_candidates, people_candidates};
 pub use channel_list::{channel_list, ChannelKind, ChannelListItem, SectionKind, SidebarSection};
 pub use drafts::{draft, drafts, DraftView};
@@ -22,7 +24,7 @@ pub(crate) use names::{name_of, person_name};
 pub use names::{user, UserView};
 pub use posts::{FileView, PostView, ReactionView};
 pub use saved_pinned::{is_post_saved, pinned_posts, saved_posts, SAVED_POST_CATEGORY};
-pub use search::{search_posts, SearchHit};
+pub use search::{search_hits_by_ids, search_posts, SearchHit, SearchScope};
 pub use teams::{teams, TeamView};
 pub use thread::{thread, ThreadView};
 pub use timeline::{timeline, OlderPosts, TimelineWindow};

@@ -339,10 +339,17 @@ fn thread_lists_replies_and_knows_when_it_is_complete() {
 }
 
 fn search(store: &Store, terms: &str, team: Option<&str>) -> Vec<String> {
-    let terms = terms.to_owned();
-    let team = team.map(str::to_owned);
+    let query = crate::search::SearchQuery::parse(terms)
+        .unwrap()
+        .as_you_type();
+    let (since, until) = query.time_window(&jiff::tz::TimeZone::UTC);
+    let scope = SearchScope {
+        team_id: team.map(str::to_owned),
+        since,
+        until,
+    };
     store
-        .read_blocking(move |c| search_posts(c, &terms, team.as_deref(), 20))
+        .read_blocking(move |c| search_posts(c, &query, &scope, 20))
         .unwrap()
         .into_iter()
         .map(|h| h.post.id)
@@ -383,11 +390,61 @@ fn offline_search_folds_german_text_and_prefixes_the_last_word() {
     );
     assert!(search(&store, "\"unclosed OR (", None).is_empty());
     assert!(search(&store, "   ", None).is_empty());
+    let query = crate::search::SearchQuery::parse("grüße").unwrap();
     let hits = store
-        .read_blocking(|c| search_posts(c, "grüße", None, 5))
+        .read_blocking(move |c| search_posts(c, &query, &SearchScope::default(), 5))
         .unwrap();
     assert_eq!(hits[0].channel_display_name, "");
     assert_eq!(hits[0].team_id, "");
+}
+
+#[test]
+fn offline_search_understands_the_servers_modifiers() {
+    let (_d, store) = school();
+    // 2026-03-02 in UTC: 1772409600000 ms.
+    let day = 1_772_409_600_000;
+    store
+        .write_blocking(move |w| {
+            w.upsert_posts(&[
+                post("p1", "mathe", "anna", day - 1, "Übung eins"),
+                post("p2", "mathe", "ben", day + 1, "Übung zwei nächste Woche"),
+                post("p3", "other", "anna", day + 86_400_000, "Übung drei"),
+                post("p4", "mathe", "anna", day + 2, "Hausaufgaben ohne Übung"),
+            ])
+        })
+        .unwrap();
+    assert_eq!(
+        search(&store, "übung from:anna.s", None),
+        ["p3", "p4", "p1"]
+    );
+    assert_eq!(
+        search(&store, "from:@BEN.K", None),
+        ["p2"],
+        "modifiers alone"
+    );
+    assert_eq!(search(&store, "übung in:mathe", None), ["p4", "p2", "p1"]);
+    assert_eq!(
+        search(&store, "übung -hausaufgaben -eins", None),
+        ["p3", "p2"]
+    );
+    assert_eq!(
+        search(&store, "from:anna.s -\"ohne Übung\"", None),
+        ["p3", "p1"]
+    );
+    assert_eq!(search(&store, "\"nächste Woche\"", None), ["p2"]);
+    assert!(
+        search(&store, "\"Woche nächste\"", None).is_empty(),
+        "a phrase keeps its order"
+    );
+    assert_eq!(search(&store, "on:2026-03-02", None), ["p4", "p2"]);
+    assert_eq!(search(&store, "übung before:2026-03-02", None), ["p1"]);
+    assert_eq!(search(&store, "übung after:2026-03-02", None), ["p3"]);
+    assert_eq!(search(&store, "Übu*", Some("t1")), ["p4", "p2", "p1"]);
+    assert!(
+        search(&store, "-übung", None).is_empty(),
+        "nothing wanted finds nothing"
+    );
+    assert!(search(&store, "from:niemand", None).is_empty());
 }
 
 #[test]

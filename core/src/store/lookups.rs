@@ -34,6 +34,46 @@ pub fn channel_id_in_team(
         .optional()?)
 }
 
+/// The channel and thread root of a cached post.
+pub fn post_place(conn: &Connection, post_id: &str) -> StoreResult<Option<(String, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT channel_id, root_id FROM posts WHERE id = ?1")?
+        .query_row([post_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// The channel, thread root and creation time of a cached post.
+pub fn post_anchor(conn: &Connection, post_id: &str) -> StoreResult<Option<(String, String, i64)>> {
+    Ok(conn
+        .prepare_cached("SELECT channel_id, root_id, create_at FROM posts WHERE id = ?1")?
+        .query_row([post_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
+}
+
+/// The team of a cached channel ("" for direct and group messages).
+pub fn channel_team(conn: &Connection, channel_id: &str) -> StoreResult<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT team_id FROM channels WHERE id = ?1")?
+        .query_row([channel_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// The id of the cached team named `team_name`.
+pub fn team_id_by_name(conn: &Connection, team_name: &str) -> StoreResult<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM teams WHERE name = ?1")?
+        .query_row([team_name], |r| r.get(0))
+        .optional()?)
+}
+
+/// The id of the cached user named `username`.
+pub fn user_id_by_username(conn: &Connection, username: &str) -> StoreResult<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM users WHERE username = ?1")?
+        .query_row([username], |r| r.get(0))
+        .optional()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,7 +107,19 @@ mod tests {
                     channel("c1", "t1", "town-square", ChannelType::Open),
                     channel("c2", "t2", "town-square", ChannelType::Open),
                     channel("d1", "", "u1__u2", ChannelType::Direct),
-                ])
+                ])?;
+                w.upsert_users(&[crate::model::User {
+                    id: "u1".into(),
+                    username: "alice".into(),
+                    ..Default::default()
+                }])?;
+                w.upsert_posts(&[crate::model::Post {
+                    id: "p2".into(),
+                    channel_id: "c1".into(),
+                    root_id: "p1".into(),
+                    create_at: 1,
+                    ..Default::default()
+                }])
             })
             .unwrap();
         store
@@ -87,6 +139,23 @@ mod tests {
                     Some("c1")
                 );
                 assert_eq!(channel_id_in_team(c, "t1", "u1__u2")?, None);
+                assert_eq!(channel_team(c, "c2")?.as_deref(), Some("t2"));
+                assert_eq!(channel_team(c, "d1")?.as_deref(), Some(""));
+                assert_eq!(channel_team(c, "nope")?, None);
+                assert_eq!(team_id_by_name(c, "rs")?.as_deref(), Some("t2"));
+                assert_eq!(team_id_by_name(c, "xyz")?, None);
+                assert_eq!(user_id_by_username(c, "alice")?.as_deref(), Some("u1"));
+                assert_eq!(user_id_by_username(c, "bob")?, None);
+                assert_eq!(
+                    post_place(c, "p2")?,
+                    Some(("c1".to_owned(), "p1".to_owned()))
+                );
+                assert_eq!(post_place(c, "p9")?, None);
+                assert_eq!(
+                    post_anchor(c, "p2")?,
+                    Some(("c1".to_owned(), "p1".to_owned(), 1))
+                );
+                assert_eq!(post_anchor(c, "p9")?, None);
                 Ok(())
             })
             .unwrap();

@@ -44,7 +44,10 @@ pub use channels::{cached_channel, is_favorite, my_channel_ids, my_notify_props,
 pub use drafts::{all_drafts, draft_of, StoredDraft};
 pub use error::{StoreError, StoreResult};
 pub use live_events::{post_is_live, realtime_state, UnreadCounts};
-pub use lookups::{channel_id_by_names, channel_id_in_team};
+pub use lookups::{
+    channel_id_by_names, channel_id_in_team, channel_team, post_anchor, post_place,
+    team_id_by_name, user_id_by_username,
+};
 pub use migrations::LATEST_VERSION as SCHEMA_VERSION;
 pub use open::OpenCheck;
 pub use outbox::{

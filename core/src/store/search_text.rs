@@ -11,6 +11,8 @@
 
 use std::borrow::Cow;
 
+use crate::search::Term;
+
 /// Folds text the same way for indexing and querying.
 pub fn fold_for_search(text: &str) -> Cow<'_, str> {
     if text.contains(['ß', 'ẞ']) {
@@ -20,31 +22,41 @@ pub fn fold_for_search(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Builds an FTS5 MATCH expression from free text: every word must occur
-/// (AND), each word is matched literally (no FTS syntax injection), and the
-/// last word is a prefix, since users search while they type. Returns None
-/// when nothing searchable is left.
-pub fn fts_query(input: &str) -> Option<String> {
-    let folded = fold_for_search(input);
+/// The FTS5 expression of one search term: its words (alphanumeric runs
+/// of the folded text) quoted, so nothing is read as FTS syntax; several
+/// words are a phrase; a prefix applies to the last word. None when the
+/// term has no word.
+pub fn fts_term(term: &Term) -> Option<String> {
+    let (text, prefix) = match term {
+        Term::Word { text, prefix } => (text.as_str(), *prefix),
+        Term::Phrase(text) => (text.as_str(), false),
+    };
+    let folded = fold_for_search(text);
     let words: Vec<&str> = folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    let last = words.len().checked_sub(1)?;
-    let mut query = String::new();
-    for (index, word) in words.iter().enumerate() {
-        if index > 0 {
-            query.push(' ');
-        }
-        // Words contain only alphanumerics, so quoting needs no escaping.
-        query.push('"');
-        query.push_str(word);
-        query.push('"');
-        if index == last {
-            query.push('*');
-        }
+    if words.is_empty() {
+        return None;
     }
-    Some(query)
+    // Words contain only alphanumerics, so quoting needs no escaping.
+    let mut expression = format!("\"{}\"", words.join(" "));
+    if prefix {
+        expression.push('*');
+    }
+    Some(expression)
+}
+
+/// The MATCH expression requiring every one of `terms`.
+pub fn fts_all(terms: &[Term]) -> Option<String> {
+    let parts: Vec<String> = terms.iter().filter_map(fts_term).collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// The MATCH expression matching any of `terms`.
+pub fn fts_any(terms: &[Term]) -> Option<String> {
+    let parts: Vec<String> = terms.iter().filter_map(fts_term).collect();
+    (!parts.is_empty()).then(|| parts.join(" OR "))
 }
 
 #[cfg(test)]
@@ -61,25 +73,43 @@ mod tests {
         assert!(matches!(fold_for_search("plain"), Cow::Borrowed(_)));
     }
 
+    fn word(text: &str, prefix: bool) -> Term {
+        Term::Word {
+            text: text.into(),
+            prefix,
+        }
+    }
+
     #[test]
-    fn query_quotes_words_and_prefixes_the_last() {
+    fn terms_are_quoted_and_prefixed() {
         assert_eq!(
-            fts_query("Übung  Hausauf").as_deref(),
+            fts_all(&[word("Übung", false), word("Hausauf", true)]).as_deref(),
             Some("\"Übung\" \"Hausauf\"*")
+        );
+        assert_eq!(
+            fts_any(&[word("a", false), Term::Phrase("Grüße  aus".into())]).as_deref(),
+            Some("\"a\" OR \"Grüsse aus\"")
+        );
+        assert_eq!(
+            fts_term(&word("e-mail", true)).as_deref(),
+            Some("\"e mail\"*")
         );
     }
 
     #[test]
     fn fts_syntax_is_not_interpreted() {
         assert_eq!(
-            fts_query("a\" OR NEAR(b) -c *").as_deref(),
-            Some("\"a\" \"OR\" \"NEAR\" \"b\" \"c\"*")
+            fts_term(&Term::Phrase("a\" OR NEAR(b) -c *".into())).as_deref(),
+            Some("\"a OR NEAR b c\"")
         );
     }
 
     #[test]
     fn nothing_searchable_gives_none() {
-        assert_eq!(fts_query("  ?! ** "), None);
-        assert_eq!(fts_query(""), None);
+        assert_eq!(
+            fts_all(&[word("?!", true), Term::Phrase("**".into())]),
+            None
+        );
+        assert_eq!(fts_any(&[]), None);
     }
 }

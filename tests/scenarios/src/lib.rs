@@ -8,4 +8,5 @@ pub mod people;
 pub mod proxy;
 pub mod push;
 pub mod scenarios;
+pub mod search;
 pub mod sut;

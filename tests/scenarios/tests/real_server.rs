@@ -4,7 +4,7 @@
 //! `cargo test` leaves them out.
 
 use pausenhof_scenarios::sut::RealMattermost;
-use pausenhof_scenarios::{composer, people, scenarios};
+use pausenhof_scenarios::{composer, people, scenarios, search};
 
 macro_rules! on_real_server {
     ($($name:ident),* $(,)?) => {$(
@@ -83,3 +83,20 @@ async fn two_users_side_by_side() {
         .await
         .unwrap();
 }
+
+macro_rules! on_real_server_search {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        #[ignore = "needs a real Mattermost server: cargo xtask real-server"]
+        async fn $name() {
+            let sut = RealMattermost::from_env().unwrap();
+            search::$name(&sut).await.unwrap();
+        }
+    )*};
+}
+
+on_real_server_search!(
+    server_search_with_modifiers,
+    permalink_opens_the_post,
+    jump_to_a_post,
+);

@@ -1,7 +1,7 @@
 //! The scenario suite against our in-process test server.
 
 use pausenhof_scenarios::sut::OurTestServer;
-use pausenhof_scenarios::{composer, people, scenarios};
+use pausenhof_scenarios::{composer, people, scenarios, search};
 
 macro_rules! on_test_server {
     ($($name:ident),* $(,)?) => {$(
@@ -76,3 +76,19 @@ async fn two_users_side_by_side() {
         .await
         .unwrap();
 }
+
+macro_rules! on_test_server_search {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let sut = OurTestServer::start().await.unwrap();
+            search::$name(&sut).await.unwrap();
+        }
+    )*};
+}
+
+on_test_server_search!(
+    server_search_with_modifiers,
+    permalink_opens_the_post,
+    jump_to_a_post,
+);

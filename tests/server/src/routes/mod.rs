@@ -19,6 +19,7 @@ mod drafts;
 mod files;
 mod pins;
 mod posts;
+mod search_terms;
 mod system;
 mod teams;
 mod terms;

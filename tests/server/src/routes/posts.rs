@@ -24,6 +24,7 @@ use crate::push::{PushInput, Pusher};
 use crate::shared::Shared;
 use crate::state::{NewPost, State as Data};
 
+use super::search_terms::SearchTerms;
 use super::{parse_body, with_etag};
 
 /// Largest `since` result, as in the real post store.
@@ -758,46 +759,6 @@ pub async fn post_reactions(
     )))
 }
 
-/// One search: words (all must match unless `is_or_search`), `"phrases"`,
-/// `from:user` and `in:channel`.
-struct SearchTerms {
-    words: Vec<String>,
-    from: Vec<String>,
-    in_channels: Vec<String>,
-}
-
-fn parse_terms(terms: &str) -> SearchTerms {
-    let mut out = SearchTerms {
-        words: Vec::new(),
-        from: Vec::new(),
-        in_channels: Vec::new(),
-    };
-    let mut rest = terms.to_lowercase();
-    while let Some(start) = rest.find('"') {
-        let Some(len) = rest[start + 1..].find('"') else {
-            break;
-        };
-        let phrase = rest[start + 1..start + 1 + len].trim().to_string();
-        if !phrase.is_empty() {
-            out.words.push(phrase);
-        }
-        rest.replace_range(start..start + len + 2, " ");
-    }
-    for token in rest.split_whitespace() {
-        if let Some(u) = token.strip_prefix("from:") {
-            out.from.push(u.trim_start_matches('@').to_string());
-        } else if let Some(c) = token.strip_prefix("in:") {
-            out.in_channels.push(c.trim_start_matches('~').to_string());
-        } else {
-            let word = token.trim_end_matches('*');
-            if !word.is_empty() {
-                out.words.push(word.to_string());
-            }
-        }
-    }
-    out
-}
-
 pub async fn search(
     State(shared): State<Arc<Shared>>,
     auth: Auth,
@@ -806,13 +767,16 @@ pub async fn search(
 ) -> ApiResult<Json<Value>> {
     let body: Value = parse_body(&body, "search")?;
     let terms = body["terms"].as_str().unwrap_or("");
-    if terms.trim().is_empty() {
+    let offset = body["time_zone_offset"].as_i64().unwrap_or(0);
+    let offset =
+        i32::try_from(offset).map_err(|_| ApiError::invalid_body_param("time_zone_offset"))?;
+    let terms = SearchTerms::parse(terms, offset)?;
+    if terms.is_empty() {
         return Err(ApiError::invalid_body_param("terms"));
     }
     let is_or = body["is_or_search"].as_bool().unwrap_or(false);
     let page = body["page"].as_u64().unwrap_or(0) as usize;
     let per_page = body["per_page"].as_u64().unwrap_or(60).min(200) as usize;
-    let terms = parse_terms(terms);
     let state = shared.state();
     if !state.is_team_member(team, auth.user_id) {
         return Err(ApiError::permission("view_team"));
@@ -835,15 +799,7 @@ pub async fn search(
             if !terms.from.is_empty() && !terms.from.contains(&state.username(p.user_id)) {
                 continue;
             }
-            let text = p.message.to_lowercase();
-            let matches = |w: &String| text.contains(w.as_str());
-            let ok = if terms.words.is_empty() {
-                true
-            } else if is_or {
-                terms.words.iter().any(matches)
-            } else {
-                terms.words.iter().all(matches)
-            };
+            let ok = terms.matches(&p.message, p.create_at, is_or);
             if ok {
                 hits.push(p);
             }
