@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use ipnet::IpNet;
 use serde::Deserialize;
 
 /// Everything the school's admin sets; see the README's "Push notifications".
@@ -22,6 +23,8 @@ pub struct Config {
     pub vapid_subject: String,
     #[serde(default)]
     pub delivery: DeliverySettings,
+    #[serde(default)]
+    pub limits: LimitSettings,
     /// Accept `http://` push endpoints on loopback addresses. Only for tests
     /// and local distributors: a gateway that posts to arbitrary plain-http
     /// URLs could be aimed at services on its own host.
@@ -82,6 +85,36 @@ impl DeliverySettings {
     }
 }
 
+/// What one stranger may do with the registration API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitSettings {
+    /// Live registrations for one push endpoint: one app install needs
+    /// one, a few more cover reinstalls that lost their deletion secret.
+    pub registrations_per_endpoint: u32,
+    /// New registrations one source address may make at once...
+    pub registration_burst: u32,
+    /// ...and then per hour.
+    pub registrations_per_hour: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the source address
+    /// (CIDR); everyone else is counted by their own address.
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        LimitSettings {
+            registrations_per_endpoint: 5,
+            registration_burst: 10,
+            registrations_per_hour: 60,
+            trusted_proxies: vec![
+                IpNet::from(std::net::IpAddr::from(std::net::Ipv4Addr::LOCALHOST)),
+                IpNet::from(std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST)),
+            ],
+        }
+    }
+}
+
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 8066))
 }
@@ -92,6 +125,12 @@ pub enum ConfigError {
     Read {
         path: PathBuf,
         source: std::io::Error,
+    },
+    #[error("invalid config: `{key}` (line {line}): {message}")]
+    Key {
+        key: String,
+        line: usize,
+        message: String,
     },
     #[error("invalid config: {0}")]
     Parse(String),
@@ -110,6 +149,12 @@ impl Config {
             vapid_private_key: dir.join("vapid.pem"),
             vapid_subject: "mailto:admin@pausenhof.test".into(),
             delivery: DeliverySettings::default(),
+            // One loopback address stands for every test device here.
+            limits: LimitSettings {
+                registrations_per_endpoint: 100,
+                registration_burst: 10_000,
+                ..LimitSettings::default()
+            },
             allow_loopback_http_endpoints: true,
             log_format: LogFormat::Text,
         }
@@ -124,7 +169,7 @@ impl Config {
     }
 
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        let config: Config = toml::from_str(text).map_err(|e| parse_error(text, &e))?;
         config.validate()?;
         Ok(config)
     }
@@ -145,7 +190,54 @@ impl Config {
                 "delivery.max_attempts must be at least 1",
             ));
         }
+        if self.limits.registrations_per_endpoint == 0 {
+            return Err(ConfigError::Invalid(
+                "limits.registrations_per_endpoint must be at least 1",
+            ));
+        }
+        if self.limits.registration_burst == 0 {
+            return Err(ConfigError::Invalid(
+                "limits.registration_burst must be at least 1",
+            ));
+        }
         Ok(())
+    }
+}
+
+/// Names the key a TOML error is about, with its table (`limits.trusted_proxies`),
+/// so an admin reading the journal knows what to fix. Errors without a
+/// place (a missing key) already name the key in their message.
+fn parse_error(text: &str, error: &toml::de::Error) -> ConfigError {
+    let message = error.message().trim().to_owned();
+    let Some(span) = error.span() else {
+        return ConfigError::Parse(message);
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let mut table = String::new();
+    let mut key = None;
+    for (number, content) in text.lines().enumerate() {
+        if number + 1 > line {
+            break;
+        }
+        let content = content.trim();
+        if let Some(header) = content.strip_prefix('[') {
+            table = header.trim_end_matches(']').trim().to_owned();
+            key = None;
+        } else if let Some((name, _)) = content.split_once('=') {
+            key = Some(name.trim().to_owned());
+        }
+    }
+    match key {
+        Some(key) if !key.is_empty() => {
+            let key = if table.is_empty() {
+                key
+            } else {
+                format!("{table}.{key}")
+            };
+            ConfigError::Key { key, line, message }
+        }
+        _ => ConfigError::Parse(format!("line {line}: {message}")),
     }
 }
 
@@ -167,6 +259,31 @@ mod tests {
         assert_eq!(config.delivery.message_ttl_seconds, 86400);
         assert!(!config.allow_loopback_http_endpoints);
         assert_eq!(config.log_format, LogFormat::Text);
+        assert_eq!(config.limits.registrations_per_endpoint, 5);
+        assert_eq!(config.limits.trusted_proxies.len(), 2);
+    }
+
+    #[test]
+    fn limits_are_read_and_checked() {
+        let text = format!(
+            "{MINIMAL}\n[limits]\nregistrations_per_hour = 5\n\
+             trusted_proxies = [\"10.0.0.0/8\", \"fd00::/8\"]\n"
+        );
+        let config = Config::from_toml(&text).unwrap();
+        assert_eq!(config.limits.registrations_per_hour, 5);
+        assert_eq!(config.limits.registration_burst, 10);
+        assert!(config.limits.trusted_proxies[0]
+            .contains(&"10.1.2.3".parse::<std::net::IpAddr>().unwrap()));
+        let bad_cidr = format!("{MINIMAL}\n[limits]\ntrusted_proxies = [\"10.0.0.0/99\"]\n");
+        assert!(Config::from_toml(&bad_cidr)
+            .unwrap_err()
+            .to_string()
+            .contains("trusted_proxies"));
+        let zero = format!("{MINIMAL}\n[limits]\nregistrations_per_endpoint = 0\n");
+        assert!(Config::from_toml(&zero)
+            .unwrap_err()
+            .to_string()
+            .contains("limits.registrations_per_endpoint"));
     }
 
     #[test]
@@ -188,10 +305,8 @@ mod tests {
     #[test]
     fn rejects_typos_bad_subjects_and_garbage() {
         let typo = format!("{MINIMAL}\nlistn = \"0.0.0.0:1\"\n");
-        assert!(matches!(
-            Config::from_toml(&typo),
-            Err(ConfigError::Parse(_))
-        ));
+        let typo_error = Config::from_toml(&typo).unwrap_err().to_string();
+        assert!(typo_error.contains("listn"), "{typo_error}");
         let bad_subject = MINIMAL.replace("mailto:admin@schule.example", "admin@schule.example");
         assert!(matches!(
             Config::from_toml(&bad_subject),
@@ -204,6 +319,21 @@ mod tests {
         ));
         assert!(Config::from_toml("\u{0}\u{1}[[[").is_err());
         assert!(Config::from_toml("").is_err());
+    }
+
+    #[test]
+    fn errors_name_the_offending_key() {
+        let wrong_type = "database = 5\n";
+        assert_eq!(
+            Config::from_toml(wrong_type).unwrap_err().to_string(),
+            "invalid config: `database` (line 1): invalid type: integer `5`, expected path string"
+        );
+        let nested = format!("{MINIMAL}\n[delivery]\nmax_attempts = \"three\"\n");
+        let error = Config::from_toml(&nested).unwrap_err().to_string();
+        assert!(error.contains("`delivery.max_attempts`"), "{error}");
+        let missing = "database = \"/x\"\n";
+        let error = Config::from_toml(missing).unwrap_err().to_string();
+        assert!(error.contains("vapid_private_key"), "{error}");
     }
 
     #[test]

@@ -11,6 +11,9 @@
 
 pub mod app;
 pub mod config;
+pub mod egress;
+pub mod limits;
+pub mod metrics;
 pub mod payload;
 pub mod proxy_api;
 pub mod redact;

@@ -11,6 +11,7 @@ use axum::Json;
 use serde::Serialize;
 
 use crate::app::{AppState, SendReport};
+use crate::metrics::{FailedBecause, Metrics, RemovedBecause};
 use crate::payload::{registration_token, IncomingPush, PushKind};
 use crate::redact;
 use crate::webpush::{Delivery, Urgency};
@@ -57,7 +58,24 @@ pub fn response_for(delivery: &Delivery) -> PushResponse {
         Delivery::Rejected { .. } => PushResponse::fail("push service refused the push"),
         Delivery::Unreachable => PushResponse::fail("push service unreachable"),
         Delivery::BadKeys => PushResponse::fail("registration keys unusable"),
+        Delivery::Forbidden => PushResponse::fail("push endpoint not allowed"),
     }
+}
+
+/// How a delivery outcome is counted in `/metrics`.
+fn count(metrics: &Metrics, delivery: &Delivery) {
+    let reason = match delivery {
+        Delivery::Accepted => return metrics.count_delivery(),
+        Delivery::Gone => return metrics.count_removal(RemovedBecause::Gone),
+        Delivery::TooLarge => FailedBecause::TooLarge,
+        Delivery::RateLimited { .. } => FailedBecause::RateLimited,
+        Delivery::Redirected { .. } => FailedBecause::Redirected,
+        Delivery::Rejected { .. } => FailedBecause::Rejected,
+        Delivery::Unreachable => FailedBecause::Unreachable,
+        Delivery::BadKeys => FailedBecause::BadKeys,
+        Delivery::Forbidden => FailedBecause::Forbidden,
+    };
+    metrics.count_failure(reason);
 }
 
 fn ttl_and_urgency(kind: PushKind, state: &AppState) -> (Duration, Urgency) {
@@ -80,9 +98,18 @@ pub async fn send_push(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
 ) -> (StatusCode, Json<PushResponse>) {
-    let parsed = body
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<IncomingPush>(&bytes).ok());
+    let bytes = match body {
+        Ok(bytes) => bytes,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            tracing::warn!("send_push: body too large");
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Json(PushResponse::fail("message body too large")),
+            );
+        }
+        Err(_) => Bytes::new(),
+    };
+    let parsed = serde_json::from_slice::<IncomingPush>(&bytes).ok();
     let Some(incoming) = parsed else {
         tracing::warn!("send_push: unreadable body");
         return (
@@ -114,6 +141,7 @@ async fn deliver(
             kind = outgoing.kind.as_str(),
             "device id is not one of ours"
         );
+        state.metrics.count_removal(RemovedBecause::Unknown);
         return state.report(None, PushResponse::Remove);
     };
     let fingerprint = redact::fingerprint(token);
@@ -121,10 +149,12 @@ async fn deliver(
         Ok(Some(registration)) => registration,
         Ok(None) => {
             tracing::info!(registration = %fingerprint, "unknown registration");
+            state.metrics.count_removal(RemovedBecause::Unknown);
             return state.report(Some(fingerprint), PushResponse::Remove);
         }
         Err(e) => {
             tracing::error!(error = %e, "registration lookup failed");
+            state.metrics.count_failure(FailedBecause::Storage);
             return state.report(
                 Some(fingerprint),
                 PushResponse::fail("gateway storage error"),
@@ -136,6 +166,7 @@ async fn deliver(
         .is_some_and(|until| until > SystemTime::now())
     {
         tracing::info!(registration = %fingerprint, "push service asked for a pause");
+        state.metrics.count_failure(FailedBecause::RateLimited);
         return state.report(
             Some(fingerprint),
             PushResponse::fail("push service rate limit"),
@@ -157,6 +188,7 @@ async fn deliver(
     if let Err(e) = bookkeeping {
         tracing::error!(error = %e, registration = %fingerprint, "registration update failed");
     }
+    count(&state.metrics, &delivery);
     let response = response_for(&delivery);
     tracing::info!(
         registration = %fingerprint,
@@ -227,6 +259,7 @@ mod tests {
             (Delivery::Rejected { status: 403 }, "FAIL"),
             (Delivery::Unreachable, "FAIL"),
             (Delivery::BadKeys, "FAIL"),
+            (Delivery::Forbidden, "FAIL"),
         ];
         for (delivery, status) in cases {
             assert_eq!(response_for(&delivery).status(), status, "{delivery:?}");

@@ -16,7 +16,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use url::Url;
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA_V1: &str = "
 CREATE TABLE registrations (
@@ -29,6 +29,11 @@ CREATE TABLE registrations (
     -- Unix seconds until which the push service asked us to stay away (429).
     retry_after_until INTEGER
 ) STRICT;
+";
+
+/// Counting the registrations of one endpoint (the per-endpoint limit).
+const SCHEMA_V2: &str = "
+CREATE INDEX registrations_by_endpoint ON registrations (endpoint);
 ";
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +87,14 @@ impl std::fmt::Debug for Credentials {
             .field("token", &crate::redact::fingerprint(&self.token))
             .finish_non_exhaustive()
     }
+}
+
+/// What an insert did.
+#[derive(Debug)]
+pub enum Inserted {
+    Created(Credentials),
+    /// The endpoint already has as many registrations as allowed.
+    EndpointFull,
 }
 
 #[derive(Clone)]
@@ -143,34 +156,45 @@ impl Store {
         .map_err(|_| StoreError::TaskFailed)?
     }
 
+    /// Adds a registration unless `endpoint` already has
+    /// `max_per_endpoint`; the count and the insert are one statement, so
+    /// concurrent registrations cannot overshoot.
     pub async fn insert(
         &self,
         endpoint: Url,
         p256dh: Vec<u8>,
         auth: [u8; 16],
-    ) -> Result<Credentials, StoreError> {
+        max_per_endpoint: u32,
+    ) -> Result<Inserted, StoreError> {
         let credentials = Credentials {
             token: random_credential(),
             secret: random_credential(),
         };
         let (token_hash, secret_hash) = (hash(&credentials.token), hash(&credentials.secret));
-        self.with(move |conn| {
-            conn.execute(
-                "INSERT INTO registrations (token_hash, secret_hash, endpoint, p256dh, auth, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    token_hash,
-                    secret_hash,
-                    endpoint.as_str(),
-                    p256dh,
-                    auth.to_vec(),
-                    unix_seconds(SystemTime::now())
-                ],
-            )?;
-            Ok(())
+        let inserted = self
+            .with(move |conn| {
+                let n = conn.execute(
+                    "INSERT INTO registrations (token_hash, secret_hash, endpoint, p256dh, auth, created_at)
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6
+                     WHERE (SELECT count(*) FROM registrations WHERE endpoint = ?3) < ?7",
+                    params![
+                        token_hash,
+                        secret_hash,
+                        endpoint.as_str(),
+                        p256dh,
+                        auth.to_vec(),
+                        unix_seconds(SystemTime::now()),
+                        max_per_endpoint
+                    ],
+                )?;
+                Ok(n > 0)
+            })
+            .await?;
+        Ok(if inserted {
+            Inserted::Created(credentials)
+        } else {
+            Inserted::EndpointFull
         })
-        .await?;
-        Ok(credentials)
     }
 
     pub async fn find(&self, token: &str) -> Result<Option<Registration>, StoreError> {
@@ -285,6 +309,11 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
             "BEGIN; {SCHEMA_V1} PRAGMA user_version = 1; COMMIT;"
         ))?;
     }
+    if version < 2 {
+        conn.execute_batch(&format!(
+            "BEGIN; {SCHEMA_V2} PRAGMA user_version = 2; COMMIT;"
+        ))?;
+    }
     Ok(())
 }
 
@@ -307,13 +336,44 @@ mod tests {
         Url::parse("https://push.example/up/device-1").unwrap()
     }
 
+    async fn created(store: &Store, auth: [u8; 16]) -> Credentials {
+        match store
+            .insert(endpoint(), vec![4; 65], auth, 100)
+            .await
+            .unwrap()
+        {
+            Inserted::Created(credentials) => credentials,
+            Inserted::EndpointFull => panic!("endpoint full"),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_takes_only_so_many_registrations() {
+        let store = Store::open_in_memory().unwrap();
+        for _ in 0..2 {
+            let inserted = store
+                .insert(endpoint(), vec![4; 65], [1; 16], 2)
+                .await
+                .unwrap();
+            assert!(matches!(inserted, Inserted::Created(_)));
+        }
+        let third = store
+            .insert(endpoint(), vec![4; 65], [1; 16], 2)
+            .await
+            .unwrap();
+        assert!(matches!(third, Inserted::EndpointFull));
+        let elsewhere = Url::parse("https://push.example/up/device-2").unwrap();
+        let other = store
+            .insert(elsewhere, vec![4; 65], [1; 16], 2)
+            .await
+            .unwrap();
+        assert!(matches!(other, Inserted::Created(_)));
+    }
+
     #[tokio::test]
     async fn insert_find_and_delete_with_secret() {
         let store = Store::open_in_memory().unwrap();
-        let creds = store
-            .insert(endpoint(), vec![4; 65], [7; 16])
-            .await
-            .unwrap();
+        let creds = created(&store, [7; 16]).await;
         assert_eq!(creds.token.len(), 43);
         assert_ne!(creds.token, creds.secret);
         let found = store.find(&creds.token).await.unwrap().unwrap();
@@ -342,14 +402,8 @@ mod tests {
     #[tokio::test]
     async fn tokens_are_unique_and_unknown_tokens_are_not_found() {
         let store = Store::open_in_memory().unwrap();
-        let a = store
-            .insert(endpoint(), vec![4; 65], [1; 16])
-            .await
-            .unwrap();
-        let b = store
-            .insert(endpoint(), vec![4; 65], [1; 16])
-            .await
-            .unwrap();
+        let a = created(&store, [1; 16]).await;
+        let b = created(&store, [1; 16]).await;
         assert_ne!(a.token, b.token);
         assert!(store.find("not-a-token").await.unwrap().is_none());
         assert!(store.delete(&a.token).await.unwrap());
@@ -360,10 +414,7 @@ mod tests {
     #[tokio::test]
     async fn retry_after_is_remembered_and_cleared() {
         let store = Store::open_in_memory().unwrap();
-        let creds = store
-            .insert(endpoint(), vec![4; 65], [1; 16])
-            .await
-            .unwrap();
+        let creds = created(&store, [1; 16]).await;
         let until = UNIX_EPOCH + Duration::from_secs(2_000_000_000);
         store.set_retry_after(&creds.token, until).await.unwrap();
         let found = store.find(&creds.token).await.unwrap().unwrap();
@@ -378,10 +429,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("registrations.sqlite");
         let store = Store::open(&path).unwrap();
-        let creds = store
-            .insert(endpoint(), vec![4; 65], [9; 16])
-            .await
-            .unwrap();
+        let creds = created(&store, [9; 16]).await;
         drop(store);
         let reopened = Store::open(&path).unwrap();
         assert!(reopened.find(&creds.token).await.unwrap().is_some());
@@ -407,10 +455,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.sqlite");
         let store = Store::open(&path).unwrap();
-        let creds = store
-            .insert(endpoint(), vec![4; 65], [9; 16])
-            .await
-            .unwrap();
+        let creds = created(&store, [9; 16]).await;
         drop(store);
         let conn = Connection::open(&path).unwrap();
         conn.execute("UPDATE registrations SET auth = x'01'", [])
