@@ -13,6 +13,7 @@ use serde_json::json;
 use tokio::sync::{broadcast, oneshot};
 
 use crate::config::Config;
+use crate::dispatch::Dispatcher;
 use crate::egress::{EgressPolicy, Lookup, SystemLookup};
 use crate::limits::RegistrationRate;
 use crate::metrics::Metrics;
@@ -51,6 +52,7 @@ pub struct AppState {
     pub lookup: Arc<dyn Lookup>,
     pub registration_rate: Arc<RegistrationRate>,
     pub metrics: Arc<Metrics>,
+    pub dispatcher: Arc<Dispatcher>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,7 +86,7 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<serde_json::
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
-        state.metrics.render(),
+        state.metrics.render(state.dispatcher.queued()),
     )
 }
 
@@ -157,6 +159,7 @@ impl Gateway {
             egress,
             lookup.clone(),
         )?);
+        let dispatcher = Arc::new(Dispatcher::new(&config.delivery));
         let registration_rate = Arc::new(RegistrationRate::new(
             config.limits.registration_burst,
             config.limits.registrations_per_hour,
@@ -182,6 +185,7 @@ impl Gateway {
             lookup,
             registration_rate,
             metrics: Arc::new(Metrics::default()),
+            dispatcher,
         };
         let (shutdown, stopped) = oneshot::channel::<()>();
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();

@@ -61,6 +61,17 @@ pub struct DeliverySettings {
     /// `Retry-After`; Mattermost waits for our answer, so a longer pause is
     /// remembered for the registration and answered FAIL instead.
     pub max_retry_wait_seconds: u64,
+    /// Every `send_push` is answered within this, FAIL if the push did not
+    /// go out by then: Mattermost waits for the answer.
+    pub answer_within_seconds: u64,
+    /// Deliveries at once, to all push services together.
+    pub max_in_flight: usize,
+    /// Deliveries at once to one push service (one host).
+    pub max_in_flight_per_push_service: usize,
+    /// Pushes waiting or in delivery; beyond, FAIL "gateway busy" at once.
+    pub max_queued: usize,
+    /// The same for one push service; beyond, FAIL "push service busy".
+    pub max_queued_per_push_service: usize,
 }
 
 impl Default for DeliverySettings {
@@ -71,6 +82,11 @@ impl Default for DeliverySettings {
             request_timeout_seconds: 10,
             max_attempts: 3,
             max_retry_wait_seconds: 5,
+            answer_within_seconds: 8,
+            max_in_flight: 256,
+            max_in_flight_per_push_service: 64,
+            max_queued: 4096,
+            max_queued_per_push_service: 1024,
         }
     }
 }
@@ -82,6 +98,10 @@ impl DeliverySettings {
 
     pub fn max_retry_wait(&self) -> Duration {
         Duration::from_secs(self.max_retry_wait_seconds)
+    }
+
+    pub fn answer_within(&self) -> Duration {
+        Duration::from_secs(self.answer_within_seconds)
     }
 }
 
@@ -189,6 +209,33 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "delivery.max_attempts must be at least 1",
             ));
+        }
+        let delivery = &self.delivery;
+        for (value, message) in [
+            (
+                delivery.answer_within_seconds as usize,
+                "delivery.answer_within_seconds must be at least 1",
+            ),
+            (
+                delivery.max_in_flight,
+                "delivery.max_in_flight must be at least 1",
+            ),
+            (
+                delivery.max_in_flight_per_push_service,
+                "delivery.max_in_flight_per_push_service must be at least 1",
+            ),
+            (
+                delivery.max_queued,
+                "delivery.max_queued must be at least 1",
+            ),
+            (
+                delivery.max_queued_per_push_service,
+                "delivery.max_queued_per_push_service must be at least 1",
+            ),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Invalid(message));
+            }
         }
         if self.limits.registrations_per_endpoint == 0 {
             return Err(ConfigError::Invalid(
@@ -312,6 +359,11 @@ mod tests {
             Config::from_toml(&bad_subject),
             Err(ConfigError::Invalid(_))
         ));
+        let zero_lane = format!("{MINIMAL}\n[delivery]\nmax_in_flight_per_push_service = 0\n");
+        assert!(Config::from_toml(&zero_lane)
+            .unwrap_err()
+            .to_string()
+            .contains("delivery.max_in_flight_per_push_service"));
         let zero_attempts = format!("{MINIMAL}\n[delivery]\nmax_attempts = 0\n");
         assert!(matches!(
             Config::from_toml(&zero_attempts),

@@ -11,6 +11,7 @@
 
 pub mod app;
 pub mod config;
+pub mod dispatch;
 pub mod egress;
 pub mod limits;
 pub mod metrics;

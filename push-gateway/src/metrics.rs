@@ -2,7 +2,7 @@
 //! here names a user, a device, a registration or a push service.
 
 use std::fmt::Write;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Why a push was answered FAIL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +77,6 @@ pub struct Metrics {
     refused_rate: AtomicU64,
     refused_endpoint: AtomicU64,
     refused_endpoint_full: AtomicU64,
-    queue_depth: AtomicI64,
 }
 
 fn bump(counter: &AtomicU64) {
@@ -120,21 +119,9 @@ impl Metrics {
         });
     }
 
-    /// One more push waiting for or in delivery, until the guard drops.
-    pub fn enqueue(&self) -> QueuedGuard<'_> {
-        self.queue_depth.fetch_add(1, Ordering::Relaxed);
-        QueuedGuard(self)
-    }
-
-    pub fn queue_depth(&self) -> u64 {
-        self.queue_depth
-            .load(Ordering::Relaxed)
-            .max(0)
-            .unsigned_abs()
-    }
-
-    /// The Prometheus text exposition (version 0.0.4).
-    pub fn render(&self) -> String {
+    /// The Prometheus text exposition (version 0.0.4); the queue depth is
+    /// the dispatcher's.
+    pub fn render(&self, queue_depth: usize) -> String {
         let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let mut out = String::new();
         let mut family = |name: &str, kind: &str, help: &str, rows: &[(&str, u64)]| {
@@ -200,17 +187,9 @@ impl Metrics {
             "push_gateway_queue_depth",
             "gauge",
             "Pushes waiting for or in delivery.",
-            &[("", self.queue_depth())],
+            &[("", queue_depth as u64)],
         );
         out
-    }
-}
-
-pub struct QueuedGuard<'a>(&'a Metrics);
-
-impl Drop for QueuedGuard<'_> {
-    fn drop(&mut self) {
-        self.0.queue_depth.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -236,7 +215,7 @@ mod tests {
         metrics.count_failure(FailedBecause::Timeout);
         metrics.count_removal(RemovedBecause::Gone);
         metrics.count_refused_registration(RefusedBecause::EndpointFull);
-        let text = metrics.render();
+        let text = metrics.render(0);
         assert_eq!(value(&text, "push_gateway_deliveries_total"), 2);
         assert_eq!(
             value(
@@ -271,17 +250,6 @@ mod tests {
             1
         );
         assert!(text.contains("# TYPE push_gateway_queue_depth gauge"));
-    }
-
-    #[test]
-    fn queue_depth_follows_the_guards() {
-        let metrics = Metrics::default();
-        let first = metrics.enqueue();
-        let second = metrics.enqueue();
-        assert_eq!(metrics.queue_depth(), 2);
-        drop(first);
-        assert_eq!(value(&metrics.render(), "push_gateway_queue_depth"), 1);
-        drop(second);
-        assert_eq!(metrics.queue_depth(), 0);
+        assert_eq!(value(&metrics.render(7), "push_gateway_queue_depth"), 7);
     }
 }

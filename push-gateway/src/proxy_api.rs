@@ -127,7 +127,16 @@ pub async fn send_push(
             );
         }
     };
-    let response = deliver(&state, &incoming, &outgoing).await;
+    let deadline = state.config.delivery.answer_within();
+    let response = match tokio::time::timeout(deadline, deliver(&state, &incoming, &outgoing)).await
+    {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(kind = outgoing.kind.as_str(), "push not delivered in time");
+            state.metrics.count_failure(FailedBecause::Timeout);
+            state.report(None, PushResponse::fail("push not delivered in time"))
+        }
+    };
     (StatusCode::OK, Json(response))
 }
 
@@ -172,10 +181,19 @@ async fn deliver(
             PushResponse::fail("push service rate limit"),
         );
     }
+    let push_service = redact::endpoint_host(&registration.endpoint);
+    let ticket = match state.dispatcher.admit(&push_service) {
+        Ok(ticket) => ticket,
+        Err(refused) => {
+            tracing::warn!(registration = %fingerprint, %push_service, %refused, "push not queued");
+            state.metrics.count_failure(FailedBecause::Busy);
+            return state.report(Some(fingerprint), PushResponse::fail(&refused.to_string()));
+        }
+    };
     let (ttl, urgency) = ttl_and_urgency(outgoing.kind, state);
-    let delivery = state
-        .sender
-        .deliver(&registration, &outgoing.to_bytes(), ttl, urgency)
+    let payload = outgoing.to_bytes();
+    let delivery = ticket
+        .run(state.sender.deliver(&registration, &payload, ttl, urgency))
         .await;
     let bookkeeping = match &delivery {
         Delivery::Gone => state.store.delete(token).await.map(drop),
@@ -192,7 +210,7 @@ async fn deliver(
     let response = response_for(&delivery);
     tracing::info!(
         registration = %fingerprint,
-        push_service = %redact::endpoint_host(&registration.endpoint),
+        %push_service,
         kind = outgoing.kind.as_str(),
         status = response.status(),
         outcome = ?delivery,
