@@ -19,7 +19,7 @@ use crate::limits::RegistrationRate;
 use crate::metrics::Metrics;
 use crate::proxy_api::{self, PushResponse};
 use crate::registration_api;
-use crate::store::{Store, StoreError};
+use crate::store::{RegistrationStore, Store, StoreError};
 use crate::vapid::{VapidError, VapidKey};
 use crate::webpush::{ClientSetupError, WebPushSender};
 
@@ -145,7 +145,7 @@ impl Gateway {
         config: Config,
         lookup: Arc<dyn Lookup>,
     ) -> Result<Gateway, StartError> {
-        let store = Store::open(&config.database)?;
+        let store = Store::open(&config.database).await?;
         let vapid = Arc::new(VapidKey::load_or_create(
             &config.vapid_private_key,
             &config.vapid_subject,

@@ -14,8 +14,9 @@ pub struct Config {
     /// Where Mattermost and the apps reach the gateway.
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
-    /// SQLite file with the registrations (created with mode 0600).
-    pub database: PathBuf,
+    /// Where registrations live: a SQLite file (created with mode 0600)
+    /// for one instance, or a `postgres://` URL shared by several.
+    pub database: Database,
     /// PEM (PKCS#8) P-256 key that signs VAPID headers; generated when missing.
     pub vapid_private_key: PathBuf,
     /// VAPID `sub`: how a push service can reach the operator
@@ -33,6 +34,35 @@ pub struct Config {
     /// `text` (default) or `json` log lines.
     #[serde(default)]
     pub log_format: LogFormat,
+}
+
+/// The `database` setting.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum Database {
+    Sqlite(PathBuf),
+    /// A libpq URL (`postgres://user:password@host/db`).
+    Postgres(String),
+}
+
+impl From<String> for Database {
+    fn from(value: String) -> Database {
+        if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+            Database::Postgres(value)
+        } else {
+            Database::Sqlite(PathBuf::from(value))
+        }
+    }
+}
+
+/// Never shows a PostgreSQL URL, which may hold a password.
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            Database::Postgres(_) => f.write_str("Postgres(..)"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -165,7 +195,7 @@ impl Config {
     pub fn loopback(dir: &Path) -> Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            database: dir.join("registrations.sqlite"),
+            database: Database::Sqlite(dir.join("registrations.sqlite")),
             vapid_private_key: dir.join("vapid.pem"),
             vapid_subject: "mailto:admin@pausenhof.test".into(),
             delivery: DeliverySettings::default(),
@@ -195,6 +225,13 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        if let Database::Postgres(url) = &self.database {
+            if url.parse::<tokio_postgres::Config>().is_err() {
+                return Err(ConfigError::Invalid(
+                    "database: not a valid postgres:// URL",
+                ));
+            }
+        }
         let subject = self.vapid_subject.trim();
         let has_contact = subject
             .strip_prefix("mailto:")
@@ -374,11 +411,33 @@ mod tests {
     }
 
     #[test]
+    fn the_database_is_a_file_or_a_postgres_url() {
+        let file = Config::from_toml(MINIMAL).unwrap();
+        assert_eq!(
+            file.database,
+            Database::Sqlite(PathBuf::from("/var/lib/push-gateway/registrations.sqlite"))
+        );
+        let shared = MINIMAL.replace(
+            "/var/lib/push-gateway/registrations.sqlite",
+            "postgres://gateway:hunter2@db.schule.example/push",
+        );
+        let config = Config::from_toml(&shared).unwrap();
+        assert!(matches!(config.database, Database::Postgres(_)));
+        assert!(!format!("{config:?}").contains("hunter2"));
+        let broken = MINIMAL.replace(
+            "/var/lib/push-gateway/registrations.sqlite",
+            "postgres://gateway@db:notaport/push",
+        );
+        let error = Config::from_toml(&broken).unwrap_err().to_string();
+        assert!(error.contains("database"), "{error}");
+    }
+
+    #[test]
     fn errors_name_the_offending_key() {
         let wrong_type = "database = 5\n";
         assert_eq!(
             Config::from_toml(wrong_type).unwrap_err().to_string(),
-            "invalid config: `database` (line 1): invalid type: integer `5`, expected path string"
+            "invalid config: `database` (line 1): invalid type: integer `5`, expected a string"
         );
         let nested = format!("{MINIMAL}\n[delivery]\nmax_attempts = \"three\"\n");
         let error = Config::from_toml(&nested).unwrap_err().to_string();
@@ -394,7 +453,10 @@ mod tests {
         config.validate().unwrap();
         assert!(config.listen.ip().is_loopback());
         assert_eq!(config.listen.port(), 0);
-        assert!(config.database.starts_with("/tmp/gw"));
+        assert_eq!(
+            config.database,
+            Database::Sqlite(PathBuf::from("/tmp/gw/registrations.sqlite"))
+        );
         assert!(config.allow_loopback_http_endpoints);
     }
 

@@ -14,6 +14,7 @@ use crate::app::{AppState, SendReport};
 use crate::metrics::{FailedBecause, Metrics, RemovedBecause};
 use crate::payload::{registration_token, IncomingPush, PushKind};
 use crate::redact;
+use crate::store::RegistrationStore;
 use crate::webpush::{Delivery, Urgency};
 
 /// `{"status": "OK" | "FAIL" | "REMOVE", "error"?: ...}`; `REMOVE` makes

@@ -27,6 +27,7 @@ use crate::limits::source_address;
 use crate::metrics::RefusedBecause;
 use crate::redact;
 use crate::store::Inserted;
+use crate::store::RegistrationStore;
 
 /// Longer endpoints are not push endpoints (real ones are ~100-200 chars).
 const MAX_ENDPOINT_LEN: usize = 2048;
