@@ -8,6 +8,7 @@ pub mod child;
 pub mod exchange;
 pub mod floor;
 pub mod frames;
+pub mod gateway_child;
 pub mod memory;
 pub mod recorder;
 pub mod report;

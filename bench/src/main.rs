@@ -6,16 +6,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use pausenhof_bench::child;
 use pausenhof_bench::run::{run, Options};
+use pausenhof_bench::{child, gateway_child};
 
 const USAGE: &str = "\
-usage: pausenhof-bench [--out FILE] [--cdylib FILE] [--official-client DIR] [--runs N]
+usage: pausenhof-bench [--out FILE] [--cdylib FILE] [--official-client DIR] [--runs N] [--only gateway]
 
   --out FILE             where results.json goes (default bench/results.json)
   --cdylib FILE          the mobile build of the FFI library to measure
   --official-client DIR  bench/official-client after `npm ci`
-  --runs N               repetitions of the process-level measurements (default 3)";
+  --runs N               repetitions of the process-level measurements (default 3)
+  --only gateway         only the push gateway's load test; its rows replace
+                         the same rows in FILE, the others are kept";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,6 +43,7 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
             args.get(2).is_some_and(|a| a == "--watch-channel-lists"),
         ),
         Some(child::FLOOR) => child::floor(&path(1)?, args.get(2).context("missing base URL")?),
+        Some(gateway_child::GATEWAY) => gateway_child::run(&path(1)?),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
@@ -62,6 +65,7 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
         cdylib: None,
         official_client: None,
         runs: 3,
+        only_gateway: false,
     };
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
@@ -76,6 +80,10 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
                     bail!("--runs must be at least 1");
                 }
             }
+            "--only" => match value()?.as_str() {
+                "gateway" => options.only_gateway = true,
+                other => bail!("--only knows `gateway`, not `{other}`"),
+            },
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }
     }

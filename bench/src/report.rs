@@ -149,6 +149,18 @@ pub fn to_json(figures: &[Figure]) -> anyhow::Result<String> {
     Ok(serde_json::to_string_pretty(figures)? + "\n")
 }
 
+/// `existing` with every figure that `fresh` has a figure of the same name
+/// for replaced, and the new ones appended: a partial run (`--only`)
+/// updates its own rows and keeps the rest.
+pub fn merge(existing: Vec<Figure>, fresh: &[Figure]) -> Vec<Figure> {
+    let mut merged: Vec<Figure> = existing
+        .into_iter()
+        .filter(|old| !fresh.iter().any(|new| new.name == old.name))
+        .collect();
+    merged.extend(fresh.iter().cloned());
+    merged
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +206,27 @@ mod tests {
         let figures = sample();
         let back: Vec<Figure> = serde_json::from_str(&to_json(&figures).unwrap()).unwrap();
         assert_eq!(back, figures);
+    }
+
+    #[test]
+    fn a_partial_run_replaces_only_its_own_rows() {
+        let existing = sample();
+        let fresh = vec![
+            Figure::new("ingest", 30_000.0, "events/s", Better::Higher),
+            Figure::new("gateway_throughput", 2_000.0, "pushes/s", Better::Higher),
+        ];
+        let merged = merge(existing, &fresh);
+        let names: Vec<&str> = merged.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "cold_start",
+                "first_sync_requests",
+                "ingest",
+                "gateway_throughput"
+            ]
+        );
+        assert_eq!(merged[2].value, 30_000.0);
     }
 
     #[test]

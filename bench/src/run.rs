@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 
 use crate::memory::MIB;
-use crate::report::{render_table, to_json, Better, Figure};
+use crate::report::{merge, render_table, to_json, Better, Figure};
 use crate::scenarios::{self, School};
 
 pub struct Options {
@@ -18,6 +18,8 @@ pub struct Options {
     pub official_client: Option<PathBuf>,
     /// Repetitions of the process-level measurements.
     pub runs: usize,
+    /// Only the push gateway's load test, merged into `out`.
+    pub only_gateway: bool,
 }
 
 pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
@@ -31,6 +33,19 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
         );
     };
     let mut figures = Vec::new();
+    if options.only_gateway {
+        let started = Instant::now();
+        figures.extend(scenarios::gateway::measure(work.path(), scenarios::gateway::PLAN).await?);
+        step("push gateway under load", started);
+        print!("\n{}", render_table(&figures));
+        let existing = match std::fs::read_to_string(&options.out) {
+            Ok(text) => serde_json::from_str(&text)
+                .with_context(|| format!("reading {}", options.out.display()))?,
+            Err(_) => Vec::new(),
+        };
+        write(&options.out, &merge(existing, &figures))?;
+        return Ok(figures);
+    }
 
     let started = Instant::now();
     let school = School::start(work.path().to_path_buf()).await?;
@@ -91,11 +106,19 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
     if let Some(cdylib) = &options.cdylib {
         figures.push(scenarios::size::measure(cdylib)?);
     }
+    drop(school);
+
+    let started = Instant::now();
+    figures.extend(scenarios::gateway::measure(work.path(), scenarios::gateway::PLAN).await?);
+    step("push gateway under load", started);
 
     print!("\n{}", render_table(&figures));
-    std::fs::write(&options.out, to_json(&figures)?)
-        .with_context(|| format!("writing {}", options.out.display()))?;
-    eprintln!("bench: wrote {}", options.out.display());
-    drop(school);
+    write(&options.out, &figures)?;
     Ok(figures)
+}
+
+fn write(out: &std::path::Path, figures: &[Figure]) -> anyhow::Result<()> {
+    std::fs::write(out, to_json(figures)?).with_context(|| format!("writing {}", out.display()))?;
+    eprintln!("bench: wrote {}", out.display());
+    Ok(())
 }

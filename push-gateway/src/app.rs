@@ -4,18 +4,29 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::json;
 use tokio::sync::{broadcast, oneshot};
 
 use crate::config::Config;
+use crate::dispatch::Dispatcher;
+use crate::egress::{EgressPolicy, Lookup, SystemLookup};
+use crate::limits::RegistrationRate;
+use crate::metrics::Metrics;
 use crate::proxy_api::{self, PushResponse};
 use crate::registration_api;
-use crate::store::{Store, StoreError};
+use crate::store::{RegistrationStore, Store, StoreError};
 use crate::vapid::{VapidError, VapidKey};
 use crate::webpush::{ClientSetupError, WebPushSender};
+
+/// Where the apps find the registration API on the school's Mattermost
+/// origin (`https://chat.schule.example/pausenhof-push/...`). A reverse
+/// proxy may pass the prefix on or strip it; both work.
+pub const APP_PATH_PREFIX: &str = "/pausenhof-push";
 
 /// Mattermost's push messages are well under this even with full text.
 const MAX_SEND_PUSH_BODY: usize = 64 * 1024;
@@ -37,6 +48,11 @@ pub struct AppState {
     pub sender: Arc<WebPushSender>,
     pub vapid: Arc<VapidKey>,
     pub reports: broadcast::Sender<SendReport>,
+    pub egress: EgressPolicy,
+    pub lookup: Arc<dyn Lookup>,
+    pub registration_rate: Arc<RegistrationRate>,
+    pub metrics: Arc<Metrics>,
+    pub dispatcher: Arc<Dispatcher>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,12 +83,33 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<serde_json::
     }
 }
 
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        state.metrics.render(state.dispatcher.queued()),
+    )
+}
+
+/// Mattermost's routes (`send_push`, `ack`) and monitoring stay at the
+/// root only: the prefixed tree is what a public reverse proxy exposes,
+/// and it holds nothing but the registration API.
 pub fn router(state: AppState) -> Router {
     let mattermost = Router::new()
         .route("/api/v1/send_push", post(proxy_api::send_push))
-        .layer(DefaultBodyLimit::max(MAX_SEND_PUSH_BODY));
-    let apps = Router::new()
         .route("/api/v1/ack", post(proxy_api::ack))
+        .layer(DefaultBodyLimit::max(MAX_SEND_PUSH_BODY));
+    let apps = app_routes();
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .merge(mattermost)
+        .nest(APP_PATH_PREFIX, app_routes())
+        .merge(apps)
+        .with_state(state)
+}
+
+fn app_routes() -> Router<AppState> {
+    Router::new()
         .route(
             "/api/v1/unifiedpush/vapid",
             get(registration_api::vapid_key),
@@ -85,12 +122,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/unifiedpush/registrations/{token}",
             delete(registration_api::unregister),
         )
-        .layer(DefaultBodyLimit::max(MAX_APP_BODY));
-    Router::new()
-        .route("/health", get(health))
-        .merge(mattermost)
-        .merge(apps)
-        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_APP_BODY))
 }
 
 /// A running gateway.
@@ -104,12 +136,34 @@ pub struct Gateway {
 impl Gateway {
     /// Opens the database, loads (or creates) the VAPID key and listens.
     pub async fn start(config: Config) -> Result<Gateway, StartError> {
-        let store = Store::open(&config.database)?;
+        Gateway::start_with_lookup(config, Arc::new(SystemLookup)).await
+    }
+
+    /// As [`Gateway::start`], resolving push endpoints' names through
+    /// `lookup` (tests give names the addresses they need).
+    pub async fn start_with_lookup(
+        config: Config,
+        lookup: Arc<dyn Lookup>,
+    ) -> Result<Gateway, StartError> {
+        let store = Store::open(&config.database).await?;
         let vapid = Arc::new(VapidKey::load_or_create(
             &config.vapid_private_key,
             &config.vapid_subject,
         )?);
-        let sender = Arc::new(WebPushSender::new(vapid.clone(), config.delivery.clone())?);
+        let egress = EgressPolicy {
+            allow_loopback: config.allow_loopback_http_endpoints,
+        };
+        let sender = Arc::new(WebPushSender::new(
+            vapid.clone(),
+            config.delivery.clone(),
+            egress,
+            lookup.clone(),
+        )?);
+        let dispatcher = Arc::new(Dispatcher::new(&config.delivery));
+        let registration_rate = Arc::new(RegistrationRate::new(
+            config.limits.registration_burst,
+            config.limits.registrations_per_hour,
+        ));
         let (reports, _) = broadcast::channel(256);
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
@@ -127,9 +181,14 @@ impl Gateway {
             sender,
             vapid,
             reports: reports.clone(),
+            egress,
+            lookup,
+            registration_rate,
+            metrics: Arc::new(Metrics::default()),
+            dispatcher,
         };
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let app = router(state);
+        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async {

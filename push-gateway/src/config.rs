@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use ipnet::IpNet;
 use serde::Deserialize;
 
 /// Everything the school's admin sets; see the README's "Push notifications".
@@ -13,8 +14,9 @@ pub struct Config {
     /// Where Mattermost and the apps reach the gateway.
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
-    /// SQLite file with the registrations (created with mode 0600).
-    pub database: PathBuf,
+    /// Where registrations live: a SQLite file (created with mode 0600)
+    /// for one instance, or a `postgres://` URL shared by several.
+    pub database: Database,
     /// PEM (PKCS#8) P-256 key that signs VAPID headers; generated when missing.
     pub vapid_private_key: PathBuf,
     /// VAPID `sub`: how a push service can reach the operator
@@ -22,6 +24,8 @@ pub struct Config {
     pub vapid_subject: String,
     #[serde(default)]
     pub delivery: DeliverySettings,
+    #[serde(default)]
+    pub limits: LimitSettings,
     /// Accept `http://` push endpoints on loopback addresses. Only for tests
     /// and local distributors: a gateway that posts to arbitrary plain-http
     /// URLs could be aimed at services on its own host.
@@ -30,6 +34,35 @@ pub struct Config {
     /// `text` (default) or `json` log lines.
     #[serde(default)]
     pub log_format: LogFormat,
+}
+
+/// The `database` setting.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum Database {
+    Sqlite(PathBuf),
+    /// A libpq URL (`postgres://user:password@host/db`).
+    Postgres(String),
+}
+
+impl From<String> for Database {
+    fn from(value: String) -> Database {
+        if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+            Database::Postgres(value)
+        } else {
+            Database::Sqlite(PathBuf::from(value))
+        }
+    }
+}
+
+/// Never shows a PostgreSQL URL, which may hold a password.
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            Database::Postgres(_) => f.write_str("Postgres(..)"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -58,6 +91,17 @@ pub struct DeliverySettings {
     /// `Retry-After`; Mattermost waits for our answer, so a longer pause is
     /// remembered for the registration and answered FAIL instead.
     pub max_retry_wait_seconds: u64,
+    /// Every `send_push` is answered within this, FAIL if the push did not
+    /// go out by then: Mattermost waits for the answer.
+    pub answer_within_seconds: u64,
+    /// Deliveries at once, to all push services together.
+    pub max_in_flight: usize,
+    /// Deliveries at once to one push service (one host).
+    pub max_in_flight_per_push_service: usize,
+    /// Pushes waiting or in delivery; beyond, FAIL "gateway busy" at once.
+    pub max_queued: usize,
+    /// The same for one push service; beyond, FAIL "push service busy".
+    pub max_queued_per_push_service: usize,
 }
 
 impl Default for DeliverySettings {
@@ -68,6 +112,11 @@ impl Default for DeliverySettings {
             request_timeout_seconds: 10,
             max_attempts: 3,
             max_retry_wait_seconds: 5,
+            answer_within_seconds: 8,
+            max_in_flight: 256,
+            max_in_flight_per_push_service: 64,
+            max_queued: 4096,
+            max_queued_per_push_service: 1024,
         }
     }
 }
@@ -79,6 +128,40 @@ impl DeliverySettings {
 
     pub fn max_retry_wait(&self) -> Duration {
         Duration::from_secs(self.max_retry_wait_seconds)
+    }
+
+    pub fn answer_within(&self) -> Duration {
+        Duration::from_secs(self.answer_within_seconds)
+    }
+}
+
+/// What one stranger may do with the registration API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitSettings {
+    /// Live registrations for one push endpoint: one app install needs
+    /// one, a few more cover reinstalls that lost their deletion secret.
+    pub registrations_per_endpoint: u32,
+    /// New registrations one source address may make at once...
+    pub registration_burst: u32,
+    /// ...and then per hour.
+    pub registrations_per_hour: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the source address
+    /// (CIDR); everyone else is counted by their own address.
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        LimitSettings {
+            registrations_per_endpoint: 5,
+            registration_burst: 10,
+            registrations_per_hour: 60,
+            trusted_proxies: vec![
+                IpNet::from(std::net::IpAddr::from(std::net::Ipv4Addr::LOCALHOST)),
+                IpNet::from(std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST)),
+            ],
+        }
     }
 }
 
@@ -93,6 +176,12 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("invalid config: `{key}` (line {line}): {message}")]
+    Key {
+        key: String,
+        line: usize,
+        message: String,
+    },
     #[error("invalid config: {0}")]
     Parse(String),
     #[error("invalid config: {0}")]
@@ -106,10 +195,16 @@ impl Config {
     pub fn loopback(dir: &Path) -> Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            database: dir.join("registrations.sqlite"),
+            database: Database::Sqlite(dir.join("registrations.sqlite")),
             vapid_private_key: dir.join("vapid.pem"),
             vapid_subject: "mailto:admin@pausenhof.test".into(),
             delivery: DeliverySettings::default(),
+            // One loopback address stands for every test device here.
+            limits: LimitSettings {
+                registrations_per_endpoint: 100,
+                registration_burst: 10_000,
+                ..LimitSettings::default()
+            },
             allow_loopback_http_endpoints: true,
             log_format: LogFormat::Text,
         }
@@ -124,12 +219,19 @@ impl Config {
     }
 
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        let config: Config = toml::from_str(text).map_err(|e| parse_error(text, &e))?;
         config.validate()?;
         Ok(config)
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        if let Database::Postgres(url) = &self.database {
+            if url.parse::<tokio_postgres::Config>().is_err() {
+                return Err(ConfigError::Invalid(
+                    "database: not a valid postgres:// URL",
+                ));
+            }
+        }
         let subject = self.vapid_subject.trim();
         let has_contact = subject
             .strip_prefix("mailto:")
@@ -145,7 +247,81 @@ impl Config {
                 "delivery.max_attempts must be at least 1",
             ));
         }
+        let delivery = &self.delivery;
+        for (value, message) in [
+            (
+                delivery.answer_within_seconds as usize,
+                "delivery.answer_within_seconds must be at least 1",
+            ),
+            (
+                delivery.max_in_flight,
+                "delivery.max_in_flight must be at least 1",
+            ),
+            (
+                delivery.max_in_flight_per_push_service,
+                "delivery.max_in_flight_per_push_service must be at least 1",
+            ),
+            (
+                delivery.max_queued,
+                "delivery.max_queued must be at least 1",
+            ),
+            (
+                delivery.max_queued_per_push_service,
+                "delivery.max_queued_per_push_service must be at least 1",
+            ),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Invalid(message));
+            }
+        }
+        if self.limits.registrations_per_endpoint == 0 {
+            return Err(ConfigError::Invalid(
+                "limits.registrations_per_endpoint must be at least 1",
+            ));
+        }
+        if self.limits.registration_burst == 0 {
+            return Err(ConfigError::Invalid(
+                "limits.registration_burst must be at least 1",
+            ));
+        }
         Ok(())
+    }
+}
+
+/// Names the key a TOML error is about, with its table (`limits.trusted_proxies`),
+/// so an admin reading the journal knows what to fix. Errors without a
+/// place (a missing key) already name the key in their message.
+fn parse_error(text: &str, error: &toml::de::Error) -> ConfigError {
+    let message = error.message().trim().to_owned();
+    let Some(span) = error.span() else {
+        return ConfigError::Parse(message);
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let mut table = String::new();
+    let mut key = None;
+    for (number, content) in text.lines().enumerate() {
+        if number + 1 > line {
+            break;
+        }
+        let content = content.trim();
+        if let Some(header) = content.strip_prefix('[') {
+            table = header.trim_end_matches(']').trim().to_owned();
+            key = None;
+        } else if let Some((name, _)) = content.split_once('=') {
+            key = Some(name.trim().to_owned());
+        }
+    }
+    match key {
+        Some(key) if !key.is_empty() => {
+            let key = if table.is_empty() {
+                key
+            } else {
+                format!("{table}.{key}")
+            };
+            ConfigError::Key { key, line, message }
+        }
+        _ => ConfigError::Parse(format!("line {line}: {message}")),
     }
 }
 
@@ -167,6 +343,31 @@ mod tests {
         assert_eq!(config.delivery.message_ttl_seconds, 86400);
         assert!(!config.allow_loopback_http_endpoints);
         assert_eq!(config.log_format, LogFormat::Text);
+        assert_eq!(config.limits.registrations_per_endpoint, 5);
+        assert_eq!(config.limits.trusted_proxies.len(), 2);
+    }
+
+    #[test]
+    fn limits_are_read_and_checked() {
+        let text = format!(
+            "{MINIMAL}\n[limits]\nregistrations_per_hour = 5\n\
+             trusted_proxies = [\"10.0.0.0/8\", \"fd00::/8\"]\n"
+        );
+        let config = Config::from_toml(&text).unwrap();
+        assert_eq!(config.limits.registrations_per_hour, 5);
+        assert_eq!(config.limits.registration_burst, 10);
+        assert!(config.limits.trusted_proxies[0]
+            .contains(&"10.1.2.3".parse::<std::net::IpAddr>().unwrap()));
+        let bad_cidr = format!("{MINIMAL}\n[limits]\ntrusted_proxies = [\"10.0.0.0/99\"]\n");
+        assert!(Config::from_toml(&bad_cidr)
+            .unwrap_err()
+            .to_string()
+            .contains("trusted_proxies"));
+        let zero = format!("{MINIMAL}\n[limits]\nregistrations_per_endpoint = 0\n");
+        assert!(Config::from_toml(&zero)
+            .unwrap_err()
+            .to_string()
+            .contains("limits.registrations_per_endpoint"));
     }
 
     #[test]
@@ -188,15 +389,18 @@ mod tests {
     #[test]
     fn rejects_typos_bad_subjects_and_garbage() {
         let typo = format!("{MINIMAL}\nlistn = \"0.0.0.0:1\"\n");
-        assert!(matches!(
-            Config::from_toml(&typo),
-            Err(ConfigError::Parse(_))
-        ));
+        let typo_error = Config::from_toml(&typo).unwrap_err().to_string();
+        assert!(typo_error.contains("listn"), "{typo_error}");
         let bad_subject = MINIMAL.replace("mailto:admin@schule.example", "admin@schule.example");
         assert!(matches!(
             Config::from_toml(&bad_subject),
             Err(ConfigError::Invalid(_))
         ));
+        let zero_lane = format!("{MINIMAL}\n[delivery]\nmax_in_flight_per_push_service = 0\n");
+        assert!(Config::from_toml(&zero_lane)
+            .unwrap_err()
+            .to_string()
+            .contains("delivery.max_in_flight_per_push_service"));
         let zero_attempts = format!("{MINIMAL}\n[delivery]\nmax_attempts = 0\n");
         assert!(matches!(
             Config::from_toml(&zero_attempts),
@@ -207,12 +411,52 @@ mod tests {
     }
 
     #[test]
+    fn the_database_is_a_file_or_a_postgres_url() {
+        let file = Config::from_toml(MINIMAL).unwrap();
+        assert_eq!(
+            file.database,
+            Database::Sqlite(PathBuf::from("/var/lib/push-gateway/registrations.sqlite"))
+        );
+        let shared = MINIMAL.replace(
+            "/var/lib/push-gateway/registrations.sqlite",
+            "postgres://gateway:hunter2@db.schule.example/push",
+        );
+        let config = Config::from_toml(&shared).unwrap();
+        assert!(matches!(config.database, Database::Postgres(_)));
+        assert!(!format!("{config:?}").contains("hunter2"));
+        let broken = MINIMAL.replace(
+            "/var/lib/push-gateway/registrations.sqlite",
+            "postgres://gateway@db:notaport/push",
+        );
+        let error = Config::from_toml(&broken).unwrap_err().to_string();
+        assert!(error.contains("database"), "{error}");
+    }
+
+    #[test]
+    fn errors_name_the_offending_key() {
+        let wrong_type = "database = 5\n";
+        assert_eq!(
+            Config::from_toml(wrong_type).unwrap_err().to_string(),
+            "invalid config: `database` (line 1): invalid type: integer `5`, expected a string"
+        );
+        let nested = format!("{MINIMAL}\n[delivery]\nmax_attempts = \"three\"\n");
+        let error = Config::from_toml(&nested).unwrap_err().to_string();
+        assert!(error.contains("`delivery.max_attempts`"), "{error}");
+        let missing = "database = \"/x\"\n";
+        let error = Config::from_toml(missing).unwrap_err().to_string();
+        assert!(error.contains("vapid_private_key"), "{error}");
+    }
+
+    #[test]
     fn loopback_config_is_valid_and_local() {
         let config = Config::loopback(Path::new("/tmp/gw"));
         config.validate().unwrap();
         assert!(config.listen.ip().is_loopback());
         assert_eq!(config.listen.port(), 0);
-        assert!(config.database.starts_with("/tmp/gw"));
+        assert_eq!(
+            config.database,
+            Database::Sqlite(PathBuf::from("/tmp/gw/registrations.sqlite"))
+        );
         assert!(config.allow_loopback_http_endpoints);
     }
 

@@ -11,6 +11,10 @@
 
 pub mod app;
 pub mod config;
+pub mod dispatch;
+pub mod egress;
+pub mod limits;
+pub mod metrics;
 pub mod payload;
 pub mod proxy_api;
 pub mod redact;

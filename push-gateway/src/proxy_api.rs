@@ -11,8 +11,10 @@ use axum::Json;
 use serde::Serialize;
 
 use crate::app::{AppState, SendReport};
+use crate::metrics::{FailedBecause, Metrics, RemovedBecause};
 use crate::payload::{registration_token, IncomingPush, PushKind};
 use crate::redact;
+use crate::store::RegistrationStore;
 use crate::webpush::{Delivery, Urgency};
 
 /// `{"status": "OK" | "FAIL" | "REMOVE", "error"?: ...}`; `REMOVE` makes
@@ -57,7 +59,24 @@ pub fn response_for(delivery: &Delivery) -> PushResponse {
         Delivery::Rejected { .. } => PushResponse::fail("push service refused the push"),
         Delivery::Unreachable => PushResponse::fail("push service unreachable"),
         Delivery::BadKeys => PushResponse::fail("registration keys unusable"),
+        Delivery::Forbidden => PushResponse::fail("push endpoint not allowed"),
     }
+}
+
+/// How a delivery outcome is counted in `/metrics`.
+fn count(metrics: &Metrics, delivery: &Delivery) {
+    let reason = match delivery {
+        Delivery::Accepted => return metrics.count_delivery(),
+        Delivery::Gone => return metrics.count_removal(RemovedBecause::Gone),
+        Delivery::TooLarge => FailedBecause::TooLarge,
+        Delivery::RateLimited { .. } => FailedBecause::RateLimited,
+        Delivery::Redirected { .. } => FailedBecause::Redirected,
+        Delivery::Rejected { .. } => FailedBecause::Rejected,
+        Delivery::Unreachable => FailedBecause::Unreachable,
+        Delivery::BadKeys => FailedBecause::BadKeys,
+        Delivery::Forbidden => FailedBecause::Forbidden,
+    };
+    metrics.count_failure(reason);
 }
 
 fn ttl_and_urgency(kind: PushKind, state: &AppState) -> (Duration, Urgency) {
@@ -80,9 +99,18 @@ pub async fn send_push(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
 ) -> (StatusCode, Json<PushResponse>) {
-    let parsed = body
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<IncomingPush>(&bytes).ok());
+    let bytes = match body {
+        Ok(bytes) => bytes,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            tracing::warn!("send_push: body too large");
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Json(PushResponse::fail("message body too large")),
+            );
+        }
+        Err(_) => Bytes::new(),
+    };
+    let parsed = serde_json::from_slice::<IncomingPush>(&bytes).ok();
     let Some(incoming) = parsed else {
         tracing::warn!("send_push: unreadable body");
         return (
@@ -100,7 +128,16 @@ pub async fn send_push(
             );
         }
     };
-    let response = deliver(&state, &incoming, &outgoing).await;
+    let deadline = state.config.delivery.answer_within();
+    let response = match tokio::time::timeout(deadline, deliver(&state, &incoming, &outgoing)).await
+    {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(kind = outgoing.kind.as_str(), "push not delivered in time");
+            state.metrics.count_failure(FailedBecause::Timeout);
+            state.report(None, PushResponse::fail("push not delivered in time"))
+        }
+    };
     (StatusCode::OK, Json(response))
 }
 
@@ -114,6 +151,7 @@ async fn deliver(
             kind = outgoing.kind.as_str(),
             "device id is not one of ours"
         );
+        state.metrics.count_removal(RemovedBecause::Unknown);
         return state.report(None, PushResponse::Remove);
     };
     let fingerprint = redact::fingerprint(token);
@@ -121,10 +159,12 @@ async fn deliver(
         Ok(Some(registration)) => registration,
         Ok(None) => {
             tracing::info!(registration = %fingerprint, "unknown registration");
+            state.metrics.count_removal(RemovedBecause::Unknown);
             return state.report(Some(fingerprint), PushResponse::Remove);
         }
         Err(e) => {
             tracing::error!(error = %e, "registration lookup failed");
+            state.metrics.count_failure(FailedBecause::Storage);
             return state.report(
                 Some(fingerprint),
                 PushResponse::fail("gateway storage error"),
@@ -136,15 +176,25 @@ async fn deliver(
         .is_some_and(|until| until > SystemTime::now())
     {
         tracing::info!(registration = %fingerprint, "push service asked for a pause");
+        state.metrics.count_failure(FailedBecause::RateLimited);
         return state.report(
             Some(fingerprint),
             PushResponse::fail("push service rate limit"),
         );
     }
+    let push_service = redact::endpoint_host(&registration.endpoint);
+    let ticket = match state.dispatcher.admit(&push_service) {
+        Ok(ticket) => ticket,
+        Err(refused) => {
+            tracing::warn!(registration = %fingerprint, %push_service, %refused, "push not queued");
+            state.metrics.count_failure(FailedBecause::Busy);
+            return state.report(Some(fingerprint), PushResponse::fail(&refused.to_string()));
+        }
+    };
     let (ttl, urgency) = ttl_and_urgency(outgoing.kind, state);
-    let delivery = state
-        .sender
-        .deliver(&registration, &outgoing.to_bytes(), ttl, urgency)
+    let payload = outgoing.to_bytes();
+    let delivery = ticket
+        .run(state.sender.deliver(&registration, &payload, ttl, urgency))
         .await;
     let bookkeeping = match &delivery {
         Delivery::Gone => state.store.delete(token).await.map(drop),
@@ -157,10 +207,11 @@ async fn deliver(
     if let Err(e) = bookkeeping {
         tracing::error!(error = %e, registration = %fingerprint, "registration update failed");
     }
+    count(&state.metrics, &delivery);
     let response = response_for(&delivery);
     tracing::info!(
         registration = %fingerprint,
-        push_service = %redact::endpoint_host(&registration.endpoint),
+        %push_service,
         kind = outgoing.kind.as_str(),
         status = response.status(),
         outcome = ?delivery,
@@ -227,6 +278,7 @@ mod tests {
             (Delivery::Rejected { status: 403 }, "FAIL"),
             (Delivery::Unreachable, "FAIL"),
             (Delivery::BadKeys, "FAIL"),
+            (Delivery::Forbidden, "FAIL"),
         ];
         for (delivery, status) in cases {
             assert_eq!(response_for(&delivery).status(), status, "{delivery:?}");

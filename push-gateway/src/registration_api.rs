@@ -6,11 +6,13 @@
 //! Knowing it must not allow deleting or redirecting the registration, so
 //! deleting needs the separate secret that only the app ever sees.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,7 +23,11 @@ use url::Url;
 use web_push_native::p256::PublicKey;
 
 use crate::app::AppState;
+use crate::limits::source_address;
+use crate::metrics::RefusedBecause;
 use crate::redact;
+use crate::store::Inserted;
+use crate::store::RegistrationStore;
 
 /// Longer endpoints are not push endpoints (real ones are ~100-200 chars).
 const MAX_ENDPOINT_LEN: usize = 2048;
@@ -44,8 +50,6 @@ pub enum RegistrationError {
     EndpointNotHttps,
     #[error("endpoint must not carry credentials or a fragment")]
     EndpointExtras,
-    #[error("endpoint must not be a private or local address")]
-    EndpointPrivate,
     #[error("p256dh must be a base64url uncompressed P-256 public key")]
     BadPublicKey,
     #[error("auth must be 16 bytes, base64url")]
@@ -65,37 +69,9 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// An IP literal the gateway must not post to: it would let anyone who
-/// registers make the gateway send requests into the school's own network.
-/// (Names that resolve to such addresses are not caught here; the README
-/// says to keep the gateway's outbound traffic to the internet.)
-fn is_internal_ip(host: &url::Host<&str>) -> bool {
-    match host {
-        url::Host::Ipv4(ip) => {
-            let [a, b, ..] = ip.octets();
-            ip.is_private()
-                || ip.is_loopback()
-                || ip.is_link_local()
-                || ip.is_unspecified()
-                || ip.is_broadcast()
-                // 100.64.0.0/10, carrier-grade NAT
-                || (a == 100 && (64..128).contains(&b))
-        }
-        url::Host::Ipv6(ip) => {
-            let first = ip.segments()[0];
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || (first & 0xfe00) == 0xfc00 // unique local
-                || (first & 0xffc0) == 0xfe80 // link local
-                || ip.to_ipv4_mapped().is_some_and(|v4| {
-                    is_internal_ip(&url::Host::Ipv4(v4))
-                })
-        }
-        url::Host::Domain(_) => false,
-    }
-}
-
-/// A checked registration: endpoint, public key bytes, auth secret.
+/// A registration whose fields are well formed: endpoint, public key
+/// bytes, auth secret. Where the endpoint's host points is checked
+/// separately (it needs a DNS lookup).
 pub type ValidRegistration = (Url, Vec<u8>, [u8; 16]);
 
 pub fn validate(
@@ -114,10 +90,6 @@ pub fn validate(
     };
     if !scheme_ok {
         return Err(RegistrationError::EndpointNotHttps);
-    }
-    let loopback_allowed = allow_loopback_http && is_loopback(&endpoint);
-    if endpoint.host().is_some_and(|h| is_internal_ip(&h)) && !loopback_allowed {
-        return Err(RegistrationError::EndpointPrivate);
     }
     if !endpoint.username().is_empty()
         || endpoint.password().is_some()
@@ -140,38 +112,92 @@ fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
+fn body_error(rejection: &JsonRejection) -> Response {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return error(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
+    }
+    error(
+        StatusCode::BAD_REQUEST,
+        "expected JSON {endpoint, p256dh, auth}",
+    )
+}
+
+/// Registers a push endpoint. Checked in order of cost: the body, the
+/// caller's rate, the endpoint's DNS, then the per-endpoint count in the
+/// insert itself.
 pub async fn register(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<Json<RegistrationRequest>, JsonRejection>,
 ) -> Response {
-    let Ok(Json(request)) = body else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "expected JSON {endpoint, p256dh, auth}",
-        );
+    let request = match body {
+        Ok(Json(request)) => request,
+        Err(rejection) => return body_error(&rejection),
     };
     let (endpoint, p256dh, auth) =
         match validate(&request, state.config.allow_loopback_http_endpoints) {
             Ok(valid) => valid,
             Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
         };
+    let limits = &state.config.limits;
+    let source = source_address(peer, &headers, &limits.trusted_proxies);
+    if let Err(wait) = state.registration_rate.take(source, Instant::now()) {
+        tracing::info!("registration rate exceeded");
+        state
+            .metrics
+            .count_refused_registration(RefusedBecause::Rate);
+        let mut response = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many registrations from this address, try again later",
+        );
+        let seconds = wait.as_secs().max(1).to_string();
+        if let Ok(value) = HeaderValue::from_str(&seconds) {
+            response.headers_mut().insert(RETRY_AFTER, value);
+        }
+        return response;
+    }
+    if let Err(e) = state
+        .egress
+        .check_endpoint(&endpoint, state.lookup.as_ref())
+        .await
+    {
+        state
+            .metrics
+            .count_refused_registration(RefusedBecause::Endpoint);
+        return error(StatusCode::BAD_REQUEST, &e.to_string());
+    }
     let host = redact::endpoint_host(&endpoint);
-    match state.store.insert(endpoint, p256dh, auth).await {
-        Ok(credentials) => {
+    match state
+        .store
+        .insert(endpoint, p256dh, auth, limits.registrations_per_endpoint)
+        .await
+    {
+        Ok(Inserted::Created(credentials)) => {
             tracing::info!(
                 registration = %redact::fingerprint(&credentials.token),
                 push_service = %host,
                 "registered"
             );
+            state.metrics.count_registration();
             (
                 StatusCode::CREATED,
                 Json(json!({ "token": credentials.token, "secret": credentials.secret })),
             )
                 .into_response()
         }
+        Ok(Inserted::EndpointFull) => {
+            state
+                .metrics
+                .count_refused_registration(RefusedBecause::EndpointFull);
+            error(
+                StatusCode::CONFLICT,
+                "this push endpoint has too many registrations; delete old ones first",
+            )
+        }
         Err(e) => {
             tracing::error!(error = %e, "registration failed");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "storage error")
+            error(StatusCode::SERVICE_UNAVAILABLE, "storage unavailable")
         }
     }
 }
@@ -196,13 +222,14 @@ pub async fn unregister(
     match state.store.delete_with_secret(&token, secret).await {
         Ok(true) => {
             tracing::info!(registration = %fingerprint, "unregistered by the app");
+            state.metrics.count_unregistration();
             StatusCode::NO_CONTENT.into_response()
         }
         // Unknown token and wrong secret look the same from outside.
         Ok(false) => error(StatusCode::NOT_FOUND, "no such registration"),
         Err(e) => {
             tracing::error!(error = %e, "unregistration failed");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "storage error")
+            error(StatusCode::SERVICE_UNAVAILABLE, "storage unavailable")
         }
     }
 }
@@ -260,31 +287,6 @@ mod tests {
             validate(&request("file:///etc/passwd"), true).unwrap_err(),
             RegistrationError::EndpointNotHttps
         );
-    }
-
-    #[test]
-    fn refuses_internal_addresses_even_over_https() {
-        for endpoint in [
-            "https://10.1.2.3/up",
-            "https://172.16.0.1/up",
-            "https://192.168.1.10/up",
-            "https://127.0.0.1/up",
-            "https://169.254.169.254/latest/meta-data",
-            "https://100.64.0.1/up",
-            "https://0.0.0.0/up",
-            "https://[::1]/up",
-            "https://[fd00::1]/up",
-            "https://[fe80::1]/up",
-            "https://[::ffff:10.0.0.1]/up",
-        ] {
-            assert_eq!(
-                validate(&request(endpoint), false).unwrap_err(),
-                RegistrationError::EndpointPrivate,
-                "{endpoint}"
-            );
-        }
-        assert!(validate(&request("https://8.8.8.8/up"), false).is_ok());
-        assert!(validate(&request("https://[2001:db8::1]/up"), false).is_ok());
     }
 
     #[test]

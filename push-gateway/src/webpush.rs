@@ -11,6 +11,7 @@ use web_push_native::p256::PublicKey;
 use web_push_native::Auth;
 
 use crate::config::DeliverySettings;
+use crate::egress::{CheckedResolver, EgressPolicy, Lookup};
 use crate::redact;
 use crate::store::Registration;
 use crate::vapid::VapidKey;
@@ -55,15 +56,19 @@ pub enum Delivery {
     Unreachable,
     /// The stored keys cannot be used for encryption.
     BadKeys,
+    /// The endpoint is an internal address (stored before the policy
+    /// changed, or written into the database by hand).
+    Forbidden,
 }
 
 pub struct WebPushSender {
     client: reqwest::Client,
+    policy: EgressPolicy,
     vapid: Arc<VapidKey>,
     settings: DeliverySettings,
 }
 
-fn tls_config() -> Result<rustls::ClientConfig, rustls::Error> {
+pub(crate) fn tls_config() -> Result<rustls::ClientConfig, rustls::Error> {
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
@@ -97,13 +102,20 @@ fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 }
 
 impl WebPushSender {
+    /// Every name is resolved through `lookup` and only addresses `policy`
+    /// permits are connected to; proxies from the environment are ignored,
+    /// as they would resolve names where the check cannot see.
     pub fn new(
         vapid: Arc<VapidKey>,
         settings: DeliverySettings,
+        policy: EgressPolicy,
+        lookup: Arc<dyn Lookup>,
     ) -> Result<WebPushSender, ClientSetupError> {
         let tls = tls_config().map_err(|e| ClientSetupError(e.to_string()))?;
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
+            .no_proxy()
+            .dns_resolver(Arc::new(CheckedResolver::new(policy, lookup)))
             .connect_timeout(settings.request_timeout())
             .timeout(settings.request_timeout())
             .redirect(reqwest::redirect::Policy::none())
@@ -115,6 +127,7 @@ impl WebPushSender {
             .map_err(|e| ClientSetupError(e.to_string()))?;
         Ok(WebPushSender {
             client,
+            policy,
             vapid,
             settings,
         })
@@ -129,6 +142,10 @@ impl WebPushSender {
         ttl: Duration,
         urgency: Urgency,
     ) -> Delivery {
+        // IP literals never reach the resolver, so they are checked here.
+        if !self.policy.permits_literal(&registration.endpoint) {
+            return Delivery::Forbidden;
+        }
         let Ok(public_key) = PublicKey::from_sec1_bytes(&registration.p256dh) else {
             return Delivery::BadKeys;
         };
@@ -332,6 +349,10 @@ mod tests {
                     max_retry_wait_seconds,
                     ..DeliverySettings::default()
                 },
+                EgressPolicy {
+                    allow_loopback: true,
+                },
+                Arc::new(crate::egress::SystemLookup),
             )
             .unwrap()
         }
@@ -464,6 +485,21 @@ mod tests {
         registration.p256dh = vec![4; 65];
         let outcome = deliver_empty(&sender, &registration).await;
         assert_eq!(outcome, Delivery::BadKeys);
+    }
+
+    #[tokio::test]
+    async fn internal_ip_literals_are_never_posted_to() {
+        let f = fixture().await;
+        let strict = WebPushSender::new(
+            f.vapid.clone(),
+            DeliverySettings::default(),
+            EgressPolicy::default(),
+            Arc::new(crate::egress::SystemLookup),
+        )
+        .unwrap();
+        let outcome = deliver_empty(&strict, &f.registration()).await;
+        assert_eq!(outcome, Delivery::Forbidden);
+        assert_eq!(f.requests(), 0);
     }
 
     #[test]

@@ -23,7 +23,8 @@ fn missing_or_broken_config_exits_with_a_message() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("invalid config"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("invalid config: `database`"), "{stderr}");
 }
 
 /// Kills the child even when an assertion fails.

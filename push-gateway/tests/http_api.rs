@@ -1,111 +1,11 @@
 //! The gateway's HTTP API as Mattermost and the apps see it (loopback only).
 
+mod common;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use push_gateway::{Config, Gateway};
+use common::{app_keys, push_for, push_service, register_at, start};
 use serde_json::{json, Value};
-use web_push_native::p256::elliptic_curve::rand_core::OsRng;
-use web_push_native::p256::elliptic_curve::sec1::ToEncodedPoint;
-use web_push_native::p256::SecretKey;
-
-struct Running {
-    gateway: Gateway,
-    http: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
-
-fn http_client() -> reqwest::Client {
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(rustls::RootCertStore::empty())
-        .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .build()
-        .unwrap()
-}
-
-async fn start() -> Running {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config::from_toml(&format!(
-        r#"
-        listen = "127.0.0.1:0"
-        database = "{}"
-        vapid_private_key = "{}"
-        vapid_subject = "mailto:admin@schule.example"
-        allow_loopback_http_endpoints = true
-        "#,
-        dir.path().join("registrations.sqlite").display(),
-        dir.path().join("vapid.pem").display(),
-    ))
-    .unwrap();
-    Running {
-        gateway: Gateway::start(config).await.unwrap(),
-        http: http_client(),
-        _dir: dir,
-    }
-}
-
-fn app_keys() -> Value {
-    let secret = SecretKey::random(&mut OsRng);
-    json!({
-        "endpoint": "http://127.0.0.1:9/push/device",
-        "p256dh": URL_SAFE_NO_PAD.encode(secret.public_key().to_encoded_point(false).as_bytes()),
-        "auth": URL_SAFE_NO_PAD.encode([5u8; 16]),
-    })
-}
-
-impl Running {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.gateway.url())
-    }
-
-    async fn register(&self, body: &Value) -> (u16, Value) {
-        let response = self
-            .http
-            .post(self.url("/api/v1/unifiedpush/registrations"))
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    /// As Mattermost sends it: JSON without a `Content-Type` header.
-    async fn send_push(&self, body: String) -> (u16, Value) {
-        let response = self
-            .http
-            .post(self.url("/api/v1/send_push"))
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn delete(&self, token: &str, secret: Option<&str>) -> u16 {
-        let mut request = self
-            .http
-            .delete(self.url(&format!("/api/v1/unifiedpush/registrations/{token}")));
-        if let Some(secret) = secret {
-            request = request.bearer_auth(secret);
-        }
-        request.send().await.unwrap().status().as_u16()
-    }
-}
-
-fn push_for(token: &str) -> String {
-    json!({
-        "platform": "android_rn-v2", "server_id": "93mykbogbjfrbbdqphx3zhze5c",
-        "device_id": token, "type": "message", "post_id": "p1p1p1p1p1p1p1p1p1p1p1p1p1",
-        "message": "hello", "ack_id": "a1a1a1a1a1a1a1a1a1a1a1a1a1"
-    })
-    .to_string()
-}
 
 #[tokio::test]
 async fn health_and_vapid_key() {
@@ -175,8 +75,9 @@ async fn bad_registrations_are_refused_with_reasons() {
         assert!(answer["error"].is_string(), "{answer}");
     }
     let huge = json!({"endpoint": "x".repeat(20_000), "p256dh": "", "auth": ""});
-    let (status, _) = gw.register(&huge).await;
-    assert!(status == 400 || status == 413, "{status}");
+    let (status, answer) = gw.register(&huge).await;
+    assert_eq!(status, 413);
+    assert_eq!(answer["error"], "request body too large");
 }
 
 #[tokio::test]
@@ -202,7 +103,7 @@ async fn send_push_answers_like_the_push_proxy() {
         "x".repeat(100_000)
     );
     let (status, answer) = gw.send_push(oversized).await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 413);
     assert_eq!(answer["status"], "FAIL");
 
     let ack = gw
@@ -229,46 +130,6 @@ async fn push_to_an_unreachable_endpoint_fails_without_removing() {
     // Still registered: a second push is not answered REMOVE.
     let (_, answer) = gw.send_push(push_for(token)).await;
     assert_eq!(answer["status"], "FAIL");
-}
-
-/// A push service on loopback that answers every push with one status.
-async fn push_service(
-    status: u16,
-    headers: &'static [(&'static str, &'static str)],
-) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    use axum::response::IntoResponse;
-    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = hits.clone();
-    let app = axum::Router::new().route(
-        "/push/{id}",
-        axum::routing::post(move || {
-            let counter = counter.clone();
-            async move {
-                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                let mut response = axum::http::StatusCode::from_u16(status)
-                    .unwrap()
-                    .into_response();
-                for (name, value) in headers {
-                    response.headers_mut().insert(*name, value.parse().unwrap());
-                }
-                response
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/push/device", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (url, hits)
-}
-
-async fn register_at(gw: &Running, endpoint: &str) -> String {
-    let mut keys = app_keys();
-    keys["endpoint"] = json!(endpoint);
-    let (status, body) = gw.register(&keys).await;
-    assert_eq!(status, 201, "{body}");
-    body["token"].as_str().unwrap().to_string()
 }
 
 #[tokio::test]
@@ -383,5 +244,86 @@ async fn logs_name_no_token_secret_endpoint_or_key() {
         "hello",
     ] {
         assert!(!logs.contains(secret_value), "logs contain {secret_value}");
+    }
+}
+
+#[tokio::test]
+async fn metrics_count_outcomes_in_prometheus_text() {
+    let gw = start().await;
+    let (ok_endpoint, _) = push_service(201, &[]).await;
+    let ok = register_at(&gw, &ok_endpoint).await;
+    let (gone_endpoint, _) = push_service(410, &[]).await;
+    let gone = register_at(&gw, &gone_endpoint).await;
+    let (busy_endpoint, _) = push_service(403, &[]).await;
+    let refused = register_at(&gw, &busy_endpoint).await;
+    for token in [&ok, &ok, &gone, &refused, &"not-ours".to_string()] {
+        gw.send_push(push_for(token)).await;
+    }
+    let response = gw.http.get(gw.url("/metrics")).send().await.unwrap();
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = response.text().await.unwrap();
+    let value = |series: &str| -> u64 {
+        text.lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("{series} missing in\n{text}"))
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(value("push_gateway_deliveries_total"), 2);
+    assert_eq!(value("push_gateway_removals_total{reason=\"gone\"}"), 1);
+    assert_eq!(value("push_gateway_removals_total{reason=\"unknown\"}"), 1);
+    assert_eq!(
+        value("push_gateway_delivery_failures_total{reason=\"rejected\"}"),
+        1
+    );
+    assert_eq!(value("push_gateway_registrations_total"), 3);
+    assert_eq!(value("push_gateway_queue_depth"), 0);
+    assert!(!text.contains(&ok), "no tokens in metrics");
+}
+
+#[tokio::test]
+async fn the_registration_api_also_answers_under_the_public_prefix() {
+    let gw = start().await;
+    let vapid = gw
+        .http
+        .get(gw.url("/pausenhof-push/api/v1/unifiedpush/vapid"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(vapid.status().as_u16(), 200);
+    let response = gw
+        .http
+        .post(gw.url("/pausenhof-push/api/v1/unifiedpush/registrations"))
+        .json(&app_keys())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let body: Value = response.json().await.unwrap();
+    let token = body["token"].as_str().unwrap();
+    let secret = body["secret"].as_str().unwrap();
+    let deleted = gw
+        .http
+        .delete(gw.url(&format!(
+            "/pausenhof-push/api/v1/unifiedpush/registrations/{token}"
+        )))
+        .bearer_auth(secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status().as_u16(), 204);
+    // Mattermost's side and monitoring are not part of the public tree.
+    for path in ["/api/v1/send_push", "/api/v1/ack", "/health", "/metrics"] {
+        let response = gw
+            .http
+            .post(gw.url(&format!("/pausenhof-push{path}")))
+            .body(push_for(token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 404, "{path}");
     }
 }

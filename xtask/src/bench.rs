@@ -16,31 +16,57 @@ const BENCH_CRATE: &str = "pausenhof-bench";
 const OFFICIAL_CLIENT_DIR: &str = "bench/official-client";
 const RESULTS: &str = "bench/results.json";
 
+const USAGE: &str = "usage: cargo xtask bench [--runs N] [--only gateway]";
+
 pub fn bench(args: &[String]) -> Result<()> {
-    let runs = parse_runs(args)?;
+    let options = parse_options(args)?;
     let mut steps = Steps::default();
-    let outcome = run_bench_steps(&mut steps, runs);
+    let outcome = run_bench_steps(&mut steps, &options);
     steps.print_summary();
     outcome
 }
 
-/// `--runs N` is passed on; nothing else is accepted.
-fn parse_runs(args: &[String]) -> Result<Option<String>> {
-    match args {
-        [] => Ok(None),
-        [flag, n] if flag == "--runs" && n.parse::<u32>().is_ok_and(|n| n > 0) => {
-            Ok(Some(n.clone()))
-        }
-        _ => bail!("usage: cargo xtask bench [--runs N]"),
-    }
+#[derive(Debug, Default, PartialEq, Eq)]
+struct BenchOptions {
+    /// `--runs N`, passed on.
+    runs: Option<String>,
+    /// `--only gateway`: the push gateway's rows only, without the FFI
+    /// build, the official client and the large school.
+    only_gateway: bool,
 }
 
-fn run_bench_steps(steps: &mut Steps, runs: Option<String>) -> Result<()> {
+fn parse_options(args: &[String]) -> Result<BenchOptions> {
+    let mut options = BenchOptions::default();
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        match (flag.as_str(), rest.next()) {
+            ("--runs", Some(n)) if n.parse::<u32>().is_ok_and(|n| n > 0) => {
+                options.runs = Some(n.clone());
+            }
+            ("--only", Some(what)) if what == "gateway" => options.only_gateway = true,
+            _ => bail!(USAGE),
+        }
+    }
+    Ok(options)
+}
+
+fn run_bench_steps(steps: &mut Steps, options: &BenchOptions) -> Result<()> {
     let root = workspace_root();
     let target = target_dir()?;
     steps.run("build bench (release)", || {
         run_command(cargo(&["build", "--release", "--package", BENCH_CRATE]))
     })?;
+    if options.only_gateway {
+        return steps.run("measure (push gateway)", || {
+            let mut command = Command::new(bench_binary(&target));
+            command
+                .current_dir(&root)
+                .arg("--out")
+                .arg(root.join(RESULTS))
+                .args(["--only", "gateway"]);
+            run_command(command)
+        });
+    }
     steps.run("build FFI (mobile profile)", || {
         run_command(cargo(&[
             "build",
@@ -63,7 +89,7 @@ fn run_bench_steps(steps: &mut Steps, runs: Option<String>) -> Result<()> {
             .arg(target.join("mobile").join(library_file_name()))
             .arg("--official-client")
             .arg(&official);
-        if let Some(runs) = &runs {
+        if let Some(runs) = &options.runs {
             command.args(["--runs", runs]);
         }
         run_command(command)
@@ -89,13 +115,26 @@ fn npm_ci(project: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
+    fn args(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| (*w).to_owned()).collect()
+    }
+
     #[test]
     fn only_a_positive_run_count_is_accepted() {
-        assert_eq!(parse_runs(&[]).unwrap(), None);
-        let args = ["--runs".to_owned(), "5".to_owned()];
-        assert_eq!(parse_runs(&args).unwrap().as_deref(), Some("5"));
-        assert!(parse_runs(&["--runs".to_owned(), "0".to_owned()]).is_err());
-        assert!(parse_runs(&["--fast".to_owned()]).is_err());
+        assert_eq!(parse_options(&[]).unwrap(), BenchOptions::default());
+        let five = parse_options(&args(&["--runs", "5"])).unwrap();
+        assert_eq!(five.runs.as_deref(), Some("5"));
+        assert!(parse_options(&args(&["--runs", "0"])).is_err());
+        assert!(parse_options(&args(&["--fast"])).is_err());
+    }
+
+    #[test]
+    fn only_the_gateway_can_be_picked() {
+        let gateway = parse_options(&args(&["--only", "gateway", "--runs", "2"])).unwrap();
+        assert!(gateway.only_gateway);
+        assert_eq!(gateway.runs.as_deref(), Some("2"));
+        assert!(parse_options(&args(&["--only", "sync"])).is_err());
+        assert!(parse_options(&args(&["--only"])).is_err());
     }
 
     #[test]

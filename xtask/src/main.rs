@@ -6,6 +6,7 @@
 mod android;
 mod bench;
 mod bindings;
+mod gateway_postgres;
 mod layering;
 mod real_server;
 mod steps;
@@ -18,8 +19,10 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  test          fmt check, clippy, all Rust tests, Kotlin and Android tests, real-server suite
+  test          fmt check, clippy, all Rust tests, the push gateway on PostgreSQL,
+                Kotlin and Android tests, real-server suite
   bench         measure the figures we compete on (release build) into bench/results.json
+                (`--only gateway`: the push gateway's load test alone)
   bindings      generate Kotlin and Swift bindings into build/bindings/
   real-server   build and start a real Mattermost server, run the scenario suite
 

@@ -108,6 +108,7 @@ fn run_test_steps(steps: &mut Steps) -> Result<()> {
     steps.run("rust tests", || {
         run_command(cargo(&["test", "--workspace", "--no-fail-fast"]))
     })?;
+    steps.run("push gateway on PostgreSQL", crate::gateway_postgres::run)?;
     steps.run("kotlin tests", crate::bindings::kotlin_tests)?;
     steps.run("android tests", crate::android::android_tests)?;
     if std::env::var_os("PAUSENHOF_SKIP_REAL_SERVER").is_some() {

@@ -1,8 +1,10 @@
-//! The measurements, each against the large school on the test server.
+//! The measurements, each against the large school on the test server
+//! (the push gateway's against a push service on loopback).
 
 pub mod catch_up;
 pub mod cold_start;
 pub mod first_sync;
+pub mod gateway;
 pub mod history;
 pub mod ingest;
 pub mod official;

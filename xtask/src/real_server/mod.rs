@@ -10,7 +10,7 @@
 mod api;
 mod go_build;
 mod mattermost;
-mod postgres;
+pub(crate) mod postgres;
 mod process;
 mod record;
 mod scenarios;
