@@ -33,8 +33,8 @@ pub use accounts::AccountSummary;
 pub use background::BackgroundNotifications;
 pub use jump::{PageSide, PostJump};
 pub use links::LinkDestination;
-pub use search::SearchResults;
 pub use profile::ProfileChanges;
+pub use search::SearchResults;
 pub use terms::PendingTerms;
 pub use timeline::{PaginationOutcome, Timeline};
 
