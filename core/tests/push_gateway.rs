@@ -163,6 +163,19 @@ impl Phone {
     }
 }
 
+/// The student signed in on `client`, with consent to UnifiedPush.
+async fn sign_in_and_consent(client: &Client, server: &TestServer) {
+    let me = server.account(Role::Student);
+    client
+        .sign_in_with_password(&server.url(), &me.username, &me.password, None)
+        .await
+        .unwrap();
+    client
+        .grant_push_consent(Delivery::UnifiedPush, "2026-12")
+        .await
+        .unwrap();
+}
+
 /// The device ids on the user's server sessions.
 async fn session_device_ids(client: &Client) -> Vec<String> {
     let me = client.current_user().unwrap();
@@ -241,18 +254,10 @@ async fn the_gateway_hears_nothing_before_consent_and_forgets_on_new_endpoint_an
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_out_deletes_the_gateway_registration() {
     let server = TestServer::start(ServerConfig::default()).await.unwrap();
-    let me = server.account(Role::Student);
     let (gateway_url, gateway) = start_gateway().await;
     let phone = Phone::new(&gateway_url);
     let client = phone.client();
-    client
-        .sign_in_with_password(&server.url(), &me.username, &me.password, None)
-        .await
-        .unwrap();
-    client
-        .grant_push_consent(Delivery::UnifiedPush, "2026-12")
-        .await
-        .unwrap();
+    sign_in_and_consent(&client, &server).await;
     client.register_unified_push(endpoint("a")).await.unwrap();
     assert_eq!(
         client.push_gateway_vapid_key().await.unwrap(),
@@ -268,7 +273,6 @@ async fn sign_out_deletes_the_gateway_registration() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_without_a_gateway_says_so() {
     let server = TestServer::start(ServerConfig::default()).await.unwrap();
-    let me = server.account(Role::Student);
     let dir = tempfile::tempdir().unwrap();
     // No gateway configured: the core looks below the server address,
     // where this server has none.
@@ -276,14 +280,7 @@ async fn a_server_without_a_gateway_says_so() {
         .secret_store(Arc::new(MemorySecretStore::new()))
         .build()
         .unwrap();
-    client
-        .sign_in_with_password(&server.url(), &me.username, &me.password, None)
-        .await
-        .unwrap();
-    client
-        .grant_push_consent(Delivery::UnifiedPush, "2026-12")
-        .await
-        .unwrap();
+    sign_in_and_consent(&client, &server).await;
     let error = client
         .register_unified_push(endpoint("a"))
         .await
@@ -297,14 +294,7 @@ async fn a_server_without_a_gateway_says_so() {
     let (gateway_url, _gateway) = start_gateway().await;
     let phone = Phone::new(&gateway_url);
     let client = phone.client();
-    client
-        .sign_in_with_password(&server.url(), &me.username, &me.password, None)
-        .await
-        .unwrap();
-    client
-        .grant_push_consent(Delivery::UnifiedPush, "2026-12")
-        .await
-        .unwrap();
+    sign_in_and_consent(&client, &server).await;
     let mut insecure = endpoint("a");
     insecure.url = "http://up.example/push/a".into();
     let error = client.register_unified_push(insecure).await.unwrap_err();
