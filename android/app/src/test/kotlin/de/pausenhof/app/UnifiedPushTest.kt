@@ -37,7 +37,6 @@ import org.robolectric.annotation.Config
 import org.unifiedpush.android.connector.data.PublicKeySet
 import org.unifiedpush.android.connector.data.PushEndpoint
 import org.unifiedpush.android.connector.data.PushMessage
-import java.time.Duration
 
 /**
  * UnifiedPush end to end on the phone's side: the consent screen asks the
@@ -54,10 +53,12 @@ class UnifiedPushTest : ScreenTest() {
     @After
     fun stopGateway() {
         gateway.close()
-        // The connector lets go of the app's service a few seconds after
-        // its last message; let that happen inside this test, where
-        // Robolectric still knows the service's name.
-        shadowOf(Looper.getMainLooper()).idleFor(Duration.ofSeconds(30))
+        // The connector lets go of the app's service on a timer of its own
+        // (real time, seconds after its last message). Wait for it inside
+        // this test, where Robolectric still knows the service's name: in a
+        // later test the sandbox would call back with none.
+        waitUntil("the connector lets go of the service") { shadowOf(app).boundServiceConnections.isEmpty() }
+        shadowOf(Looper.getMainLooper()).idle()
     }
 
     private fun status() = runBlocking { app.client.pushStatus() }
