@@ -192,39 +192,42 @@ impl Client {
             platform: PushPlatform::Android,
             token: registration.token.clone(),
         };
+        let adopted = self
+            .adopt_gateway_registration(&account, &registration, device.clone())
+            .await;
+        if adopted.is_err() {
+            // Consent withdrawn meanwhile, a token the server would refuse,
+            // or storage failed: the new registration must not stay behind
+            // at the gateway.
+            let what = Unregistration {
+                device,
+                gateway: Some(registration),
+            };
+            if unregister(&self.inner.http, None, &what).await.is_ok() {
+                let token = what.device.token;
+                let _ = account
+                    .store
+                    .write(move |w| w.delete_gateway_row(&token))
+                    .await;
+            }
+        }
+        adopted
+    }
+
+    /// Keeps the gateway's secret, then registers its token as this device.
+    async fn adopt_gateway_registration(
+        &self,
+        account: &Account,
+        registration: &gateway::GatewayRegistration,
+        device: PushDevice,
+    ) -> Result<PushStatus> {
         device.validate()?;
-        let at = now_ms();
+        let (registration, at) = (registration.clone(), now_ms());
         account
             .store
             .write(move |w| w.save_gateway_registration(&registration, at))
             .await?;
-        match self.register_push_device(device.clone()).await {
-            Ok(status) => Ok(status),
-            Err(error) => {
-                // Consent withdrawn meanwhile (or storage failed): the new
-                // registration must not stay behind at the gateway.
-                let what = Unregistration {
-                    gateway: account
-                        .store
-                        .read({
-                            let token = device.token.clone();
-                            move |conn| gateway_registration(conn, &token)
-                        })
-                        .await
-                        .ok()
-                        .flatten(),
-                    device,
-                };
-                if unregister(&self.inner.http, None, &what).await.is_ok() {
-                    let token = what.device.token.clone();
-                    let _ = account
-                        .store
-                        .write(move |w| w.delete_gateway_row(&token))
-                        .await;
-                }
-                Err(error)
-            }
-        }
+        self.register_push_device(device).await
     }
 
     /// The gateway's VAPID public key, which a distributor may ask for
