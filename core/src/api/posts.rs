@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{seg, ApiClient};
 use crate::error::Result;
 use crate::model::{
-    CommandResponse, JsonMap, Post, PostList, PostSearchResults, Reaction, ThreadList,
+    CommandResponse, JsonMap, Post, PostList, PostSearchResults, Reaction, Thread, ThreadList,
 };
 
 /// Which page of a channel's posts to fetch (the server takes one of these
@@ -135,6 +135,49 @@ pub async fn my_threads(
     }
     api.get(&format!("/users/me/teams/{}/threads", seg(team_id)), &query)
         .await
+}
+
+/// `PUT` or `DELETE /users/me/teams/{team_id}/threads/{thread_id}/following`.
+pub async fn set_thread_following(
+    api: &ApiClient,
+    team_id: &str,
+    thread_id: &str,
+    following: bool,
+) -> Result<()> {
+    let method = if following {
+        Method::PUT
+    } else {
+        Method::DELETE
+    };
+    api.call::<()>(
+        method,
+        &format!(
+            "/users/me/teams/{}/threads/{}/following",
+            seg(team_id),
+            seg(thread_id)
+        ),
+        None,
+    )
+    .await
+}
+
+/// `PUT /users/me/teams/{team_id}/threads/{thread_id}/read/{timestamp}`:
+/// the thread as the server counts it afterwards.
+pub async fn mark_thread_read(
+    api: &ApiClient,
+    team_id: &str,
+    thread_id: &str,
+    timestamp: i64,
+) -> Result<Thread> {
+    api.put(
+        &format!(
+            "/users/me/teams/{}/threads/{}/read/{timestamp}",
+            seg(team_id),
+            seg(thread_id)
+        ),
+        &serde_json::json!({}),
+    )
+    .await
 }
 
 /// Body of `POST /posts`. `pending_post_id` lets the server drop a repeat

@@ -27,6 +27,7 @@ mod sign_out;
 mod sync;
 mod teams;
 mod terms;
+mod threads;
 mod timeline;
 
 pub use accounts::AccountSummary;
@@ -585,4 +586,14 @@ fn write_profile(dir: &Path, user: &User) -> Result<()> {
 
 fn read_profile(dir: &Path) -> Option<User> {
     serde_json::from_slice(&std::fs::read(dir.join(PROFILE_FILE)).ok()?).ok()
+}
+
+/// Refuses an empty id before anything reaches the server.
+fn require_id(id: &str) -> Result<()> {
+    if id.trim().is_empty() {
+        return Err(Error::InvalidInput {
+            reason: "no id given".into(),
+        });
+    }
+    Ok(())
 }

@@ -5,11 +5,11 @@
 //! `post_edited` events. Lists come from the server and are cached; with
 //! no network the cached ones are shown.
 
-use super::Client;
+use super::{require_id, Client};
 use crate::api::pins as pins_api;
 use crate::api::posts as posts_api;
 use crate::api::preferences as preferences_api;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Post, Preference};
 use crate::reads::{self, PostView, SAVED_POST_CATEGORY};
 
@@ -113,13 +113,4 @@ impl Client {
             .read(move |c| reads::pinned_posts(c, &id))
             .await?)
     }
-}
-
-fn require_id(id: &str) -> Result<()> {
-    if id.trim().is_empty() {
-        return Err(Error::InvalidInput {
-            reason: "no id given".into(),
-        });
-    }
-    Ok(())
 }

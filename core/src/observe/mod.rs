@@ -12,8 +12,8 @@ mod watch;
 pub use list::{Keyed, ListOp, OutOfRange};
 pub use updates::{Snapshots, Update};
 pub use views::{
-    Diffable, RootChange, SectionPatch, Sidebar, SidebarDiff, ThreadDiff, TimelineDiff,
-    TimelineItemsDiff,
+    Diffable, FollowedThreadsDiff, RootChange, SectionPatch, Sidebar, SidebarDiff, ThreadDiff,
+    TimelineDiff, TimelineItemsDiff,
 };
 pub use watch::Subscription;
 

@@ -4,7 +4,8 @@
 
 use super::list::{self, diff, diff_with, Keyed, ListOp, OutOfRange};
 use crate::reads::{
-    ChannelListItem, OlderPosts, PostView, SectionKind, SidebarSection, ThreadView, TimelineWindow,
+    ChannelListItem, FollowedThread, FollowedThreads, OlderPosts, PostView, SectionKind,
+    SidebarSection, ThreadView, TimelineWindow,
 };
 use crate::timeline::{TimelineItem, TimelineItems};
 
@@ -137,6 +138,41 @@ impl Diffable for ThreadView {
         }
         list::apply(&mut self.replies, diff.replies)?;
         self.complete = diff.complete;
+        Ok(())
+    }
+}
+
+impl Keyed for FollowedThread {
+    type Key = String;
+    fn key(&self) -> String {
+        self.root.id.clone()
+    }
+}
+
+/// How a team's followed threads changed: operations on the threads (a
+/// thread whose counts or root changed is replaced whole), and the totals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowedThreadsDiff {
+    pub threads: Vec<ListOp<FollowedThread>>,
+    pub unread_threads: i64,
+    pub unread_mentions: i64,
+}
+
+impl Diffable for FollowedThreads {
+    type Diff = FollowedThreadsDiff;
+
+    fn diff(&self, new: &Self) -> Option<FollowedThreadsDiff> {
+        (self != new).then(|| FollowedThreadsDiff {
+            threads: diff(&self.threads, &new.threads),
+            unread_threads: new.unread_threads,
+            unread_mentions: new.unread_mentions,
+        })
+    }
+
+    fn apply(&mut self, diff: FollowedThreadsDiff) -> Result<(), OutOfRange> {
+        list::apply(&mut self.threads, diff.threads)?;
+        self.unread_threads = diff.unread_threads;
+        self.unread_mentions = diff.unread_mentions;
         Ok(())
     }
 }

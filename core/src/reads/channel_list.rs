@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::names::{name_of, name_of_username};
@@ -169,6 +169,33 @@ fn my_channels(
         }
     }
     Ok(items)
+}
+
+/// The name a channel is shown under, as in the channel list; `None` when
+/// the channel is not cached.
+pub(crate) fn channel_title(
+    conn: &Connection,
+    channel_id: &str,
+    me: &str,
+) -> StoreResult<Option<String>> {
+    let row: Option<(String, String, String)> = conn
+        .prepare_cached("SELECT type, name, display_name FROM channels WHERE id = ?1")?
+        .query_row([channel_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((kind, name, display_name)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(match kind.as_str() {
+        "D" => name_of(conn, &other_member_of_direct(&name, me))?.unwrap_or(display_name),
+        "G" => {
+            let my_username: Option<String> = conn
+                .prepare_cached("SELECT username FROM users WHERE id = ?1")?
+                .query_row([me], |r| r.get(0))
+                .optional()?;
+            group_display_name(conn, &display_name, my_username.as_deref())?
+        }
+        _ => display_name,
+    }))
 }
 
 /// A direct channel's name is `<userA>__<userB>`; a direct message to

@@ -8,6 +8,7 @@ mod around;
 mod autocomplete;
 mod channel_list;
 mod drafts;
+mod followed_threads;
 mod names;
 mod posts;
 mod saved_pinned;
@@ -20,6 +21,9 @@ pub use around::{timeline_around, NewerPosts, WindowAround};
 pub use autocomplete::{channel_candidates, people_candidates};
 pub use channel_list::{channel_list, ChannelKind, ChannelListItem, SectionKind, SidebarSection};
 pub use drafts::{draft, drafts, DraftView};
+pub use followed_threads::{
+    followed_threads, thread_place, FollowedThread, FollowedThreads, ThreadParticipant, ThreadPlace,
+};
 pub(crate) use names::{name_of, person_name};
 pub use names::{user, UserView};
 pub use posts::{FileView, PostView, ReactionView};

@@ -329,12 +329,20 @@ fn apply_post_event(
         Event::ReactionRemoved(reaction) => {
             w.remove_reaction(&reaction.post_id, &reaction.user_id, &reaction.emoji_name)?
         }
-        Event::ThreadUpdated(thread) => {
-            if !thread.post.id.is_empty() && !thread.post.channel_id.is_empty() {
-                w.upsert_posts(std::iter::once(&thread.post))?;
-            }
-            w.set_thread_counts(&thread.id, thread.reply_count, thread.last_reply_at)?;
-        }
+        // The server tells only a thread's followers about it.
+        Event::ThreadUpdated(thread) => w.upsert_followed_threads(std::slice::from_ref(thread))?,
+        Event::ThreadReadChanged {
+            thread_id,
+            timestamp,
+            unread_mentions,
+            unread_replies,
+        } => w.set_thread_read(thread_id, *timestamp, *unread_replies, *unread_mentions)?,
+        Event::ThreadFollowChanged {
+            thread_id,
+            following: true,
+            reply_count,
+        } => w.follow_thread(thread_id, *reply_count)?,
+        Event::ThreadFollowChanged { thread_id, .. } => w.unfollow_thread(thread_id)?,
         _ => return Ok(None),
     }
     Ok(Some(false))

@@ -206,6 +206,12 @@ pub enum Event {
         unread_mentions: i64,
         unread_replies: i64,
     },
+    /// The user followed or unfollowed a thread (here or elsewhere).
+    ThreadFollowChanged {
+        thread_id: String,
+        following: bool,
+        reply_count: i64,
+    },
     EphemeralMessage(Box<Post>),
     EmojiAdded(Box<Emoji>),
     ConfigChanged,
@@ -336,6 +342,14 @@ impl Fields<'_> {
             Some(Value::String(s)) if s.len() <= MAX_FIELD_BYTES => Ok(s.clone()),
             Some(Value::String(_)) => Err(self.too_large(field)),
             Some(_) => Err(self.missing(field)),
+        }
+    }
+
+    /// A required boolean field.
+    fn bool(&self, field: &'static str) -> Result<bool, DecodeError> {
+        match self.data.get(field) {
+            Some(Value::Bool(b)) => Ok(*b),
+            _ => Err(self.missing(field)),
         }
     }
 
@@ -642,6 +656,11 @@ fn preference_thread_event(f: &Fields<'_>, _: &Broadcast) -> Result<Option<Event
             unread_mentions: f.opt_i64("unread_mentions")?,
             unread_replies: f.opt_i64("unread_replies")?,
         },
+        "thread_follow_changed" => Event::ThreadFollowChanged {
+            thread_id: f.string("thread_id")?,
+            following: f.bool("state")?,
+            reply_count: f.opt_i64("reply_count")?,
+        },
         _ => return Ok(None),
     };
     Ok(Some(event))
@@ -906,6 +925,10 @@ mod tests {
                 "thread_read_changed",
                 json!({"thread_id": "p1", "timestamp": 5}),
             ),
+            (
+                "thread_follow_changed",
+                json!({"thread_id": "p1", "state": false, "reply_count": 3}),
+            ),
             ("ephemeral_message", json!({"post": post})),
             (
                 "emoji_added",
@@ -939,6 +962,28 @@ mod tests {
                 Ok(Event::Unknown) | Err(_) => panic!("{name}: {:?}", e.event),
                 Ok(_) => {}
             }
+        }
+    }
+
+    #[test]
+    fn thread_follow_changes_need_the_thread_and_the_state() {
+        let e = event(&frame(
+            "thread_follow_changed",
+            json!({"thread_id": "p1", "state": true, "reply_count": 2}),
+            1,
+        ));
+        assert!(matches!(
+            e.event,
+            Ok(Event::ThreadFollowChanged { ref thread_id, following: true, reply_count: 2 })
+                if thread_id == "p1"
+        ));
+        for data in [
+            json!({"thread_id": "p1"}),
+            json!({"thread_id": "p1", "state": "true"}),
+            json!({"state": false}),
+        ] {
+            let e = event(&frame("thread_follow_changed", data, 2));
+            assert!(e.event.is_err(), "{:?}", e.event);
         }
     }
 

@@ -24,6 +24,8 @@ pub enum StoreChange {
     Posts { channel_id: String },
     /// Replies of a thread.
     Thread { root_id: String },
+    /// The followed threads: which, their counts and read state.
+    FollowedThreads,
     /// Preferences of the signed-in user.
     Preferences,
     /// Drafts of the composer.
@@ -80,6 +82,22 @@ impl ChangeSet {
             StoreChange::Thread { root_id: r } => r == root_id,
             StoreChange::Posts { .. } | StoreChange::User { .. } | StoreChange::Rebuilt => true,
             _ => false,
+        })
+    }
+
+    /// True when a team's followed threads must be re-read: the list, and
+    /// the roots (edits, deletes), people and channels it names.
+    pub fn affects_followed_threads(&self) -> bool {
+        self.changes.iter().any(|c| {
+            matches!(
+                c,
+                StoreChange::FollowedThreads
+                    | StoreChange::Thread { .. }
+                    | StoreChange::Posts { .. }
+                    | StoreChange::User { .. }
+                    | StoreChange::ChannelList { .. }
+                    | StoreChange::Rebuilt
+            )
         })
     }
 

@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_push.sql")),
     (4, include_str!("migrations/0004_push_to_records.sql")),
     (5, include_str!("migrations/0005_composer_drafts.sql")),
+    (6, include_str!("migrations/0006_followed_threads.sql")),
 ];
 
 /// The records file's migrations; their tables are created as `records.*`.

@@ -30,6 +30,7 @@ mod ranges;
 mod sidebar;
 mod sync_state;
 mod teams;
+mod threads;
 mod users;
 
 use std::path::{Path, PathBuf};

@@ -59,6 +59,9 @@ pub struct State {
     pub accounts: Vec<Account>,
     /// Thread read state: (user, root) -> last_viewed_at.
     pub thread_views: HashMap<(Id, Id), i64>,
+    /// Following chosen by hand: (user, root) -> following. Without an
+    /// entry, everyone who wrote in a thread follows it.
+    pub thread_follows: HashMap<(Id, Id), bool>,
     /// Sidebar categories a user changed, per (user, team), in display
     /// order; absent until the first change (then they are derived).
     pub sidebars: HashMap<(Id, Id), Vec<SidebarCategory>>,
@@ -801,14 +804,20 @@ impl State {
             data,
         )];
         if let Some(root) = new.root_id {
-            if let Some(root_json) = self.post_json_by_id(root) {
-                // Thread participants learn about the new reply count.
-                events.push(Event::to_channel(
-                    "thread_updated",
-                    new.channel_id,
-                    self.thread_participants(root),
-                    json!({"thread": json!({"id": root, "reply_count": root_json["reply_count"], "last_reply_at": create_at, "post": root_json}).to_string()}),
-                ).omit(new.user_id));
+            // Writing in a thread follows it again, as on the real server.
+            self.thread_follows.insert((new.user_id, root), true);
+            // Each follower learns the thread's new counts, as they see them.
+            for follower in self.thread_followers(root) {
+                if follower == new.user_id {
+                    continue;
+                }
+                if let Some((_, thread)) = self.thread_json(follower, root) {
+                    events.push(Event::to_user(
+                        "thread_updated",
+                        follower,
+                        json!({"thread": thread.to_string()}),
+                    ));
+                }
             }
         }
 
@@ -823,6 +832,66 @@ impl State {
             team_id,
             deduplicated: false,
         })
+    }
+
+    /// Who follows `root`'s thread: everyone who wrote in it, unless they
+    /// stopped following, and everyone who chose to follow it.
+    pub fn thread_followers(&self, root: Id) -> Vec<Id> {
+        let mut users: BTreeSet<Id> = self.thread_participants(root).into_iter().collect();
+        for ((user, thread), following) in &self.thread_follows {
+            if *thread == root {
+                if *following {
+                    users.insert(*user);
+                } else {
+                    users.remove(user);
+                }
+            }
+        }
+        users.into_iter().collect()
+    }
+
+    /// A thread as `/users/{id}/teams/{id}/threads` shows it to `user`, with
+    /// its last reply time for sorting.
+    pub fn thread_json(&self, user: Id, root: Id) -> Option<(i64, Value)> {
+        let root_post = self.posts.get(&root)?;
+        let replies = self.replies.get(&root)?;
+        let (reply_count, last_reply_at) = self.thread_stats(root);
+        let last_viewed = self.thread_views.get(&(user, root)).copied().unwrap_or(0);
+        let mention = self
+            .users
+            .get(&user)
+            .map(|u| format!("@{}", u.username))
+            .unwrap_or_default();
+        let unread: Vec<&Post> = replies
+            .iter()
+            .filter_map(|r| self.posts.get(r))
+            .filter(|p| p.delete_at == 0 && p.create_at > last_viewed && p.user_id != user)
+            .collect();
+        let unread_mentions = unread
+            .iter()
+            .filter(|p| !mention.is_empty() && p.message.contains(mention.as_str()))
+            .count();
+        let people: Vec<Value> = self
+            .thread_participants(root)
+            .iter()
+            .filter_map(|u| self.users.get(u))
+            .map(|u| u.to_json(false))
+            .collect();
+        Some((
+            last_reply_at,
+            json!({
+                "id": root,
+                "reply_count": reply_count,
+                "last_reply_at": last_reply_at,
+                "last_viewed_at": last_viewed,
+                "participants": people,
+                "post": self.post_json(root_post, ""),
+                "unread_replies": unread.len(),
+                "unread_mentions": unread_mentions,
+                "is_urgent": false,
+                "delete_at": root_post.delete_at,
+            }),
+        ))
     }
 
     pub fn thread_participants(&self, root: Id) -> Vec<Id> {

@@ -146,6 +146,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/users/{user_id}/teams/{team_id}/threads/{thread_id}/read/{timestamp}",
             put(posts::read_thread),
         )
+        .route(
+            "/users/{user_id}/teams/{team_id}/threads/{thread_id}/following",
+            put(posts::follow_thread).delete(posts::follow_thread),
+        )
         .route("/users/{user_id}/channels", get(channels::my_channels))
         .route(
             "/users/{user_id}/channel_members",

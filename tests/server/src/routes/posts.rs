@@ -893,40 +893,6 @@ pub struct ThreadsQuery {
     since: Option<String>,
 }
 
-/// A thread as `/users/{id}/teams/{id}/threads` shows it to `user`.
-fn thread_json(state: &Data, user: Id, root: Id) -> Option<(i64, Value)> {
-    let root_post = state.posts.get(&root)?;
-    let replies = state.replies.get(&root)?;
-    let (reply_count, last_reply_at) = state.thread_stats(root);
-    let last_viewed = state.thread_views.get(&(user, root)).copied().unwrap_or(0);
-    let unread = replies
-        .iter()
-        .filter_map(|r| state.posts.get(r))
-        .filter(|p| p.delete_at == 0 && p.create_at > last_viewed && p.user_id != user)
-        .count();
-    let people: Vec<Value> = state
-        .thread_participants(root)
-        .iter()
-        .filter_map(|u| state.users.get(u))
-        .map(|u| u.to_json(false))
-        .collect();
-    Some((
-        last_reply_at,
-        json!({
-            "id": root,
-            "reply_count": reply_count,
-            "last_reply_at": last_reply_at,
-            "last_viewed_at": last_viewed,
-            "participants": people,
-            "post": state.post_json(root_post, ""),
-            "unread_replies": unread,
-            "unread_mentions": 0,
-            "is_urgent": false,
-            "delete_at": root_post.delete_at,
-        }),
-    ))
-}
-
 /// Whether `root` is a live thread `user` takes part in, in `team` (or a
 /// direct/group channel).
 fn users_thread(state: &Data, user: Id, team: Id, root: Id) -> bool {
@@ -943,7 +909,7 @@ fn users_thread(state: &Data, user: Id, team: Id, root: Id) -> bool {
         .channels
         .get(&root_post.channel_id)
         .is_some_and(|c| c.team_id.is_none() || c.team_id == Some(team));
-    in_team && state.replies.contains_key(&root) && state.thread_participants(root).contains(&user)
+    in_team && state.replies.contains_key(&root) && state.thread_followers(root).contains(&user)
 }
 
 pub async fn user_threads(
@@ -969,7 +935,7 @@ pub async fn user_threads(
         .replies
         .keys()
         .filter(|root| users_thread(&state, user, team, **root))
-        .filter_map(|root| thread_json(&state, user, *root))
+        .filter_map(|root| state.thread_json(user, *root))
         .filter(|(last, _)| *last > since)
         .collect();
     threads.sort_by_key(|t| std::cmp::Reverse(t.0));
@@ -1002,7 +968,9 @@ pub async fn user_thread(
             "Unable to get the thread.",
         ));
     }
-    let (_, json) = thread_json(&state, user, thread).ok_or_else(ApiError::post_not_found)?;
+    let (_, json) = state
+        .thread_json(user, thread)
+        .ok_or_else(ApiError::post_not_found)?;
     Ok(Json(json))
 }
 
@@ -1027,15 +995,48 @@ pub async fn read_thread(
             ));
         }
         state.thread_views.insert((user, thread), timestamp);
-        let (_, json) = thread_json(&state, user, thread).ok_or_else(ApiError::post_not_found)?;
+        let (_, json) = state
+            .thread_json(user, thread)
+            .ok_or_else(ApiError::post_not_found)?;
         let channel = state.post(thread)?.channel_id;
         let event = Event::to_user(
             "thread_read_changed",
             user,
-            json!({"thread_id": thread, "timestamp": timestamp, "unread_mentions": 0, "unread_replies": json["unread_replies"], "channel_id": channel}),
+            json!({"thread_id": thread, "timestamp": timestamp, "unread_mentions": json["unread_mentions"], "unread_replies": json["unread_replies"], "channel_id": channel}),
         );
         (json, event)
     };
     shared.publish(vec![event]);
     Ok(Json(json))
+}
+
+/// `PUT` (follow) or `DELETE` (stop following)
+/// `/users/{user}/teams/{team}/threads/{thread}/following`: any root post of
+/// a channel the user is in; the user's devices hear `thread_follow_changed`.
+pub async fn follow_thread(
+    State(shared): State<Arc<Shared>>,
+    method: axum::http::Method,
+    Me(user): Me,
+    ThreadId(thread): ThreadId,
+) -> ApiResult<Json<Value>> {
+    let following = method == axum::http::Method::PUT;
+    let event = {
+        let mut state = shared.state();
+        let root = state.post(thread)?;
+        if root.root_id.is_some() || root.delete_at > 0 {
+            return Err(ApiError::post_not_found());
+        }
+        if !state.is_member(root.channel_id, user) {
+            return Err(ApiError::permission("read_channel"));
+        }
+        state.thread_follows.insert((user, thread), following);
+        let (reply_count, _) = state.thread_stats(thread);
+        Event::to_user(
+            "thread_follow_changed",
+            user,
+            json!({"thread_id": thread, "state": following, "reply_count": reply_count}),
+        )
+    };
+    shared.publish(vec![event]);
+    Ok(Json(json!({"status": "OK"})))
 }
