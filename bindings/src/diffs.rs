@@ -99,7 +99,7 @@ fn index(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-fn list_op<T, U, P>(
+pub(crate) fn list_op<T, U, P>(
     op: ListOp<T, P>,
     remove: impl Fn(u32) -> U,
     insert: impl Fn(u32, T) -> U,

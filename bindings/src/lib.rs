@@ -27,6 +27,7 @@ mod session;
 mod subscriptions;
 mod task_handle;
 mod teams;
+mod threads;
 mod timeline;
 mod views;
 
@@ -59,6 +60,10 @@ pub use subscriptions::{
 };
 pub use task_handle::TaskHandle;
 pub use teams::JoinableTeam;
+pub use threads::{
+    FollowedThread, FollowedThreadOp, FollowedThreads, FollowedThreadsDiff,
+    FollowedThreadsListener, ThreadParticipant,
+};
 pub use timeline::{
     PaginationOutcome, Participant, PostItem, PostSendState, SystemItem, ThreadSummary, Timeline,
     TimelineItem, TimelineItemKind, TimelineItemOp, TimelineItems, TimelineItemsDiff,

@@ -64,6 +64,12 @@ pub enum Command {
     /// Messages written but not sent (the drafts of every channel and
     /// thread, this device's and the server's).
     Drafts,
+    /// The threads you follow, newest reply first, with what is unread.
+    Threads {
+        /// Team name (default: every team).
+        #[arg(long)]
+        team: Option<String>,
+    },
     /// Follow live events until Ctrl-C.
     Tail,
     /// Search messages on the server and in the cache, with Mattermost's

@@ -11,6 +11,7 @@ mod profile;
 pub mod reads;
 mod slash;
 mod status;
+mod threads;
 
 use anyhow::Result;
 
@@ -128,6 +129,14 @@ pub async fn run(cli: Cli, output: Output) -> Result<()> {
                 &context::signed_in_client(&data_dir, account).await?,
                 &terms,
                 offline,
+                output,
+            )
+            .await
+        }
+        Command::Threads { team } => {
+            threads::list(
+                &context::signed_in_client(&data_dir, account).await?,
+                team,
                 output,
             )
             .await

@@ -10,3 +10,4 @@ pub mod push;
 pub mod scenarios;
 pub mod search;
 pub mod sut;
+pub mod threads;

@@ -100,3 +100,12 @@ on_real_server_search!(
     permalink_opens_the_post,
     jump_to_a_post,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a real Mattermost server: cargo xtask real-server"]
+async fn followed_threads_read_and_unfollow() {
+    let sut = RealMattermost::from_env().unwrap();
+    pausenhof_scenarios::threads::followed_threads_read_and_unfollow(&sut)
+        .await
+        .unwrap();
+}

@@ -92,3 +92,11 @@ on_test_server_search!(
     permalink_opens_the_post,
     jump_to_a_post,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn followed_threads_read_and_unfollow() {
+    let sut = OurTestServer::start().await.unwrap();
+    pausenhof_scenarios::threads::followed_threads_read_and_unfollow(&sut)
+        .await
+        .unwrap();
+}

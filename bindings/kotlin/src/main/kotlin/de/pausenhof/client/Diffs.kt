@@ -2,6 +2,10 @@ package de.pausenhof.client
 
 import de.pausenhof.ffi.ChannelListItem
 import de.pausenhof.ffi.ChannelListOp
+import de.pausenhof.ffi.FollowedThread
+import de.pausenhof.ffi.FollowedThreadOp
+import de.pausenhof.ffi.FollowedThreads
+import de.pausenhof.ffi.FollowedThreadsDiff
 import de.pausenhof.ffi.Post
 import de.pausenhof.ffi.PostListOp
 import de.pausenhof.ffi.SidebarSection
@@ -103,4 +107,24 @@ fun Thread.applying(diff: ThreadDiff): Thread = copy(
     root = if (diff.rootChanged) diff.root else root,
     replies = replies.applying(diff.replies),
     complete = diff.complete,
+)
+
+@JvmName("applyingFollowedThreadOps")
+fun List<FollowedThread>.applying(operations: List<FollowedThreadOp>): List<FollowedThread> {
+    val list = toMutableList()
+    for (op in operations) {
+        when (op) {
+            is FollowedThreadOp.Remove -> list.removeAt(op.index.toInt())
+            is FollowedThreadOp.Insert -> list.add(op.index.toInt(), op.thread)
+            is FollowedThreadOp.Move -> list.add(op.to.toInt(), list.removeAt(op.from.toInt()))
+            is FollowedThreadOp.Update -> list[op.index.toInt()] = op.thread
+        }
+    }
+    return list
+}
+
+fun FollowedThreads.applying(diff: FollowedThreadsDiff): FollowedThreads = copy(
+    threads = threads.applying(diff.threads),
+    unreadThreads = diff.unreadThreads,
+    unreadMentions = diff.unreadMentions,
 )

@@ -5,6 +5,9 @@ import de.pausenhof.ffi.Client
 import de.pausenhof.ffi.ClientException
 import de.pausenhof.ffi.ConnectionState
 import de.pausenhof.ffi.ConnectionStateListener
+import de.pausenhof.ffi.FollowedThreads
+import de.pausenhof.ffi.FollowedThreadsDiff
+import de.pausenhof.ffi.FollowedThreadsListener
 import de.pausenhof.ffi.TypingListener
 import de.pausenhof.ffi.SessionState
 import de.pausenhof.ffi.SessionStateListener
@@ -151,6 +154,20 @@ fun Client.threadUpdates(rootId: String): Flow<Update<Thread, ThreadDiff>> =
 /** A thread now, then after every change. */
 fun Client.observeThread(rootId: String): Flow<Thread> =
     threadUpdates(rootId).applyingDiffs { applying(it) }
+
+/** A team's followed threads: whole, then a diff per change. */
+fun Client.followedThreadUpdates(teamId: String): Flow<Update<FollowedThreads, FollowedThreadsDiff>> =
+    subscriptionFlow(conflate = false) { deliver, fail ->
+        subscribeFollowedThreads(teamId, object : FollowedThreadsListener {
+            override fun onFollowedThreads(threads: FollowedThreads) = deliver(Update.Snapshot(threads))
+            override fun onFollowedThreadsDiff(diff: FollowedThreadsDiff) = deliver(Update.Diff(diff))
+            override fun onError(error: ClientException) = fail(error)
+        })
+    }
+
+/** A team's followed threads now, then after every change. */
+fun Client.observeFollowedThreads(teamId: String): Flow<FollowedThreads> =
+    followedThreadUpdates(teamId).applyingDiffs { applying(it) }
 
 /** The websocket's state now, then every change. Needs `startRealtime()`. */
 fun Client.connectionStates(): Flow<ConnectionState> = subscriptionFlow(conflate = true) { deliver, _ ->
