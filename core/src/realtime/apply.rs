@@ -143,11 +143,12 @@ impl StoreSink {
             // catch-up owed or under way (read here, inside the write, so a
             // catch-up starting meanwhile is seen).
             let (_, owed) = read_resume_point(w.conn())?;
-            let unbroken =
-                !batch.catch_up_needed && !owed && !catch_up_running.load(Ordering::SeqCst);
+            let catching_up = catch_up_running.load(Ordering::SeqCst);
+            let unbroken = !batch.catch_up_needed && !owed && !catching_up;
             let mut refresh = batch.catch_up_needed;
             for received in &batch.events {
                 refresh |= apply_event(w, &me, received, unbroken)?;
+                refresh |= catching_up && catch_up_may_overwrite(&received.event);
             }
             w.set_realtime_state(&batch.resume.connection_id, batch.resume.next_seq, refresh)?;
             Ok(refresh)
@@ -278,6 +279,25 @@ fn place_live_post(w: &mut Writer<'_>, post: &Post, unbroken: bool) -> StoreResu
             Ok(false)
         }
     }
+}
+
+/// State a running catch-up may have fetched before this event changed it,
+/// and would then write back over it (categories and memberships carry no
+/// version the store could compare): the catch-up runs once more after.
+/// Posts are left out: they carry their own times, and a busy channel
+/// would otherwise keep catch-ups running back to back.
+fn catch_up_may_overwrite(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::ChannelMemberUpdated(_)
+            | Event::ChannelUpdated(_)
+            | Event::SidebarCategoriesUpdated { .. }
+            | Event::SidebarCategoryOrderUpdated { .. }
+            | Event::SidebarCategoryDeleted { .. }
+            | Event::PreferencesChanged(_)
+            | Event::PreferencesDeleted(_)
+            | Event::UpdateTeam(_)
+    )
 }
 
 /// Applies one event; returns true when it needs a catch-up to complete.
@@ -712,6 +732,32 @@ mod tests {
                 "SELECT count(*) FROM channel_members WHERE channel_id = 'c9'"
             ),
             1
+        );
+    }
+
+    #[test]
+    fn a_member_update_during_a_catch_up_has_it_run_once_more() {
+        let (_dir, store) = seeded();
+        let running = AtomicBool::new(true);
+        let muted = Event::ChannelMemberUpdated(Box::new(member("c1", 9, 0)));
+        assert!(
+            StoreSink::apply_blocking_with(&store, &batch(vec![muted.clone()], 1), &running)
+                .unwrap(),
+            "the running catch-up may write an older membership over it"
+        );
+        assert!(store.read_blocking(read_resume_point).unwrap().1);
+        running.store(false, Ordering::SeqCst);
+        store.write_blocking(|w| w.clear_catch_up_owed()).unwrap();
+        assert!(!StoreSink::apply_blocking_with(&store, &batch(vec![muted], 2), &running).unwrap());
+        let typing = Event::Typing {
+            channel_id: "c1".into(),
+            parent_id: String::new(),
+            user_id: "u9".into(),
+        };
+        running.store(true, Ordering::SeqCst);
+        assert!(
+            !StoreSink::apply_blocking_with(&store, &batch(vec![typing], 3), &running).unwrap(),
+            "what a catch-up does not fetch needs no second run"
         );
     }
 
