@@ -93,6 +93,7 @@ class HomeActivity : Screen() {
 
     override fun onCreateOptionsMenu(menu: Menu): Boolean {
         menu.add(Menu.NONE, R.id.menu_sync, Menu.NONE, R.string.home_sync)
+        menu.add(Menu.NONE, R.id.menu_threads, Menu.NONE, R.string.home_threads)
         menu.add(Menu.NONE, R.id.menu_search, Menu.NONE, R.string.home_search)
         menu.add(Menu.NONE, R.id.menu_browse, Menu.NONE, R.string.home_browse)
         menu.add(Menu.NONE, R.id.menu_people, Menu.NONE, R.string.home_people)
@@ -104,6 +105,12 @@ class HomeActivity : Screen() {
     override fun onOptionsItemSelected(item: MenuItem): Boolean = when (item.itemId) {
         R.id.menu_sync -> {
             launch { sync() }
+            true
+        }
+        R.id.menu_threads -> {
+            teamId?.let {
+                startActivity(Intent(this, ThreadsActivity::class.java).putExtra(ThreadsActivity.EXTRA_TEAM_ID, it))
+            }
             true
         }
         R.id.menu_search -> {
