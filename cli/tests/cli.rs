@@ -640,3 +640,56 @@ async fn two_accounts_side_by_side_chosen_with_account() {
     let teams = json(&run(pausenhof(dir, &["--json", "teams"])).await);
     assert!(teams.to_string().contains("gsm"), "{teams}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn threads_lists_followed_threads_with_unread_replies_per_team() {
+    let server = school().await;
+    let student = server.account(Role::Student);
+    let lena = server.create_user("lena", "lena@schule.example", "Passwort-123!");
+    server.add_to_team(&lena.user_id, "gsm").unwrap();
+    let channel = server.channel_by_name("gsm", "town-square").unwrap();
+    let question = "Welche Seiten für Freitag?";
+    let root = server.post_as(&student.user_id, channel["id"].as_str().unwrap(), question);
+    let root_id = root["id"].as_str().unwrap();
+    server.reply_as(&lena.user_id, root_id, "Seite 42").unwrap();
+    server
+        .reply_as(
+            &lena.user_id,
+            root_id,
+            &format!("@{} und 43", student.username),
+        )
+        .unwrap();
+    let data_dir = tempfile::tempdir().unwrap();
+    let dir = data_dir.path();
+    json(&login(&server, dir, &student).await);
+
+    let listed = json(&run(pausenhof(dir, &["--json", "threads", "--team", "gsm"])).await);
+    let threads = &listed[0]["threads"]["threads"];
+    let ours = threads
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["root"]["id"] == root_id)
+        .unwrap_or_else(|| panic!("not listed: {listed}"));
+    assert_eq!(ours["reply_count"], 2, "{ours}");
+    assert_eq!(ours["unread_replies"], 2, "{ours}");
+    assert_eq!(ours["unread_mentions"], 1, "{ours}");
+
+    let text = stdout(&run(pausenhof(dir, &["threads", "--team", "gsm"])).await);
+    let line = text
+        .lines()
+        .find(|l| l.contains(question))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains("Town Square") && line.contains("(2 replies) @1"),
+        "{line}"
+    );
+
+    let unknown = run(pausenhof(dir, &["threads", "--team", "nirgendwo"])).await;
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("not in a team named `nirgendwo`"),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
+    );
+}

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use pausenhof_core::markdown::emoji_unicode;
 use pausenhof_core::reads::{
-    ChannelListItem, OlderPosts, PostView, SearchHit, SidebarSection, TimelineWindow,
+    ChannelListItem, OlderPosts, PostView, SearchHit, SidebarSection, TeamView, TimelineWindow,
 };
 use pausenhof_core::texts::{Locale, Text};
 use pausenhof_core::timeline::{
@@ -37,23 +37,29 @@ pub async fn teams(client: &Client, output: Output) -> Result<()> {
     Ok(())
 }
 
+/// The user's teams, or only the one named `team`; an error naming the
+/// `teams` command when the user is in no team of that name.
+pub async fn selected_teams(client: &Client, team: Option<&str>) -> Result<Vec<TeamView>> {
+    let teams: Vec<TeamView> = client
+        .teams()
+        .await?
+        .into_iter()
+        .filter(|candidate| team.is_none_or(|wanted| wanted == candidate.name))
+        .collect();
+    if let Some(wanted) = team {
+        if teams.is_empty() {
+            anyhow::bail!("you are not in a team named `{wanted}` (see `pausenhof teams`)");
+        }
+    }
+    Ok(teams)
+}
+
 pub async fn channels(client: &Client, team: Option<String>, output: Output) -> Result<()> {
     refresh(client, output).await?;
     let mut listed = Vec::new();
-    for candidate in client.teams().await? {
-        if team
-            .as_ref()
-            .is_some_and(|wanted| *wanted != candidate.name)
-        {
-            continue;
-        }
+    for candidate in selected_teams(client, team.as_deref()).await? {
         let sections = client.channel_list(&candidate.id).await?;
         listed.push((candidate, sections));
-    }
-    if let Some(wanted) = &team {
-        if listed.is_empty() {
-            anyhow::bail!("you are not in a team named `{wanted}` (see `pausenhof teams`)");
-        }
     }
     if output.json {
         let teams: Vec<_> = listed

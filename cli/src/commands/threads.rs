@@ -6,6 +6,7 @@ use pausenhof_core::reads::FollowedThread;
 use pausenhof_core::Client;
 use serde_json::json;
 
+use super::reads::selected_teams;
 use crate::output::{Output, Style};
 use crate::sync_progress::refresh;
 
@@ -13,20 +14,9 @@ pub async fn list(client: &Client, team: Option<String>, output: Output) -> Resu
     // Channel names and new teams come from the sync.
     refresh(client, output).await?;
     let mut listed = Vec::new();
-    for candidate in client.teams().await? {
-        if team
-            .as_ref()
-            .is_some_and(|wanted| *wanted != candidate.name)
-        {
-            continue;
-        }
+    for candidate in selected_teams(client, team.as_deref()).await? {
         let threads = client.load_followed_threads(&candidate.id).await?;
         listed.push((candidate, threads));
-    }
-    if let Some(wanted) = &team {
-        if listed.is_empty() {
-            anyhow::bail!("you are not in a team named `{wanted}` (see `pausenhof teams`)");
-        }
     }
     if output.json {
         let teams: Vec<_> = listed
