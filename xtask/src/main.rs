@@ -6,6 +6,7 @@
 mod android;
 mod bench;
 mod bindings;
+mod fdroid;
 mod gateway_postgres;
 mod layering;
 mod real_server;
@@ -20,7 +21,7 @@ usage: cargo xtask <task>
 
 tasks:
   test          fmt check, clippy, all Rust tests, the push gateway on PostgreSQL,
-                Kotlin and Android tests, real-server suite
+                Kotlin and Android tests, F-Droid metadata, real-server suite
   bench         measure the figures we compete on (release build) into bench/results.json
                 (`--only gateway`: the push gateway's load test alone)
   bindings      generate Kotlin and Swift bindings into build/bindings/
