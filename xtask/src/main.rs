@@ -4,6 +4,7 @@
 //! first failing step fails the whole run with its exit status.
 
 mod android;
+mod apk;
 mod bench;
 mod bindings;
 mod fdroid;
@@ -21,10 +22,14 @@ usage: cargo xtask <task>
 
 tasks:
   test          fmt check, clippy, all Rust tests, the push gateway on PostgreSQL,
-                Kotlin and Android tests, F-Droid metadata, real-server suite
+                Kotlin and Android tests (with the check APK), F-Droid metadata,
+                real-server suite
   bench         measure the figures we compete on (release build) into bench/results.json
                 (`--only gateway`: the push gateway's load test alone)
   bindings      generate Kotlin and Swift bindings into build/bindings/
+  android       the Android step alone: the app's Robolectric tests (API 34 and 21),
+                the check APK (assembled, signed, verified, scanned), F-Droid metadata
+                (`--no-tests`: the check APK from the last Maven build, and the metadata)
   real-server   build and start a real Mattermost server, run the scenario suite
 
 environment:
@@ -51,6 +56,7 @@ fn run(args: &[String]) -> Result<()> {
         "bench" => bench::bench(rest),
         "real-server" => real_server::run(rest),
         "bindings" => bindings::bindings(rest),
+        "android" => android::android(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
