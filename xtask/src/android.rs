@@ -37,6 +37,7 @@ pub fn android(args: &[String]) -> Result<()> {
                 crate::bindings::build_for_foreign_tests().map(drop)
             })
             .and_then(|()| steps.run("android tests", android_tests))
+            .and_then(|()| steps.run("android targets", crate::android_targets::check))
     } else {
         steps.run("check apk", || crate::apk::check_apk().map(drop))
     }
