@@ -10,7 +10,8 @@
 //! compiled (`apk.rs`).
 //!
 //! `cargo xtask android` runs this step alone: it builds what the Kotlin
-//! step would have built first, and checks the F-Droid metadata after.
+//! step would have built first, and runs the steps "android targets" and
+//! "f-droid metadata" after it.
 
 use std::process::Command;
 
@@ -19,8 +20,8 @@ use anyhow::{bail, Context, Result};
 use crate::bindings::{kotlin_out_dir, library_file_name, target_dir};
 use crate::steps::{run_command, workspace_root, Steps};
 
-/// `cargo xtask android`.
-/// `--no-tests` makes the check APK from the last Maven build only.
+/// `cargo xtask android`; `--no-tests` makes the check APK from the last
+/// Maven build and checks the F-Droid metadata, nothing else.
 pub fn android(args: &[String]) -> Result<()> {
     let tests = match args {
         [] => true,
