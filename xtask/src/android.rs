@@ -6,13 +6,46 @@
 //! `pausenhof-ffi` library, the test server and the generated Kotlin of
 //! `build/bindings/kotlin` (the Android flavour, as the app ships it).
 //! The core flows run a second time on API 21 (the `sdk21` Maven profile).
+//! Then the check APK of the `fdroid` flavour is made from the classes just
+//! compiled (`apk.rs`).
+//!
+//! `cargo xtask android` runs this step alone: it builds what the Kotlin
+//! step would have built first, and runs the steps "android targets" and
+//! "f-droid metadata" after it.
 
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
 use crate::bindings::{kotlin_out_dir, library_file_name, target_dir};
-use crate::steps::{run_command, workspace_root};
+use crate::steps::{run_command, workspace_root, Steps};
+
+/// `cargo xtask android`; `--no-tests` makes the check APK from the last
+/// Maven build and checks the F-Droid metadata, nothing else.
+pub fn android(args: &[String]) -> Result<()> {
+    let tests = match args {
+        [] => true,
+        [flag] if flag == "--no-tests" => false,
+        _ => bail!(
+            "`android` takes only `--no-tests`, got `{}`",
+            args.join(" ")
+        ),
+    };
+    let mut steps = Steps::default();
+    let outcome = if tests {
+        steps
+            .run("test server and bindings", || {
+                crate::bindings::build_for_foreign_tests().map(drop)
+            })
+            .and_then(|()| steps.run("android tests", android_tests))
+            .and_then(|()| steps.run("android targets", crate::android_targets::check))
+    } else {
+        steps.run("check apk", || crate::apk::check_apk().map(drop))
+    }
+    .and_then(|()| steps.run("f-droid metadata", crate::fdroid::check));
+    steps.print_summary();
+    outcome
+}
 
 pub fn android_tests() -> Result<()> {
     let binaries = target_dir()?.join("debug");
@@ -61,5 +94,6 @@ pub fn android_tests() -> Result<()> {
     // The core flows again on Android 5 (API 21), with the classes just
     // compiled: the `sdk21` profile only swaps the Robolectric runtime.
     run_command(maven(&["-Psdk21", "initialize", "surefire:test"]))
-        .context("the Android tests on API 21")
+        .context("the Android tests on API 21")?;
+    crate::apk::check_apk().map(drop)
 }

@@ -20,7 +20,7 @@ const FFI_CRATE: &str = "pausenhof-ffi";
 const LIBRARY_STEM: &str = "pausenhof_ffi";
 
 /// What a generation run produced.
-struct Generated {
+pub(crate) struct Generated {
     /// The built cdylib the bindings were generated from.
     library: PathBuf,
     /// The folder holding the library and the other debug binaries.
@@ -50,14 +50,7 @@ pub fn bindings(args: &[String]) -> Result<()> {
 /// The "kotlin tests" step: bindings with the test hooks, API.md check, and
 /// the Maven tests (which start the test server binary themselves).
 pub fn kotlin_tests() -> Result<()> {
-    run_command(cargo(&[
-        "build",
-        "--package",
-        "pausenhof-testserver",
-        "--bin",
-        "pausenhof-testserver",
-    ]))?;
-    let generated = generate(true)?;
+    let generated = build_for_foreign_tests()?;
     check_api_listing(&generated.api_listing)?;
 
     let testserver = generated.binaries.join(format!(
@@ -78,6 +71,19 @@ pub fn kotlin_tests() -> Result<()> {
             kotlin_jvm_out_dir().display()
         ));
     run_command(maven).context("the Kotlin tests need Maven (`mvn`) and a JDK 17")
+}
+
+/// What the Kotlin and Android tests run against: the test server, the
+/// library with the test hooks, and the Kotlin generated from it.
+pub(crate) fn build_for_foreign_tests() -> Result<Generated> {
+    run_command(cargo(&[
+        "build",
+        "--package",
+        "pausenhof-testserver",
+        "--bin",
+        "pausenhof-testserver",
+    ]))?;
+    generate(true)
 }
 
 fn generate(with_test_hooks: bool) -> Result<Generated> {

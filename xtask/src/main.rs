@@ -4,8 +4,11 @@
 //! first failing step fails the whole run with its exit status.
 
 mod android;
+mod android_targets;
+mod apk;
 mod bench;
 mod bindings;
+mod fdroid;
 mod gateway_postgres;
 mod layering;
 mod real_server;
@@ -20,10 +23,15 @@ usage: cargo xtask <task>
 
 tasks:
   test          fmt check, clippy, all Rust tests, the push gateway on PostgreSQL,
-                Kotlin and Android tests, real-server suite
+                Kotlin and Android tests (with the check APK), cargo check for ARM
+                Android, F-Droid metadata, real-server suite
   bench         measure the figures we compete on (release build) into bench/results.json
                 (`--only gateway`: the push gateway's load test alone)
   bindings      generate Kotlin and Swift bindings into build/bindings/
+  android       the Android step alone: the app's Robolectric tests (API 34 and 21),
+                the check APK (assembled, signed, verified, scanned), cargo check for
+                ARM Android (zig cc standing in for the NDK), F-Droid metadata
+                (`--no-tests`: the check APK from the last Maven build, and the metadata)
   real-server   build and start a real Mattermost server, run the scenario suite
 
 environment:
@@ -50,6 +58,7 @@ fn run(args: &[String]) -> Result<()> {
         "bench" => bench::bench(rest),
         "real-server" => real_server::run(rest),
         "bindings" => bindings::bindings(rest),
+        "android" => android::android(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

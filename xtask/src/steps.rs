@@ -111,6 +111,8 @@ fn run_test_steps(steps: &mut Steps) -> Result<()> {
     steps.run("push gateway on PostgreSQL", crate::gateway_postgres::run)?;
     steps.run("kotlin tests", crate::bindings::kotlin_tests)?;
     steps.run("android tests", crate::android::android_tests)?;
+    steps.run("android targets", crate::android_targets::check)?;
+    steps.run("f-droid metadata", crate::fdroid::check)?;
     if std::env::var_os("PAUSENHOF_SKIP_REAL_SERVER").is_some() {
         println!("\n==> real-server suite: skipped (PAUSENHOF_SKIP_REAL_SERVER is set)");
     } else {

@@ -9,6 +9,7 @@ import android.widget.LinearLayout
 import android.widget.ScrollView
 import android.widget.TextView
 import android.widget.Toast
+import de.pausenhof.app.Distribution
 import de.pausenhof.app.R
 import de.pausenhof.app.colorOf
 import de.pausenhof.app.markAsHeading
@@ -78,7 +79,7 @@ class SettingsActivity : Screen() {
             setOnClickListener { signOut(this) }
         }
         val about = TextView(this).apply {
-            text = getString(R.string.settings_about, libraryVersion())
+            text = getString(R.string.settings_about, Distribution.NAME, libraryVersion())
             setPadding(0, padding, 0, 0)
             setTextColor(colorOf(R.color.text_secondary))
         }
