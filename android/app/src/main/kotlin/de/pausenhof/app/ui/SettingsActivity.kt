@@ -18,6 +18,8 @@ import de.pausenhof.ffi.ConsentState
 import de.pausenhof.ffi.Delivery
 import de.pausenhof.ffi.libraryVersion
 import java.util.Date
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 
 /**
  * The account, the other accounts on this phone (switch to one, sign out of
@@ -73,6 +75,16 @@ class SettingsActivity : Screen() {
             setText(R.string.settings_change_consent)
             setOnClickListener { startActivity(Intent(this@SettingsActivity, ConsentActivity::class.java)) }
         }
+        val privacyHeading = TextView(this).apply {
+            setText(R.string.settings_privacy)
+            setPadding(0, padding, 0, 0)
+            markAsHeading()
+        }
+        val export = Button(this).apply {
+            id = R.id.settings_export
+            setText(R.string.settings_export)
+            setOnClickListener { chooseExportFile() }
+        }
         val signOut = Button(this).apply {
             id = R.id.settings_sign_out
             setText(R.string.settings_sign_out)
@@ -89,7 +101,10 @@ class SettingsActivity : Screen() {
                     LinearLayout(this@SettingsActivity).apply {
                         orientation = LinearLayout.VERTICAL
                         setPadding(padding, padding, padding, padding)
-                        listOf(account, accountsHeading, accounts, addAccount, heading, consent, log, withdraw, change, signOut, about)
+                        listOf(
+                            account, accountsHeading, accounts, addAccount, heading, consent, log, withdraw, change,
+                            privacyHeading, export, signOut, about,
+                        )
                             .forEach(::addView)
                     },
                 )
@@ -195,6 +210,36 @@ class SettingsActivity : Screen() {
 
     private fun date(millis: Long): String = DateFormat.getDateFormat(this).format(Date(millis))
 
+    /** The user picks where the export goes (GDPR Art. 20); nothing is kept elsewhere. */
+    private fun chooseExportFile() {
+        val pick = Intent(Intent.ACTION_CREATE_DOCUMENT)
+            .addCategory(Intent.CATEGORY_OPENABLE)
+            .setType("application/json")
+            .putExtra(Intent.EXTRA_TITLE, EXPORT_FILE_NAME)
+        startActivityForResult(pick, REQUEST_EXPORT)
+    }
+
+    override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
+        super.onActivityResult(requestCode, resultCode, data)
+        val target = data?.data
+        if (requestCode != REQUEST_EXPORT || resultCode != RESULT_OK || target == null) return
+        launch {
+            val written = try {
+                val export = client.exportMyData()
+                withContext(Dispatchers.IO) {
+                    contentResolver.openOutputStream(target)?.use { it.write(export.toByteArray()) } != null
+                }
+            } catch (failure: ClientException) {
+                Toast.makeText(this@SettingsActivity, describe(failure), Toast.LENGTH_LONG).show()
+                return@launch
+            } catch (failure: java.io.IOException) {
+                false
+            }
+            val said = if (written) R.string.settings_export_done else R.string.settings_export_failed
+            Toast.makeText(this@SettingsActivity, said, Toast.LENGTH_LONG).show()
+        }
+    }
+
     private fun withdrawConsent() {
         withdraw.isEnabled = false
         launch {
@@ -227,5 +272,10 @@ class SettingsActivity : Screen() {
                 Toast.makeText(this@SettingsActivity, describe(failure), Toast.LENGTH_LONG).show()
             }
         }
+    }
+
+    companion object {
+        const val REQUEST_EXPORT = 41
+        const val EXPORT_FILE_NAME = "pausenhof-meine-daten.json"
     }
 }
