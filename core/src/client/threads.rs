@@ -15,6 +15,15 @@ use crate::store::my_team_ids;
 /// Threads fetched for a team's list at once (the newest replies first).
 const THREADS_PAGE: u32 = 100;
 
+/// The first page of a team's Threads list, with the people in them.
+fn threads_page() -> ThreadsQuery {
+    ThreadsQuery {
+        per_page: Some(THREADS_PAGE),
+        extended: true,
+        ..ThreadsQuery::default()
+    }
+}
+
 impl Client {
     /// A team's followed threads as cached (offline too).
     pub async fn followed_threads(&self, team_id: &str) -> Result<FollowedThreads> {
@@ -30,12 +39,7 @@ impl Client {
     pub async fn load_followed_threads(&self, team_id: &str) -> Result<FollowedThreads> {
         require_id(team_id)?;
         let account = self.account()?;
-        let query = ThreadsQuery {
-            per_page: Some(THREADS_PAGE),
-            extended: true,
-            ..ThreadsQuery::default()
-        };
-        match posts_api::my_threads(&account.api, team_id, &query).await {
+        match posts_api::my_threads(&account.api, team_id, &threads_page()).await {
             Ok(list) => {
                 let complete = list.threads.len() as i64 >= list.total;
                 let team = team_id.to_owned();
@@ -73,12 +77,7 @@ impl Client {
         let root = root_id.to_owned();
         if following {
             // The list shows counts and people only the server knows.
-            let query = ThreadsQuery {
-                per_page: Some(THREADS_PAGE),
-                extended: true,
-                ..ThreadsQuery::default()
-            };
-            let fetched = posts_api::my_threads(&account.api, &team_id, &query).await;
+            let fetched = posts_api::my_threads(&account.api, &team_id, &threads_page()).await;
             let thread = fetched
                 .ok()
                 .and_then(|list| list.threads.into_iter().find(|t| t.id == root));
