@@ -148,7 +148,9 @@ impl StoreSink {
             let mut refresh = batch.catch_up_needed;
             for received in &batch.events {
                 refresh |= apply_event(w, &me, received, unbroken)?;
-                refresh |= catching_up && catch_up_may_overwrite(&received.event);
+                if catching_up {
+                    refresh |= owe_what_catch_up_may_overwrite(w, &received.event)?;
+                }
             }
             w.set_realtime_state(&batch.resume.connection_id, batch.resume.next_seq, refresh)?;
             Ok(refresh)
@@ -283,21 +285,27 @@ fn place_live_post(w: &mut Writer<'_>, post: &Post, unbroken: bool) -> StoreResu
 
 /// State a running catch-up may have fetched before this event changed it,
 /// and would then write back over it (categories and memberships carry no
-/// version the store could compare): the catch-up runs once more after.
-/// Posts are left out: they carry their own times, and a busy channel
-/// would otherwise keep catch-ups running back to back.
-fn catch_up_may_overwrite(event: &Event) -> bool {
-    matches!(
-        event,
+/// version the store could compare): the catch-up runs once more after,
+/// and refetches categories even if no channel came or went. Returns
+/// whether the event is such state. Posts are left out: they carry their
+/// own times, and a busy channel would otherwise keep catch-ups running
+/// back to back.
+fn owe_what_catch_up_may_overwrite(w: &mut Writer<'_>, event: &Event) -> StoreResult<bool> {
+    match event {
+        Event::SidebarCategoriesUpdated { .. }
+        | Event::SidebarCategoryOrderUpdated { .. }
+        | Event::SidebarCategoryDeleted { .. } => {
+            w.mark_sidebar_categories_stale()?;
+            Ok(true)
+        }
+        // The catch-up's listing fetches these again every run.
         Event::ChannelMemberUpdated(_)
-            | Event::ChannelUpdated(_)
-            | Event::SidebarCategoriesUpdated { .. }
-            | Event::SidebarCategoryOrderUpdated { .. }
-            | Event::SidebarCategoryDeleted { .. }
-            | Event::PreferencesChanged(_)
-            | Event::PreferencesDeleted(_)
-            | Event::UpdateTeam(_)
-    )
+        | Event::ChannelUpdated(_)
+        | Event::PreferencesChanged(_)
+        | Event::PreferencesDeleted(_)
+        | Event::UpdateTeam(_) => Ok(true),
+        _ => Ok(false),
+    }
 }
 
 /// Applies one event; returns true when it needs a catch-up to complete.
@@ -759,6 +767,34 @@ mod tests {
             !StoreSink::apply_blocking_with(&store, &batch(vec![typing], 3), &running).unwrap(),
             "what a catch-up does not fetch needs no second run"
         );
+    }
+
+    #[test]
+    fn a_favorite_during_a_catch_up_has_the_next_run_refetch_categories() {
+        use crate::model::{SidebarCategory, SidebarCategoryType};
+        use crate::store::{read_cursor, SyncCursor};
+        let (_dir, store) = seeded();
+        let running = AtomicBool::new(true);
+        let favorites = Event::SidebarCategoriesUpdated {
+            team_id: "t1".into(),
+            categories: vec![SidebarCategory {
+                id: "favorites_t1".into(),
+                team_id: "t1".into(),
+                category_type: SidebarCategoryType::Favorites,
+                channel_ids: vec!["c1".into()],
+                ..SidebarCategory::default()
+            }],
+        };
+        assert!(
+            StoreSink::apply_blocking_with(&store, &batch(vec![favorites], 1), &running).unwrap()
+        );
+        // The second run only refetches categories when told to: no
+        // channel came or went, so without the mark it would keep the
+        // older copy the first run wrote over the favorite.
+        let stale = store
+            .read_blocking(|c| read_cursor(c, SyncCursor::SidebarCategoriesStale))
+            .unwrap();
+        assert_eq!(stale, Some(1));
     }
 
     #[test]

@@ -242,3 +242,30 @@ fn deleted_posts_keep_no_text_in_the_cache() {
         0
     );
 }
+
+#[test]
+fn a_stale_mark_made_during_a_catch_up_outlives_its_clear() {
+    let (_dir, store) = fixtures::store();
+    let stale = |store: &Store| {
+        store
+            .read_blocking(|c| read_cursor(c, SyncCursor::SidebarCategoriesStale))
+            .unwrap()
+    };
+    store
+        .write_blocking(|w| w.mark_sidebar_categories_stale())
+        .unwrap();
+    let fetched_at = stale(&store).unwrap();
+    // An event marks again while the catch-up fetches.
+    store
+        .write_blocking(|w| w.mark_sidebar_categories_stale())
+        .unwrap();
+    store
+        .write_blocking(|w| w.clear_sidebar_categories_stale(fetched_at))
+        .unwrap();
+    assert!(stale(&store).is_some(), "the newer mark must stay");
+    let now = stale(&store).unwrap();
+    store
+        .write_blocking(|w| w.clear_sidebar_categories_stale(now))
+        .unwrap();
+    assert_eq!(stale(&store), None);
+}

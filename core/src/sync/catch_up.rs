@@ -26,8 +26,10 @@ struct Known {
     channels: HashMap<String, (i64, Option<i64>)>,
     my_channels: BTreeSet<String>,
     teams: BTreeSet<String>,
-    /// An event said categories changed without saying how.
-    categories_stale: bool,
+    /// The stale mark's generation, if categories must be refetched (an
+    /// event said they changed without saying how, or arrived while an
+    /// earlier catch-up could write older copies over it).
+    categories_stale: Option<i64>,
 }
 
 async fn known(store: &Store) -> StoreResult<Known> {
@@ -55,7 +57,7 @@ async fn known(store: &Store) -> StoreResult<Known> {
                 .query_map([&me], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             let categories_stale =
-                read_cursor(c, SyncCursor::SidebarCategoriesStale)?.is_some_and(|v| v > 0);
+                read_cursor(c, SyncCursor::SidebarCategoriesStale)?.filter(|v| *v > 0);
             Ok(Known {
                 me,
                 channels,
@@ -189,7 +191,7 @@ fn post_fetches(listing: &Listing, known: &Known, focus: Option<&str>) -> Vec<Po
 /// Sidebar categories change when channels come or go (or teams do).
 /// Leaving is only known when the listing holds every membership.
 fn changed_teams(listing: &Listing, known: &Known, members_complete: bool) -> Vec<String> {
-    if known.categories_stale {
+    if known.categories_stale.is_some() {
         return listing
             .teams
             .iter()
@@ -240,7 +242,7 @@ async fn fetch_changes<A: SyncApi>(
     me: &str,
     changes: &Changes,
     paging: MemberPaging,
-    known_stale: bool,
+    known_stale: Option<i64>,
 ) -> SyncResult<Vec<(String, bool)>, A::Error> {
     let post_fetches: Vec<_> = changes
         .posts
@@ -280,8 +282,10 @@ async fn fetch_changes<A: SyncApi>(
         write_all_members(store, me.to_owned(), all).await?;
     }
     write_categories(store, categories?).await?;
-    if known_stale {
-        store.write(|w| w.clear_sidebar_categories_stale()).await?;
+    if let Some(generation) = known_stale {
+        store
+            .write(move |w| w.clear_sidebar_categories_stale(generation))
+            .await?;
     }
     users?;
     posts

@@ -237,8 +237,9 @@ pub async fn favorite_and_mute_reach_the_other_device(sut: &impl ServerUnderTest
         .id;
     // The tablet learns of the new channel first. Its catch-up for the
     // channel may still be fetching categories when favorite and mute
-    // arrive: those updates have the catch-up run once more, or the older
-    // categories it fetched would stay (CI saw exactly that).
+    // arrive: those updates have the catch-up run once more and refetch
+    // the categories, or the older ones it fetched would stay (CI saw
+    // exactly that, twice).
     eventually("the new channel on the other device", || async {
         let sections = tablet.client.channel_list(&team_id).await?;
         Ok(section_of(&sections, &channel).map(|_| ()))
