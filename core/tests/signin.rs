@@ -266,6 +266,57 @@ async fn sso_with_login_code_and_with_token() {
     assert_eq!(user.id, student.user_id);
 }
 
+/// What a browser does with the URL `start_sso` gives: shows the identity
+/// provider's sign-in page, submits it, and hands the redirect to the app.
+async fn sign_in_in_the_browser(url: url::Url, login: &str, password: &str) -> String {
+    // The core configures its own TLS; the test's browser needs a provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = browser.get(url.clone()).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("<form"));
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(url.query_pairs())
+        .append_pair("login_id", login)
+        .append_pair("password", password)
+        .finish();
+    let answer = browser
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 302);
+    answer.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// The whole browser round: the redirect to the app carries a one-time
+/// code, which only the start that asked for it can exchange.
+#[tokio::test]
+async fn sso_through_the_browser_redirects_to_the_app_with_a_code() {
+    let s = setup().await;
+    let student = s.server.account(Role::Student);
+    let start = || {
+        s.client
+            .start_sso(&s.server.url(), SsoProvider::OpenId, "pausenhof://sso")
+            .unwrap()
+    };
+    let stale = sign_in_in_the_browser(start(), &student.username, &student.password).await;
+    assert!(stale.starts_with("pausenhof://sso?login_code="), "{stale}");
+    // A newer start has another state and verifier.
+    let url = start();
+    assert!(s.client.complete_sso(&stale).await.is_err());
+    assert!(s.client.current_user().is_none());
+
+    let back = sign_in_in_the_browser(url, &student.username, &student.password).await;
+    let user = s.client.complete_sso(&back).await.unwrap();
+    assert_eq!(user.id, student.user_id);
+}
+
 #[tokio::test]
 async fn sign_up_verify_email_then_full_name() {
     let s = setup_with(ServerConfig {

@@ -343,7 +343,14 @@ impl TestServer {
     pub fn mint_login_code(&self, user_id: &str) -> Option<String> {
         let token = self.mint_session(user_id)?;
         let code = Id::random().to_string();
-        self.shared.state().login_codes.insert(code.clone(), token);
+        self.shared.state().login_codes.insert(
+            code.clone(),
+            state::LoginCode {
+                token,
+                code_challenge: None,
+                state: None,
+            },
+        );
         Some(code)
     }
 

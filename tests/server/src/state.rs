@@ -24,6 +24,15 @@ pub struct Account {
     pub mfa_secret: Option<String>,
 }
 
+/// What a one-time SSO login code stands for.
+pub struct LoginCode {
+    pub token: String,
+    /// The app's PKCE challenge: the exchange must bring its verifier.
+    pub code_challenge: Option<String>,
+    /// The app's `state`: the exchange must bring it back unchanged.
+    pub state: Option<String>,
+}
+
 #[derive(Default)]
 pub struct State {
     /// Last timestamp handed out; timestamps strictly increase so `since`
@@ -54,8 +63,8 @@ pub struct State {
     pub pending_posts: HashMap<String, (Id, i64)>,
     /// "Sent" verification mails: email -> token.
     pub verification_tokens: HashMap<String, String>,
-    /// One-time SSO login codes -> session token.
-    pub login_codes: HashMap<String, String>,
+    /// One-time SSO login codes.
+    pub login_codes: HashMap<String, LoginCode>,
     pub accounts: Vec<Account>,
     /// Thread read state: (user, root) -> last_viewed_at.
     pub thread_views: HashMap<(Id, Id), i64>,

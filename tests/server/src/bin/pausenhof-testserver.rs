@@ -1,5 +1,5 @@
 //! `pausenhof-testserver --listen 127.0.0.1:0 --dataset small|large --seed N
-//! [--licensed [--terms-of-service TEXT]]`
+//! [--sso] [--licensed [--terms-of-service TEXT]]`
 //!
 //! Prints one JSON line (`{"url", "accounts"}`) on stdout, then serves until
 //! killed.
@@ -32,6 +32,10 @@ struct Args {
     /// Base URL of a push proxy (`{url}/api/v1/send_push`).
     #[arg(long)]
     push_proxy_url: Option<String>,
+    /// Offer GitLab and OpenID sign-in (the test server is the identity
+    /// provider: its sign-in page takes the seeded accounts' passwords).
+    #[arg(long)]
+    sso: bool,
     /// Claim an Enterprise licence (terms of service reach clients only then).
     #[arg(long)]
     licensed: bool,
@@ -54,6 +58,7 @@ async fn main() -> anyhow::Result<()> {
         seed: args.seed,
         push_proxy_url: args.push_proxy_url,
         licensed: args.licensed,
+        enable_sso: args.sso,
         ..ServerConfig::default()
     };
     let server = TestServer::start(config).await?;

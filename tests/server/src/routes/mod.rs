@@ -20,6 +20,7 @@ mod files;
 mod pins;
 mod posts;
 mod search_terms;
+mod sso;
 mod system;
 mod teams;
 mod terms;
@@ -271,6 +272,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
 
     Router::new()
         .nest("/api/v4", api)
+        .route(
+            "/oauth/{service}/mobile_login",
+            get(sso::form).post(sso::sign_in),
+        )
+        .route("/login/sso/saml", get(sso::form).post(sso::sign_in))
         .fallback(system::not_found)
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),

@@ -195,15 +195,28 @@ pub async fn sso_code_exchange(
     if code.is_empty() {
         return Err(ApiError::invalid_body_param("login_code"));
     }
-    let mut state = shared.state();
-    let token = state.login_codes.remove(code).ok_or_else(|| {
+    let bad_request = || {
         ApiError::new(
             400,
             "api.oauth.get_access_token.bad_request.app_error",
             "invalid_request: Bad request.",
         )
-    })?;
-    Ok(Json(json!({"token": token, "csrf": Id::random()})))
+    };
+    let mut state = shared.state();
+    // A code is spent by any attempt, as a one-time code must be.
+    let login = state.login_codes.remove(code).ok_or_else(bad_request)?;
+    if let Some(challenge) = &login.code_challenge {
+        let verifier = body["code_verifier"].as_str().unwrap_or("");
+        if !super::sso::verifier_matches(challenge, verifier) {
+            return Err(bad_request());
+        }
+    }
+    if let Some(expected) = &login.state {
+        if body["state"].as_str() != Some(expected.as_str()) {
+            return Err(bad_request());
+        }
+    }
+    Ok(Json(json!({"token": login.token, "csrf": Id::random()})))
 }
 
 pub async fn logout(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Json<Value> {

@@ -45,7 +45,12 @@ class ServerActivity : Screen() {
                 startActivity(
                     Intent(this@ServerActivity, SignInActivity::class.java)
                         .putExtra(SignInActivity.EXTRA_SERVER_URL, info.url)
-                        .putExtra(SignInActivity.EXTRA_SITE_NAME, info.siteName),
+                        .putExtra(SignInActivity.EXTRA_SITE_NAME, info.siteName)
+                        .putStringArrayListExtra(
+                            SignInActivity.EXTRA_SSO_PROVIDERS,
+                            ArrayList(info.ssoProviders.map { it.name }),
+                        )
+                        .putExtra(SignInActivity.EXTRA_PASSWORD_SIGN_IN, info.signInWithEmail || info.signInWithUsername),
                 )
                 busy(false)
             } catch (failure: ClientException) {
