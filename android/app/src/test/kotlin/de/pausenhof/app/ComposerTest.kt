@@ -21,7 +21,7 @@ import org.robolectric.RobolectricTestRunner
 import org.robolectric.Shadows.shadowOf
 import org.robolectric.annotation.Config
 
-/** The composer: slash commands act instead of being posted, and drafts outlive the app. */
+/** The composer: slash commands act instead of being posted, drafts outlive the app, files go along. */
 @RunWith(RobolectricTestRunner::class)
 @Config(application = TestApp::class, sdk = [34])
 class ComposerTest : ScreenTest() {
@@ -118,5 +118,65 @@ class ComposerTest : ScreenTest() {
 
         again.findViewById<Button>(R.id.channel_send).performClick()
         waitUntil("sent, the draft is gone") { runBlocking { app.client.draft(channel.id, "") } == null }
+    }
+
+    @Test
+    fun a_picked_file_is_uploaded_and_sent_with_the_message() {
+        signIn(server.plain("student"))
+        val channel = publicChannel()
+        val screen = open(channel).get()
+        waitUntil("the timeline is shown") { screen.shown().isNotEmpty() }
+        screen.findViewById<Button>(R.id.channel_attach).performClick()
+        val picker = shadowOf(screen).nextStartedActivityForResult
+        assertEquals(Intent.ACTION_OPEN_DOCUMENT, picker.intent.action)
+
+        val content = "Aufgabe 1: S. 42\n".repeat(100).toByteArray()
+        val picked = android.net.Uri.parse("content://de.pausenhof.test.files/document/arbeitsblatt.txt")
+        shadowOf(app.contentResolver).registerInputStream(picked, java.io.ByteArrayInputStream(content))
+        shadowOf(screen).receiveResult(picker.intent, android.app.Activity.RESULT_OK, Intent().setData(picked))
+        val attachments = screen.findViewById<android.widget.LinearLayout>(R.id.composer_attachments)
+        waitUntil("the file is uploaded") {
+            (0 until attachments.childCount).any { (attachments.getChildAt(it) as android.widget.TextView).text.startsWith("📎 arbeitsblatt.txt") }
+        }
+
+        screen.type("Das Arbeitsblatt für morgen")
+        waitUntil("sent with the file") {
+            attachments.childCount == 0 && runBlocking { app.client.pendingSends() }.isEmpty()
+        }
+        de.pausenhof.app.support.OtherUser(server, server.plain("teacher")).use { teacher ->
+            val post = runBlocking {
+                teacher.client.sync()
+                teacher.client.loadOlder(channel.id)
+                teacher.client.timeline(channel.id, 50u).posts
+            }.first { it.message == "Das Arbeitsblatt für morgen" }
+            assertEquals(listOf("arbeitsblatt.txt"), post.files.map { it.name })
+            assertEquals(content.size.toLong(), post.files.single().size)
+        }
+    }
+
+    @Test
+    fun a_file_too_large_for_the_phone_is_refused_before_reading() {
+        signIn(server.plain("student"))
+        val screen = open(publicChannel()).get()
+        screen.findViewById<Button>(R.id.channel_attach).performClick()
+        val picker = shadowOf(screen).nextStartedActivityForResult
+        // A provider that says its file is 2 GB.
+        val huge = android.net.Uri.parse("content://de.pausenhof.test.huge/video.mp4")
+        val provider = object : android.content.ContentProvider() {
+            override fun onCreate() = true
+            override fun query(uri: android.net.Uri, projection: Array<out String>?, selection: String?, args: Array<out String>?, order: String?) =
+                android.database.MatrixCursor(arrayOf(android.provider.OpenableColumns.DISPLAY_NAME, android.provider.OpenableColumns.SIZE))
+                    .apply { addRow(arrayOf<Any>("video.mp4", 2L * 1024 * 1024 * 1024)) }
+            override fun getType(uri: android.net.Uri) = "video/mp4"
+            override fun insert(uri: android.net.Uri, values: android.content.ContentValues?) = null
+            override fun delete(uri: android.net.Uri, selection: String?, args: Array<out String>?) = 0
+            override fun update(uri: android.net.Uri, values: android.content.ContentValues?, selection: String?, args: Array<out String>?) = 0
+        }
+        org.robolectric.shadows.ShadowContentResolver.registerProviderInternal("de.pausenhof.test.huge", provider)
+        shadowOf(screen).receiveResult(picker.intent, android.app.Activity.RESULT_OK, Intent().setData(huge))
+        val attachments = screen.findViewById<android.widget.LinearLayout>(R.id.composer_attachments)
+        assertEquals(0, attachments.childCount)
+        val said = org.robolectric.shadows.ShadowToast.getTextOfLatestToast()
+        assertTrue(said, said.startsWith("video.mp4 is too large"))
     }
 }

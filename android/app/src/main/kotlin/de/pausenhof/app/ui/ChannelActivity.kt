@@ -93,6 +93,12 @@ class ChannelActivity : Screen() {
             minHeight = (48 * resources.displayMetrics.density).toInt()
         }
         drafting = Composer(this, scope, { client }, composer, channelId, "")
+        val attach = Button(this).apply {
+            id = R.id.channel_attach
+            text = "📎"
+            contentDescription = getString(R.string.attach_button)
+            setOnClickListener { drafting.pickFiles() }
+        }
         val send = Button(this).apply {
             id = R.id.channel_send
             setText(R.string.composer_send)
@@ -104,9 +110,11 @@ class ChannelActivity : Screen() {
                 addView(timeline, LinearLayout.LayoutParams(LinearLayout.LayoutParams.MATCH_PARENT, 0, 1f))
                 addView(typing)
                 addView(drafting.suggestions)
+                addView(drafting.attachments)
                 addView(
                     LinearLayout(this@ChannelActivity).apply {
                         orientation = LinearLayout.HORIZONTAL
+                        addView(attach)
                         addView(composer, LinearLayout.LayoutParams(0, LinearLayout.LayoutParams.WRAP_CONTENT, 1f))
                         addView(send)
                     },
@@ -140,6 +148,12 @@ class ChannelActivity : Screen() {
         items?.close()
         items = null
         super.onDestroy()
+    }
+
+    override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
+        if (!drafting.onActivityResult(requestCode, resultCode, data)) {
+            super.onActivityResult(requestCode, resultCode, data)
+        }
     }
 
     override fun onPause() {

@@ -1,5 +1,6 @@
 package de.pausenhof.app.ui
 
+import android.content.Intent
 import android.os.Bundle
 import android.widget.Button
 import android.widget.EditText
@@ -44,6 +45,12 @@ class ThreadActivity : Screen() {
             minHeight = (48 * resources.displayMetrics.density).toInt()
         }
         drafting = Composer(this, scope, { client }, composer, channelId, rootId)
+        val attach = Button(this).apply {
+            id = R.id.thread_attach
+            text = "📎"
+            contentDescription = getString(R.string.attach_button)
+            setOnClickListener { drafting.pickFiles() }
+        }
         val send = Button(this).apply {
             id = R.id.thread_send
             setText(R.string.composer_send)
@@ -55,8 +62,10 @@ class ThreadActivity : Screen() {
                 orientation = LinearLayout.VERTICAL
                 addView(posts, LinearLayout.LayoutParams(LinearLayout.LayoutParams.MATCH_PARENT, 0, 1f))
                 addView(drafting.suggestions)
+                addView(drafting.attachments)
                 addView(
                     LinearLayout(this@ThreadActivity).apply {
+                        addView(attach)
                         addView(composer, LinearLayout.LayoutParams(0, LinearLayout.LayoutParams.WRAP_CONTENT, 1f))
                         addView(send)
                     },
@@ -91,6 +100,12 @@ class ThreadActivity : Screen() {
         items?.close()
         items = null
         super.onDestroy()
+    }
+
+    override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
+        if (!drafting.onActivityResult(requestCode, resultCode, data)) {
+            super.onActivityResult(requestCode, resultCode, data)
+        }
     }
 
     override fun onPause() {
