@@ -105,6 +105,25 @@ async fn email_verification_blocks_login_until_the_token_is_used() {
     let token = server
         .verification_token("lena@schule.test")
         .expect("a mail was sent");
+    // The mailbox tests outside Rust read: the link carries the same token.
+    let link = api
+        .http
+        .get(format!("{}/_mailbox/Lena@Schule.test", server.url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(link.contains("/do_verify_email?token="), "{link}");
+    assert!(link.contains(&token), "{link}");
+    let empty = api
+        .http
+        .get(format!("{}/_mailbox/nobody@x.test", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), 404);
     assert_eq!(
         api.post("/users/email/verify", json!({"token": token}))
             .await

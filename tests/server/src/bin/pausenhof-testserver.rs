@@ -1,5 +1,5 @@
 //! `pausenhof-testserver --listen 127.0.0.1:0 --dataset small|large --seed N
-//! [--sso] [--licensed [--terms-of-service TEXT]]`
+//! [--sso] [--require-email-verification] [--licensed [--terms-of-service TEXT]]`
 //!
 //! Prints one JSON line (`{"url", "accounts"}`) on stdout, then serves until
 //! killed.
@@ -36,6 +36,10 @@ struct Args {
     /// provider: its sign-in page takes the seeded accounts' passwords).
     #[arg(long)]
     sso: bool,
+    /// New accounts must confirm their email before signing in; the link
+    /// of the last mail to an address is at `/_mailbox/{email}`.
+    #[arg(long)]
+    require_email_verification: bool,
     /// Claim an Enterprise licence (terms of service reach clients only then).
     #[arg(long)]
     licensed: bool,
@@ -59,6 +63,7 @@ async fn main() -> anyhow::Result<()> {
         push_proxy_url: args.push_proxy_url,
         licensed: args.licensed,
         enable_sso: args.sso,
+        require_email_verification: args.require_email_verification,
         ..ServerConfig::default()
     };
     let server = TestServer::start(config).await?;

@@ -17,6 +17,7 @@ mod commands;
 mod directory;
 mod drafts;
 mod files;
+mod mailbox;
 mod pins;
 mod posts;
 mod search_terms;
@@ -277,6 +278,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(sso::form).post(sso::sign_in),
         )
         .route("/login/sso/saml", get(sso::form).post(sso::sign_in))
+        .route("/_mailbox/{email}", get(mailbox::verification_link))
         .fallback(system::not_found)
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),

@@ -50,7 +50,8 @@ class ServerActivity : Screen() {
                             SignInActivity.EXTRA_SSO_PROVIDERS,
                             ArrayList(info.ssoProviders.map { it.name }),
                         )
-                        .putExtra(SignInActivity.EXTRA_PASSWORD_SIGN_IN, info.signInWithEmail || info.signInWithUsername),
+                        .putExtra(SignInActivity.EXTRA_PASSWORD_SIGN_IN, info.signInWithEmail || info.signInWithUsername)
+                        .putExtra(SignInActivity.EXTRA_OPEN_SIGN_UP, info.openSignUp),
                 )
                 busy(false)
             } catch (failure: ClientException) {

@@ -49,6 +49,13 @@ class SignInActivity : Screen() {
         val providers = intent.getStringArrayListExtra(EXTRA_SSO_PROVIDERS).orEmpty()
             .mapNotNull { name -> SsoProvider.entries.firstOrNull { it.name == name } }
         showSsoButtons(providers)
+        if (intent.getBooleanExtra(EXTRA_OPEN_SIGN_UP, false)) {
+            val signUp = findViewById<Button>(R.id.sign_in_sign_up)
+            signUp.visibility = View.VISIBLE
+            signUp.setOnClickListener {
+                startActivity(Intent(this, SignUpActivity::class.java).putExtra(EXTRA_SERVER_URL, serverUrl))
+            }
+        }
         if (!intent.getBooleanExtra(EXTRA_PASSWORD_SIGN_IN, true)) {
             for (id in listOf(R.id.sign_in_or, R.id.sign_in_login, R.id.sign_in_password, R.id.sign_in_button)) {
                 findViewById<View>(id).visibility = View.GONE
@@ -127,6 +134,9 @@ class SignInActivity : Screen() {
 
         /** Names of the [SsoProvider]s to offer. */
         const val EXTRA_SSO_PROVIDERS = "de.pausenhof.app.SSO_PROVIDERS"
+
+        /** True when anyone may create an account on the server. */
+        const val EXTRA_OPEN_SIGN_UP = "de.pausenhof.app.OPEN_SIGN_UP"
 
         /** False when the server allows single sign-on only. */
         const val EXTRA_PASSWORD_SIGN_IN = "de.pausenhof.app.PASSWORD_SIGN_IN"
