@@ -105,3 +105,30 @@ async fn garbage_root_certificate_is_refused_by_the_builder() {
         .add_root_certificate(b"definitely not a certificate");
     assert!(result.is_err());
 }
+
+/// The test server the apps' tests use, in its school-CA mode: the whole
+/// sign-in works over HTTPS once the school's CA is added.
+#[tokio::test]
+async fn the_test_server_with_a_school_ca_signs_in_once_the_ca_is_added() {
+    let ca = pausenhof_testserver::school_ca::SchoolCa::generate().unwrap();
+    let server = pausenhof_testserver::TestServer::start(pausenhof_testserver::ServerConfig {
+        tls: Some(ca.server_config.clone()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    assert!(server.url().starts_with("https://"));
+    let err = client(None).probe_server(&server.url()).await.unwrap_err();
+    assert_eq!(
+        err,
+        Error::Tls {
+            problem: TlsProblem::UnknownIssuer
+        }
+    );
+    let student = server.account(pausenhof_testserver::Role::Student);
+    let user = client(Some(ca.ca_pem.as_bytes()))
+        .sign_in_with_password(&server.url(), &student.username, &student.password, None)
+        .await
+        .unwrap();
+    assert_eq!(user.id, student.user_id);
+}

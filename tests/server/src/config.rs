@@ -71,6 +71,9 @@ pub struct ServerConfig {
     pub dead_queue_ttl: Duration,
     /// Unauthenticated websockets are closed after this long.
     pub websocket_auth_timeout: Duration,
+    /// Serve HTTPS with this configuration (e.g. a school CA's, see
+    /// `school_ca`) instead of plain HTTP.
+    pub tls: Option<std::sync::Arc<rustls::ServerConfig>>,
 }
 
 impl Default for ServerConfig {
@@ -91,6 +94,7 @@ impl Default for ServerConfig {
             enable_user_deactivation: true,
             dead_queue_ttl: Duration::from_secs(300),
             websocket_auth_timeout: Duration::from_secs(5),
+            tls: None,
         }
     }
 }

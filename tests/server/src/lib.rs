@@ -20,6 +20,7 @@ mod model;
 mod net;
 mod push;
 mod routes;
+pub mod school_ca;
 mod seed;
 mod seed_miniature;
 mod shared;
@@ -65,16 +66,18 @@ impl TestServer {
         .await
         .map_err(std::io::Error::other)?;
         let listen = config.listen;
+        let tls = config.tls.clone();
         let shared = Arc::new(Shared::new(config, state));
         let router = routes::router(shared.clone());
-        let net = Net::bind(listen, router).await?;
-        let _ = shared.site_url.set(format!("http://{}", net.addr()));
+        let net = Net::bind(listen, router, tls).await?;
+        let _ = shared.site_url.set(net.url());
         Ok(TestServer { shared, net })
     }
 
-    /// `http://127.0.0.1:PORT`, without a trailing slash; the API is under `/api/v4`.
+    /// `http://127.0.0.1:PORT` (`https://` with TLS), without a trailing
+    /// slash; the API is under `/api/v4`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.net.addr())
+        self.net.url()
     }
 
     pub fn addr(&self) -> std::net::SocketAddr {

@@ -21,6 +21,8 @@ pub struct ConnectionKill(pub Arc<Notify>);
 pub struct Net {
     addr: SocketAddr,
     router: Router,
+    /// HTTPS when set; a handshake that fails or stalls ends the connection.
+    tls: Option<tokio_rustls::TlsAcceptor>,
     runtime: tokio::runtime::Handle,
     /// The listener lives here, not in the accept task, so that going down
     /// closes the port at once, before the aborted task is dropped.
@@ -33,13 +35,18 @@ pub struct Net {
 
 impl Net {
     /// Binds `listen` and starts accepting.
-    pub async fn bind(listen: SocketAddr, router: Router) -> std::io::Result<Arc<Net>> {
+    pub async fn bind(
+        listen: SocketAddr,
+        router: Router,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> std::io::Result<Arc<Net>> {
         let listener = TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
         let (cut_all, _) = watch::channel(0);
         let net = Arc::new(Net {
             addr,
             router,
+            tls: tls.map(tokio_rustls::TlsAcceptor::from),
             runtime: tokio::runtime::Handle::current(),
             listener: Arc::new(Mutex::new(None)),
             accept_task: Mutex::new(None),
@@ -52,6 +59,11 @@ impl Net {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    pub fn url(&self) -> String {
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn is_down(&self) -> bool {
@@ -100,12 +112,29 @@ impl Net {
                 router.clone().oneshot(req.map(Body::new))
             });
         let mut cut_all = self.cut_all.subscribe();
+        let tls = self.tls.clone();
         self.runtime.spawn(async move {
-            let conn = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .with_upgrades();
+            let serve = async {
+                let stream: Box<dyn Io> = match tls {
+                    None => Box::new(stream),
+                    Some(acceptor) => {
+                        let handshake = tokio::time::timeout(
+                            std::time::Duration::from_secs(10),
+                            acceptor.accept(stream),
+                        );
+                        match handshake.await {
+                            Ok(Ok(stream)) => Box::new(stream),
+                            _ => return,
+                        }
+                    }
+                };
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .with_upgrades()
+                    .await;
+            };
             tokio::select! {
-                _ = conn => {}
+                _ = serve => {}
                 _ = kill.notified() => {}
                 _ = cut_all.changed() => {}
             }
@@ -155,3 +184,8 @@ impl Net {
         self.go_down();
     }
 }
+
+/// A plain or TLS connection, for the one HTTP server loop.
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+
+impl<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for S {}

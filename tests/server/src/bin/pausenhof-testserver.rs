@@ -1,5 +1,5 @@
 //! `pausenhof-testserver --listen 127.0.0.1:0 --dataset small|large --seed N
-//! [--sso] [--require-email-verification] [--licensed [--terms-of-service TEXT]]`
+//! [--sso] [--require-email-verification] [--school-ca FILE] [--licensed [--terms-of-service TEXT]]`
 //!
 //! Prints one JSON line (`{"url", "accounts"}`) on stdout, then serves until
 //! killed.
@@ -40,6 +40,10 @@ struct Args {
     /// of the last mail to an address is at `/_mailbox/{email}`.
     #[arg(long)]
     require_email_verification: bool,
+    /// Serve HTTPS with a certificate of a school CA made at start, and
+    /// write that CA (PEM) to FILE, as a school hands it to its users.
+    #[arg(long, value_name = "FILE")]
+    school_ca: Option<std::path::PathBuf>,
     /// Claim an Enterprise licence (terms of service reach clients only then).
     #[arg(long)]
     licensed: bool,
@@ -51,6 +55,14 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    let tls = match &args.school_ca {
+        Some(file) => {
+            let ca = pausenhof_testserver::school_ca::SchoolCa::generate()?;
+            std::fs::write(file, &ca.ca_pem)?;
+            Some(ca.server_config)
+        }
+        None => None,
+    };
     let config = ServerConfig {
         listen: args.listen,
         dataset: match args.dataset {
@@ -64,6 +76,7 @@ async fn main() -> anyhow::Result<()> {
         licensed: args.licensed,
         enable_sso: args.sso,
         require_email_verification: args.require_email_verification,
+        tls,
         ..ServerConfig::default()
     };
     let server = TestServer::start(config).await?;

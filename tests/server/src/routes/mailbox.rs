@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::shared::Shared;
@@ -14,22 +14,16 @@ use crate::shared::Shared;
 pub async fn verification_link(
     State(shared): State<Arc<Shared>>,
     Path(email): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
     let email = email.to_lowercase();
     let token = shared.state().verification_tokens.get(&email).cloned();
     match token {
         Some(token) => {
-            // The site URL as the caller reached it: the server listens on
-            // a port picked at start.
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("localhost");
-            let mut link = match reqwest::Url::parse(&format!("http://{host}/do_verify_email")) {
+            let mut link = match reqwest::Url::parse(&shared.site_url()) {
                 Ok(url) => url,
-                Err(_) => return (StatusCode::BAD_REQUEST, "bad Host header").into_response(),
+                Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
             };
+            link.set_path("/do_verify_email");
             link.query_pairs_mut()
                 .append_pair("token", &token)
                 .append_pair("email", &email);
