@@ -9,6 +9,7 @@ import android.widget.Button
 import android.widget.EditText
 import android.widget.TextView
 import de.pausenhof.app.support.ScreenTest
+import de.pausenhof.app.support.ServerRule
 import de.pausenhof.app.support.TestApp
 import de.pausenhof.app.support.follow
 import de.pausenhof.app.support.launch
@@ -19,10 +20,9 @@ import de.pausenhof.app.ui.SignInActivity
 import de.pausenhof.client.support.TestServer
 import java.io.ByteArrayInputStream
 import java.io.File
-import org.junit.AfterClass
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
-import org.junit.BeforeClass
+import org.junit.ClassRule
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.RobolectricTestRunner
@@ -82,20 +82,12 @@ class SchoolCertificateTest : ScreenTest() {
     }
 
     companion object {
-        private var server: TestServer? = null
         private val caFile: File = File.createTempFile("schul-ca", ".pem").also { it.deleteOnExit() }
-        val https: TestServer get() = server!!
 
-        @JvmStatic
-        @BeforeClass
-        fun startHttpsServer() {
-            server = TestServer.start(extraArgs = listOf("--school-ca", caFile.path))
-        }
+        @ClassRule
+        @JvmField
+        val httpsServer = ServerRule("--school-ca", caFile.path)
 
-        @JvmStatic
-        @AfterClass
-        fun stopHttpsServer() {
-            server?.close()
-        }
+        val https: TestServer get() = httpsServer.server
     }
 }

@@ -6,6 +6,7 @@ import android.widget.Button
 import android.widget.EditText
 import android.widget.TextView
 import de.pausenhof.app.support.ScreenTest
+import de.pausenhof.app.support.ServerRule
 import de.pausenhof.app.support.TestApp
 import de.pausenhof.app.support.follow
 import de.pausenhof.app.support.launch
@@ -18,10 +19,9 @@ import de.pausenhof.app.ui.SignUpActivity
 import de.pausenhof.client.support.TestServer
 import java.net.URI
 import java.net.URLEncoder
-import org.junit.AfterClass
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertNull
-import org.junit.BeforeClass
+import org.junit.ClassRule
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.RobolectricTestRunner
@@ -92,19 +92,10 @@ class SignUpScreenTest : ScreenTest() {
     }
 
     companion object {
-        private var withVerification: TestServer? = null
-        val verifying: TestServer get() = withVerification!!
+        @ClassRule
+        @JvmField
+        val withVerification = ServerRule("--require-email-verification")
 
-        @JvmStatic
-        @BeforeClass
-        fun startVerifyingServer() {
-            withVerification = TestServer.start(extraArgs = listOf("--require-email-verification"))
-        }
-
-        @JvmStatic
-        @AfterClass
-        fun stopVerifyingServer() {
-            withVerification?.close()
-        }
+        val verifying: TestServer get() = withVerification.server
     }
 }

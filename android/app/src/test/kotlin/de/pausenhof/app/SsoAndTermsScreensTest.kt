@@ -7,6 +7,7 @@ import android.widget.Button
 import android.widget.EditText
 import android.widget.TextView
 import de.pausenhof.app.support.ScreenTest
+import de.pausenhof.app.support.ServerRule
 import de.pausenhof.app.support.TestApp
 import de.pausenhof.app.support.allTexts
 import de.pausenhof.app.support.follow
@@ -25,11 +26,10 @@ import java.net.HttpURLConnection
 import java.net.URI
 import java.net.URLEncoder
 import kotlinx.coroutines.runBlocking
-import org.junit.AfterClass
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
-import org.junit.BeforeClass
+import org.junit.ClassRule
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.RobolectricTestRunner
@@ -144,23 +144,15 @@ class SsoAndTermsScreensTest : ScreenTest() {
     }
 
     companion object {
-        private var sso: TestServer? = null
-        private var withTerms: TestServer? = null
-        val ssoServer: TestServer get() = sso!!
-        val termsServer: TestServer get() = withTerms!!
+        @ClassRule
+        @JvmField
+        val sso = ServerRule("--sso")
 
-        @JvmStatic
-        @BeforeClass
-        fun startServers() {
-            sso = TestServer.start(extraArgs = listOf("--sso"))
-            withTerms = TestServer.start(extraArgs = listOf("--licensed", "--terms-of-service", "# Schulordnung\n\nSei **freundlich**."))
-        }
+        @ClassRule
+        @JvmField
+        val withTerms = ServerRule("--licensed", "--terms-of-service", "# Schulordnung\n\nSei **freundlich**.")
 
-        @JvmStatic
-        @AfterClass
-        fun stopServers() {
-            sso?.close()
-            withTerms?.close()
-        }
+        val ssoServer: TestServer get() = sso.server
+        val termsServer: TestServer get() = withTerms.server
     }
 }
