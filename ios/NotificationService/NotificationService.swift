@@ -16,6 +16,7 @@ final class NotificationService: UNNotificationServiceExtension {
     private var contentHandler: ((UNNotificationContent) -> Void)?
     private var fallback: UNMutableNotificationContent?
     private var work: Task<Void, Never>?
+    private var timer: Task<Void, Never>?
     private let delivery = NSLock()
 
     override func didReceive(
@@ -33,23 +34,22 @@ final class NotificationService: UNNotificationServiceExtension {
             deliver(neutral)
             return
         }
+        // Two tasks, not a task group: a group waits for all its children,
+        // and a call into the core does not stop when its Swift task is
+        // cancelled, so the timer must not wait for it.
         work = Task {
-            let content = await withTaskGroup(of: UNNotificationContent?.self) { group in
-                group.addTask { await Self.render(payload, fallback: neutral) }
-                group.addTask {
-                    try? await Task.sleep(nanoseconds: Self.budget)
-                    return nil
-                }
-                let first = await group.next() ?? nil
-                group.cancelAll()
-                return first
-            }
-            self.deliver(content ?? neutral)
+            let content = await Self.render(payload, fallback: neutral)
+            self.deliver(content)
+        }
+        timer = Task {
+            try? await Task.sleep(nanoseconds: Self.budget)
+            self.deliver(neutral)
         }
     }
 
     override func serviceExtensionTimeWillExpire() {
         work?.cancel()
+        timer?.cancel()
         if let fallback {
             deliver(fallback)
         }
@@ -62,6 +62,9 @@ final class NotificationService: UNNotificationServiceExtension {
         let handler = contentHandler
         contentHandler = nil
         delivery.unlock()
+        if handler != nil {
+            timer?.cancel()
+        }
         handler?(content)
     }
 
