@@ -151,17 +151,19 @@ fn check_header_compiles(swift_dir: &Path) -> Result<()> {
 }
 
 /// The functions a UniFFI header declares: every declaration that is not a
-/// typedef, outside preprocessor lines (each `UNIFFI_FFIDEF_` block holds one).
+/// typedef, outside preprocessor lines and comments (each `UNIFFI_FFIDEF_`
+/// block holds one).
 fn declared_functions(header: &str) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     let mut statement = String::new();
     for line in header.lines() {
-        if line.trim_start().starts_with('#') {
+        let code = line.split("//").next().unwrap_or_default();
+        if code.trim_start().starts_with('#') || code.trim().is_empty() {
             continue;
         }
-        statement.push_str(line);
+        statement.push_str(code);
         statement.push(' ');
-        if !line.trim_end().ends_with(';') {
+        if !code.trim_end().ends_with(';') {
             continue;
         }
         let done = std::mem::take(&mut statement);
@@ -284,6 +286,7 @@ mod tests {
     #[test]
     fn functions_are_read_from_uniffi_declarations() {
         let header = "\
+// If you change this #else block (ending in `#endif`) you must
 #ifndef UNIFFI_FFIDEF_A
 #define UNIFFI_FFIDEF_A
 typedef void (*UniffiCallbackInterfaceFree)(uint64_t
