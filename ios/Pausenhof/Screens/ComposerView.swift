@@ -14,6 +14,8 @@ struct ComposerView: View {
     let hint: String
     @State private var text = ""
     @State private var restored = false
+    /// The draft just put into the field: not typing, nothing to save.
+    @State private var restoredText: String?
     @State private var completion: Completion?
     @State private var saveTask: Task<Void, Never>?
     @State private var suggestTask: Task<Void, Never>?
@@ -92,12 +94,18 @@ struct ComposerView: View {
         guard !restored, text.isEmpty, let client = app.client else { return }
         restored = true
         if let draft = try? await client.draft(channelId: channelId, rootId: rootId) {
+            restoredText = draft.message
             text = draft.message
         }
     }
 
     private func changed(_ typed: String) {
         guard restored, let client = app.client else { return }
+        if typed == restoredText {
+            restoredText = nil
+            return
+        }
+        restoredText = nil
         if !typed.isEmpty {
             try? client.userTyping(channelId: channelId, rootId: rootId)
         }
