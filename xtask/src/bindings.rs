@@ -86,6 +86,18 @@ pub(crate) fn build_for_foreign_tests() -> Result<Generated> {
     generate(true)
 }
 
+/// The library with the test hooks and what is generated from it, without
+/// the test server: what the Kotlin step built, so nothing compiles again.
+pub(crate) fn generate_for_foreign_tests() -> Result<Generated> {
+    generate(true)
+}
+
+impl Generated {
+    pub(crate) fn library(&self) -> &Path {
+        &self.library
+    }
+}
+
 fn generate(with_test_hooks: bool) -> Result<Generated> {
     let mut build = vec![
         "build",
@@ -222,7 +234,7 @@ fn kotlin_jvm_out_dir() -> PathBuf {
     workspace_root().join("build/bindings/kotlin-jvm")
 }
 
-fn swift_out_dir() -> PathBuf {
+pub(crate) fn swift_out_dir() -> PathBuf {
     workspace_root().join("build/bindings/swift")
 }
 

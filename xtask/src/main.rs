@@ -10,6 +10,7 @@ mod bench;
 mod bindings;
 mod fdroid;
 mod gateway_postgres;
+mod ios;
 mod layering;
 mod real_server;
 mod steps;
@@ -24,7 +25,7 @@ usage: cargo xtask <task>
 tasks:
   test          fmt check, clippy, all Rust tests, the push gateway on PostgreSQL,
                 Kotlin and Android tests (with the check APK), cargo check for ARM
-                Android, F-Droid metadata, real-server suite
+                Android, the iOS checks, F-Droid metadata, real-server suite
   bench         measure the figures we compete on (release build) into bench/results.json
                 (`--only gateway`: the push gateway's load test alone)
   bindings      generate Kotlin and Swift bindings into build/bindings/
@@ -32,6 +33,10 @@ tasks:
                 the check APK (assembled, signed, verified, scanned), cargo check for
                 ARM Android (zig cc standing in for the NDK), F-Droid metadata
                 (`--no-tests`: the check APK from the last Maven build, and the metadata)
+  ios           the iOS checks alone (no Swift toolchain needed): the generated C header
+                compiles and matches the library's exports, every Swift file parses with
+                tree-sitter-swift, the app's calls and names exist in the Swift bindings,
+                its texts are complete in English and German
   real-server   build and start a real Mattermost server, run the scenario suite
 
 environment:
@@ -59,6 +64,12 @@ fn run(args: &[String]) -> Result<()> {
         "real-server" => real_server::run(rest),
         "bindings" => bindings::bindings(rest),
         "android" => android::android(rest),
+        "ios" => {
+            if let Some(unknown) = rest.first() {
+                bail!("`ios` takes no arguments, got `{unknown}`");
+            }
+            ios::checks()
+        }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

@@ -112,6 +112,7 @@ fn run_test_steps(steps: &mut Steps) -> Result<()> {
     steps.run("kotlin tests", crate::bindings::kotlin_tests)?;
     steps.run("android tests", crate::android::android_tests)?;
     steps.run("android targets", crate::android_targets::check)?;
+    steps.run("ios checks", crate::ios::checks)?;
     steps.run("f-droid metadata", crate::fdroid::check)?;
     if std::env::var_os("PAUSENHOF_SKIP_REAL_SERVER").is_some() {
         println!("\n==> real-server suite: skipped (PAUSENHOF_SKIP_REAL_SERVER is set)");
