@@ -335,7 +335,11 @@ async fn a_thread_clear_push_marks_the_followed_thread_read() {
         .reply_as(&w.teacher.user_id, &root_id, "Im Kursordner")
         .unwrap();
     w.server
-        .reply_as(&w.teacher.user_id, &root_id, &format!("@{} siehe oben", w.me.username))
+        .reply_as(
+            &w.teacher.user_id,
+            &root_id,
+            &format!("@{} siehe oben", w.me.username),
+        )
         .unwrap();
     let client = w.fresh();
     client.restore().await.unwrap();
