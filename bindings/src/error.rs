@@ -71,9 +71,13 @@ pub enum ClientError {
     InvalidResponse { reason: String },
     #[error("response larger than {limit} bytes")]
     ResponseTooLarge { limit: u64 },
-    /// The local database or files failed.
+    /// The local database or files failed; `problem` says what the user
+    /// can do (free space, ...). Queued intents wait meanwhile.
     #[error("storage error: {reason}")]
-    Storage { reason: String },
+    Storage {
+        problem: StorageProblem,
+        reason: String,
+    },
     /// The platform's secret store failed.
     #[error("secret store error: {reason}")]
     SecretStore { reason: String },
@@ -115,6 +119,20 @@ pub enum ClientError {
 pub enum NetworkProblem {
     Timeout,
     ConnectionLost,
+    Other,
+}
+
+/// Why the device's storage failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum StorageProblem {
+    /// Out of space.
+    Full,
+    /// The app's folder cannot be written.
+    ReadOnly,
+    /// The database is locked by another process for too long.
+    Locked,
+    /// A file was damaged (the cache is rebuilt from the server).
+    Damaged,
     Other,
 }
 
@@ -176,7 +194,10 @@ impl From<core::Error> for ClientError {
             },
             E::InvalidResponse { reason } => ClientError::InvalidResponse { reason },
             E::ResponseTooLarge { limit } => ClientError::ResponseTooLarge { limit },
-            E::Storage { reason } => ClientError::Storage { reason },
+            E::Storage { problem, reason } => ClientError::Storage {
+                problem: problem.into(),
+                reason,
+            },
             E::SecretStore { reason } => ClientError::SecretStore { reason },
             E::InvalidInput { reason } => ClientError::InvalidInput { reason },
             E::ChannelArchived => ClientError::ChannelArchived,
@@ -203,6 +224,19 @@ impl From<core::NetworkProblem> for NetworkProblem {
             core::NetworkProblem::Timeout => NetworkProblem::Timeout,
             core::NetworkProblem::ConnectionLost => NetworkProblem::ConnectionLost,
             _ => NetworkProblem::Other,
+        }
+    }
+}
+
+impl From<core::StorageProblem> for StorageProblem {
+    fn from(problem: core::StorageProblem) -> Self {
+        use core::StorageProblem as P;
+        match problem {
+            P::Full => StorageProblem::Full,
+            P::ReadOnly => StorageProblem::ReadOnly,
+            P::Locked => StorageProblem::Locked,
+            P::Damaged => StorageProblem::Damaged,
+            _ => StorageProblem::Other,
         }
     }
 }

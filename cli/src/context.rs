@@ -9,6 +9,8 @@ use anyhow::{Context, Result};
 use pausenhof_core::session::FileSecretStore;
 use pausenhof_core::Client;
 
+use crate::exit::LocalStorage;
+
 const SECRETS_FILE: &str = "secrets.json";
 
 /// `--data-dir`, or the OS data directory (`~/.local/share/pausenhof` on Linux).
@@ -22,8 +24,19 @@ pub fn data_dir(given: Option<PathBuf>) -> Result<PathBuf> {
 }
 
 pub fn open_client(data_dir: &Path) -> Result<Client> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("could not create the data directory {}", data_dir.display()))?;
+    // Owner-only from the start: it holds the session secret and the
+    // cache of every account (core tightens what it makes inside).
+    let mut folder = std::fs::DirBuilder::new();
+    folder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        folder.mode(0o700);
+    }
+    folder.create(data_dir).map_err(|source| LocalStorage {
+        what: format!("could not create the data directory {}", data_dir.display()),
+        source,
+    })?;
     let secrets = Arc::new(FileSecretStore::new(data_dir.join(SECRETS_FILE)));
     Ok(Client::builder(data_dir).secret_store(secrets).build()?)
 }

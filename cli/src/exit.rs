@@ -1,7 +1,10 @@
 //! Exit codes that mean something to scripts, and a hint for each failure
 //! that says what to do next.
 
-use pausenhof_core::Error;
+use pausenhof_core::{Error, StorageProblem};
+
+/// A command line clap could not read (clap's own code for it).
+pub const USAGE: u8 = 2;
 
 /// Documented in `pausenhof --help`'s long text and the README.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +75,15 @@ pub fn classify(error: &anyhow::Error) -> (ExitStatus, Option<&'static str>) {
                 Some("run `pausenhof channels` to see the channel names"),
             );
         }
+        if error
+            .chain()
+            .any(|cause| cause.downcast_ref::<LocalStorage>().is_some())
+        {
+            return (
+                ExitStatus::Storage,
+                Some("check that the data directory (see --data-dir) and the output file are writable"),
+            );
+        }
         return (ExitStatus::Failure, None);
     };
     match core {
@@ -135,7 +147,8 @@ pub fn classify(error: &anyhow::Error) -> (ExitStatus, Option<&'static str>) {
             ExitStatus::Server,
             Some("this team admits other email addresses only; ask your school's IT"),
         ),
-        Error::Storage { .. } | Error::SecretStore { .. } => (
+        Error::Storage { problem, .. } => (ExitStatus::Storage, Some(storage_hint(*problem))),
+        Error::SecretStore { .. } => (
             ExitStatus::Storage,
             Some("check that the data directory is writable (see --data-dir)"),
         ),
@@ -143,6 +156,20 @@ pub fn classify(error: &anyhow::Error) -> (ExitStatus, Option<&'static str>) {
             (ExitStatus::Server, Some("the server had a problem; try again later"))
         }
         _ => (ExitStatus::Failure, None),
+    }
+}
+
+/// What to do about a failed disk or database; queued messages wait
+/// through all of these.
+fn storage_hint(problem: StorageProblem) -> &'static str {
+    match problem {
+        StorageProblem::Full => "the disk is full: free some space; queued messages stay queued",
+        StorageProblem::ReadOnly => "the data directory cannot be written (see --data-dir)",
+        StorageProblem::Locked => {
+            "another pausenhof is using this data directory; try again when it is done"
+        }
+        StorageProblem::Damaged => "a damaged cache was found; run the command again to rebuild it",
+        _ => "check that the data directory is writable (see --data-dir)",
     }
 }
 
@@ -165,6 +192,16 @@ pub struct UnknownPerson(pub String);
 #[derive(Debug, thiserror::Error)]
 #[error("not a duration: {0}")]
 pub struct BadDuration(pub String);
+
+/// A file of the command's own (the data directory, the export file)
+/// could not be made or written: the same status as core's storage errors.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}")]
+pub struct LocalStorage {
+    pub what: String,
+    #[source]
+    pub source: std::io::Error,
+}
 
 /// `send` could not reach the server in time; the message waits in the
 /// outbox (durable) and is not lost.
@@ -220,6 +257,22 @@ mod tests {
         });
         assert_eq!(classify(&error).0, ExitStatus::Offline);
         assert_eq!(json_details(&error).unwrap()["client_key"], "k");
+    }
+
+    #[test]
+    fn storage_problems_say_what_to_do() {
+        let full = anyhow::Error::new(Error::Storage {
+            problem: StorageProblem::Full,
+            reason: "database or disk is full".into(),
+        });
+        let (status, hint) = classify(&full);
+        assert_eq!(status, ExitStatus::Storage);
+        assert!(hint.unwrap().contains("free some space"));
+        let local = anyhow::Error::new(LocalStorage {
+            what: "could not write x".into(),
+            source: std::io::Error::other("no"),
+        });
+        assert_eq!(classify(&local).0, ExitStatus::Storage);
     }
 
     #[test]

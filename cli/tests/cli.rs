@@ -693,3 +693,285 @@ async fn threads_lists_followed_threads_with_unread_replies_per_team() {
         String::from_utf8_lossy(&unknown.stderr)
     );
 }
+
+/// The one JSON document a `--json` command printed, whatever its status:
+/// parsing the whole of stdout as one value fails on a second document.
+fn one_document(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not exactly one JSON document ({e}): {}\nstderr: {}",
+            stdout(output),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// A failed `--json` command: its exit status, the same number in its one
+/// document, and a line on stderr for the person at the terminal.
+fn failed_with(output: &Output, code: i32, what: &str) -> Value {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{what}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let document = one_document(output);
+    assert_eq!(document["exit_code"], code, "{what}: {document}");
+    assert!(document["error"].as_str().is_some_and(|e| !e.is_empty()));
+    assert!(!output.stderr.is_empty(), "{what}: nothing on stderr");
+    document
+}
+
+/// Every exit status the README documents, provoked as a user would meet
+/// it (4, offline, has its own test above).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_documented_exit_code_with_one_json_document() {
+    let server = school().await;
+    let student = server.account(Role::Student);
+    let data_dir = tempfile::tempdir().unwrap();
+    let dir = &data_dir.path().join("pausenhof");
+
+    // 2: a usage mistake, still one document under --json.
+    let usage = run(pausenhof(dir, &["--json", "send", "gsm/town-square"])).await;
+    failed_with(&usage, 2, "missing message");
+    let usage = run(pausenhof(dir, &["--json", "frobnicate"])).await;
+    failed_with(&usage, 2, "unknown command");
+    let help = run(pausenhof(dir, &["--help"])).await;
+    assert_eq!(help.status.code(), Some(0), "help is no error");
+
+    // 3: nothing signed in yet.
+    let teams = run(pausenhof(dir, &["--json", "teams"])).await;
+    failed_with(&teams, 3, "not signed in");
+
+    // 5: the server refuses the password.
+    let mut wrong = student.clone();
+    wrong.password = "falsch-123".into();
+    failed_with(&login(&server, dir, &wrong).await, 5, "wrong password");
+
+    // 0, and the folder the session secret lives in is the user's alone.
+    json(&login(&server, dir, &student).await);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(dir), 0o700, "the data directory");
+        assert_eq!(mode(&dir.join("secrets.json")), 0o600, "the session secret");
+    }
+
+    // 1: a plain mistake in an argument the parser cannot judge.
+    let bad = run(pausenhof(dir, &["--json", "status", "dnd", "bald"])).await;
+    failed_with(&bad, 1, "bad duration");
+
+    // 6: no such channel.
+    let unknown = run(pausenhof(dir, &["--json", "read", "gsm/gibt-es-nicht"])).await;
+    failed_with(&unknown, 6, "unknown channel");
+
+    // 7: the server fails.
+    server.faults().fail_next("GET", "/users/me", 10, 500);
+    let broken = run(pausenhof(dir, &["--json", "profile"])).await;
+    failed_with(&broken, 7, "server error");
+    server.faults().clear();
+    json(&run(pausenhof(dir, &["--json", "profile"])).await);
+
+    // 8: local storage: the data directory cannot be made.
+    let not_a_folder = data_dir.path().join("a-file");
+    std::fs::write(&not_a_folder, b"").unwrap();
+    let storage = run(pausenhof(&not_a_folder, &["--json", "teams"])).await;
+    failed_with(&storage, 8, "data directory is a file");
+    // ... and the export file cannot be written.
+    let unwritable = data_dir.path().join("no-such-folder/export.json");
+    let export = run(pausenhof(
+        dir,
+        &["--json", "export", "-o", unwritable.to_str().unwrap()],
+    ))
+    .await;
+    failed_with(&export, 8, "export file in a missing folder");
+
+    // Every other command prints exactly one document too.
+    for args in [
+        &["--json", "accounts"][..],
+        &["--json", "channels"],
+        &["--json", "drafts"],
+        &["--json", "threads"],
+        &["--json", "search", "--offline", "hallo"],
+        &["--json", "status"],
+        &["--json", "read", "gsm/town-square", "--limit", "3"],
+    ] {
+        json(&run(pausenhof(dir, args)).await);
+    }
+}
+
+/// Runs `pausenhof` with every log of every crate at TRACE and returns its
+/// stdout and its stderr.
+async fn traced(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Output, String) {
+    let mut command = pausenhof(dir, args);
+    command.env("RUST_LOG", "trace");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = run(command).await;
+    let log = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        // The command's own words, not the logs.
+        log.lines()
+            .filter(|l| l.starts_with("pausenhof") || l.starts_with("  "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    (output, log)
+}
+
+fn hex(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Logs are shared (bug reports, support): at any level, none may show what
+/// people wrote or who they are. A whole session runs with every crate at
+/// TRACE, then every name, email and message of the school is looked for
+/// in the logs, as text and as the hex a frame dump would show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trace_logs_of_a_whole_session_hold_no_personal_data() {
+    let server = school().await;
+    let student = server.account(Role::Student);
+    let classmate = server
+        .accounts()
+        .into_iter()
+        .find(|a| a.role == Role::Student && a.mfa_secret.is_none() && a.user_id != student.user_id)
+        .unwrap();
+    let data_dir = tempfile::tempdir().unwrap();
+    let dir = data_dir.path();
+    let square = server.channel_by_name("gsm", "town-square").unwrap();
+    let square_id = square["id"].as_str().unwrap();
+    let mine = "Geheimnis der Klassenfahrt nach Vlotho";
+    let theirs = "Lenas Telefonnummer ist vertraulich";
+    let live = "Treffpunkt Bushaltestelle Kuckucksweg";
+    let mut logs = String::new();
+
+    let (_, log) = traced(
+        dir,
+        &["login", &server.url(), "--login-id", &student.username],
+        &[("PAUSENHOF_PASSWORD", &student.password)],
+    )
+    .await;
+    logs += &log;
+    server.post_as(&classmate.user_id, square_id, theirs);
+    let dm = format!("@{}", classmate.username);
+    for args in [
+        &["teams"][..],
+        &["channels"],
+        &["send", "gsm/town-square", mine],
+        &["dm", &dm],
+        &["send", &dm, mine],
+        &["read", "gsm/town-square"],
+        &["search", "Klassenfahrt"],
+        &["search", "--offline", "Telefonnummer"],
+        &["threads"],
+        &["drafts"],
+        &["status"],
+        &["profile"],
+    ] {
+        logs += &traced(dir, args, &[]).await.1;
+    }
+    let export = dir.join("export.json");
+    logs += &traced(dir, &["export", "-o", export.to_str().unwrap()], &[])
+        .await
+        .1;
+
+    // A live post arrives over the websocket while `tail` listens.
+    let mut tail = pausenhof(dir, &["--json", "tail"]);
+    tail.env("RUST_LOG", "trace");
+    let mut child = tokio::process::Command::from(tail)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut stderr = child.stderr.take().unwrap();
+    let collect = tokio::spawn(async move {
+        let mut text = Vec::new();
+        let _ = tokio::io::AsyncReadExt::read_to_end(&mut stderr, &mut text).await;
+        text
+    });
+    tokio::time::timeout(Duration::from_secs(30), async {
+        let mut posted = false;
+        while let Some(line) = lines.next_line().await.unwrap() {
+            let event: Value = serde_json::from_str(&line).unwrap();
+            if event["event"] == "connection" && event["state"] == "connected" && !posted {
+                server.post_as(&classmate.user_id, square_id, live);
+                posted = true;
+            }
+            if event["event"] == "posted" && event["post"]["message"] == live {
+                return;
+            }
+        }
+        panic!("tail ended");
+    })
+    .await
+    .expect("the live post never came");
+    child.kill().await.unwrap();
+    logs += &String::from_utf8_lossy(&collect.await.unwrap());
+    logs += &traced(dir, &["logout"], &[]).await.1;
+
+    // Who and what the school holds, as the server has it.
+    let view = server_view(&server, &student).await;
+    view.sync().await.unwrap();
+    let mut secrets: Vec<String> = vec![
+        mine.into(),
+        theirs.into(),
+        live.into(),
+        student.password.clone(),
+    ];
+    for account in server.accounts() {
+        secrets.push(account.username.clone());
+        secrets.push(account.email.clone());
+    }
+    let api = view.api().unwrap();
+    let ids: Vec<String> = server.accounts().into_iter().map(|a| a.user_id).collect();
+    for user in pausenhof_core::api::users::users_by_ids(&api, &ids)
+        .await
+        .unwrap()
+    {
+        secrets.extend([user.first_name, user.last_name]);
+    }
+    for team in view.teams().await.unwrap() {
+        for section in view.channel_list(&team.id).await.unwrap() {
+            for channel in section.channels {
+                secrets.extend([channel.display_name, channel.name]);
+            }
+        }
+        secrets.push(team.display_name);
+    }
+    // Short words would match by chance (hex, ids); the school's short
+    // names are covered by the longer ones they are part of.
+    secrets.retain(|s| s.chars().count() >= 5);
+    secrets.sort();
+    secrets.dedup();
+    assert!(
+        logs.lines().count() > 1_000,
+        "TRACE logs expected: {} lines",
+        logs.lines().count()
+    );
+
+    let mut found = Vec::new();
+    for secret in &secrets {
+        if let Some(line) = logs.lines().find(|l| l.contains(secret.as_str())) {
+            found.push(format!("{secret:?} in: {line:.300}"));
+        }
+    }
+    for message in [mine, theirs, live] {
+        let dumped = hex(&message[..12]);
+        if let Some(line) = logs.lines().find(|l| l.contains(&dumped)) {
+            found.push(format!("{message:?} as hex in: {line:.300}"));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "{} of {} secrets in the logs:\n{}",
+        found.len(),
+        secrets.len(),
+        found.join("\n")
+    );
+}

@@ -81,9 +81,13 @@ pub enum Error {
     /// The server's answer was bigger than we accept.
     #[error("response from the server is larger than {limit} bytes")]
     ResponseTooLarge { limit: u64 },
-    /// The local database or files failed.
-    #[error("local storage error: {reason}")]
-    Storage { reason: String },
+    /// The local database or files failed; `problem` says what the user
+    /// can do about it.
+    #[error("local storage error ({problem}): {reason}")]
+    Storage {
+        problem: StorageProblem,
+        reason: String,
+    },
     /// The platform's secret store failed.
     #[error("secret store error: {reason}")]
     SecretStore { reason: String },
@@ -148,6 +152,49 @@ impl Error {
     /// Whether the user has to sign in (again) before this can work.
     pub fn needs_sign_in(&self) -> bool {
         matches!(self, Error::Unauthorized | Error::SessionExpired)
+    }
+}
+
+/// Why the device's storage failed. Every problem passes by itself once
+/// its cause is gone (space freed, the folder writable, the other process
+/// done); queued intents wait meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StorageProblem {
+    /// The device (or the app's share of it) is out of space.
+    Full,
+    /// The data folder cannot be written (read-only, permissions).
+    ReadOnly,
+    /// The database is locked by someone else (another process) for
+    /// longer than the wait allows.
+    Locked,
+    /// A file was damaged; the cache is rebuilt from the server.
+    Damaged,
+    /// Another failure of the files or the database.
+    Other,
+}
+
+impl StorageProblem {
+    /// The problem an I/O error stands for.
+    pub fn of_io(error: &std::io::Error) -> StorageProblem {
+        use std::io::ErrorKind;
+        match error.kind() {
+            ErrorKind::StorageFull => StorageProblem::Full,
+            ErrorKind::ReadOnlyFilesystem | ErrorKind::PermissionDenied => StorageProblem::ReadOnly,
+            _ => StorageProblem::Other,
+        }
+    }
+}
+
+impl fmt::Display for StorageProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StorageProblem::Full => "the device is full",
+            StorageProblem::ReadOnly => "the data folder cannot be written",
+            StorageProblem::Locked => "the database is in use elsewhere",
+            StorageProblem::Damaged => "a file is damaged",
+            StorageProblem::Other => "storage failed",
+        })
     }
 }
 

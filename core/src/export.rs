@@ -1,5 +1,6 @@
 //! The GDPR Art. 20 export: the signed-in user's own data (profile, teams,
-//! channels, own posts) in a portable, machine-readable form.
+//! channels, own posts, the log of notification consent) in a portable,
+//! machine-readable form.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +10,7 @@ use crate::api::posts::{search, SearchQuery};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::model::{Post, User};
+use crate::push::ConsentRecord;
 use crate::reads::{ChannelListItem, TeamView};
 use crate::store::StoreResult;
 
@@ -31,6 +33,10 @@ pub struct MyDataExport {
     /// False when the server could not be asked (offline): `posts` then
     /// holds only the posts cached on this device.
     pub posts_complete: bool,
+    /// Every decision about notifications taken on this device for this
+    /// account, oldest first: the user's copy of the consent record
+    /// (GDPR Art. 7(1)), which only this device holds.
+    pub notification_consent: Vec<ConsentRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -102,6 +108,7 @@ impl Client {
                 Err(error) => return Err(error),
             }
         }
+        let notification_consent = self.push_consent_log().await?;
         let mut posts: Vec<ExportedPost> = posts.into_values().collect();
         posts.sort_by(|a, b| (a.create_at, &a.id).cmp(&(b.create_at, &b.id)));
 
@@ -114,6 +121,7 @@ impl Client {
             channels: channels.into_values().collect(),
             posts,
             posts_complete,
+            notification_consent,
         })
     }
 

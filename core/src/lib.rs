@@ -32,4 +32,4 @@ pub use client::{
     AccountSummary, BackgroundNotifications, Client, ClientBuilder, LinkDestination, PageSide,
     PaginationOutcome, PendingTerms, PostJump, ProfileChanges, SearchResults, Timeline,
 };
-pub use error::{Error, NetworkProblem, Result, TlsProblem};
+pub use error::{Error, NetworkProblem, Result, StorageProblem, TlsProblem};

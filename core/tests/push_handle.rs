@@ -322,6 +322,63 @@ async fn clear_badge_test_and_session_pushes() {
     assert_eq!(outcome.action, PushAction::SessionEnded);
 }
 
+/// A thread read on another device clears its notification here, and its
+/// unread replies with it: the Threads list must not keep counting them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_clear_push_marks_the_followed_thread_read() {
+    let w = world().await;
+    let root = w
+        .server
+        .post_as(&w.me.user_id, &w.town_square, "Wer hat die Folien?");
+    let root_id = root["id"].as_str().unwrap().to_owned();
+    w.server
+        .reply_as(&w.teacher.user_id, &root_id, "Im Kursordner")
+        .unwrap();
+    w.server
+        .reply_as(
+            &w.teacher.user_id,
+            &root_id,
+            &format!("@{} siehe oben", w.me.username),
+        )
+        .unwrap();
+    let client = w.fresh();
+    client.restore().await.unwrap();
+    client.sync().await.unwrap();
+    let team = client.teams().await.unwrap().remove(0);
+    let unread = |list: &pausenhof_core::reads::FollowedThreads| {
+        let t = list.threads.iter().find(|t| t.root.id == root_id).unwrap();
+        (t.unread_replies, t.unread_mentions)
+    };
+    let before = client.load_followed_threads(&team.id).await.unwrap();
+    assert_eq!(unread(&before), (2, 1));
+
+    let outcome = client
+        .handle_push(
+            &serde_json::to_vec(&json!({
+                "type": "clear",
+                "channel_id": w.town_square,
+                "root_id": root_id,
+                "badge": 0,
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome.action,
+        PushAction::Clear {
+            channel_id: w.town_square.clone(),
+            root_id: root_id.clone()
+        }
+    );
+    let after = client.followed_threads(&team.id).await.unwrap();
+    assert_eq!(unread(&after), (0, 0), "read elsewhere, read here");
+    assert_eq!(
+        (after.unread_threads, after.unread_mentions),
+        (before.unread_threads - 1, before.unread_mentions - 1)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_pushes_are_typed_errors_and_touch_nothing() {
     let w = world().await;

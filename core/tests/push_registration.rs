@@ -238,3 +238,57 @@ async fn logout_deletes_the_registration_at_its_push_service() {
     client.sign_out().await.unwrap();
     assert_eq!(*registrar.deleted.lock().unwrap(), ["gw-logout"]);
 }
+
+/// The consent log is a legal record (GDPR Art. 7(1)): a cache rebuilt
+/// after corruption keeps it, the data export carries it, and only erasing
+/// the account removes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_consent_log_outlives_a_rebuilt_cache_is_exported_and_ends_with_the_account() {
+    let server = TestServer::start(ServerConfig::default()).await.unwrap();
+    let student = server.account(Role::Student);
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemorySecretStore::new());
+    let first = client(dir.path(), secrets.clone());
+    first
+        .sign_in_with_password(&server.url(), &student.username, &student.password, None)
+        .await
+        .unwrap();
+    first
+        .grant_push_consent(Delivery::BackgroundConnection, "v3")
+        .await
+        .unwrap();
+    first.withdraw_push_consent().await.unwrap();
+    let logged = first.push_consent_log().await.unwrap();
+    assert_eq!(logged.len(), 2);
+    let account_dir = first.account_dir().unwrap();
+    drop(first);
+
+    // The cache is zeroed while the app is closed (a torn write, a bad
+    // sector): the next start rebuilds it.
+    let cache = account_dir.join("store.sqlite");
+    let size = std::fs::metadata(&cache).unwrap().len() as usize;
+    std::fs::write(&cache, vec![0u8; size.max(4096)]).unwrap();
+    let again = client(dir.path(), secrets.clone());
+    again.restore().await.unwrap().expect("still signed in");
+    assert_eq!(again.push_consent_log().await.unwrap(), logged);
+    assert!(matches!(
+        again.push_consent().await.unwrap(),
+        ConsentState::Withdrawn { .. }
+    ));
+
+    let export = serde_json::to_value(again.export_my_data().await.unwrap()).unwrap();
+    let exported = export["notification_consent"].as_array().unwrap();
+    assert_eq!(exported.len(), 2, "{export}");
+    assert_eq!(exported[0]["decision"]["state"], "granted");
+    assert_eq!(exported[0]["decision"]["consent_text_version"], "v3");
+    assert_eq!(exported[1]["decision"]["state"], "withdrawn");
+
+    // Signing out erases the account, its records with it.
+    again.sign_out().await.unwrap();
+    assert!(!account_dir.exists(), "the account's folder is left");
+    let back = client(dir.path(), secrets);
+    back.sign_in_with_password(&server.url(), &student.username, &student.password, None)
+        .await
+        .unwrap();
+    assert!(back.push_consent_log().await.unwrap().is_empty());
+}

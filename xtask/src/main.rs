@@ -8,6 +8,7 @@ mod android_targets;
 mod apk;
 mod bench;
 mod bindings;
+mod deny;
 mod fdroid;
 mod gateway_postgres;
 mod ios;
@@ -23,7 +24,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  test          fmt check, clippy, all Rust tests, the push gateway on PostgreSQL,
+  test          fmt check, clippy, the dependency policy (cargo deny), all Rust tests,
+                the push gateway on PostgreSQL,
                 Kotlin and Android tests (with the check APK), cargo check for ARM
                 Android, the iOS checks, F-Droid metadata, real-server suite
   bench         measure the figures we compete on (release build) into bench/results.json

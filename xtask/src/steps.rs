@@ -105,6 +105,7 @@ fn run_test_steps(steps: &mut Steps) -> Result<()> {
             "warnings",
         ]))
     })?;
+    steps.run("dependency policy", crate::deny::check)?;
     steps.run("rust tests", || {
         run_command(cargo(&["test", "--workspace", "--no-fail-fast"]))
     })?;

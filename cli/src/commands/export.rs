@@ -2,10 +2,11 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use pausenhof_core::Client;
 use serde_json::json;
 
+use crate::exit::LocalStorage;
 use crate::output::Output;
 use crate::sync_progress::refresh;
 
@@ -13,7 +14,10 @@ pub async fn run(client: &Client, file: &Path, output: Output) -> Result<()> {
     refresh(client, output).await?;
     let export = client.export_my_data().await?;
     let text = serde_json::to_vec_pretty(&export)?;
-    write_private(file, &text).with_context(|| format!("writing {}", file.display()))?;
+    write_private(file, &text).map_err(|source| LocalStorage {
+        what: format!("could not write {}", file.display()),
+        source,
+    })?;
     if output.json {
         output.json_value(&json!({
             "file": file,

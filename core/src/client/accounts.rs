@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
-use super::{read_profile, storage_error, Account, Client, DATABASE_FILE};
+use super::{read_profile, Account, Client, DATABASE_FILE};
 use crate::api::{self, ApiClient};
 use crate::error::{Error, Result};
 use crate::locks::{LockExt, RwLockExt};
@@ -204,9 +204,7 @@ impl Client {
         token: SessionToken,
         user: User,
     ) -> Result<Arc<Account>> {
-        let store = Store::open(dir.join(DATABASE_FILE), OpenCheck::Header)
-            .await
-            .map_err(storage_error)?;
+        let store = Store::open(dir.join(DATABASE_FILE), OpenCheck::Header).await?;
         let api = ApiClient::with_session(
             server.clone(),
             self.inner.http.clone(),

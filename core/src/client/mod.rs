@@ -260,8 +260,9 @@ impl std::fmt::Debug for Client {
     }
 }
 
-fn storage_error(e: impl std::fmt::Display) -> Error {
+fn storage_error(e: std::io::Error) -> Error {
     Error::Storage {
+        problem: crate::error::StorageProblem::of_io(&e),
         reason: e.to_string(),
     }
 }

@@ -144,18 +144,24 @@ impl Client {
         match push.kind {
             PushKind::Message => self.message_push(account, push).await,
             PushKind::Clear => {
-                if push.root_id.is_empty() {
-                    // Read on another device: so it is here, until the next
-                    // sync says more.
-                    let (channel_id, me) = (push.channel_id.clone(), account.user_id.clone());
-                    account
-                        .store
-                        .write(move |w| {
+                // Read on another device: so it is here, until the next
+                // sync says more. A thread's clear names its root.
+                let (channel_id, root_id, me) = (
+                    push.channel_id.clone(),
+                    push.root_id.clone(),
+                    account.user_id.clone(),
+                );
+                account
+                    .store
+                    .write(move |w| {
+                        if root_id.is_empty() {
                             w.mark_channel_read(&channel_id, &me, now_ms())?;
                             w.notify_channel_lists_of(std::slice::from_ref(&channel_id))
-                        })
-                        .await?;
-                }
+                        } else {
+                            w.thread_read_elsewhere(&root_id, now_ms())
+                        }
+                    })
+                    .await?;
                 Ok(PushAction::Clear {
                     channel_id: push.channel_id.clone(),
                     root_id: push.root_id.clone(),

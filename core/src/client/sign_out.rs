@@ -268,6 +268,7 @@ fn remove_dir(dir: &Path) -> Result<()> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(Error::Storage {
+            problem: crate::error::StorageProblem::of_io(&e),
             reason: format!("account data not removed: {}", e.kind()),
         }),
     }

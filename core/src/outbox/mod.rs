@@ -78,9 +78,7 @@ impl<A> Clone for Outbox<A> {
 }
 
 fn storage(e: StoreError) -> Error {
-    Error::Storage {
-        reason: e.to_string(),
-    }
+    e.into()
 }
 
 fn post_not_found() -> Error {

@@ -67,6 +67,7 @@ impl AccountsIndex {
             })),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(AccountsIndex::default()),
             Err(e) => Err(Error::Storage {
+                problem: crate::error::StorageProblem::of_io(&e),
                 reason: format!("accounts index unreadable: {}", e.kind()),
             }),
         }
@@ -76,6 +77,7 @@ impl AccountsIndex {
         let bytes = serde_json::to_vec_pretty(self)
             .map_err(|e| Error::internal(format!("accounts index encoding: {e}")))?;
         write_atomic(&data_dir.join(INDEX_FILE), &bytes).map_err(|e| Error::Storage {
+            problem: crate::error::StorageProblem::of_io(&e),
             reason: format!("accounts index not written: {}", e.kind()),
         })
     }

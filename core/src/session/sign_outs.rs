@@ -81,6 +81,7 @@ fn save(data_dir: &Path, all: &[SignOut]) -> Result<()> {
 
 fn storage(what: &str, e: std::io::Error) -> Error {
     Error::Storage {
+        problem: crate::error::StorageProblem::of_io(&e),
         reason: format!("{what}: {}", e.kind()),
     }
 }

@@ -1,5 +1,7 @@
 use std::path::PathBuf;
 
+use crate::error::StorageProblem;
+
 /// Errors of the offline store. The cache is disposable, so callers mostly
 /// care whether an error means "the file is broken, rebuild it"
 /// ([`StoreError::is_corruption`]).
@@ -49,9 +51,33 @@ pub(crate) fn is_corruption_code(err: &rusqlite::Error) -> bool {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+impl StoreError {
+    /// What the user can do about it.
+    pub fn problem(&self) -> StorageProblem {
+        use rusqlite::ErrorCode;
+        match self {
+            StoreError::Sqlite(err) => match err.sqlite_error_code() {
+                Some(ErrorCode::DiskFull) => StorageProblem::Full,
+                Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+                    StorageProblem::ReadOnly
+                }
+                Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StorageProblem::Locked,
+                Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                    StorageProblem::Damaged
+                }
+                _ => StorageProblem::Other,
+            },
+            StoreError::Io { source, .. } => StorageProblem::of_io(source),
+            StoreError::Corrupt(_) | StoreError::RecordsUnusable(_) => StorageProblem::Damaged,
+            _ => StorageProblem::Other,
+        }
+    }
+}
+
 impl From<StoreError> for crate::error::Error {
     fn from(err: StoreError) -> Self {
         crate::error::Error::Storage {
+            problem: err.problem(),
             reason: err.to_string(),
         }
     }

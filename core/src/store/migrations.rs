@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
 const RECORDS_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/records/0001_push.sql")),
     (2, include_str!("migrations/records/0002_push_gateway.sql")),
+    (3, include_str!("migrations/records/0003_outbox_copy.sql")),
 ];
 
 /// The name the records file is attached under.

@@ -22,6 +22,7 @@ mod drafts;
 mod live_events;
 mod lookups;
 mod outbox;
+mod outbox_copy;
 mod pins;
 mod posts;
 mod preferences;

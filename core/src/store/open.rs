@@ -107,7 +107,9 @@ fn open_and_migrate(path: &Path, check: OpenCheck) -> StoreResult<Connection> {
         quick_check(&conn, "main")?;
     }
     attach_records(&conn, path, check)?;
+    let fresh = migrations::schema_version(&conn)? == 0;
     migrations::migrate(&mut conn)?;
+    super::outbox_copy::keep_outbox_copy(&conn, fresh)?;
     Ok(conn)
 }
 

@@ -120,6 +120,24 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// A `clear` push says the thread was read on another device, without
+    /// counts: nothing in it is unread any more, up to its newest reply
+    /// (`at` may be behind the server's clock).
+    pub fn thread_read_elsewhere(&mut self, root_id: &str, at: i64) -> StoreResult<()> {
+        let changed = self.conn().execute(
+            "UPDATE followed_threads
+             SET last_viewed_at = max(last_viewed_at, last_reply_at, ?2),
+                 unread_replies = 0, unread_mentions = 0
+             WHERE root_id = ?1 AND (unread_replies > 0 OR unread_mentions > 0
+                                     OR last_viewed_at < max(last_reply_at, ?2))",
+            rusqlite::params![root_id, at],
+        )?;
+        if changed > 0 {
+            self.notify(StoreChange::FollowedThreads);
+        }
+        Ok(())
+    }
+
     /// The thread was read (here or on another device) up to `viewed_at`.
     pub fn set_thread_read(
         &mut self,

@@ -3,6 +3,7 @@ package de.pausenhof.app.ui
 import android.content.Context
 import de.pausenhof.app.R
 import de.pausenhof.ffi.ClientException
+import de.pausenhof.ffi.StorageProblem
 import de.pausenhof.ffi.TlsProblem
 
 /** What a person reads when a core call failed. */
@@ -24,10 +25,18 @@ fun Context.describe(error: ClientException): String = when (error) {
     is ClientException.NotFound -> getString(R.string.error_not_found)
     is ClientException.RateLimited -> getString(R.string.error_rate_limited)
     is ClientException.Server -> error.serverMessage.ifBlank { getString(R.string.error_server, error.status.toInt()) }
-    is ClientException.Storage -> getString(R.string.error_storage, error.reason)
+    is ClientException.Storage -> storageText(error)
     is ClientException.ChannelArchived -> getString(R.string.error_channel_archived)
     is ClientException.PushGatewayMissing -> getString(R.string.error_push_gateway_missing)
     else -> getString(R.string.error_generic, error.message ?: error.javaClass.simpleName)
+}
+
+private fun Context.storageText(error: ClientException.Storage): String = when (error.problem) {
+    StorageProblem.FULL -> getString(R.string.error_storage_full)
+    StorageProblem.READ_ONLY -> getString(R.string.error_storage_read_only)
+    StorageProblem.LOCKED -> getString(R.string.error_storage_locked)
+    StorageProblem.DAMAGED -> getString(R.string.error_storage_damaged)
+    StorageProblem.OTHER -> getString(R.string.error_storage, error.reason)
 }
 
 private fun tlsText(problem: TlsProblem): Int = when (problem) {
