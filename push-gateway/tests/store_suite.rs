@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use push_gateway::store::{
-    Credentials, Inserted, PostgresStore, RegistrationStore, SqliteStore, StoreError,
+    ApnsTarget, Credentials, Inserted, PostgresStore, RegistrationStore, SqliteStore, StoreError,
+    Target, WebPushTarget,
 };
 use url::Url;
 
@@ -19,12 +20,22 @@ fn endpoint(n: usize) -> Url {
     Url::parse(&format!("https://push.example/up/device-{n}")).unwrap()
 }
 
+fn web_push(n: usize) -> Target {
+    Target::WebPush(WebPushTarget {
+        endpoint: endpoint(n),
+        p256dh: vec![4; 65],
+        auth: [7; 16],
+    })
+}
+
+fn apns(n: usize) -> Target {
+    Target::Apns(ApnsTarget {
+        device_token: format!("{n:064x}"),
+    })
+}
+
 async fn created<S: RegistrationStore>(store: &S, n: usize) -> Credentials {
-    match store
-        .insert(endpoint(n), vec![4; 65], [7; 16], 100)
-        .await
-        .unwrap()
-    {
+    match store.insert(web_push(n), 100).await.unwrap() {
         Inserted::Created(credentials) => credentials,
         Inserted::EndpointFull => panic!("endpoint full"),
     }
@@ -35,9 +46,7 @@ async fn created<S: RegistrationStore>(store: &S, n: usize) -> Credentials {
 async fn insert_find_and_delete_with_secret<S: RegistrationStore>(store: S) {
     let creds = created(&store, 1).await;
     let found = store.find(&creds.token).await.unwrap().unwrap();
-    assert_eq!(found.endpoint, endpoint(1));
-    assert_eq!(found.p256dh, vec![4; 65]);
-    assert_eq!(found.auth, [7; 16]);
+    assert_eq!(found.target, web_push(1));
     assert_eq!(found.retry_after_until, None);
     // The token alone (what the Mattermost server knows) cannot delete.
     assert!(!store
@@ -90,23 +99,50 @@ async fn retry_after_is_remembered_and_cleared<S: RegistrationStore>(store: S) {
 
 async fn an_endpoint_takes_only_so_many_registrations<S: RegistrationStore>(store: S) {
     for _ in 0..2 {
-        let inserted = store
-            .insert(endpoint(1), vec![4; 65], [1; 16], 2)
-            .await
-            .unwrap();
+        let inserted = store.insert(web_push(1), 2).await.unwrap();
         assert!(matches!(inserted, Inserted::Created(_)));
     }
-    let third = store
-        .insert(endpoint(1), vec![4; 65], [1; 16], 2)
-        .await
-        .unwrap();
+    let third = store.insert(web_push(1), 2).await.unwrap();
     assert!(matches!(third, Inserted::EndpointFull));
-    let other = store
-        .insert(endpoint(2), vec![4; 65], [1; 16], 2)
-        .await
-        .unwrap();
+    let other = store.insert(web_push(2), 2).await.unwrap();
     assert!(matches!(other, Inserted::Created(_)));
     assert_eq!(store.count().await.unwrap(), 3);
+}
+
+async fn apns_registrations_live_beside_web_push<S: RegistrationStore>(store: S) {
+    let web = created(&store, 1).await;
+    let Inserted::Created(phone) = store.insert(apns(1), 2).await.unwrap() else {
+        panic!("endpoint full");
+    };
+    let found = store.find(&phone.token).await.unwrap().unwrap();
+    assert_eq!(found.target, apns(1));
+    assert_eq!(
+        store.find(&web.token).await.unwrap().unwrap().target,
+        web_push(1)
+    );
+    // The device token is what the per-endpoint limit counts.
+    assert!(matches!(
+        store.insert(apns(1), 2).await.unwrap(),
+        Inserted::Created(_)
+    ));
+    assert!(matches!(
+        store.insert(apns(1), 2).await.unwrap(),
+        Inserted::EndpointFull
+    ));
+    let until = UNIX_EPOCH + Duration::from_secs(2_000_000_000);
+    store.set_retry_after(&phone.token, until).await.unwrap();
+    assert_eq!(
+        store
+            .find(&phone.token)
+            .await
+            .unwrap()
+            .unwrap()
+            .retry_after_until,
+        Some(until)
+    );
+    assert!(store.delete(&phone.token).await.unwrap());
+    assert!(store.find(&phone.token).await.unwrap().is_none());
+    assert_eq!(store.count().await.unwrap(), 2);
 }
 
 async fn concurrent_inserts_are_neither_lost_nor_duplicated<S: RegistrationStore + 'static>(
@@ -126,7 +162,7 @@ async fn concurrent_inserts_are_neither_lost_nor_duplicated<S: RegistrationStore
     assert_eq!(store.count().await.unwrap(), 64);
     for (n, token) in tokens.iter().enumerate() {
         let found = store.find(token).await.unwrap().unwrap();
-        assert_eq!(found.endpoint, endpoint(n));
+        assert_eq!(found.target, web_push(n));
     }
     store.ping().await.unwrap();
 }
@@ -163,6 +199,11 @@ mod sqlite {
     #[tokio::test]
     async fn an_endpoint_takes_only_so_many_registrations() {
         super::an_endpoint_takes_only_so_many_registrations(store()).await;
+    }
+
+    #[tokio::test]
+    async fn apns_registrations_live_beside_web_push() {
+        super::apns_registrations_live_beside_web_push(store()).await;
     }
 
     #[tokio::test]
@@ -260,6 +301,13 @@ mod postgres {
     async fn an_endpoint_takes_only_so_many_registrations() {
         if let Some(store) = store().await {
             super::an_endpoint_takes_only_so_many_registrations(store).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn apns_registrations_live_beside_web_push() {
+        if let Some(store) = store().await {
+            super::apns_registrations_live_beside_web_push(store).await;
         }
     }
 
