@@ -334,6 +334,51 @@ mod postgres {
     }
 
     #[tokio::test]
+    async fn a_schema_one_database_keeps_its_registrations_as_web_push() {
+        use sha2::{Digest, Sha256};
+        let Some(url) = isolated_url().await else {
+            return;
+        };
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+            .batch_execute(
+                "CREATE TABLE push_gateway_schema (version INTEGER NOT NULL);
+                 INSERT INTO push_gateway_schema (version) VALUES (1);
+                 CREATE TABLE push_gateway_registrations (
+                     token_hash BYTEA PRIMARY KEY, secret_hash BYTEA NOT NULL,
+                     endpoint TEXT NOT NULL, p256dh BYTEA NOT NULL, auth BYTEA NOT NULL,
+                     created_at BIGINT NOT NULL, retry_after_until BIGINT);",
+            )
+            .await
+            .unwrap();
+        client
+            .execute(
+                "INSERT INTO push_gateway_registrations
+                     (token_hash, secret_hash, endpoint, p256dh, auth, created_at)
+                 VALUES ($1, $2, $3, $4, $5, 0)",
+                &[
+                    &Sha256::digest(b"old-token").to_vec(),
+                    &vec![0u8],
+                    &endpoint(1).as_str(),
+                    &vec![4u8; 65],
+                    &vec![7u8; 16],
+                ],
+            )
+            .await
+            .unwrap();
+        let store = PostgresStore::connect(&url).await.unwrap();
+        let found = store.find("old-token").await.unwrap().unwrap();
+        assert_eq!(found.target, web_push(1));
+        assert!(matches!(
+            store.insert(apns(1), 5).await.unwrap(),
+            Inserted::Created(_)
+        ));
+    }
+
+    #[tokio::test]
     async fn an_unreachable_database_is_a_typed_error() {
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = closed.local_addr().unwrap().port();
