@@ -28,6 +28,7 @@ use crate::stats::millis;
 pub const COLD_START: &str = "child-cold-start";
 pub const SYNC: &str = "child-sync";
 pub const FLOOR: &str = "child-floor";
+pub const PUSH: &str = "child-push";
 
 /// What a cold start child reports.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,6 +55,16 @@ pub struct SyncRun {
     pub channel_lists_final_at_us: Option<u64>,
     pub channels_with_posts_fetched: usize,
     pub peak_rss_bytes: u64,
+}
+
+/// What a push child reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushRun {
+    /// From the child's first instruction to the notification's content.
+    pub elapsed_ms: f64,
+    pub peak_rss_bytes: u64,
+    /// The notification's body (the parent checks it is the message).
+    pub body: String,
 }
 
 /// What a floor child reports.
@@ -224,6 +235,28 @@ pub fn final_since(snapshots: &[(u64, u64)], last: u64) -> Option<u64> {
         .take_while(|(_, digest)| *digest == last)
         .last()?;
     Some(stable.0)
+}
+
+/// Child: what the iOS notification service extension does with one push,
+/// in a process started for it: hand the payload (the APNs body in
+/// `payload_path`) to `Client::handle_push` on core's own runtime, as the
+/// bindings do, and take the notification's content.
+pub fn push(data_dir: &Path, payload_path: &Path) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let payload = std::fs::read(payload_path)?;
+    let client = account::client(data_dir)?;
+    let outcome = pausenhof_core::runtime::shared()
+        .block_on(client.handle_push(&payload))
+        .context("handle_push failed")?;
+    let pausenhof_core::push::PushAction::Show { notification } = outcome.action else {
+        bail!("the push made no notification: {:?}", outcome.action);
+    };
+    let elapsed = started.elapsed();
+    print_report(&PushRun {
+        elapsed_ms: millis(elapsed),
+        peak_rss_bytes: peak_rss_bytes().unwrap_or(0),
+        body: notification.body,
+    })
 }
 
 /// Child: replays a recorded sync's requests (the download floor).

@@ -6,18 +6,20 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use pausenhof_bench::run::{run, Options};
+use pausenhof_bench::run::{run, Only, Options};
 use pausenhof_bench::{child, gateway_child};
 
 const USAGE: &str = "\
-usage: pausenhof-bench [--out FILE] [--cdylib FILE] [--official-client DIR] [--runs N] [--only gateway]
+usage: pausenhof-bench [--out FILE] [--cdylib FILE] [--official-client DIR] [--runs N] [--only gateway|push]
 
   --out FILE             where results.json goes (default bench/results.json)
   --cdylib FILE          the mobile build of the FFI library to measure
   --official-client DIR  bench/official-client after `npm ci`
   --runs N               repetitions of the process-level measurements (default 3)
   --only gateway         only the push gateway's load test; its rows replace
-                         the same rows in FILE, the others are kept";
+                         the same rows in FILE, the others are kept
+  --only push            only the notification service extension's push
+                         (on a synced account), merged the same way";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,6 +45,7 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
             args.get(2).is_some_and(|a| a == "--watch-channel-lists"),
         ),
         Some(child::FLOOR) => child::floor(&path(1)?, args.get(2).context("missing base URL")?),
+        Some(child::PUSH) => child::push(&path(1)?, &path(2)?),
         Some(gateway_child::GATEWAY) => gateway_child::run(&path(1)?),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
@@ -65,7 +68,7 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
         cdylib: None,
         official_client: None,
         runs: 3,
-        only_gateway: false,
+        only: None,
     };
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
@@ -81,8 +84,9 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
                 }
             }
             "--only" => match value()?.as_str() {
-                "gateway" => options.only_gateway = true,
-                other => bail!("--only knows `gateway`, not `{other}`"),
+                "gateway" => options.only = Some(Only::Gateway),
+                "push" => options.only = Some(Only::Push),
+                other => bail!("--only knows `gateway` and `push`, not `{other}`"),
             },
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }

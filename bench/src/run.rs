@@ -18,8 +18,18 @@ pub struct Options {
     pub official_client: Option<PathBuf>,
     /// Repetitions of the process-level measurements.
     pub runs: usize,
-    /// Only the push gateway's load test, merged into `out`.
-    pub only_gateway: bool,
+    /// Only one measurement, its rows merged into `out`.
+    pub only: Option<Only>,
+}
+
+/// The measurements that can run alone (`--only`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Only {
+    /// The push gateway's load test.
+    Gateway,
+    /// The notification service extension's push, on an account synced
+    /// for it (not the whole history).
+    Push,
 }
 
 pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
@@ -33,10 +43,34 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
         );
     };
     let mut figures = Vec::new();
-    if options.only_gateway {
+    if let Some(only) = options.only {
         let started = Instant::now();
-        figures.extend(scenarios::gateway::measure(work.path(), scenarios::gateway::PLAN).await?);
-        step("push gateway under load", started);
+        match only {
+            Only::Gateway => {
+                figures.extend(
+                    scenarios::gateway::measure(work.path(), scenarios::gateway::PLAN).await?,
+                );
+                step("push gateway under load", started);
+            }
+            Only::Push => {
+                let school = School::start(work.path().to_path_buf()).await?;
+                step("seeding the large school", started);
+                let started = Instant::now();
+                let synced = scenarios::push_extension::synced_archive(&school).await?;
+                step("syncing the archive account (setup)", started);
+                let started = Instant::now();
+                figures.extend(
+                    scenarios::push_extension::measure(
+                        &school,
+                        &synced.dir,
+                        synced.posts,
+                        options.runs * 3,
+                    )
+                    .await?,
+                );
+                step("push in the notification service extension", started);
+            }
+        }
         print!("\n{}", render_table(&figures));
         let existing = match std::fs::read_to_string(&options.out) {
             Ok(text) => serde_json::from_str(&text)
@@ -92,6 +126,14 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
     let started = Instant::now();
     figures.extend(scenarios::search::measure(&history.dir, history.posts, 500).await?);
     step("offline search", started);
+
+    // Last on the archive account: it consents to push and takes new posts.
+    let started = Instant::now();
+    figures.extend(
+        scenarios::push_extension::measure(&school, &history.dir, history.posts, options.runs * 3)
+            .await?,
+    );
+    step("push in the notification service extension", started);
 
     let peak = cold.peak_rss_bytes.max(first.peak_rss_bytes);
     figures.push(

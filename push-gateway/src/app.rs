@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use serde_json::json;
 use tokio::sync::{broadcast, oneshot};
 
+use crate::apns::{ApnsError, ApnsSender};
 use crate::config::Config;
 use crate::dispatch::Dispatcher;
 use crate::egress::{EgressPolicy, Lookup, SystemLookup};
@@ -46,6 +47,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
     pub sender: Arc<WebPushSender>,
+    /// Set when the config has an `[apns]` table.
+    pub apns: Option<Arc<ApnsSender>>,
     pub vapid: Arc<VapidKey>,
     pub reports: broadcast::Sender<SendReport>,
     pub egress: EgressPolicy,
@@ -63,6 +66,8 @@ pub enum StartError {
     Vapid(#[from] VapidError),
     #[error(transparent)]
     Client(#[from] ClientSetupError),
+    #[error(transparent)]
+    Apns(#[from] ApnsError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -122,6 +127,15 @@ fn app_routes() -> Router<AppState> {
             "/api/v1/unifiedpush/registrations/{token}",
             delete(registration_api::unregister),
         )
+        .route("/api/v1/apns", get(registration_api::apns_info))
+        .route(
+            "/api/v1/apns/registrations",
+            post(registration_api::register_apns),
+        )
+        .route(
+            "/api/v1/apns/registrations/{token}",
+            delete(registration_api::unregister),
+        )
         .layer(DefaultBodyLimit::max(MAX_APP_BODY))
 }
 
@@ -134,7 +148,8 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// Opens the database, loads (or creates) the VAPID key and listens.
+    /// Opens the database, loads (or creates) the VAPID key, reads the
+    /// APNs key when configured and listens.
     pub async fn start(config: Config) -> Result<Gateway, StartError> {
         Gateway::start_with_lookup(config, Arc::new(SystemLookup)).await
     }
@@ -159,6 +174,18 @@ impl Gateway {
             egress,
             lookup.clone(),
         )?);
+        let apns = match &config.apns {
+            Some(settings) => {
+                let sender = ApnsSender::from_settings(settings, config.delivery.clone())?;
+                tracing::info!(
+                    push_service = sender.host(),
+                    environment = settings.environment.as_str(),
+                    "delivering to APNs"
+                );
+                Some(Arc::new(sender))
+            }
+            None => None,
+        };
         let dispatcher = Arc::new(Dispatcher::new(&config.delivery));
         let registration_rate = Arc::new(RegistrationRate::new(
             config.limits.registration_burst,
@@ -179,6 +206,7 @@ impl Gateway {
             config: Arc::new(config),
             store,
             sender,
+            apns,
             vapid,
             reports: reports.clone(),
             egress,

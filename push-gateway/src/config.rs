@@ -26,6 +26,10 @@ pub struct Config {
     pub delivery: DeliverySettings,
     #[serde(default)]
     pub limits: LimitSettings,
+    /// Delivery to the iOS app through APNs; without it the gateway
+    /// refuses APNs registrations.
+    #[serde(default)]
+    pub apns: Option<ApnsSettings>,
     /// Accept `http://` push endpoints on loopback addresses. Only for tests
     /// and local distributors: a gateway that posts to arbitrary plain-http
     /// URLs could be aimed at services on its own host.
@@ -135,6 +139,122 @@ impl DeliverySettings {
     }
 }
 
+/// The `[apns]` table: the app publisher's APNs key and where to send.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApnsSettings {
+    /// The publisher's APNs auth key as Apple hands it out
+    /// (`AuthKey_<key id>.p8`, a PKCS#8 PEM P-256 key).
+    pub key: PathBuf,
+    /// The key's ten-character id (the `kid` of every provider token).
+    pub key_id: String,
+    /// The publisher's ten-character Apple team id (the token's `iss`).
+    pub team_id: String,
+    /// The iOS app's bundle id (`apns-topic`).
+    pub topic: String,
+    #[serde(default)]
+    pub environment: ApnsEnvironment,
+    /// Instead of the environment's address: tests (plain HTTP/2 on
+    /// loopback only) or a relay in front of Apple.
+    #[serde(default, deserialize_with = "optional_url")]
+    pub base_url: Option<url::Url>,
+}
+
+fn optional_url<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<url::Url>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    url::Url::parse(&text)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+/// Which APNs: App Store and TestFlight builds get production device
+/// tokens, builds run from Xcode get sandbox ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApnsEnvironment {
+    #[default]
+    Production,
+    Sandbox,
+}
+
+impl ApnsEnvironment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApnsEnvironment::Production => "production",
+            ApnsEnvironment::Sandbox => "sandbox",
+        }
+    }
+
+    pub fn base_url(self) -> &'static str {
+        match self {
+            ApnsEnvironment::Production => "https://api.push.apple.com",
+            ApnsEnvironment::Sandbox => "https://api.sandbox.push.apple.com",
+        }
+    }
+}
+
+impl ApnsSettings {
+    /// Where requests go: `base_url`, else the environment's address.
+    pub fn base(&self) -> url::Url {
+        self.base_url.clone().unwrap_or_else(|| {
+            url::Url::parse(self.environment.base_url()).expect("constant URL parses")
+        })
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let apple_id = |value: &str| {
+            value.len() == 10
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        };
+        if !apple_id(&self.key_id) {
+            return Err(ConfigError::Invalid(
+                "apns.key_id must be the key's 10-character id (as in AuthKey_<key id>.p8)",
+            ));
+        }
+        if !apple_id(&self.team_id) {
+            return Err(ConfigError::Invalid(
+                "apns.team_id must be the publisher's 10-character Apple team id",
+            ));
+        }
+        let bundle_id = !self.topic.is_empty()
+            && self.topic.len() <= 155
+            && self
+                .topic
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+        if !bundle_id {
+            return Err(ConfigError::Invalid(
+                "apns.topic must be the app's bundle id (letters, digits, '.', '-')",
+            ));
+        }
+        if let Some(url) = &self.base_url {
+            let loopback = match url.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+                None => false,
+            };
+            let scheme_ok = match url.scheme() {
+                "https" => url.host().is_some(),
+                "http" => loopback,
+                _ => false,
+            };
+            if !scheme_ok || url.path() != "/" || url.query().is_some() {
+                return Err(ConfigError::Invalid(
+                    "apns.base_url must be an https origin (plain http only on loopback)",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// What one stranger may do with the registration API.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -205,6 +325,7 @@ impl Config {
                 registration_burst: 10_000,
                 ..LimitSettings::default()
             },
+            apns: None,
             allow_loopback_http_endpoints: true,
             log_format: LogFormat::Text,
         }
@@ -283,6 +404,9 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "limits.registration_burst must be at least 1",
             ));
+        }
+        if let Some(apns) = &self.apns {
+            apns.validate()?;
         }
         Ok(())
     }
@@ -458,6 +582,49 @@ mod tests {
             Database::Sqlite(PathBuf::from("/tmp/gw/registrations.sqlite"))
         );
         assert!(config.allow_loopback_http_endpoints);
+    }
+
+    #[test]
+    fn apns_table_is_read_and_checked() {
+        let apns = "\n[apns]\nkey = \"/etc/pausenhof/AuthKey_ABC123DEFG.p8\"\n\
+                    key_id = \"ABC123DEFG\"\nteam_id = \"TEAM123456\"\n\
+                    topic = \"de.pausenhof.app\"\n";
+        let config = Config::from_toml(&format!("{MINIMAL}{apns}")).unwrap();
+        let settings = config.apns.unwrap();
+        assert_eq!(settings.environment, ApnsEnvironment::Production);
+        assert_eq!(settings.base().as_str(), "https://api.push.apple.com/");
+        let sandbox = format!("{MINIMAL}{apns}environment = \"sandbox\"\n");
+        let settings = Config::from_toml(&sandbox).unwrap().apns.unwrap();
+        assert_eq!(
+            settings.base().as_str(),
+            "https://api.sandbox.push.apple.com/"
+        );
+        assert!(Config::from_toml(MINIMAL).unwrap().apns.is_none());
+
+        let local = format!("{MINIMAL}{apns}base_url = \"http://127.0.0.1:4443\"\n");
+        assert!(Config::from_toml(&local).is_ok());
+        for (bad, key) in [
+            (
+                apns.replace("ABC123DEFG\"\nteam", "abc\"\nteam"),
+                "apns.key_id",
+            ),
+            (apns.replace("TEAM123456", "team"), "apns.team_id"),
+            (
+                apns.replace("de.pausenhof.app", "de pausenhof"),
+                "apns.topic",
+            ),
+            (
+                format!("{apns}base_url = \"http://push.example\"\n"),
+                "apns.base_url",
+            ),
+            (format!("{apns}environment = \"staging\"\n"), "environment"),
+            (format!("{apns}kye = 1\n"), "kye"),
+        ] {
+            let error = Config::from_toml(&format!("{MINIMAL}{bad}"))
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(key), "{key}: {error}");
+        }
     }
 
     #[test]

@@ -7,8 +7,10 @@
 //! VAPID (RFC 8292), to the device's UnifiedPush endpoint (RFC 8030). The
 //! app fetches the content from the school's server itself, so neither the
 //! gateway's push service nor anyone on the way learns what was written,
-//! by whom or where.
+//! by whom or where. iOS devices get the same ids through APNs (`apns.rs`),
+//! authenticated with the app publisher's key.
 
+pub mod apns;
 pub mod app;
 pub mod config;
 pub mod dispatch;

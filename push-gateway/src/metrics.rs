@@ -17,10 +17,12 @@ pub enum FailedBecause {
     Storage,
     Busy,
     Timeout,
+    /// An APNs registration on a gateway without `[apns]`.
+    NotConfigured,
 }
 
 impl FailedBecause {
-    const ALL: [FailedBecause; 10] = [
+    const ALL: [FailedBecause; 11] = [
         FailedBecause::Unreachable,
         FailedBecause::Rejected,
         FailedBecause::RateLimited,
@@ -31,6 +33,7 @@ impl FailedBecause {
         FailedBecause::Storage,
         FailedBecause::Busy,
         FailedBecause::Timeout,
+        FailedBecause::NotConfigured,
     ];
 
     fn label(self) -> &'static str {
@@ -45,6 +48,7 @@ impl FailedBecause {
             FailedBecause::Storage => "storage",
             FailedBecause::Busy => "busy",
             FailedBecause::Timeout => "timeout",
+            FailedBecause::NotConfigured => "not_configured",
         }
     }
 }

@@ -10,11 +10,12 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Serialize;
 
+use crate::apns::ApnsSender;
 use crate::app::{AppState, SendReport};
 use crate::metrics::{FailedBecause, Metrics, RemovedBecause};
 use crate::payload::{registration_token, IncomingPush, PushKind};
 use crate::redact;
-use crate::store::RegistrationStore;
+use crate::store::{ApnsTarget, RegistrationStore, Target, WebPushTarget};
 use crate::webpush::{Delivery, Urgency};
 
 /// `{"status": "OK" | "FAIL" | "REMOVE", "error"?: ...}`; `REMOVE` makes
@@ -141,6 +142,15 @@ pub async fn send_push(
     (StatusCode::OK, Json(response))
 }
 
+/// Where one registration's push goes. Every push service, APNs
+/// included, is a lane of the dispatcher: a slow one holds back only its
+/// own pushes.
+#[derive(Clone, Copy)]
+enum Route<'a> {
+    WebPush(&'a WebPushTarget),
+    Apns(&'a ApnsSender, &'a ApnsTarget),
+}
+
 async fn deliver(
     state: &AppState,
     incoming: &IncomingPush,
@@ -182,7 +192,23 @@ async fn deliver(
             PushResponse::fail("push service rate limit"),
         );
     }
-    let push_service = redact::endpoint_host(&registration.endpoint);
+    let route = match (&registration.target, state.apns.as_deref()) {
+        (Target::WebPush(web), _) => Route::WebPush(web),
+        (Target::Apns(device), Some(apns)) => Route::Apns(apns, device),
+        (Target::Apns(_), None) => {
+            // Not REMOVE: the device is fine, the gateway's config is not.
+            tracing::error!(registration = %fingerprint, "APNs registration, but no [apns] configured");
+            state.metrics.count_failure(FailedBecause::NotConfigured);
+            return state.report(
+                Some(fingerprint),
+                PushResponse::fail("gateway has no APNs configured"),
+            );
+        }
+    };
+    let push_service = match route {
+        Route::WebPush(web) => redact::endpoint_host(&web.endpoint),
+        Route::Apns(apns, _) => apns.host().to_owned(),
+    };
     let ticket = match state.dispatcher.admit(&push_service) {
         Ok(ticket) => ticket,
         Err(refused) => {
@@ -192,9 +218,16 @@ async fn deliver(
         }
     };
     let (ttl, urgency) = ttl_and_urgency(outgoing.kind, state);
-    let payload = outgoing.to_bytes();
     let delivery = ticket
-        .run(state.sender.deliver(&registration, &payload, ttl, urgency))
+        .run(async {
+            match route {
+                Route::WebPush(web) => {
+                    let payload = outgoing.to_bytes();
+                    state.sender.deliver(web, &payload, ttl, urgency).await
+                }
+                Route::Apns(apns, device) => apns.deliver(device, outgoing, ttl).await,
+            }
+        })
         .await;
     let bookkeeping = match &delivery {
         Delivery::Gone => state.store.delete(token).await.map(drop),

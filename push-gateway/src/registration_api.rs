@@ -1,5 +1,5 @@
-//! The app side: register a UnifiedPush endpoint, delete it, fetch the
-//! VAPID key.
+//! The app side: register a UnifiedPush endpoint or an APNs device token,
+//! delete either, fetch the VAPID key or the APNs settings.
 //!
 //! Who can do what: the token goes to the Mattermost server inside the
 //! device id, so the server (and anyone reading its database) knows it.
@@ -23,11 +23,11 @@ use url::Url;
 use web_push_native::p256::PublicKey;
 
 use crate::app::AppState;
+use crate::config::ApnsEnvironment;
 use crate::limits::source_address;
 use crate::metrics::RefusedBecause;
 use crate::redact;
-use crate::store::Inserted;
-use crate::store::RegistrationStore;
+use crate::store::{ApnsTarget, Inserted, RegistrationStore, Target, WebPushTarget};
 
 /// Longer endpoints are not push endpoints (real ones are ~100-200 chars).
 const MAX_ENDPOINT_LEN: usize = 2048;
@@ -112,14 +112,11 @@ fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-fn body_error(rejection: &JsonRejection) -> Response {
+fn body_error(rejection: &JsonRejection, expected: &str) -> Response {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return error(StatusCode::PAYLOAD_TOO_LARGE, "request body too large");
     }
-    error(
-        StatusCode::BAD_REQUEST,
-        "expected JSON {endpoint, p256dh, auth}",
-    )
+    error(StatusCode::BAD_REQUEST, expected)
 }
 
 /// Registers a push endpoint. Checked in order of cost: the body, the
@@ -133,29 +130,15 @@ pub async fn register(
 ) -> Response {
     let request = match body {
         Ok(Json(request)) => request,
-        Err(rejection) => return body_error(&rejection),
+        Err(rejection) => return body_error(&rejection, "expected JSON {endpoint, p256dh, auth}"),
     };
     let (endpoint, p256dh, auth) =
         match validate(&request, state.config.allow_loopback_http_endpoints) {
             Ok(valid) => valid,
             Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
         };
-    let limits = &state.config.limits;
-    let source = source_address(peer, &headers, &limits.trusted_proxies);
-    if let Err(wait) = state.registration_rate.take(source, Instant::now()) {
-        tracing::info!("registration rate exceeded");
-        state
-            .metrics
-            .count_refused_registration(RefusedBecause::Rate);
-        let mut response = error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too many registrations from this address, try again later",
-        );
-        let seconds = wait.as_secs().max(1).to_string();
-        if let Ok(value) = HeaderValue::from_str(&seconds) {
-            response.headers_mut().insert(RETRY_AFTER, value);
-        }
-        return response;
+    if let Some(refused) = rate_refusal(&state, peer, &headers) {
+        return refused;
     }
     if let Err(e) = state
         .egress
@@ -168,15 +151,46 @@ pub async fn register(
         return error(StatusCode::BAD_REQUEST, &e.to_string());
     }
     let host = redact::endpoint_host(&endpoint);
+    let target = Target::WebPush(WebPushTarget {
+        endpoint,
+        p256dh,
+        auth,
+    });
+    insert(&state, target, &host).await
+}
+
+/// The refusal when the caller's address has used up its registrations.
+fn rate_refusal(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Option<Response> {
+    let limits = &state.config.limits;
+    let source = source_address(peer, headers, &limits.trusted_proxies);
+    let wait = state.registration_rate.take(source, Instant::now()).err()?;
+    tracing::info!("registration rate exceeded");
+    state
+        .metrics
+        .count_refused_registration(RefusedBecause::Rate);
+    let mut response = error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too many registrations from this address, try again later",
+    );
+    let seconds = wait.as_secs().max(1).to_string();
+    if let Ok(value) = HeaderValue::from_str(&seconds) {
+        response.headers_mut().insert(RETRY_AFTER, value);
+    }
+    Some(response)
+}
+
+/// Stores the registration and answers with its token and secret.
+async fn insert(state: &AppState, target: Target, push_service: &str) -> Response {
+    let limits = &state.config.limits;
     match state
         .store
-        .insert(endpoint, p256dh, auth, limits.registrations_per_endpoint)
+        .insert(target, limits.registrations_per_endpoint)
         .await
     {
         Ok(Inserted::Created(credentials)) => {
             tracing::info!(
                 registration = %redact::fingerprint(&credentials.token),
-                push_service = %host,
+                %push_service,
                 "registered"
             );
             state.metrics.count_registration();
@@ -199,6 +213,102 @@ pub async fn register(
             tracing::error!(error = %e, "registration failed");
             error(StatusCode::SERVICE_UNAVAILABLE, "storage unavailable")
         }
+    }
+}
+
+/// What the iOS app sends: the device token APNs gave it, and which APNs
+/// environment its build uses (so that a development build's token is
+/// refused here rather than removed later as a bad token).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApnsRegistrationRequest {
+    device_token: String,
+    #[serde(default)]
+    environment: Option<String>,
+}
+
+/// Device tokens are 32 bytes today; Apple says they may grow.
+const APNS_TOKEN_HEX: std::ops::RangeInclusive<usize> = 64..=200;
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ApnsRegistrationError {
+    #[error("device_token must be the APNs device token in hex")]
+    BadDeviceToken,
+    #[error("this gateway delivers to the {0} APNs environment")]
+    WrongEnvironment(&'static str),
+}
+
+/// The device token in lowercase hex, checked against the gateway's
+/// environment.
+pub fn validate_apns(
+    request: &ApnsRegistrationRequest,
+    environment: ApnsEnvironment,
+) -> Result<ApnsTarget, ApnsRegistrationError> {
+    let token = request.device_token.trim();
+    let hex = APNS_TOKEN_HEX.contains(&token.len())
+        && token.len() % 2 == 0
+        && token.bytes().all(|b| b.is_ascii_hexdigit());
+    if !hex {
+        return Err(ApnsRegistrationError::BadDeviceToken);
+    }
+    if let Some(asked) = &request.environment {
+        if asked != environment.as_str() {
+            return Err(ApnsRegistrationError::WrongEnvironment(
+                environment.as_str(),
+            ));
+        }
+    }
+    Ok(ApnsTarget {
+        device_token: token.to_ascii_lowercase(),
+    })
+}
+
+fn apns_not_configured() -> Response {
+    error(
+        StatusCode::NOT_IMPLEMENTED,
+        "this gateway does not deliver to APNs",
+    )
+}
+
+/// Registers an iOS install's APNs device token: the same checks as a
+/// push endpoint, except that there is no host to look up (all go to
+/// Apple).
+pub async fn register_apns(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Json<ApnsRegistrationRequest>, JsonRejection>,
+) -> Response {
+    let (Some(settings), Some(apns)) = (&state.config.apns, &state.apns) else {
+        return apns_not_configured();
+    };
+    let request = match body {
+        Ok(Json(request)) => request,
+        Err(rejection) => {
+            return body_error(&rejection, "expected JSON {device_token, environment?}")
+        }
+    };
+    let target = match validate_apns(&request, settings.environment) {
+        Ok(target) => target,
+        Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    if let Some(refused) = rate_refusal(&state, peer, &headers) {
+        return refused;
+    }
+    let host = apns.host().to_owned();
+    insert(&state, Target::Apns(target), &host).await
+}
+
+/// Whether this gateway delivers to APNs, to which environment and topic:
+/// the app checks before registering.
+pub async fn apns_info(State(state): State<AppState>) -> Response {
+    match &state.config.apns {
+        Some(settings) => Json(json!({
+            "environment": settings.environment.as_str(),
+            "topic": settings.topic,
+        }))
+        .into_response(),
+        None => apns_not_configured(),
     }
 }
 
@@ -286,6 +396,46 @@ mod tests {
         assert_eq!(
             validate(&request("file:///etc/passwd"), true).unwrap_err(),
             RegistrationError::EndpointNotHttps
+        );
+    }
+
+    #[test]
+    fn apns_device_tokens_are_hex_of_the_gateways_environment() {
+        let request = |token: &str, environment: Option<&str>| ApnsRegistrationRequest {
+            device_token: token.into(),
+            environment: environment.map(str::to_owned),
+        };
+        let token = "A0".repeat(32);
+        let target = validate_apns(&request(&token, None), ApnsEnvironment::Production).unwrap();
+        assert_eq!(target.device_token, "a0".repeat(32));
+        assert!(validate_apns(&request(&token, Some("sandbox")), ApnsEnvironment::Sandbox).is_ok());
+        assert_eq!(
+            validate_apns(
+                &request(&token, Some("sandbox")),
+                ApnsEnvironment::Production
+            ),
+            Err(ApnsRegistrationError::WrongEnvironment("production"))
+        );
+        for bad in [
+            "",
+            "abc",
+            &"a0".repeat(16),
+            &"zz".repeat(32),
+            &"a".repeat(65),
+            &"a0".repeat(101),
+        ] {
+            assert_eq!(
+                validate_apns(&request(bad, None), ApnsEnvironment::Production),
+                Err(ApnsRegistrationError::BadDeviceToken),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            validate_apns(
+                &request("../../3/device/x", None),
+                ApnsEnvironment::Production
+            ),
+            Err(ApnsRegistrationError::BadDeviceToken)
         );
     }
 

@@ -13,7 +13,7 @@ use web_push_native::Auth;
 use crate::config::DeliverySettings;
 use crate::egress::{CheckedResolver, EgressPolicy, Lookup};
 use crate::redact;
-use crate::store::Registration;
+use crate::store::WebPushTarget;
 use crate::vapid::VapidKey;
 
 /// UnifiedPush servers must accept at least this many bytes of (encrypted)
@@ -87,12 +87,12 @@ pub struct ClientSetupError(String);
 
 /// Waits before retry `attempt` (1-based) when the push service gave no
 /// `Retry-After`.
-fn backoff(attempt: u32) -> Duration {
+pub(crate) fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(250u64.saturating_mul(1 << attempt.saturating_sub(1).min(10)))
 }
 
 /// `Retry-After` as seconds or an HTTP date (RFC 9110 section 10.2.3).
-fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -137,7 +137,7 @@ impl WebPushSender {
     /// and 5xx answers within the configured budget.
     pub async fn deliver(
         &self,
-        registration: &Registration,
+        registration: &WebPushTarget,
         payload: &[u8],
         ttl: Duration,
         urgency: Urgency,
@@ -315,7 +315,7 @@ mod tests {
     }
 
     /// An empty JSON push, normal urgency, one minute TTL.
-    async fn deliver_empty(sender: &WebPushSender, registration: &Registration) -> Delivery {
+    async fn deliver_empty(sender: &WebPushSender, registration: &WebPushTarget) -> Delivery {
         sender
             .deliver(
                 registration,
@@ -327,8 +327,8 @@ mod tests {
     }
 
     impl Fixture {
-        fn registration(&self) -> Registration {
-            Registration {
+        fn registration(&self) -> WebPushTarget {
+            WebPushTarget {
                 endpoint: Url::parse(&format!("{}/push/device-1", self.base)).unwrap(),
                 p256dh: self
                     .secret
@@ -337,7 +337,6 @@ mod tests {
                     .as_bytes()
                     .to_vec(),
                 auth: self.auth,
-                retry_after_until: None,
             }
         }
 

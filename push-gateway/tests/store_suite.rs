@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use push_gateway::store::{
-    Credentials, Inserted, PostgresStore, RegistrationStore, SqliteStore, StoreError,
+    ApnsTarget, Credentials, Inserted, PostgresStore, RegistrationStore, SqliteStore, StoreError,
+    Target, WebPushTarget,
 };
 use url::Url;
 
@@ -19,12 +20,22 @@ fn endpoint(n: usize) -> Url {
     Url::parse(&format!("https://push.example/up/device-{n}")).unwrap()
 }
 
+fn web_push(n: usize) -> Target {
+    Target::WebPush(WebPushTarget {
+        endpoint: endpoint(n),
+        p256dh: vec![4; 65],
+        auth: [7; 16],
+    })
+}
+
+fn apns(n: usize) -> Target {
+    Target::Apns(ApnsTarget {
+        device_token: format!("{n:064x}"),
+    })
+}
+
 async fn created<S: RegistrationStore>(store: &S, n: usize) -> Credentials {
-    match store
-        .insert(endpoint(n), vec![4; 65], [7; 16], 100)
-        .await
-        .unwrap()
-    {
+    match store.insert(web_push(n), 100).await.unwrap() {
         Inserted::Created(credentials) => credentials,
         Inserted::EndpointFull => panic!("endpoint full"),
     }
@@ -35,9 +46,7 @@ async fn created<S: RegistrationStore>(store: &S, n: usize) -> Credentials {
 async fn insert_find_and_delete_with_secret<S: RegistrationStore>(store: S) {
     let creds = created(&store, 1).await;
     let found = store.find(&creds.token).await.unwrap().unwrap();
-    assert_eq!(found.endpoint, endpoint(1));
-    assert_eq!(found.p256dh, vec![4; 65]);
-    assert_eq!(found.auth, [7; 16]);
+    assert_eq!(found.target, web_push(1));
     assert_eq!(found.retry_after_until, None);
     // The token alone (what the Mattermost server knows) cannot delete.
     assert!(!store
@@ -90,23 +99,50 @@ async fn retry_after_is_remembered_and_cleared<S: RegistrationStore>(store: S) {
 
 async fn an_endpoint_takes_only_so_many_registrations<S: RegistrationStore>(store: S) {
     for _ in 0..2 {
-        let inserted = store
-            .insert(endpoint(1), vec![4; 65], [1; 16], 2)
-            .await
-            .unwrap();
+        let inserted = store.insert(web_push(1), 2).await.unwrap();
         assert!(matches!(inserted, Inserted::Created(_)));
     }
-    let third = store
-        .insert(endpoint(1), vec![4; 65], [1; 16], 2)
-        .await
-        .unwrap();
+    let third = store.insert(web_push(1), 2).await.unwrap();
     assert!(matches!(third, Inserted::EndpointFull));
-    let other = store
-        .insert(endpoint(2), vec![4; 65], [1; 16], 2)
-        .await
-        .unwrap();
+    let other = store.insert(web_push(2), 2).await.unwrap();
     assert!(matches!(other, Inserted::Created(_)));
     assert_eq!(store.count().await.unwrap(), 3);
+}
+
+async fn apns_registrations_live_beside_web_push<S: RegistrationStore>(store: S) {
+    let web = created(&store, 1).await;
+    let Inserted::Created(phone) = store.insert(apns(1), 2).await.unwrap() else {
+        panic!("endpoint full");
+    };
+    let found = store.find(&phone.token).await.unwrap().unwrap();
+    assert_eq!(found.target, apns(1));
+    assert_eq!(
+        store.find(&web.token).await.unwrap().unwrap().target,
+        web_push(1)
+    );
+    // The device token is what the per-endpoint limit counts.
+    assert!(matches!(
+        store.insert(apns(1), 2).await.unwrap(),
+        Inserted::Created(_)
+    ));
+    assert!(matches!(
+        store.insert(apns(1), 2).await.unwrap(),
+        Inserted::EndpointFull
+    ));
+    let until = UNIX_EPOCH + Duration::from_secs(2_000_000_000);
+    store.set_retry_after(&phone.token, until).await.unwrap();
+    assert_eq!(
+        store
+            .find(&phone.token)
+            .await
+            .unwrap()
+            .unwrap()
+            .retry_after_until,
+        Some(until)
+    );
+    assert!(store.delete(&phone.token).await.unwrap());
+    assert!(store.find(&phone.token).await.unwrap().is_none());
+    assert_eq!(store.count().await.unwrap(), 2);
 }
 
 async fn concurrent_inserts_are_neither_lost_nor_duplicated<S: RegistrationStore + 'static>(
@@ -126,7 +162,7 @@ async fn concurrent_inserts_are_neither_lost_nor_duplicated<S: RegistrationStore
     assert_eq!(store.count().await.unwrap(), 64);
     for (n, token) in tokens.iter().enumerate() {
         let found = store.find(token).await.unwrap().unwrap();
-        assert_eq!(found.endpoint, endpoint(n));
+        assert_eq!(found.target, web_push(n));
     }
     store.ping().await.unwrap();
 }
@@ -163,6 +199,11 @@ mod sqlite {
     #[tokio::test]
     async fn an_endpoint_takes_only_so_many_registrations() {
         super::an_endpoint_takes_only_so_many_registrations(store()).await;
+    }
+
+    #[tokio::test]
+    async fn apns_registrations_live_beside_web_push() {
+        super::apns_registrations_live_beside_web_push(store()).await;
     }
 
     #[tokio::test]
@@ -264,6 +305,13 @@ mod postgres {
     }
 
     #[tokio::test]
+    async fn apns_registrations_live_beside_web_push() {
+        if let Some(store) = store().await {
+            super::apns_registrations_live_beside_web_push(store).await;
+        }
+    }
+
+    #[tokio::test]
     async fn concurrent_inserts_are_neither_lost_nor_duplicated() {
         if let Some(store) = store().await {
             super::concurrent_inserts_are_neither_lost_nor_duplicated(store).await;
@@ -283,6 +331,51 @@ mod postgres {
         assert!(second.find(&token).await.unwrap().is_some());
         let reopened = PostgresStore::connect(&url).await.unwrap();
         assert_eq!(reopened.count().await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_schema_one_database_keeps_its_registrations_as_web_push() {
+        use sha2::{Digest, Sha256};
+        let Some(url) = isolated_url().await else {
+            return;
+        };
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+            .batch_execute(
+                "CREATE TABLE push_gateway_schema (version INTEGER NOT NULL);
+                 INSERT INTO push_gateway_schema (version) VALUES (1);
+                 CREATE TABLE push_gateway_registrations (
+                     token_hash BYTEA PRIMARY KEY, secret_hash BYTEA NOT NULL,
+                     endpoint TEXT NOT NULL, p256dh BYTEA NOT NULL, auth BYTEA NOT NULL,
+                     created_at BIGINT NOT NULL, retry_after_until BIGINT);",
+            )
+            .await
+            .unwrap();
+        client
+            .execute(
+                "INSERT INTO push_gateway_registrations
+                     (token_hash, secret_hash, endpoint, p256dh, auth, created_at)
+                 VALUES ($1, $2, $3, $4, $5, 0)",
+                &[
+                    &Sha256::digest(b"old-token").to_vec(),
+                    &vec![0u8],
+                    &endpoint(1).as_str(),
+                    &vec![4u8; 65],
+                    &vec![7u8; 16],
+                ],
+            )
+            .await
+            .unwrap();
+        let store = PostgresStore::connect(&url).await.unwrap();
+        let found = store.find("old-token").await.unwrap().unwrap();
+        assert_eq!(found.target, web_push(1));
+        assert!(matches!(
+            store.insert(apns(1), 5).await.unwrap(),
+            Inserted::Created(_)
+        ));
     }
 
     #[tokio::test]

@@ -16,7 +16,7 @@ const BENCH_CRATE: &str = "pausenhof-bench";
 const OFFICIAL_CLIENT_DIR: &str = "bench/official-client";
 const RESULTS: &str = "bench/results.json";
 
-const USAGE: &str = "usage: cargo xtask bench [--runs N] [--only gateway]";
+const USAGE: &str = "usage: cargo xtask bench [--runs N] [--only gateway|push]";
 
 pub fn bench(args: &[String]) -> Result<()> {
     let options = parse_options(args)?;
@@ -30,9 +30,10 @@ pub fn bench(args: &[String]) -> Result<()> {
 struct BenchOptions {
     /// `--runs N`, passed on.
     runs: Option<String>,
-    /// `--only gateway`: the push gateway's rows only, without the FFI
-    /// build, the official client and the large school.
-    only_gateway: bool,
+    /// `--only gateway` (the push gateway's rows only, without the FFI
+    /// build, the official client and the large school) or `--only push`
+    /// (the notification service extension's push on the large school).
+    only: Option<&'static str>,
 }
 
 fn parse_options(args: &[String]) -> Result<BenchOptions> {
@@ -43,7 +44,13 @@ fn parse_options(args: &[String]) -> Result<BenchOptions> {
             ("--runs", Some(n)) if n.parse::<u32>().is_ok_and(|n| n > 0) => {
                 options.runs = Some(n.clone());
             }
-            ("--only", Some(what)) if what == "gateway" => options.only_gateway = true,
+            ("--only", Some(what)) => {
+                options.only = Some(match what.as_str() {
+                    "gateway" => "gateway",
+                    "push" => "push",
+                    _ => bail!(USAGE),
+                });
+            }
             _ => bail!(USAGE),
         }
     }
@@ -56,14 +63,17 @@ fn run_bench_steps(steps: &mut Steps, options: &BenchOptions) -> Result<()> {
     steps.run("build bench (release)", || {
         run_command(cargo(&["build", "--release", "--package", BENCH_CRATE]))
     })?;
-    if options.only_gateway {
-        return steps.run("measure (push gateway)", || {
+    if let Some(only) = options.only {
+        return steps.run(&format!("measure ({only})"), || {
             let mut command = Command::new(bench_binary(&target));
             command
                 .current_dir(&root)
                 .arg("--out")
                 .arg(root.join(RESULTS))
-                .args(["--only", "gateway"]);
+                .args(["--only", only]);
+            if let Some(runs) = &options.runs {
+                command.args(["--runs", runs]);
+            }
             run_command(command)
         });
     }
@@ -129,10 +139,12 @@ mod tests {
     }
 
     #[test]
-    fn only_the_gateway_can_be_picked() {
+    fn only_the_gateway_or_the_push_can_be_picked() {
         let gateway = parse_options(&args(&["--only", "gateway", "--runs", "2"])).unwrap();
-        assert!(gateway.only_gateway);
+        assert_eq!(gateway.only, Some("gateway"));
         assert_eq!(gateway.runs.as_deref(), Some("2"));
+        let push = parse_options(&args(&["--only", "push"])).unwrap();
+        assert_eq!(push.only, Some("push"));
         assert!(parse_options(&args(&["--only", "sync"])).is_err());
         assert!(parse_options(&args(&["--only"])).is_err());
     }

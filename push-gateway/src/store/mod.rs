@@ -41,28 +41,89 @@ pub enum StoreError {
     Damaged(&'static str),
 }
 
-/// Where and how to deliver to one device.
+/// Where one device's pushes go.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Registration {
+pub enum Target {
+    /// A UnifiedPush endpoint with the app's Web Push keys.
+    WebPush(WebPushTarget),
+    /// An iOS install's APNs device token.
+    Apns(ApnsTarget),
+}
+
+/// An RFC 8030 push endpoint and the keys the push is encrypted for.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebPushTarget {
     pub endpoint: Url,
     /// The app's ECDH public key (uncompressed P-256 point).
     pub p256dh: Vec<u8>,
     /// The app's 16-byte authentication secret.
     pub auth: [u8; 16],
-    /// When set and in the future, the push service asked for a pause.
-    pub retry_after_until: Option<SystemTime>,
 }
 
-impl std::fmt::Debug for Registration {
+/// The token APNs gave the iOS app, lowercase hex. It only reaches the
+/// device together with the app publisher's key, but it identifies the
+/// device to Apple, so it is kept out of logs like an endpoint.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApnsTarget {
+    pub device_token: String,
+}
+
+impl Target {
+    /// The stored `kind` column.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::WebPush(_) => KIND_WEB_PUSH,
+            Target::Apns(_) => KIND_APNS,
+        }
+    }
+
+    /// What the per-endpoint limit counts: the endpoint URL, or the APNs
+    /// device token (hex, so never equal to a URL).
+    pub fn endpoint_key(&self) -> String {
+        match self {
+            Target::WebPush(web) => web.endpoint.as_str().to_owned(),
+            Target::Apns(apns) => apns.device_token.clone(),
+        }
+    }
+}
+
+const KIND_WEB_PUSH: &str = "webpush";
+const KIND_APNS: &str = "apns";
+
+impl std::fmt::Debug for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Registration")
+        match self {
+            Target::WebPush(web) => web.fmt(f),
+            Target::Apns(apns) => apns.fmt(f),
+        }
+    }
+}
+
+impl std::fmt::Debug for WebPushTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebPush")
             .field(
                 "endpoint_host",
                 &crate::redact::endpoint_host(&self.endpoint),
             )
-            .field("retry_after_until", &self.retry_after_until)
             .finish_non_exhaustive()
     }
+}
+
+impl std::fmt::Debug for ApnsTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Apns")
+            .field("device", &crate::redact::fingerprint(&self.device_token))
+            .finish()
+    }
+}
+
+/// Where and how to deliver to one device.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Registration {
+    pub target: Target,
+    /// When set and in the future, the push service asked for a pause.
+    pub retry_after_until: Option<SystemTime>,
 }
 
 /// What the app gets back once: the token goes into its Mattermost device
@@ -92,23 +153,32 @@ pub enum Inserted {
 pub struct NewRow {
     pub token_hash: Vec<u8>,
     pub secret_hash: Vec<u8>,
-    pub endpoint: Url,
+    pub kind: &'static str,
+    /// [`Target::endpoint_key`].
+    pub endpoint: String,
+    /// Empty for APNs.
     pub p256dh: Vec<u8>,
-    pub auth: [u8; 16],
+    /// Empty for APNs.
+    pub auth: Vec<u8>,
     pub created_at: i64,
 }
 
 impl NewRow {
     /// Fresh credentials for a registration, and its row.
-    pub fn issue(endpoint: Url, p256dh: Vec<u8>, auth: [u8; 16]) -> (Credentials, NewRow) {
+    pub fn issue(target: &Target) -> (Credentials, NewRow) {
         let credentials = Credentials {
             token: random_credential(),
             secret: random_credential(),
         };
+        let (p256dh, auth) = match target {
+            Target::WebPush(web) => (web.p256dh.clone(), web.auth.to_vec()),
+            Target::Apns(_) => (Vec::new(), Vec::new()),
+        };
         let row = NewRow {
             token_hash: hash(&credentials.token),
             secret_hash: hash(&credentials.secret),
-            endpoint,
+            kind: target.kind(),
+            endpoint: target.endpoint_key(),
             p256dh,
             auth,
             created_at: unix_seconds(SystemTime::now()),
@@ -119,12 +189,11 @@ impl NewRow {
 
 /// The operations the gateway needs, the same on every database.
 pub trait RegistrationStore: Send + Sync {
-    /// Adds a registration unless `endpoint` already has `max_per_endpoint`.
+    /// Adds a registration unless its endpoint (or APNs device token)
+    /// already has `max_per_endpoint`.
     fn insert(
         &self,
-        endpoint: Url,
-        p256dh: Vec<u8>,
-        auth: [u8; 16],
+        target: Target,
         max_per_endpoint: u32,
     ) -> impl Future<Output = Result<Inserted, StoreError>> + Send;
 
@@ -188,14 +257,8 @@ macro_rules! each_store {
 }
 
 impl RegistrationStore for Store {
-    async fn insert(
-        &self,
-        endpoint: Url,
-        p256dh: Vec<u8>,
-        auth: [u8; 16],
-        max_per_endpoint: u32,
-    ) -> Result<Inserted, StoreError> {
-        each_store!(self, s => s.insert(endpoint, p256dh, auth, max_per_endpoint))
+    async fn insert(&self, target: Target, max_per_endpoint: u32) -> Result<Inserted, StoreError> {
+        each_store!(self, s => s.insert(target, max_per_endpoint))
     }
 
     async fn find(&self, token: &str) -> Result<Option<Registration>, StoreError> {
@@ -245,22 +308,34 @@ pub(crate) fn unix_seconds(time: SystemTime) -> i64 {
 
 /// A stored row back into a [`Registration`]; damaged values are errors.
 pub(crate) fn registration_from_row(
+    kind: &str,
     endpoint: &str,
     p256dh: Vec<u8>,
     auth: Vec<u8>,
     retry_after_until: Option<i64>,
 ) -> Result<Registration, StoreError> {
-    let endpoint = Url::parse(endpoint).map_err(|_| StoreError::Damaged("endpoint"))?;
-    let auth: [u8; 16] = auth
-        .try_into()
-        .map_err(|_| StoreError::Damaged("auth secret"))?;
+    let target = match kind {
+        KIND_WEB_PUSH => {
+            let endpoint = Url::parse(endpoint).map_err(|_| StoreError::Damaged("endpoint"))?;
+            let auth: [u8; 16] = auth
+                .try_into()
+                .map_err(|_| StoreError::Damaged("auth secret"))?;
+            Target::WebPush(WebPushTarget {
+                endpoint,
+                p256dh,
+                auth,
+            })
+        }
+        KIND_APNS => Target::Apns(ApnsTarget {
+            device_token: endpoint.to_owned(),
+        }),
+        _ => return Err(StoreError::Damaged("kind")),
+    };
     let retry_after_until = retry_after_until
         .and_then(|s| u64::try_from(s).ok())
         .map(|s| UNIX_EPOCH + Duration::from_secs(s));
     Ok(Registration {
-        endpoint,
-        p256dh,
-        auth,
+        target,
         retry_after_until,
     })
 }
@@ -271,9 +346,13 @@ mod tests {
 
     #[test]
     fn issued_credentials_are_random_and_only_their_hashes_are_kept() {
-        let endpoint = Url::parse("https://push.example/x").unwrap();
-        let (a, row) = NewRow::issue(endpoint.clone(), vec![4; 65], [1; 16]);
-        let (b, _) = NewRow::issue(endpoint, vec![4; 65], [1; 16]);
+        let target = Target::WebPush(WebPushTarget {
+            endpoint: Url::parse("https://push.example/x").unwrap(),
+            p256dh: vec![4; 65],
+            auth: [1; 16],
+        });
+        let (a, row) = NewRow::issue(&target);
+        let (b, _) = NewRow::issue(&target);
         assert_eq!(a.token.len(), 43);
         assert_ne!(a.token, b.token);
         assert_ne!(a.token, a.secret);
@@ -285,18 +364,43 @@ mod tests {
     #[test]
     fn damaged_rows_are_typed_errors() {
         assert!(matches!(
-            registration_from_row("not a url", vec![], vec![0; 16], None),
+            registration_from_row("webpush", "not a url", vec![], vec![0; 16], None),
             Err(StoreError::Damaged("endpoint"))
         ));
         assert!(matches!(
-            registration_from_row("https://push.example/x", vec![], vec![0; 3], None),
+            registration_from_row(
+                "webpush",
+                "https://push.example/x",
+                vec![],
+                vec![0; 3],
+                None
+            ),
             Err(StoreError::Damaged("auth secret"))
         ));
-        let ok = registration_from_row("https://push.example/x", vec![4], vec![0; 16], Some(60))
-            .unwrap();
+        assert!(matches!(
+            registration_from_row("carrier-pigeon", "x", vec![], vec![], None),
+            Err(StoreError::Damaged("kind"))
+        ));
+        let ok = registration_from_row(
+            "webpush",
+            "https://push.example/x",
+            vec![4],
+            vec![0; 16],
+            Some(60),
+        )
+        .unwrap();
         assert_eq!(
             ok.retry_after_until,
             Some(UNIX_EPOCH + Duration::from_secs(60))
         );
+        let token = "5f".repeat(32);
+        let apns = registration_from_row("apns", &token, vec![], vec![], None).unwrap();
+        assert_eq!(
+            apns.target,
+            Target::Apns(ApnsTarget {
+                device_token: token.clone()
+            })
+        );
+        assert!(!format!("{apns:?}").contains(&token));
     }
 }

@@ -11,16 +11,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use tokio::sync::Mutex;
-use tokio_postgres::{Client, NoTls};
-use url::Url;
-
 use super::{
     hash, registration_from_row, unix_seconds, Inserted, NewRow, Registration, RegistrationStore,
-    StoreError,
+    StoreError, Target,
 };
+use tokio::sync::Mutex;
+use tokio_postgres::{Client, NoTls};
 
-const SCHEMA_VERSION: i32 = 1;
+const SCHEMA_VERSION: i32 = 2;
 
 /// Serialises the migrations of instances starting at the same time.
 const MIGRATION_LOCK: i64 = 0x7075_7368_6777; // "pushgw"
@@ -37,6 +35,12 @@ CREATE TABLE push_gateway_registrations (
     retry_after_until BIGINT
 );
 CREATE INDEX push_gateway_registrations_by_endpoint ON push_gateway_registrations (endpoint);
+";
+
+/// APNs registrations beside Web Push ones: `endpoint` holds the device
+/// token, `p256dh` and `auth` are empty.
+const SCHEMA_V2: &str = "
+ALTER TABLE push_gateway_registrations ADD COLUMN kind TEXT NOT NULL DEFAULT 'webpush';
 ";
 
 /// After a failed connection attempt, queries fail at once for this long.
@@ -137,6 +141,12 @@ async fn migrate(client: &mut Client) -> Result<(), StoreError> {
             .execute("INSERT INTO push_gateway_schema (version) VALUES (1)", &[])
             .await?;
     }
+    if version < 2 {
+        transaction.batch_execute(SCHEMA_V2).await?;
+        transaction
+            .execute("INSERT INTO push_gateway_schema (version) VALUES (2)", &[])
+            .await?;
+    }
     transaction.commit().await?;
     Ok(())
 }
@@ -146,30 +156,25 @@ impl RegistrationStore for PostgresStore {
     /// for the same endpoint at the same moment can still both pass, so
     /// the limit may be exceeded by one per racing instance (it bounds
     /// abuse, it is not an invariant).
-    async fn insert(
-        &self,
-        endpoint: Url,
-        p256dh: Vec<u8>,
-        auth: [u8; 16],
-        max_per_endpoint: u32,
-    ) -> Result<Inserted, StoreError> {
-        let (credentials, row) = NewRow::issue(endpoint, p256dh, auth);
+    async fn insert(&self, target: Target, max_per_endpoint: u32) -> Result<Inserted, StoreError> {
+        let (credentials, row) = NewRow::issue(&target);
         let client = self.client().await?;
         let n = client
             .execute(
                 "INSERT INTO push_gateway_registrations
-                     (token_hash, secret_hash, endpoint, p256dh, auth, created_at)
-                 SELECT $1::bytea, $2::bytea, $3::text, $4::bytea, $5::bytea, $6::bigint
+                     (token_hash, secret_hash, endpoint, p256dh, auth, created_at, kind)
+                 SELECT $1::bytea, $2::bytea, $3::text, $4::bytea, $5::bytea, $6::bigint, $8::text
                  WHERE (SELECT count(*) FROM push_gateway_registrations WHERE endpoint = $3::text)
                        < $7::bigint",
                 &[
                     &row.token_hash,
                     &row.secret_hash,
-                    &row.endpoint.as_str(),
+                    &row.endpoint,
                     &row.p256dh,
-                    &row.auth.as_slice(),
+                    &row.auth,
                     &row.created_at,
                     &i64::from(max_per_endpoint),
+                    &row.kind,
                 ],
             )
             .await?;
@@ -185,7 +190,7 @@ impl RegistrationStore for PostgresStore {
         let client = self.client().await?;
         let row = client
             .query_opt(
-                "SELECT endpoint, p256dh, auth, retry_after_until
+                "SELECT kind, endpoint, p256dh, auth, retry_after_until
                  FROM push_gateway_registrations WHERE token_hash = $1",
                 &[&token_hash],
             )
@@ -193,9 +198,10 @@ impl RegistrationStore for PostgresStore {
         row.map(|row| {
             registration_from_row(
                 &row.try_get::<_, String>(0)?,
-                row.try_get(1)?,
+                &row.try_get::<_, String>(1)?,
                 row.try_get(2)?,
                 row.try_get(3)?,
+                row.try_get(4)?,
             )
         })
         .transpose()

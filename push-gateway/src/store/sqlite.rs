@@ -6,14 +6,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use rusqlite::{params, Connection, OptionalExtension};
-use url::Url;
 
 use super::{
     hash, registration_from_row, unix_seconds, Inserted, NewRow, Registration, RegistrationStore,
-    StoreError,
+    StoreError, Target,
 };
 
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA_V1: &str = "
 CREATE TABLE registrations (
@@ -31,6 +30,12 @@ CREATE TABLE registrations (
 /// Counting the registrations of one endpoint (the per-endpoint limit).
 const SCHEMA_V2: &str = "
 CREATE INDEX registrations_by_endpoint ON registrations (endpoint);
+";
+
+/// APNs registrations beside Web Push ones: `endpoint` holds the device
+/// token, `p256dh` and `auth` are empty.
+const SCHEMA_V3: &str = "
+ALTER TABLE registrations ADD COLUMN kind TEXT NOT NULL DEFAULT 'webpush';
 ";
 
 #[derive(Clone)]
@@ -80,28 +85,24 @@ impl SqliteStore {
 impl RegistrationStore for SqliteStore {
     /// The count and the insert are one statement, so concurrent
     /// registrations cannot overshoot.
-    async fn insert(
-        &self,
-        endpoint: Url,
-        p256dh: Vec<u8>,
-        auth: [u8; 16],
-        max_per_endpoint: u32,
-    ) -> Result<Inserted, StoreError> {
-        let (credentials, row) = NewRow::issue(endpoint, p256dh, auth);
+    async fn insert(&self, target: Target, max_per_endpoint: u32) -> Result<Inserted, StoreError> {
+        let (credentials, row) = NewRow::issue(&target);
         let inserted = self
             .with(move |conn| {
                 let n = conn.execute(
-                    "INSERT INTO registrations (token_hash, secret_hash, endpoint, p256dh, auth, created_at)
-                     SELECT ?1, ?2, ?3, ?4, ?5, ?6
+                    "INSERT INTO registrations
+                         (token_hash, secret_hash, endpoint, p256dh, auth, created_at, kind)
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?8
                      WHERE (SELECT count(*) FROM registrations WHERE endpoint = ?3) < ?7",
                     params![
                         row.token_hash,
                         row.secret_hash,
-                        row.endpoint.as_str(),
+                        row.endpoint,
                         row.p256dh,
-                        row.auth.to_vec(),
+                        row.auth,
                         row.created_at,
-                        max_per_endpoint
+                        max_per_endpoint,
+                        row.kind
                     ],
                 )?;
                 Ok(n > 0)
@@ -119,21 +120,22 @@ impl RegistrationStore for SqliteStore {
         self.with(move |conn| {
             let row = conn
                 .query_row(
-                    "SELECT endpoint, p256dh, auth, retry_after_until
+                    "SELECT kind, endpoint, p256dh, auth, retry_after_until
                      FROM registrations WHERE token_hash = ?1",
                     params![token_hash],
                     |row| {
                         Ok((
                             row.get::<_, String>(0)?,
-                            row.get::<_, Vec<u8>>(1)?,
+                            row.get::<_, String>(1)?,
                             row.get::<_, Vec<u8>>(2)?,
-                            row.get::<_, Option<i64>>(3)?,
+                            row.get::<_, Vec<u8>>(3)?,
+                            row.get::<_, Option<i64>>(4)?,
                         ))
                     },
                 )
                 .optional()?;
-            row.map(|(endpoint, p256dh, auth, retry)| {
-                registration_from_row(&endpoint, p256dh, auth, retry)
+            row.map(|(kind, endpoint, p256dh, auth, retry)| {
+                registration_from_row(&kind, &endpoint, p256dh, auth, retry)
             })
             .transpose()
         })
@@ -222,6 +224,11 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
             "BEGIN; {SCHEMA_V2} PRAGMA user_version = 2; COMMIT;"
         ))?;
     }
+    if version < 3 {
+        conn.execute_batch(&format!(
+            "BEGIN; {SCHEMA_V3} PRAGMA user_version = 3; COMMIT;"
+        ))?;
+    }
     Ok(())
 }
 
@@ -241,17 +248,18 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use url::Url;
 
-    fn endpoint() -> Url {
-        Url::parse("https://push.example/up/device-1").unwrap()
+    fn target() -> Target {
+        Target::WebPush(super::super::WebPushTarget {
+            endpoint: Url::parse("https://push.example/up/device-1").unwrap(),
+            p256dh: vec![4; 65],
+            auth: [9; 16],
+        })
     }
 
     async fn created(store: &SqliteStore) -> super::super::Credentials {
-        match store
-            .insert(endpoint(), vec![4; 65], [9; 16], 100)
-            .await
-            .unwrap()
-        {
+        match store.insert(target(), 100).await.unwrap() {
             Inserted::Created(credentials) => credentials,
             Inserted::EndpointFull => panic!("endpoint full"),
         }
@@ -307,6 +315,25 @@ mod tests {
             SqliteStore::open(&path),
             Err(StoreError::NewerSchema(99))
         ));
+    }
+
+    #[tokio::test]
+    async fn a_version_two_file_keeps_its_registrations_as_web_push() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.sqlite");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(&format!("{SCHEMA_V1} {SCHEMA_V2} PRAGMA user_version = 2;"))
+            .unwrap();
+        conn.execute(
+            "INSERT INTO registrations (token_hash, secret_hash, endpoint, p256dh, auth, created_at)
+             VALUES (?1, x'00', 'https://push.example/up/old', x'04', ?2, 0)",
+            params![hash("old-token"), vec![7u8; 16]],
+        )
+        .unwrap();
+        drop(conn);
+        let store = SqliteStore::open(&path).unwrap();
+        let found = store.find("old-token").await.unwrap().unwrap();
+        assert!(matches!(found.target, Target::WebPush(ref web) if web.auth == [7; 16]));
     }
 
     #[tokio::test]
