@@ -10,10 +10,11 @@ use pausenhof_bench::run::{run, Options};
 use pausenhof_bench::{child, gateway_child};
 
 const USAGE: &str = "\
-usage: pausenhof-bench [--out FILE] [--cdylib FILE] [--official-client DIR] [--runs N] [--only gateway]
+usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--official-client DIR] [--runs N] [--only gateway]
 
   --out FILE             where results.json goes (default bench/results.json)
   --cdylib FILE          the mobile build of the FFI library to measure
+  --cdylib-lite FILE     its light build (no default features), set against it
   --official-client DIR  bench/official-client after `npm ci`
   --runs N               repetitions of the process-level measurements (default 3)
   --only gateway         only the push gateway's load test; its rows replace
@@ -63,6 +64,7 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
     let mut options = Options {
         out: PathBuf::from("bench/results.json"),
         cdylib: None,
+        cdylib_lite: None,
         official_client: None,
         runs: 3,
         only_gateway: false,
@@ -73,6 +75,7 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
         match flag.as_str() {
             "--out" => options.out = PathBuf::from(value()?),
             "--cdylib" => options.cdylib = Some(PathBuf::from(value()?)),
+            "--cdylib-lite" => options.cdylib_lite = Some(PathBuf::from(value()?)),
             "--official-client" => options.official_client = Some(PathBuf::from(value()?)),
             "--runs" => {
                 options.runs = value()?.parse().context("--runs needs a number")?;
@@ -86,6 +89,9 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
             },
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }
+    }
+    if options.cdylib_lite.is_some() && options.cdylib.is_none() {
+        bail!("--cdylib-lite is measured against --cdylib");
     }
     Ok(options)
 }

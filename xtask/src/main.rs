@@ -22,7 +22,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  test          fmt check, clippy, all Rust tests, the push gateway on PostgreSQL,
+  test          fmt check, clippy, all Rust tests, the light build (clippy, core's unit
+                tests), the push gateway on PostgreSQL,
                 Kotlin and Android tests (with the check APK), cargo check for ARM
                 Android, F-Droid metadata, real-server suite
   bench         measure the figures we compete on (release build) into bench/results.json
