@@ -159,6 +159,18 @@ mod tests {
     }
 
     #[test]
+    fn both_libraries_are_built_with_the_mobile_profile() {
+        let full = mobile_build_args(&[]);
+        let lite = mobile_build_args(&["--no-default-features"]);
+        for args in [&full, &lite] {
+            assert!(args.windows(2).any(|w| w == ["--profile", "mobile"]));
+            assert!(args.windows(2).any(|w| w == ["--package", "pausenhof-ffi"]));
+        }
+        assert!(!full.contains(&"--no-default-features"));
+        assert_eq!(lite.last(), Some(&"--no-default-features"));
+    }
+
+    #[test]
     fn the_official_client_is_locked() {
         let project = workspace_root().join(OFFICIAL_CLIENT_DIR);
         let lock = std::fs::read_to_string(project.join("package-lock.json")).unwrap();
