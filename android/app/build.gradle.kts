@@ -8,6 +8,10 @@
 //
 // -Ppausenhof.abi=arm64-v8a builds one ABI only (F-Droid builds one APK per
 // ABI, each with its own version code).
+//
+// The build type `lite` is the light build for old phones: the release build
+// with the light core (cargo features: none of the default ones), 32- and
+// 64-bit ARM only, its own application id so it installs beside the full app.
 
 import org.jetbrains.kotlin.gradle.dsl.JvmTarget
 
@@ -28,6 +32,10 @@ val abis: List<String> =
         ?.map { it.trim() }
         ?.onEach { require(it in abiDigits) { "unknown ABI $it; one of ${abiDigits.keys}" } }
         ?: abiDigits.keys.toList()
+
+// Old phones are ARM; an x86_64 Android device is an emulator or a new
+// Chromebook, which the full build serves.
+val liteAbis: List<String> = abis.filter { it != "x86_64" }
 
 android {
     namespace = "de.pausenhof.app"
@@ -72,8 +80,11 @@ android {
                 layout.buildDirectory.dir("generated/uniffi/kotlin"),
             )
             res.srcDirs("src/main/res")
-            jniLibs.srcDirs(layout.buildDirectory.dir("rustJniLibs"))
         }
+        // The native library differs by build type: the full core or the light one.
+        getByName("debug") { jniLibs.srcDirs(layout.buildDirectory.dir("rustJniLibs")) }
+        getByName("release") { jniLibs.srcDirs(layout.buildDirectory.dir("rustJniLibs")) }
+        maybeCreate("lite").jniLibs.srcDirs(layout.buildDirectory.dir("rustJniLibsLite"))
         getByName("fdroid") { kotlin.srcDirs("src/fdroid/kotlin") }
         getByName("play") { kotlin.srcDirs("src/play/kotlin") }
         getByName("test") { kotlin.srcDirs("src/test/kotlin") }
@@ -84,6 +95,16 @@ android {
             isMinifyEnabled = true
             isShrinkResources = true
             proguardFiles(getDefaultProguardFile("proguard-android-optimize.txt"), "proguard-rules.pro")
+        }
+        // The light build: shrunk like the release build (code and unused
+        // resources; English and German only, as every build), over the
+        // light core. A separate app for the store, so its version codes
+        // follow the same scheme without meeting the full build's.
+        create("lite") {
+            initWith(getByName("release"))
+            applicationIdSuffix = ".lite"
+            versionNameSuffix = "-lite"
+            matchingFallbacks += "release"
         }
     }
 
@@ -112,6 +133,13 @@ android {
 }
 
 androidComponents {
+    // The light build's APKs: ARM only.
+    onVariants(selector().withBuildType("lite")) { variant ->
+        variant.outputs.forEach { output ->
+            val abi = output.filters.find { it.filterType.name == "ABI" }?.identifier ?: return@forEach
+            output.enabled.set(abi in liteAbis)
+        }
+    }
     onVariants { variant ->
         // Each ABI's APK gets a version code of its own; the base code
         // times ten keeps them above every code released before.
@@ -153,6 +181,7 @@ fun cargoEnvironment(spec: ExecSpec) {
 }
 
 val rustJniLibs = layout.buildDirectory.dir("rustJniLibs")
+val rustJniLibsLite = layout.buildDirectory.dir("rustJniLibsLite")
 val uniffiKotlin = layout.buildDirectory.dir("generated/uniffi/kotlin")
 
 val checkRustToolchain by tasks.registering {
@@ -168,26 +197,37 @@ val checkRustToolchain by tasks.registering {
     }
 }
 
-// libpausenhof_ffi.so for each ABI, with the size-optimised `mobile` profile.
-val cargoNdk by tasks.registering(Exec::class) {
-    description = "Builds the core for Android with cargo-ndk."
+// libpausenhof_ffi.so for each ABI, with the size-optimised `mobile` profile:
+// the full core into build/rustJniLibs, the light one (no default cargo
+// features) into build/rustJniLibsLite.
+fun registerCargoNdk(
+    name: String,
+    outputDir: Provider<Directory>,
+    targetAbis: List<String>,
+    features: List<String>,
+) = tasks.register(name, Exec::class) {
+    description = "Builds the core for Android with cargo-ndk into ${outputDir.get().asFile.name}."
     dependsOn(checkRustToolchain)
+    onlyIf { targetAbis.isNotEmpty() }
     inputs.files(fileTree(repoRoot) {
         include("Cargo.toml", "Cargo.lock", "core/**", "bindings/**")
         exclude("bindings/kotlin/**", "**/target/**")
     })
-    outputs.dir(rustJniLibs)
+    outputs.dir(outputDir)
     cargoEnvironment(this)
     environment("ANDROID_NDK_HOME", android.ndkDirectory.absolutePath)
-    val targets = abis.flatMap { listOf("--target", it) }
+    val targets = targetAbis.flatMap { listOf("--target", it) }
     commandLine(
         listOf("cargo", "ndk") + targets + listOf(
             "--platform", libs.versions.min.sdk.get(),
-            "--output-dir", rustJniLibs.get().asFile.absolutePath,
+            "--output-dir", outputDir.get().asFile.absolutePath,
             "build", "--package", "pausenhof-ffi", "--lib", "--profile", "mobile", "--locked",
-        ),
+        ) + features,
     )
 }
+
+val cargoNdk = registerCargoNdk("cargoNdk", rustJniLibs, abis, emptyList())
+val cargoNdkLite = registerCargoNdk("cargoNdkLite", rustJniLibsLite, liteAbis, listOf("--no-default-features"))
 
 // The Kotlin side of the FFI, generated from a host build of the same crate
 // with the generator of the workspace (same UniFFI version as the library).
@@ -218,7 +258,7 @@ val uniffiBindings by tasks.registering(Exec::class) {
 }
 
 tasks.matching { it.name.startsWith("merge") && it.name.endsWith("JniLibFolders") }.configureEach {
-    dependsOn(cargoNdk)
+    dependsOn(if (name.contains("Lite")) cargoNdkLite else cargoNdk)
 }
 tasks.matching { it.name.startsWith("compile") && it.name.endsWith("Kotlin") }.configureEach {
     dependsOn(uniffiBindings)

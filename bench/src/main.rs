@@ -10,10 +10,11 @@ use pausenhof_bench::run::{run, Only, Options};
 use pausenhof_bench::{child, gateway_child};
 
 const USAGE: &str = "\
-usage: pausenhof-bench [--out FILE] [--cdylib FILE] [--official-client DIR] [--runs N] [--only gateway|push]
+usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--official-client DIR] [--runs N] [--only gateway|push]
 
   --out FILE             where results.json goes (default bench/results.json)
   --cdylib FILE          the mobile build of the FFI library to measure
+  --cdylib-lite FILE     its light build (no default features), set against it
   --official-client DIR  bench/official-client after `npm ci`
   --runs N               repetitions of the process-level measurements (default 3)
   --only gateway         only the push gateway's load test; its rows replace
@@ -66,6 +67,7 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
     let mut options = Options {
         out: PathBuf::from("bench/results.json"),
         cdylib: None,
+        cdylib_lite: None,
         official_client: None,
         runs: 3,
         only: None,
@@ -76,6 +78,7 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
         match flag.as_str() {
             "--out" => options.out = PathBuf::from(value()?),
             "--cdylib" => options.cdylib = Some(PathBuf::from(value()?)),
+            "--cdylib-lite" => options.cdylib_lite = Some(PathBuf::from(value()?)),
             "--official-client" => options.official_client = Some(PathBuf::from(value()?)),
             "--runs" => {
                 options.runs = value()?.parse().context("--runs needs a number")?;
@@ -90,6 +93,9 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
             },
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }
+    }
+    if options.cdylib_lite.is_some() && options.cdylib.is_none() {
+        bail!("--cdylib-lite is measured against --cdylib");
     }
     Ok(options)
 }

@@ -14,6 +14,8 @@ pub struct Options {
     pub out: PathBuf,
     /// The mobile cdylib to measure (xtask builds it).
     pub cdylib: Option<PathBuf>,
+    /// Its light build, reported beside it.
+    pub cdylib_lite: Option<PathBuf>,
     /// `bench/official-client` with its node_modules installed.
     pub official_client: Option<PathBuf>,
     /// Repetitions of the process-level measurements.
@@ -147,6 +149,9 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
     );
     if let Some(cdylib) = &options.cdylib {
         figures.push(scenarios::size::measure(cdylib)?);
+        if let Some(lite) = &options.cdylib_lite {
+            figures.push(scenarios::size::measure_lite(lite, cdylib)?);
+        }
     }
     drop(school);
 

@@ -4,6 +4,7 @@ pub mod api;
 mod client;
 pub mod composer;
 pub mod directory;
+pub mod emoji;
 pub mod error;
 pub mod export;
 pub mod links;

@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: builds the bench in release mode and the FFI
-//! library with the `mobile` profile, installs the official JavaScript
+//! library with the `mobile` profile (the light build, then the full one),
+//! installs the official JavaScript
 //! client (`npm ci`), then runs every measurement. It fails only when a
 //! benchmark is broken; a missed target shows in the table and
 //! `bench/results.json`, not in the exit status.
@@ -77,15 +78,18 @@ fn run_bench_steps(steps: &mut Steps, options: &BenchOptions) -> Result<()> {
             run_command(command)
         });
     }
+    // Both builds write the same file: the light one is built first and
+    // copied aside, so the full one stays where `cargo build` leaves it.
+    let lite = target.join("mobile").join("lite").join(library_file_name());
+    steps.run("build FFI light (mobile profile)", || {
+        run_command(cargo(&mobile_build_args(&["--no-default-features"])))?;
+        std::fs::create_dir_all(lite.parent().expect("inside target/mobile"))?;
+        std::fs::copy(target.join("mobile").join(library_file_name()), &lite)
+            .context("copying the light library aside")?;
+        Ok(())
+    })?;
     steps.run("build FFI (mobile profile)", || {
-        run_command(cargo(&[
-            "build",
-            "--profile",
-            "mobile",
-            "--package",
-            "pausenhof-ffi",
-            "--lib",
-        ]))
+        run_command(cargo(&mobile_build_args(&[])))
     })?;
     let official = root.join(OFFICIAL_CLIENT_DIR);
     steps.run("npm ci (official client)", || npm_ci(&official))?;
@@ -97,6 +101,8 @@ fn run_bench_steps(steps: &mut Steps, options: &BenchOptions) -> Result<()> {
             .arg(root.join(RESULTS))
             .arg("--cdylib")
             .arg(target.join("mobile").join(library_file_name()))
+            .arg("--cdylib-lite")
+            .arg(&lite)
             .arg("--official-client")
             .arg(&official);
         if let Some(runs) = &options.runs {
@@ -104,6 +110,21 @@ fn run_bench_steps(steps: &mut Steps, options: &BenchOptions) -> Result<()> {
         }
         run_command(command)
     })
+}
+
+/// `cargo build` of the FFI library with the `mobile` profile, as the
+/// Gradle build makes it for a phone (there with cargo-ndk).
+fn mobile_build_args<'a>(features: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "build",
+        "--profile",
+        "mobile",
+        "--package",
+        "pausenhof-ffi",
+        "--lib",
+    ];
+    args.extend_from_slice(features);
+    args
 }
 
 fn bench_binary(target: &Path) -> PathBuf {
@@ -147,6 +168,18 @@ mod tests {
         assert_eq!(push.only, Some("push"));
         assert!(parse_options(&args(&["--only", "sync"])).is_err());
         assert!(parse_options(&args(&["--only"])).is_err());
+    }
+
+    #[test]
+    fn both_libraries_are_built_with_the_mobile_profile() {
+        let full = mobile_build_args(&[]);
+        let lite = mobile_build_args(&["--no-default-features"]);
+        for args in [&full, &lite] {
+            assert!(args.windows(2).any(|w| w == ["--profile", "mobile"]));
+            assert!(args.windows(2).any(|w| w == ["--package", "pausenhof-ffi"]));
+        }
+        assert!(!full.contains(&"--no-default-features"));
+        assert_eq!(lite.last(), Some(&"--no-default-features"));
     }
 
     #[test]

@@ -25,7 +25,7 @@ usage: cargo xtask <task>
 
 tasks:
   test          fmt check, clippy, the dependency policy (cargo deny), all Rust tests,
-                the push gateway on PostgreSQL,
+                the light build (clippy, core's unit tests), the push gateway on PostgreSQL,
                 Kotlin and Android tests (with the check APK), cargo check for ARM
                 Android, the iOS checks, F-Droid metadata, real-server suite
   bench         measure the figures we compete on (release build) into bench/results.json

@@ -109,6 +109,7 @@ fn run_test_steps(steps: &mut Steps) -> Result<()> {
     steps.run("rust tests", || {
         run_command(cargo(&["test", "--workspace", "--no-fail-fast"]))
     })?;
+    steps.run("lite", light_build)?;
     steps.run("push gateway on PostgreSQL", crate::gateway_postgres::run)?;
     steps.run("kotlin tests", crate::bindings::kotlin_tests)?;
     steps.run("android tests", crate::android::android_tests)?;
@@ -121,6 +122,32 @@ fn run_test_steps(steps: &mut Steps) -> Result<()> {
         steps.run("real-server suite", || crate::real_server::run(&[]))?;
     }
     Ok(())
+}
+
+/// The light build (core and FFI without default features, see
+/// ARCHITECTURE.md): clippy of both crates, then core's unit tests, which
+/// cover what the light build swaps in. Dependencies are those the steps
+/// before built; only the two crates compile again.
+fn light_build() -> Result<()> {
+    run_command(cargo(&[
+        "clippy",
+        "--package",
+        "pausenhof-core",
+        "--package",
+        "pausenhof-ffi",
+        "--no-default-features",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run_command(cargo(&[
+        "test",
+        "--package",
+        "pausenhof-core",
+        "--no-default-features",
+        "--lib",
+    ]))
 }
 
 #[cfg(test)]

@@ -189,11 +189,9 @@ pub struct EmojiCandidate {
 pub fn rank_emoji(typed: &str, limit: usize) -> Vec<EmojiCandidate> {
     let typed = typed.to_lowercase();
     let mut ranked: Vec<(u8, usize, &str, &str)> = Vec::new();
-    for emoji in emojis::iter() {
-        for shortcode in emoji.shortcodes() {
-            if let Some(rank) = match_rank(&typed, [shortcode]) {
-                ranked.push((rank, shortcode.len(), shortcode, emoji.as_str()));
-            }
+    for (shortcode, emoji) in crate::emoji::all() {
+        if let Some(rank) = match_rank(&typed, [shortcode]) {
+            ranked.push((rank, shortcode.len(), shortcode, emoji));
         }
     }
     ranked.sort();

@@ -189,7 +189,7 @@ fn emoji(rest: &str) -> Option<(usize, Inline)> {
         return None;
     }
     let name = name_part[..len].to_ascii_lowercase();
-    let unicode = emojis::get_by_shortcode(&name).map(|e| e.as_str().to_owned());
+    let unicode = crate::emoji::by_shortcode(&name).map(str::to_owned);
     Some((len + 2, Inline::Emoji { name, unicode }))
 }
 

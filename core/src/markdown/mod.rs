@@ -225,7 +225,7 @@ impl Reader {
 /// The Unicode emoji of a shortcode (`thumbsup` → 👍), for reactions;
 /// `None` for a custom emoji of the server.
 pub fn emoji_unicode(shortcode: &str) -> Option<&'static str> {
-    emojis::get_by_shortcode(&shortcode.to_ascii_lowercase()).map(|e| e.as_str())
+    crate::emoji::by_shortcode(&shortcode.to_ascii_lowercase())
 }
 
 /// Parses `message` for `reader`, resolving names through `lookup`.
