@@ -9,6 +9,7 @@ mod apk;
 mod bench;
 mod bindings;
 mod fdroid;
+mod fuzz;
 mod gateway_postgres;
 mod layering;
 mod real_server;
@@ -22,7 +23,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  test          fmt check, clippy, all Rust tests, the push gateway on PostgreSQL,
+  test          fmt check, clippy, all Rust tests, the fuzz smoke (each target 5s),
+                the kill test (SIGKILL, at most 200 kills or 60s), the push gateway on PostgreSQL,
                 Kotlin and Android tests (with the check APK), cargo check for ARM
                 Android, F-Droid metadata, real-server suite
   bench         measure the figures we compete on (release build) into bench/results.json
@@ -33,6 +35,8 @@ tasks:
                 ARM Android (zig cc standing in for the NDK), F-Droid metadata
                 (`--no-tests`: the check APK from the last Maven build, and the metadata)
   real-server   build and start a real Mattermost server, run the scenario suite
+  fuzz          build the libFuzzer targets in fuzz/ and run each
+                (`--seconds N`, default 60; `--only TARGET`; `--seed-corpus`)
 
 environment:
   PAUSENHOF_SKIP_REAL_SERVER=1   leave the real-server step out of `test`";
@@ -59,6 +63,7 @@ fn run(args: &[String]) -> Result<()> {
         "real-server" => real_server::run(rest),
         "bindings" => bindings::bindings(rest),
         "android" => android::android(rest),
+        "fuzz" => fuzz::fuzz(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
