@@ -121,7 +121,11 @@ async fn own_posts(client: &Client, channel: &str, me: &str) -> Result<Vec<Own>>
                  AND message LIKE 'k%'",
             )?;
             let rows = statement.query_map([&channel, &me], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
             })?;
             let mut posts = Vec::new();
             for row in rows {
