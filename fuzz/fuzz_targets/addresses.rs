@@ -25,7 +25,12 @@ fuzz_target!(|data: &[u8]| {
     // The normalised form is what is stored and read again at start-up.
     let again = ServerUrl::parse(server.as_str())
         .unwrap_or_else(|e| panic!("{:?} does not parse again: {e}", server.as_str()));
-    assert_eq!(again, server, "normalising {:?} twice differs", server.as_str());
+    assert_eq!(
+        again,
+        server,
+        "normalising {:?} twice differs",
+        server.as_str()
+    );
     if !server.is_loopback() {
         assert!(server.as_str().starts_with("https://"));
     }
@@ -41,7 +46,11 @@ fuzz_target!(|data: &[u8]| {
         LinkTarget::OtherServer { url } => {
             let url = url::Url::parse(&url).expect("another server's link is a URL");
             let own = url::Url::parse(server.as_str()).expect("the server is a URL");
-            assert_ne!(url.origin(), own.origin(), "own link taken for another server's");
+            assert_ne!(
+                url.origin(),
+                own.origin(),
+                "own link taken for another server's"
+            );
         }
         _ => {}
     }

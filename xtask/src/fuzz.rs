@@ -167,7 +167,10 @@ fn run_one(binary: &Path, target: &str, seconds: u64) -> Result<Run> {
     std::fs::create_dir_all(&artifacts)?;
     let log_path = target_dir().join(format!("{target}.log"));
     let log = std::fs::File::create(&log_path)?;
-    println!("fuzzing {target} for {seconds}s (log: {})", log_path.display());
+    println!(
+        "fuzzing {target} for {seconds}s (log: {})",
+        log_path.display()
+    );
     let started = Instant::now();
     let status = Command::new(binary)
         .arg(format!("-max_total_time={seconds}"))
@@ -239,7 +242,11 @@ fn seed_corpus() -> Result<()> {
         if path.extension().is_none_or(|e| e != "json") {
             continue;
         }
-        let stem = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        let stem = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         let recording: serde_json::Value =
             serde_json::from_str(&with_ids(&std::fs::read_to_string(&path)?))?;
         let mut write = |target: &str, n: usize, bytes: Vec<u8>| -> Result<()> {
@@ -334,11 +341,14 @@ mod tests {
 
     #[test]
     fn placeholders_become_stable_ids() {
-        let text = with_ids(r#"{"id":"<post:gsm/klasse-5a/1>","a":"<post:gsm/klasse-5a/1>","t":"a<b>c"}"#);
+        let text =
+            with_ids(r#"{"id":"<post:gsm/klasse-5a/1>","a":"<post:gsm/klasse-5a/1>","t":"a<b>c"}"#);
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         let id = value["id"].as_str().unwrap();
         assert_eq!(id.len(), 26);
-        assert!(id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        assert!(id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
         assert_eq!(value["a"], value["id"]);
         assert_eq!(value["t"], "a<b>c");
     }
@@ -354,8 +364,14 @@ mod tests {
     fn every_target_has_a_source_and_seeds() {
         let manifest = std::fs::read_to_string(fuzz_dir().join("Cargo.toml")).unwrap();
         for target in TARGETS {
-            assert!(manifest.contains(&format!("name = \"{target}\"")), "{target}");
-            assert!(count_files(&fuzz_dir().join("corpus").join(target)) > 0, "{target}");
+            assert!(
+                manifest.contains(&format!("name = \"{target}\"")),
+                "{target}"
+            );
+            assert!(
+                count_files(&fuzz_dir().join("corpus").join(target)) > 0,
+                "{target}"
+            );
         }
     }
 }

@@ -103,19 +103,27 @@ pub fn verify(
                     .entry(channel.clone())
                     .or_default()
                     .push((base.clone(), *outcome));
-                texts.entry(base).or_default().push((text.clone(), *outcome));
+                texts
+                    .entry(base)
+                    .or_default()
+                    .push((text.clone(), *outcome));
                 if *outcome == Outcome::Refused {
                     refused_texts.push(base_of(text).to_owned());
                 }
             }
             Op::SendArchived { text, .. } => {
                 if *outcome == Outcome::Acknowledged {
-                    problems.push(format!("a send into the archived channel was accepted: {text}"));
+                    problems.push(format!(
+                        "a send into the archived channel was accepted: {text}"
+                    ));
                 }
                 refused_texts.push(base_of(text).to_owned());
             }
             Op::Edit { base, text } => {
-                texts.entry(base.clone()).or_default().push((text.clone(), *outcome));
+                texts
+                    .entry(base.clone())
+                    .or_default()
+                    .push((text.clone(), *outcome));
             }
             Op::Delete { base } => deletes.entry(base.clone()).or_default().push(*outcome),
             Op::React { base, emoji, add } => reactions
@@ -155,7 +163,9 @@ pub fn verify(
         for (base, outcome) in queued {
             let deleted = deletes.contains_key(base);
             if *outcome == Outcome::Acknowledged && !deleted && !on_server.contains_key(base) {
-                problems.push(format!("{base} was acknowledged but never reached the server"));
+                problems.push(format!(
+                    "{base} was acknowledged but never reached the server"
+                ));
             }
         }
     }
@@ -238,12 +248,16 @@ pub fn verify(
             .collect();
         for (id, text, reactions) in &stored {
             let Some(post) = by_id.get(id.as_str()) else {
-                problems.push(format!("the store shows {id} ({text}), the server has no such live post"));
+                problems.push(format!(
+                    "the store shows {id} ({text}), the server has no such live post"
+                ));
                 continue;
             };
             let server_text = escape(post["message"].as_str().unwrap_or_default());
             if &server_text != *text {
-                problems.push(format!("{id}: store reads {text:?}, server {server_text:?}"));
+                problems.push(format!(
+                    "{id}: store reads {text:?}, server {server_text:?}"
+                ));
             }
             let server_reactions: Vec<String> = reactions_of(post, me).into_iter().collect();
             if &server_reactions != *reactions {

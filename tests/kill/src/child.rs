@@ -182,8 +182,11 @@ async fn work(client: &Client, args: &Args, me: &str) -> Result<()> {
                     channel: archived.clone(),
                     text: format!("{base} archiviert"),
                 };
-                attempt(&op, client.send_post(&archived, "", &format!("{base} archiviert")))
-                    .await;
+                attempt(
+                    &op,
+                    client.send_post(&archived, "", &format!("{base} archiviert")),
+                )
+                .await;
             }
             continue;
         }
@@ -278,7 +281,10 @@ async fn settle(client: &Client, args: &Args, me: &str) -> Result<()> {
             bail!("an intent failed on the server: {failed:?}");
         }
         if started.elapsed() > Duration::from_secs(90) {
-            bail!("the outbox did not drain: {} left: {pending:?}", pending.len());
+            bail!(
+                "the outbox did not drain: {} left: {pending:?}",
+                pending.len()
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

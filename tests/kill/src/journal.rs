@@ -13,12 +13,27 @@ pub enum Op {
         text: String,
     },
     /// A send into the archived channel: must be refused.
-    SendArchived { channel: String, text: String },
-    Edit { base: String, text: String },
-    Delete { base: String },
-    React { base: String, emoji: String, add: bool },
+    SendArchived {
+        channel: String,
+        text: String,
+    },
+    Edit {
+        base: String,
+        text: String,
+    },
+    Delete {
+        base: String,
+    },
+    React {
+        base: String,
+        emoji: String,
+        add: bool,
+    },
     /// Marking a channel read; `at` is the time just before the call (ms).
-    View { channel: String, at: i64 },
+    View {
+        channel: String,
+        at: i64,
+    },
 }
 
 impl Op {
@@ -59,12 +74,18 @@ impl Op {
                 channel,
                 root,
                 text,
-            } => format!("send\t{channel}\t{}\t{text}", root.as_deref().unwrap_or("-")),
+            } => format!(
+                "send\t{channel}\t{}\t{text}",
+                root.as_deref().unwrap_or("-")
+            ),
             Op::SendArchived { channel, text } => format!("send_archived\t{channel}\t{text}"),
             Op::Edit { base, text } => format!("edit\t{base}\t{text}"),
             Op::Delete { base } => format!("delete\t{base}"),
             Op::React { base, emoji, add } => {
-                format!("react\t{base}\t{emoji}\t{}", if *add { "add" } else { "remove" })
+                format!(
+                    "react\t{base}\t{emoji}\t{}",
+                    if *add { "add" } else { "remove" }
+                )
             }
             Op::View { channel, at } => format!("view\t{channel}\t{at}"),
         }
@@ -74,10 +95,20 @@ impl Op {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
     /// A child opened the store; `rebuilt` when it had to rebuild it.
-    Ready { run: u32, rebuilt: bool },
-    Try { run: u32, op: Op },
-    Ack { run: u32 },
-    Refused { run: u32 },
+    Ready {
+        run: u32,
+        rebuilt: bool,
+    },
+    Try {
+        run: u32,
+        op: Op,
+    },
+    Ack {
+        run: u32,
+    },
+    Refused {
+        run: u32,
+    },
     /// The settling child's view of one post in the store (not deleted):
     /// id, text, and the test user's reactions.
     Stored {
