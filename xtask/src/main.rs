@@ -24,7 +24,7 @@ usage: cargo xtask <task>
 
 tasks:
   test          fmt check, clippy, all Rust tests, the fuzz smoke (each target 5s),
-                the kill test (SIGKILL, at most 200 kills or 60s), the push gateway on PostgreSQL,
+                the push gateway on PostgreSQL,
                 Kotlin and Android tests (with the check APK), cargo check for ARM
                 Android, F-Droid metadata, real-server suite
   bench         measure the figures we compete on (release build) into bench/results.json

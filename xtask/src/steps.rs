@@ -109,20 +109,6 @@ fn run_test_steps(steps: &mut Steps) -> Result<()> {
         run_command(cargo(&["test", "--workspace", "--no-fail-fast"]))
     })?;
     steps.run("fuzz smoke", crate::fuzz::smoke)?;
-    steps.run("kill test", || {
-        // Bounded for CI; `cargo run -p pausenhof-killtest --release --
-        // --kills 2000 --seconds 3600` is the long run.
-        run_command(cargo(&[
-            "run",
-            "-p",
-            "pausenhof-killtest",
-            "--",
-            "--kills",
-            "200",
-            "--seconds",
-            "60",
-        ]))
-    })?;
     steps.run("push gateway on PostgreSQL", crate::gateway_postgres::run)?;
     steps.run("kotlin tests", crate::bindings::kotlin_tests)?;
     steps.run("android tests", crate::android::android_tests)?;
