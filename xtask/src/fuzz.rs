@@ -290,7 +290,7 @@ fn with_ids(text: &str) -> String {
         let end = after.find('>').map(|e| e + 1);
         match end {
             Some(end) if is_placeholder(&after[1..end - 1]) => {
-                let digest = Sha256::digest(after[..end].as_bytes());
+                let digest = Sha256::digest(&after.as_bytes()[..end]);
                 let id: String = digest
                     .iter()
                     .flat_map(|b| [b >> 4, b & 15])
