@@ -290,3 +290,41 @@ async fn offline_posts_are_edited_in_place_and_sent_in_order_when_the_server_ret
         "edited before it was sent"
     );
 }
+
+/// Found by the kill test: a reply to a post still in the outbox named the
+/// echo's client key as its root, and the server refused it, losing an
+/// acknowledged send.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_to_a_post_still_in_the_outbox_goes_to_its_server_copy() {
+    let s = setup().await;
+    s.server.faults().set_down(true);
+    let root = s
+        .outbox
+        .send_post(&s.channel, "", "Frage", Vec::new())
+        .await
+        .unwrap();
+    s.outbox
+        .send_post(&s.channel, &root, "Antwort", Vec::new())
+        .await
+        .unwrap();
+    s.server.faults().set_down(false);
+    s.outbox.flush();
+    drained(&s.outbox).await;
+    let list = channel_posts(
+        &s.session.api,
+        &s.channel,
+        &PostsPage::Since { since: 1 },
+        false,
+    )
+    .await
+    .unwrap();
+    let find = |message: &str| {
+        list.posts
+            .values()
+            .find(|p| p.message == message && p.user_id == s.session.user_id)
+            .unwrap_or_else(|| panic!("{message} is not on the server"))
+            .clone()
+    };
+    let (question, answer) = (find("Frage"), find("Antwort"));
+    assert_eq!(answer.root_id, question.id);
+}

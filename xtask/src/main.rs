@@ -10,6 +10,7 @@ mod bench;
 mod bindings;
 mod deny;
 mod fdroid;
+mod fuzz;
 mod gateway_postgres;
 mod ios;
 mod layering;
@@ -25,7 +26,8 @@ usage: cargo xtask <task>
 
 tasks:
   test          fmt check, clippy, the dependency policy (cargo deny), all Rust tests,
-                the light build (clippy, core's unit tests), the push gateway on PostgreSQL,
+                the fuzz smoke (each target 5s), the light build (clippy, core's unit
+                tests), the push gateway on PostgreSQL,
                 Kotlin and Android tests (with the check APK), cargo check for ARM
                 Android, the iOS checks, F-Droid metadata, real-server suite
   bench         measure the figures we compete on (release build) into bench/results.json
@@ -40,6 +42,8 @@ tasks:
                 tree-sitter-swift, the app's calls and names exist in the Swift bindings,
                 its texts are complete in English and German
   real-server   build and start a real Mattermost server, run the scenario suite
+  fuzz          build the libFuzzer targets in fuzz/ and run each
+                (`--seconds N`, default 60; `--only TARGET`; `--seed-corpus`)
 
 environment:
   PAUSENHOF_SKIP_REAL_SERVER=1   leave the real-server step out of `test`";
@@ -72,6 +76,7 @@ fn run(args: &[String]) -> Result<()> {
             }
             ios::checks()
         }
+        "fuzz" => fuzz::fuzz(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

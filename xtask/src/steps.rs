@@ -109,6 +109,7 @@ fn run_test_steps(steps: &mut Steps) -> Result<()> {
     steps.run("rust tests", || {
         run_command(cargo(&["test", "--workspace", "--no-fail-fast"]))
     })?;
+    steps.run("fuzz smoke", crate::fuzz::smoke)?;
     steps.run("lite", light_build)?;
     steps.run("push gateway on PostgreSQL", crate::gateway_postgres::run)?;
     steps.run("kotlin tests", crate::bindings::kotlin_tests)?;

@@ -67,12 +67,14 @@ impl ServerUrl {
             return Err(ServerUrlError::HasQueryOrFragment);
         }
         // People paste API URLs too; the base is what comes before /api/v4.
+        // Stripped until none is left, so that the stored form parses to
+        // itself again (`/x/api/v4/api` must not keep an `/api/v4`).
         let mut path = url.path().trim_end_matches('/').to_owned();
-        for suffix in ["/api/v4", "/api"] {
-            if let Some(stripped) = path.strip_suffix(suffix) {
-                path = stripped.to_owned();
-                break;
-            }
+        while let Some(stripped) = ["/api/v4", "/api"]
+            .iter()
+            .find_map(|suffix| path.strip_suffix(suffix))
+        {
+            path = stripped.trim_end_matches('/').to_owned();
         }
         url.set_path(&format!("{path}/"));
         Ok(ServerUrl { base: url })
@@ -183,6 +185,31 @@ mod tests {
 
     fn ok(input: &str) -> String {
         ServerUrl::parse(input).unwrap().as_str().to_owned()
+    }
+
+    /// Found by the `addresses` fuzz target: the normal form of an
+    /// address ending in `/api/v4/api`, or in `//api/v4`, was changed
+    /// again when read back, so an account's server changed between two
+    /// starts.
+    #[test]
+    fn the_normal_form_parses_to_itself() {
+        for input in [
+            "https://chat.schule.example/api/v4/api",
+            "https://chat.schule.example/mm/api/api/v4/",
+            "https://chat.schule.example/api//api",
+            "https://chat.schule.example/mm//api/v4",
+        ] {
+            let once = ServerUrl::parse(input).unwrap();
+            assert_eq!(ServerUrl::parse(once.as_str()).unwrap(), once, "{input}");
+        }
+        assert_eq!(
+            ok("https://chat.schule.example/api/v4/api"),
+            "https://chat.schule.example"
+        );
+        assert_eq!(
+            ok("https://example.org/mm/api/v4"),
+            "https://example.org/mm"
+        );
     }
 
     #[test]

@@ -240,13 +240,28 @@ async fn send_post<A: OutboxApi>(shared: &Shared<A>, entry: &Entry) -> Result<Ou
             return Ok(outcome);
         }
     }
+    // A reply to a post that was itself still in the outbox names the
+    // echo's client key; that post went first (same channel), so its
+    // server id is known by now. An id the store cannot map is sent as it
+    // is (a thread root not cached here).
+    let root = match &entry.intent {
+        Intent::Post { root_id, .. } if !root_id.is_empty() => {
+            let id = root_id.clone();
+            shared
+                .store
+                .read(move |c| server_post_id(c, &id))
+                .await?
+                .unwrap_or_else(|| root_id.clone())
+        }
+        _ => String::new(),
+    };
     // Re-read while claiming: the user may have edited the queued post.
     let Some(current) = claim(shared, entry).await? else {
         return Ok(Outcome::Gone);
     };
     let Intent::Post {
         channel_id,
-        root_id,
+        root_id: _,
         message,
         file_ids,
         pending_post_id,
@@ -259,7 +274,7 @@ async fn send_post<A: OutboxApi>(shared: &Shared<A>, entry: &Entry) -> Result<Ou
     let new_post = NewPost {
         channel_id: channel_id.clone(),
         message: message.clone(),
-        root_id: root_id.clone(),
+        root_id: root,
         file_ids: file_ids.clone(),
         props,
         pending_post_id: pending_post_id.clone(),

@@ -451,6 +451,31 @@ impl TestServer {
         self.shared.publish(event.into_iter().collect());
     }
 
+    /// Every post of a channel as stored, deleted ones included, in the
+    /// order they were created: what a test compares a client's view with.
+    pub fn channel_posts_as_stored(&self, channel_id: &str) -> Vec<serde_json::Value> {
+        let Some(channel) = Id::parse(channel_id) else {
+            return Vec::new();
+        };
+        let state = self.shared.state();
+        state
+            .channel_posts
+            .get(&channel)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| state.post_json_by_id(*id))
+            .collect()
+    }
+
+    /// When `user_id` last viewed the channel, as the server keeps it.
+    pub fn last_viewed_at(&self, user_id: &str, channel_id: &str) -> Option<i64> {
+        let user = Id::parse(user_id)?;
+        let channel = Id::parse(channel_id)?;
+        let state = self.shared.state();
+        let member = state.channel_members.get(&channel)?.get(&user)?;
+        Some(member.last_viewed_at)
+    }
+
     /// Number of open websockets.
     pub fn websocket_count(&self) -> usize {
         self.shared.hub.live_count()
