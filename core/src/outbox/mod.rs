@@ -204,7 +204,7 @@ impl<A: OutboxApi> Outbox<A> {
         let now = now_ms();
         let found = self
             .write(move |w| {
-                let Some(channel_id) = crate::store::post_channel(w.conn(), &id)? else {
+                let Some(channel_id) = live_post_channel(w, &id)? else {
                     return Ok(false);
                 };
                 w.edit_post_locally(&id, &message, now)?;
@@ -273,7 +273,7 @@ impl<A: OutboxApi> Outbox<A> {
         let now = now_ms();
         let found = self
             .write(move |w| {
-                let Some(channel_id) = crate::store::post_channel(w.conn(), &id)? else {
+                let Some(channel_id) = live_post_channel(w, &id)? else {
                     return Ok(false);
                 };
                 let intent = if add {
@@ -369,6 +369,16 @@ impl<A: OutboxApi> Outbox<A> {
     pub fn flush(&self) {
         self.shared.flush.notify_one();
     }
+}
+
+/// The channel of a post that can still be edited or reacted to: one the
+/// user deleted here (its delete perhaps still queued) is gone for them,
+/// and an edit or reaction queued behind the delete could only fail.
+fn live_post_channel(w: &Writer<'_>, post_id: &str) -> StoreResult<Option<String>> {
+    if !crate::store::post_is_live(w.conn(), post_id)? {
+        return Ok(None);
+    }
+    crate::store::post_channel(w.conn(), post_id)
 }
 
 /// The outbox entry of a post that certainly has not reached the server.

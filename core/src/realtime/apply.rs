@@ -298,8 +298,10 @@ fn owe_what_catch_up_may_overwrite(w: &mut Writer<'_>, event: &Event) -> StoreRe
             w.mark_sidebar_categories_stale()?;
             Ok(true)
         }
-        // The catch-up's listing fetches these again every run.
-        Event::ChannelMemberUpdated(_)
+        // The catch-up's listing fetches these again every run (a channel
+        // left meanwhile would otherwise come back with the older listing).
+        Event::UserRemoved { .. }
+        | Event::ChannelMemberUpdated(_)
         | Event::ChannelUpdated(_)
         | Event::PreferencesChanged(_)
         | Event::PreferencesDeleted(_)

@@ -37,7 +37,7 @@ impl Writer<'_> {
                      edit_at = excluded.edit_at, delete_at = excluded.delete_at,
                      reply_count = excluded.reply_count, last_reply_at = excluded.last_reply_at,
                      has_reactions = excluded.has_reactions
-                 WHERE excluded.update_at >= posts.update_at",
+                 WHERE excluded.update_at >= posts.update_at AND posts.delete_at = 0",
             )?;
             let mut clear_reactions =
                 conn.prepare_cached("DELETE FROM reactions WHERE post_id = ?1")?;
@@ -121,15 +121,22 @@ impl Writer<'_> {
             return Ok(());
         };
         let conn = self.conn();
+        // Deleting a thread's root deletes the thread, as on the server
+        // (which sends one event, for the root); its replies would
+        // otherwise stay here to be answered and reacted to in vain.
         conn.prepare_cached(
-            "UPDATE posts SET delete_at = ?2, update_at = max(update_at, ?2), message = ''
-             WHERE id = ?1",
+            "DELETE FROM reactions WHERE post_id IN
+                 (SELECT id FROM posts WHERE id = ?1 OR (root_id = ?1 AND delete_at = 0))",
+        )?
+        .execute([post_id])?;
+        conn.prepare_cached(
+            "UPDATE file_infos SET delete_at = ?2 WHERE delete_at = 0 AND post_id IN
+                 (SELECT id FROM posts WHERE id = ?1 OR (root_id = ?1 AND delete_at = 0))",
         )?
         .execute(rusqlite::params![post_id, delete_at])?;
-        conn.prepare_cached("DELETE FROM reactions WHERE post_id = ?1")?
-            .execute([post_id])?;
         conn.prepare_cached(
-            "UPDATE file_infos SET delete_at = ?2 WHERE post_id = ?1 AND delete_at = 0",
+            "UPDATE posts SET delete_at = ?2, update_at = max(update_at, ?2), message = ''
+             WHERE id = ?1 OR (root_id = ?1 AND delete_at = 0)",
         )?
         .execute(rusqlite::params![post_id, delete_at])?;
         self.notify(StoreChange::Posts { channel_id });

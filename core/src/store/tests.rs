@@ -269,3 +269,54 @@ fn a_stale_mark_made_during_a_catch_up_outlives_its_clear() {
         .unwrap();
     assert_eq!(stale(&store), None);
 }
+
+/// The kill test found it: a copy the server edited after the user deleted
+/// the post here (the edit was queued before the delete) came back live,
+/// the user reacted to it, and the delete then made that reaction fail.
+/// Mattermost never brings a deleted post back, so no copy does here.
+#[test]
+fn a_deleted_post_stays_deleted_whatever_copy_arrives_later() {
+    let (_dir, store) = fixtures::store();
+    store
+        .write_blocking(|w| {
+            w.upsert_posts(&[post("p1", "c1", ME, 10, "Hausaufgabe")])?;
+            w.mark_post_deleted("p1", 20)
+        })
+        .unwrap();
+    let mut edited = post("p1", "c1", ME, 10, "Hausaufgabe (korrigiert)");
+    edited.update_at = 30;
+    edited.edit_at = 30;
+    store.write_blocking(|w| w.upsert_posts(&[edited])).unwrap();
+    let (delete_at, message): (i64, String) = store
+        .read_blocking(|c| {
+            Ok(c.query_row(
+                "SELECT delete_at, message FROM posts WHERE id = 'p1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .unwrap();
+    assert_eq!((delete_at, message.as_str()), (20, ""));
+}
+
+#[test]
+fn deleting_a_root_deletes_its_thread_as_the_server_does() {
+    let (_dir, store) = fixtures::store();
+    let mut reply = post("r1", "c1", ME, 11, "Antwort");
+    reply.root_id = "p1".into();
+    store
+        .write_blocking(|w| {
+            w.upsert_posts(&[post("p1", "c1", ME, 10, "Frage"), reply])?;
+            w.upsert_posts(&[post("p2", "c1", ME, 12, "anderes")])?;
+            w.mark_post_deleted("p1", 20)
+        })
+        .unwrap();
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM posts WHERE delete_at = 20"),
+        2
+    );
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM posts WHERE delete_at = 0"),
+        1
+    );
+}

@@ -34,6 +34,8 @@ fn base_of(text: &str) -> &str {
 struct ServerPost {
     text: String,
     deleted: bool,
+    /// The thread's root (a server id), empty for a root.
+    root_id: String,
     reactions: BTreeSet<String>,
 }
 
@@ -58,6 +60,7 @@ pub fn verify(
 
     // Every post of the run on the server, in creation order per channel.
     let mut on_server: HashMap<String, ServerPost> = HashMap::new();
+    let mut base_of_id: HashMap<String, String> = HashMap::new();
     let mut order: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let archived: Vec<String> = intents
         .iter()
@@ -78,8 +81,12 @@ pub fn verify(
             let entry = ServerPost {
                 text: text.to_owned(),
                 deleted: post["delete_at"].as_i64().unwrap_or(0) > 0,
+                root_id: post["root_id"].as_str().unwrap_or_default().to_owned(),
                 reactions: reactions_of(&post, me),
             };
+            if let Some(id) = post["id"].as_str() {
+                base_of_id.insert(id.to_owned(), base.clone());
+            }
             if on_server.insert(base.clone(), entry).is_some() {
                 problems.push(format!("{base} is on the server more than once"));
             }
@@ -176,6 +183,11 @@ pub fn verify(
         let delete = deletes.get(base);
         let delete_acked = delete.is_some_and(|d| d.contains(&Outcome::Acknowledged));
         match (post.deleted, delete) {
+            // Deleting a root deletes its thread, on the server and here.
+            (true, None)
+                if base_of_id
+                    .get(&post.root_id)
+                    .is_some_and(|root| deletes.contains_key(root)) => {}
             (true, None) => problems.push(format!("{base} is deleted but nobody deleted it")),
             (false, Some(_)) if delete_acked => {
                 problems.push(format!("{base}: acknowledged delete did not happen"))
