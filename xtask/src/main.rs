@@ -26,7 +26,7 @@ usage: cargo xtask <task>
 
 tasks:
   test          fmt check, clippy, the dependency policy (cargo deny), all Rust tests,
-                the fuzz smoke (each target 5s), the kill test (200 kills), the light build (clippy, core's unit
+                the fuzz smoke (each target 5s), the light build (clippy, core's unit
                 tests), the push gateway on PostgreSQL,
                 Kotlin and Android tests (with the check APK), cargo check for ARM
                 Android, the iOS checks, F-Droid metadata, real-server suite

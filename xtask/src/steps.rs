@@ -110,19 +110,6 @@ fn run_test_steps(steps: &mut Steps) -> Result<()> {
         run_command(cargo(&["test", "--workspace", "--no-fail-fast"]))
     })?;
     steps.run("fuzz smoke", crate::fuzz::smoke)?;
-    steps.run("kill test", || {
-        // Bounded for CI; `--kills 2000 --seconds 3600` is the long run.
-        run_command(cargo(&[
-            "run",
-            "--package",
-            "pausenhof-killtest",
-            "--",
-            "--kills",
-            "200",
-            "--seconds",
-            "90",
-        ]))
-    })?;
     steps.run("lite", light_build)?;
     steps.run("push gateway on PostgreSQL", crate::gateway_postgres::run)?;
     steps.run("kotlin tests", crate::bindings::kotlin_tests)?;
