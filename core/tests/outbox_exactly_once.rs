@@ -328,3 +328,25 @@ async fn a_reply_to_a_post_still_in_the_outbox_goes_to_its_server_copy() {
     let (question, answer) = (find("Frage"), find("Antwort"));
     assert_eq!(answer.root_id, question.id);
 }
+
+/// Found by the kill test: a reaction to a post still in the outbox stayed
+/// queued after the post was deleted unsent, and then failed ("the post was
+/// never sent"). Deleting the unsent post takes what was queued for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_an_unsent_post_drops_the_reactions_queued_for_it() {
+    let s = setup().await;
+    s.server.faults().set_down(true);
+    let post = s
+        .outbox
+        .send_post(&s.channel, "", "doch nicht", Vec::new())
+        .await
+        .unwrap();
+    s.outbox.add_reaction(&post, "+1").await.unwrap();
+    assert_eq!(s.outbox.entries().await.unwrap().len(), 2);
+    s.outbox.delete_post(&post).await.unwrap();
+    assert!(s.outbox.entries().await.unwrap().is_empty());
+    s.server.faults().set_down(false);
+    s.outbox.flush();
+    drained(&s.outbox).await;
+    assert_eq!(server_copies(&s, "doch nicht").await, 0);
+}

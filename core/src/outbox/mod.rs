@@ -242,6 +242,7 @@ impl<A: OutboxApi> Outbox<A> {
                     return Ok(false);
                 };
                 if unsent_post(w, &id)?.is_some() {
+                    w.drop_intents_on_post(&id)?;
                     w.finish_intent(&id)?;
                     return Ok(true);
                 }

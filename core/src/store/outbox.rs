@@ -374,6 +374,20 @@ impl Writer<'_> {
 
     /// The intent is done (or discarded): the row goes, and for a post the
     /// local echo with it.
+    /// Drops what is queued for a post (reactions to it, by its client
+    /// key): the post was deleted before it was ever sent, so none of it
+    /// could reach the server.
+    pub fn drop_intents_on_post(&mut self, post_id: &str) -> StoreResult<()> {
+        let channel = self.outbox_channel(post_id)?;
+        self.conn()
+            .prepare_cached("DELETE FROM outbox WHERE json_extract(payload, '$.post_id') = ?1")?
+            .execute([post_id])?;
+        if let Some(channel) = channel {
+            self.notify_outbox(&channel);
+        }
+        Ok(())
+    }
+
     pub fn finish_intent(&mut self, client_key: &str) -> StoreResult<()> {
         let channel = self.outbox_channel(client_key)?;
         let conn = self.conn();
