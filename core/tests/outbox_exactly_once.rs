@@ -344,7 +344,10 @@ async fn deleting_an_unsent_post_drops_the_reactions_queued_for_it() {
     s.outbox.add_reaction(&post, "+1").await.unwrap();
     assert_eq!(s.outbox.entries().await.unwrap().len(), 2);
     s.outbox.delete_post(&post).await.unwrap();
-    assert!(s.outbox.entries().await.unwrap().is_empty());
+    // Usually nothing is left. If the worker was trying to send the post
+    // just then, the post may have reached the server: a delete is queued
+    // after it instead. Either way no reaction may be left to fail, and
+    // `drained` waits for an empty outbox (a failed entry stays).
     s.server.faults().set_down(false);
     s.outbox.flush();
     drained(&s.outbox).await;

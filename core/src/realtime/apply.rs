@@ -302,6 +302,8 @@ fn owe_what_catch_up_may_overwrite(w: &mut Writer<'_>, event: &Event) -> StoreRe
         // left meanwhile would otherwise come back with the older listing).
         Event::UserRemoved { .. }
         | Event::ChannelMemberUpdated(_)
+        | Event::PostUnread { .. }
+        | Event::ChannelsViewed(_)
         | Event::ChannelUpdated(_)
         | Event::PreferencesChanged(_)
         | Event::PreferencesDeleted(_)
@@ -389,18 +391,23 @@ fn apply_channel_event(w: &mut Writer<'_>, me: &str, event: &Event) -> StoreResu
             mention_count_root,
             urgent_mention_count,
             last_viewed_at,
-        } => w.set_unread_counts(
-            channel_id,
-            me,
-            &UnreadCounts {
-                msg_count: *msg_count,
-                msg_count_root: *msg_count_root,
-                mention_count: *mention_count,
-                mention_count_root: *mention_count_root,
-                urgent_mention_count: *urgent_mention_count,
-                last_viewed_at: *last_viewed_at,
-            },
-        )?,
+        } => {
+            // Unknown here yet: the catch-up that brings the channel reads
+            // its counts fresh.
+            let cached = w.set_unread_counts(
+                channel_id,
+                me,
+                &UnreadCounts {
+                    msg_count: *msg_count,
+                    msg_count_root: *msg_count_root,
+                    mention_count: *mention_count,
+                    mention_count_root: *mention_count_root,
+                    urgent_mention_count: *urgent_mention_count,
+                    last_viewed_at: *last_viewed_at,
+                },
+            )?;
+            return Ok(Some(!cached));
+        }
         Event::ChannelsViewed(times) => {
             let now = crate::realtime::now_ms();
             let ids: Vec<String> = times.keys().cloned().collect();
@@ -743,6 +750,48 @@ mod tests {
             ),
             1
         );
+    }
+
+    fn post_unread(channel_id: &str) -> Event {
+        Event::PostUnread {
+            channel_id: channel_id.into(),
+            msg_count: 3,
+            msg_count_root: 3,
+            mention_count: 0,
+            mention_count_root: 0,
+            urgent_mention_count: 0,
+            last_viewed_at: 5,
+        }
+    }
+
+    /// Found by CI: the second device got "marked unread" for a channel
+    /// its catch-up was still fetching, and the counts were lost.
+    #[test]
+    fn marked_unread_for_a_channel_not_cached_yet_asks_for_a_catch_up() {
+        let (_dir, store) = seeded();
+        assert!(!StoreSink::apply_blocking(&store, &batch(vec![post_unread("c1")], 1)).unwrap());
+        assert_eq!(
+            one::<i64>(
+                &store,
+                "SELECT last_viewed_at FROM channel_members WHERE channel_id = 'c1'"
+            ),
+            5
+        );
+        assert!(StoreSink::apply_blocking(&store, &batch(vec![post_unread("c9")], 2)).unwrap());
+    }
+
+    #[test]
+    fn read_state_changed_during_a_catch_up_has_it_run_once_more() {
+        let (_dir, store) = seeded();
+        let running = AtomicBool::new(true);
+        let viewed = Event::ChannelsViewed([("c1".to_owned(), 9)].into_iter().collect());
+        for (seq, event) in [(1, post_unread("c1")), (2, viewed)] {
+            store.write_blocking(|w| w.clear_catch_up_owed()).unwrap();
+            assert!(
+                StoreSink::apply_blocking_with(&store, &batch(vec![event], seq), &running).unwrap(),
+                "the running catch-up may write older read state over it"
+            );
+        }
     }
 
     #[test]

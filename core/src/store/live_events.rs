@@ -152,8 +152,9 @@ impl Writer<'_> {
         channel_id: &str,
         me: &str,
         counts: &UnreadCounts,
-    ) -> StoreResult<()> {
-        self.conn()
+    ) -> StoreResult<bool> {
+        let updated = self
+            .conn()
             .prepare_cached(
                 "UPDATE channel_members SET msg_count = ?3, msg_count_root = ?4,
                      mention_count = ?5, mention_count_root = ?6,
@@ -170,7 +171,8 @@ impl Writer<'_> {
                 counts.urgent_mention_count,
                 counts.last_viewed_at
             ])?;
-        self.notify_channel_lists_of(std::slice::from_ref(&channel_id.to_owned()))
+        self.notify_channel_lists_of(std::slice::from_ref(&channel_id.to_owned()))?;
+        Ok(updated > 0)
     }
 
     pub fn mark_has_reactions(&mut self, post_id: &str) -> StoreResult<()> {

@@ -372,8 +372,6 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// The intent is done (or discarded): the row goes, and for a post the
-    /// local echo with it.
     /// Drops what is queued for a post (reactions to it, by its client
     /// key): the post was deleted before it was ever sent, so none of it
     /// could reach the server.
@@ -388,6 +386,8 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// The intent is done (or discarded): the row goes, and for a post the
+    /// local echo with it.
     pub fn finish_intent(&mut self, client_key: &str) -> StoreResult<()> {
         let channel = self.outbox_channel(client_key)?;
         let conn = self.conn();
