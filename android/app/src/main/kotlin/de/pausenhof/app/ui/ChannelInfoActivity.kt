@@ -64,7 +64,7 @@ class ChannelInfoActivity : Screen() {
             id = R.id.info_leave
             setText(R.string.channel_leave)
             minHeight = touch
-            setOnClickListener { launch { leaveChannel(client, channelId) } }
+            setOnClickListener { launch { if (leaveChannel(client, channelId)) backHome() } }
         }
         val padding = (16 * resources.displayMetrics.density).toInt()
         setContentView(

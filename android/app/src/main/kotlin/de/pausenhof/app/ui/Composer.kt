@@ -50,6 +50,11 @@ class Composer(
     private val field: EditText,
     private val channelId: String,
     private val rootId: String,
+    /** A slash command moved the user to another channel. */
+    private val openChannel: (channelId: String) -> Unit = { id ->
+        activity.startActivity(Intent(activity, ChannelActivity::class.java).putExtra(ChannelActivity.EXTRA_CHANNEL_ID, id))
+        activity.finish()
+    },
 ) {
     private val handler = Handler(Looper.getMainLooper())
     private val saveLater = Runnable { saveDraft() }
@@ -291,13 +296,7 @@ class Composer(
             is CommandOutcome.Done -> say(outcome.message)
             is CommandOutcome.OpenChannel -> {
                 say(outcome.message)
-                if (outcome.channelId != channelId) {
-                    activity.startActivity(
-                        Intent(activity, ChannelActivity::class.java)
-                            .putExtra(ChannelActivity.EXTRA_CHANNEL_ID, outcome.channelId),
-                    )
-                    activity.finish()
-                }
+                if (outcome.channelId != channelId) openChannel(outcome.channelId)
             }
             is CommandOutcome.OpenLink -> activity.startActivity(Intent(Intent.ACTION_VIEW, Uri.parse(outcome.url)))
             is CommandOutcome.Search -> activity.startActivity(

@@ -5,7 +5,9 @@ import android.graphics.Typeface
 import android.os.Bundle
 import android.view.Menu
 import android.view.MenuItem
+import android.view.Gravity
 import android.view.View
+import android.widget.FrameLayout
 import android.widget.HorizontalScrollView
 import android.widget.LinearLayout
 import android.widget.ListView
@@ -25,9 +27,11 @@ import kotlinx.coroutines.flow.collectLatest
 /**
  * The team switcher with unread badges, the sidebar of the chosen team, and
  * the connection state. Everything shown comes from the store, so it works
- * offline; a sync runs at start and on "Refresh".
+ * offline; a sync runs at start and on "Refresh". On a tablet the chosen
+ * conversation shows beside the sidebar; on a phone it opens a screen of
+ * its own.
  */
-class HomeActivity : Screen() {
+class HomeActivity : Screen(), ConversationHost {
     private lateinit var banner: TextView
     private lateinit var teamBar: LinearLayout
     private lateinit var sidebar: ListView
@@ -35,6 +39,9 @@ class HomeActivity : Screen() {
     private var teams: List<Team> = emptyList()
     private var teamId: String? = null
     private var sidebarJob: Job? = null
+    private val twoPanes: Boolean get() = resources.getBoolean(R.bool.two_panes)
+    private var conversation: FrameLayout? = null
+    private var pane: ConversationPane? = null
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -58,14 +65,26 @@ class HomeActivity : Screen() {
                 row?.let { openChannel(it.item.id, it.item.displayName) }
             }
         }
-        setContentView(
-            LinearLayout(this).apply {
-                orientation = LinearLayout.VERTICAL
-                addView(banner)
-                addView(HorizontalScrollView(this@HomeActivity).apply { addView(teamBar) })
-                addView(sidebar, LinearLayout.LayoutParams(LinearLayout.LayoutParams.MATCH_PARENT, 0, 1f))
-            },
-        )
+        val navigation = LinearLayout(this).apply {
+            orientation = LinearLayout.VERTICAL
+            addView(banner)
+            addView(HorizontalScrollView(this@HomeActivity).apply { addView(teamBar) })
+            addView(sidebar, LinearLayout.LayoutParams(LinearLayout.LayoutParams.MATCH_PARENT, 0, 1f))
+        }
+        if (twoPanes) {
+            val right = FrameLayout(this).apply { id = R.id.home_conversation }
+            conversation = right
+            showNoConversation()
+            setContentView(
+                LinearLayout(this).apply {
+                    orientation = LinearLayout.HORIZONTAL
+                    addView(navigation, LinearLayout.LayoutParams(0, LinearLayout.LayoutParams.MATCH_PARENT, 1f))
+                    addView(right, LinearLayout.LayoutParams(0, LinearLayout.LayoutParams.MATCH_PARENT, 2f))
+                },
+            )
+        } else {
+            setContentView(navigation)
+        }
         try {
             client.startRealtime()
         } catch (failure: ClientException) {
@@ -80,6 +99,7 @@ class HomeActivity : Screen() {
         }
         launch { client.sessionStates().collectLatest(::onSessionState) }
         launch { client.connectionStates().collectLatest(::onConnectionState) }
+        savedInstanceState?.getString(STATE_CHANNEL)?.let { showChannel(it, savedInstanceState.getString(STATE_CHANNEL_NAME).orEmpty()) }
         launch {
             refreshTeams()
             sync()
@@ -89,6 +109,32 @@ class HomeActivity : Screen() {
     override fun onSaveInstanceState(outState: Bundle) {
         super.onSaveInstanceState(outState)
         outState.putString(STATE_TEAM, teamId)
+        pane?.let {
+            outState.putString(STATE_CHANNEL, it.channelId)
+            outState.putString(STATE_CHANNEL_NAME, title.toString())
+        }
+    }
+
+    override fun onDestroy() {
+        pane?.close()
+        pane = null
+        super.onDestroy()
+    }
+
+    override fun onPause() {
+        pane?.pause()
+        super.onPause()
+    }
+
+    override fun onResume() {
+        super.onResume()
+        pane?.resume()
+    }
+
+    override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
+        if (pane?.onActivityResult(requestCode, resultCode, data) != true) {
+            super.onActivityResult(requestCode, resultCode, data)
+        }
     }
 
     override fun onCreateOptionsMenu(menu: Menu): Boolean {
@@ -99,10 +145,16 @@ class HomeActivity : Screen() {
         menu.add(Menu.NONE, R.id.menu_people, Menu.NONE, R.string.home_people)
         menu.add(Menu.NONE, R.id.menu_status, Menu.NONE, R.string.home_status)
         menu.add(Menu.NONE, R.id.menu_settings, Menu.NONE, R.string.home_settings)
+        pane?.addMenuItems(menu)
         return true
     }
 
-    override fun onOptionsItemSelected(item: MenuItem): Boolean = when (item.itemId) {
+    override fun onPrepareOptionsMenu(menu: Menu): Boolean {
+        pane?.prepareMenu(menu)
+        return true
+    }
+
+    override fun onOptionsItemSelected(item: MenuItem): Boolean = if (pane?.onMenuItem(item) == true) true else when (item.itemId) {
         R.id.menu_sync -> {
             launch { sync() }
             true
@@ -204,6 +256,9 @@ class HomeActivity : Screen() {
         sidebarJob = launch {
             client.observeChannelList(id).collectLatest { sections ->
                 adapter.show(sections)
+                // Left here, on another device or from the info screen: nothing left to show.
+                val shown = pane?.channelId
+                if (shown != null && sections.none { section -> section.channels.any { it.id == shown } }) channelLeft()
                 // Unread badges of the other teams follow the same changes.
                 teams = try { client.teams() } catch (failure: ClientException) { teams }
                 drawTeams()
@@ -241,6 +296,7 @@ class HomeActivity : Screen() {
     }
 
     private fun openChannel(channelId: String, name: String) {
+        if (twoPanes) return showChannel(channelId, name)
         startActivity(
             Intent(this, ChannelActivity::class.java)
                 .putExtra(ChannelActivity.EXTRA_CHANNEL_ID, channelId)
@@ -248,7 +304,47 @@ class HomeActivity : Screen() {
         )
     }
 
+    override fun showChannel(channelId: String, name: String) {
+        val right = conversation ?: return openChannel(channelId, name)
+        if (pane?.channelId == channelId) return
+        pane?.close()
+        val shown = ConversationPane(this, this, channelId)
+        pane = shown
+        right.removeAllViews()
+        right.addView(shown.view)
+        title = name
+        if (name.isBlank()) {
+            launch { runCatching { client.channelInfo(channelId) }.getOrNull()?.let { title = it.summary.displayName } }
+        }
+        invalidateOptionsMenu()
+        shown.start()
+    }
+
+    override fun channelLeft() {
+        pane?.close()
+        pane = null
+        showNoConversation()
+        invalidateOptionsMenu()
+    }
+
+    private fun showNoConversation() {
+        setTitle(R.string.app_name)
+        conversation?.apply {
+            removeAllViews()
+            addView(
+                TextView(this@HomeActivity).apply {
+                    id = R.id.home_no_conversation
+                    setText(R.string.home_choose_channel)
+                    gravity = Gravity.CENTER
+                },
+                FrameLayout.LayoutParams(FrameLayout.LayoutParams.MATCH_PARENT, FrameLayout.LayoutParams.MATCH_PARENT),
+            )
+        }
+    }
+
     private companion object {
         const val STATE_TEAM = "team"
+        const val STATE_CHANNEL = "channel"
+        const val STATE_CHANNEL_NAME = "channel_name"
     }
 }

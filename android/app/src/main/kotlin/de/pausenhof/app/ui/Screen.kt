@@ -16,10 +16,10 @@ import kotlinx.coroutines.launch
  * Activity and runs on the main thread, and the process's [Client].
  */
 abstract class Screen : Activity() {
-    protected lateinit var scope: CoroutineScope
+    lateinit var scope: CoroutineScope
         private set
 
-    protected val client: Client get() = pausenhof.client
+    val client: Client get() = pausenhof.client
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
