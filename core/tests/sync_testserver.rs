@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use pausenhof_core::reads::{ChannelKind, OlderPosts, SectionKind};
 use pausenhof_core::session::MemorySecretStore;
+use pausenhof_core::store::{read_cursor, read_mark, SyncCursor};
 use pausenhof_core::sync::{SyncKind, SyncProgress, SyncStage};
 use pausenhof_core::{Client, Error};
 use pausenhof_testserver::{Account, Corruption, Role, ServerConfig, TestServer};
@@ -161,10 +162,40 @@ async fn everything_synced_is_readable_with_the_server_stopped() {
     );
 }
 
+/// Starts the live connection and waits for the catch-up its first
+/// connection runs (which asks every cached channel what changed: nothing
+/// watched before it), so that later syncs count only their own requests.
+async fn live_and_caught_up(s: &Setup) {
+    let store = s.client.store().unwrap();
+    let state = || {
+        store.read(|c| {
+            Ok((
+                read_cursor(c, SyncCursor::LastSyncAt)?,
+                read_mark(c, SyncCursor::CachedPostsUnverified)?,
+            ))
+        })
+    };
+    let (synced_before, _) = state().await.unwrap();
+    s.client.start_realtime().unwrap();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (synced, unverified) = state().await.unwrap();
+        if synced != synced_before && unverified.is_none() {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no catch-up after connecting"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test]
 async fn catch_up_with_nothing_changed_costs_a_handful_of_requests() {
     let s = signed_in_student().await;
     s.client.sync().await.unwrap();
+    live_and_caught_up(&s).await;
     s.server.reset_request_log();
     let report = s.client.sync().await.unwrap();
     assert_eq!(report.kind, SyncKind::CatchUp);
@@ -173,8 +204,11 @@ async fn catch_up_with_nothing_changed_costs_a_handful_of_requests() {
     assert!(!log.iter().any(|p| p.contains("/posts")), "{log:#?}");
 }
 
+/// With no live connection watching, a sync cannot know where only an
+/// edit or reaction happened: it asks each channel it holds posts of what
+/// changed `since` its cached range, and never more than that.
 #[tokio::test]
-async fn catch_up_fetches_new_posts_only_where_something_was_posted() {
+async fn catch_up_without_a_live_connection_asks_each_cached_channel_since_its_range() {
     let s = signed_in_student().await;
     let (channel_id, teacher) = shared_channel(&s).await;
     s.client.sync().await.unwrap();
@@ -188,9 +222,22 @@ async fn catch_up_fetches_new_posts_only_where_something_was_posted() {
         .into_iter()
         .filter(|r| r.path.ends_with("/posts"))
         .collect();
-    assert_eq!(post_requests.len(), 1, "{post_requests:?}");
-    assert!(post_requests[0].path.contains(&channel_id));
-    assert!(post_requests[0].query.contains("since="));
+    let cached: i64 = s
+        .client
+        .store()
+        .unwrap()
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(DISTINCT channel_id) FROM timeline_ranges",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(post_requests.len() as i64, cached, "{post_requests:?}");
+    assert!(post_requests.iter().any(|r| r.path.contains(&channel_id)));
+    assert!(post_requests.iter().all(|r| r.query.contains("since=")));
     assert!(report.gaps_left.is_empty());
     let after = s.client.timeline(&channel_id, 200).await.unwrap();
     assert_eq!(after.posts.len(), before.posts.len() + 1);

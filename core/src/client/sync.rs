@@ -5,6 +5,7 @@ use tokio::sync::watch;
 use super::Client;
 use crate::error::Result;
 use crate::reads::ThreadView;
+use crate::store::SyncCursor;
 use crate::sync::{
     load_older, load_thread, sync, LoadOlderOutcome, ProgressReporter, SyncError, SyncOptions,
     SyncProgress, SyncReport,
@@ -21,6 +22,13 @@ impl Client {
     /// [`Client::sync`] with the channel the user is looking at.
     pub async fn sync_with(&self, mut options: SyncOptions) -> Result<SyncReport> {
         let account = self.account()?;
+        if self.live()?.is_none() {
+            // No live connection has been watching: anything may have changed.
+            account
+                .store
+                .write(|w| w.raise_mark(SyncCursor::CachedPostsUnverified))
+                .await?;
+        }
         options.progress = ProgressReporter::new(self.inner.sync_progress.clone());
         match sync(&account.api, &account.store, &options).await {
             Err(SyncError::Store(err)) if err.is_corruption() => {

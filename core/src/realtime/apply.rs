@@ -22,7 +22,7 @@ use crate::error::Error;
 use crate::model::Post;
 use crate::store::{
     cached_channel, newest_range, post_is_live, read_account_value, realtime_state, AccountKey,
-    Store, StoreResult, UnreadCounts, Writer,
+    Store, StoreResult, SyncCursor, UnreadCounts, Writer,
 };
 
 /// Runs the REST catch-up (the sync module's); `Err` keeps it owed.
@@ -146,6 +146,11 @@ impl StoreSink {
             let catching_up = catch_up_running.load(Ordering::SeqCst);
             let unbroken = !batch.catch_up_needed && !owed && !catching_up;
             let mut refresh = batch.catch_up_needed;
+            if batch.catch_up_needed {
+                // The connection could not resume: edits, deletes and
+                // reactions meanwhile are only found by asking each channel.
+                w.raise_mark(SyncCursor::CachedPostsUnverified)?;
+            }
             for received in &batch.events {
                 refresh |= apply_event(w, &me, received, unbroken)?;
                 if catching_up {

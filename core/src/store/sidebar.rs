@@ -4,7 +4,7 @@ use crate::model::{SidebarCategory, SidebarCategoryList, SidebarCategoryType};
 
 use super::changes::StoreChange;
 use super::error::StoreResult;
-use super::sync_state::{read_cursor, SyncCursor};
+use super::sync_state::SyncCursor;
 use super::writer::Writer;
 
 impl Writer<'_> {
@@ -166,21 +166,13 @@ impl Writer<'_> {
     /// Each mark raises a generation, so a catch-up that fetched before a
     /// newer mark leaves that mark standing.
     pub fn mark_sidebar_categories_stale(&mut self) -> StoreResult<()> {
-        let generation = read_cursor(self.conn(), SyncCursor::SidebarCategoriesStale)?;
-        self.set_cursor(
-            SyncCursor::SidebarCategoriesStale,
-            generation.unwrap_or(0) + 1,
-        )
+        self.raise_mark(SyncCursor::SidebarCategoriesStale)
     }
 
     /// Clears the mark a catch-up read as `generation` before fetching;
     /// a later mark stays.
     pub fn clear_sidebar_categories_stale(&mut self, generation: i64) -> StoreResult<()> {
-        self.conn().execute(
-            "DELETE FROM sync_state WHERE name = ?1 AND value = ?2",
-            rusqlite::params![SyncCursor::SidebarCategoriesStale.key(), generation],
-        )?;
-        Ok(())
+        self.clear_mark(SyncCursor::SidebarCategoriesStale, generation)
     }
 }
 

@@ -14,6 +14,12 @@ pub enum SyncCursor {
     /// Set (1) when some team's sidebar categories changed on the server
     /// without saying how: the next catch-up fetches every team's.
     SidebarCategoriesStale,
+    /// Set when events may have been lost (a websocket whose resume
+    /// failed, or a sync with no live connection): the next catch-up asks
+    /// every channel with cached posts what changed since its range, not
+    /// only the channels where something was posted, so offline edits,
+    /// deletes and reactions are not missed.
+    CachedPostsUnverified,
 }
 
 impl SyncCursor {
@@ -21,6 +27,7 @@ impl SyncCursor {
         match self {
             SyncCursor::LastSyncAt => "last_sync_at",
             SyncCursor::SidebarCategoriesStale => "sidebar_categories_stale",
+            SyncCursor::CachedPostsUnverified => "cached_posts_unverified",
         }
     }
 }
@@ -36,6 +43,27 @@ impl Writer<'_> {
         self.notify(StoreChange::SyncState);
         Ok(())
     }
+
+    /// Raises a mark that a later catch-up must act on. The value is a
+    /// generation: the catch-up clears only the one it read before
+    /// fetching, so a mark raised while it runs outlives it.
+    pub fn raise_mark(&mut self, mark: SyncCursor) -> StoreResult<()> {
+        let generation = read_cursor(self.conn(), mark)?;
+        self.set_cursor(mark, generation.unwrap_or(0) + 1)
+    }
+
+    /// Clears `mark` if it is still at `generation`.
+    pub fn clear_mark(&mut self, mark: SyncCursor, generation: i64) -> StoreResult<()> {
+        self.conn()
+            .prepare_cached("DELETE FROM sync_state WHERE name = ?1 AND value = ?2")?
+            .execute(rusqlite::params![mark.key(), generation])?;
+        Ok(())
+    }
+}
+
+/// A raised mark's generation, or None.
+pub fn read_mark(conn: &Connection, mark: SyncCursor) -> StoreResult<Option<i64>> {
+    Ok(read_cursor(conn, mark)?.filter(|v| *v > 0))
 }
 
 pub fn read_cursor(conn: &Connection, cursor: SyncCursor) -> StoreResult<Option<i64>> {

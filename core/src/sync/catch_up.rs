@@ -108,10 +108,14 @@ impl MemberPaging {
     }
 }
 
+/// `verify`: events may have been lost since the last sync, so every
+/// channel with cached posts is asked what changed in them (an edit, delete
+/// or reaction moves no `last_post_at`).
 pub(super) async fn catch_up<A: SyncApi>(
     api: &A,
     store: &Store,
     options: &SyncOptions,
+    verify: bool,
 ) -> SyncResult<SyncReport, A::Error> {
     let known = known(store).await?;
     if known.me.is_empty() {
@@ -128,7 +132,7 @@ pub(super) async fn catch_up<A: SyncApi>(
         None => most_recently_viewed_channel(store).await?,
     };
     let changes = Changes {
-        posts: post_fetches(&listing, &known, focus.as_deref()),
+        posts: post_fetches(&listing, &known, focus.as_deref(), verify),
         teams: changed_teams(&listing, &known, paging.complete),
     };
     write_listing(store, known.me.clone(), listing, paging.complete).await?;
@@ -165,13 +169,19 @@ pub(super) async fn catch_up<A: SyncApi>(
     Ok(report)
 }
 
-/// Channels where something was posted since the cache saw them, plus the
-/// focused one if its timeline was never loaded.
-fn post_fetches(listing: &Listing, known: &Known, focus: Option<&str>) -> Vec<PostFetch> {
+/// Channels where something was posted since the cache saw them (with
+/// `verify`, every channel with cached posts), plus the focused one if its
+/// timeline was never loaded.
+fn post_fetches(
+    listing: &Listing,
+    known: &Known,
+    focus: Option<&str>,
+    verify: bool,
+) -> Vec<PostFetch> {
     let mut fetches = Vec::new();
     for channel in listing.channels.iter().filter(|c| c.delete_at == 0) {
         match known.channels.get(&channel.id) {
-            Some((_, Some(range_end))) if channel.last_post_at > *range_end => {
+            Some((_, Some(range_end))) if verify || channel.last_post_at > *range_end => {
                 fetches.push(PostFetch::Since(channel.id.clone(), *range_end));
             }
             Some((_, Some(_))) => {}

@@ -36,7 +36,7 @@ pub use progress::{SyncProgress, SyncStage};
 
 use tracing::Instrument;
 
-use crate::store::{read_cursor, Store, StoreError, SyncCursor};
+use crate::store::{read_cursor, read_mark, Store, StoreError, SyncCursor};
 
 /// How many post pages are fetched at the same time.
 pub const POST_FETCH_CONCURRENCY: usize = 6;
@@ -137,13 +137,16 @@ pub async fn sync<A: SyncApi>(
     // Spans are attached with `instrument`: an entered span guard must not
     // live across an await (and would make the future !Send).
     let catching_up = synced_before && !store.was_rebuilt();
+    let unverified = store
+        .read(|c| read_mark(c, SyncCursor::CachedPostsUnverified))
+        .await?;
     let _idle_when_done = options.progress.start(if catching_up {
         SyncKind::CatchUp
     } else {
         SyncKind::Full
     });
     let report = if catching_up {
-        catch_up::catch_up(api, store, options)
+        catch_up::catch_up(api, store, options, unverified.is_some())
             .instrument(tracing::info_span!("catch_up_sync"))
             .await?
     } else {
@@ -151,6 +154,11 @@ pub async fn sync<A: SyncApi>(
             .instrument(tracing::info_span!("first_sync"))
             .await?
     };
+    if let Some(generation) = unverified {
+        store
+            .write(move |w| w.clear_mark(SyncCursor::CachedPostsUnverified, generation))
+            .await?;
+    }
     store.clear_rebuilt_flag();
     Ok(report)
 }

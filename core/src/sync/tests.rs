@@ -288,6 +288,80 @@ async fn catch_up_fetches_new_posts_since_the_cached_range_only_where_posted() {
     assert!(!win.newer_missing);
 }
 
+fn post_requests(server: &FakeServer) -> Vec<String> {
+    let mut names: Vec<String> = server
+        .names()
+        .into_iter()
+        .filter(|n| n.starts_with("posts"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// An edit or reaction moves no `last_post_at`: only asking the channel
+/// finds it. That costs a request per cached channel, so it is done only
+/// when events may have been lost (the mark), and the mark then goes.
+#[tokio::test]
+async fn after_lost_events_the_catch_up_asks_every_cached_channel_what_changed() {
+    let server = school(0);
+    let (_d, store) = store();
+    sync(&server, &store, &SyncOptions::default())
+        .await
+        .unwrap();
+    let cached = window(&store, "a", 5).await.posts[0].id.clone();
+    {
+        let mut data = server.data.lock().unwrap();
+        let edited = data.posts.iter_mut().find(|p| p.id == cached).unwrap();
+        edited.message = "Korrigiert".into();
+        edited.edit_at = 30_000;
+        edited.update_at = 30_000;
+    }
+    server.reset();
+    sync(&server, &store, &SyncOptions::default())
+        .await
+        .unwrap();
+    assert!(
+        post_requests(&server).is_empty(),
+        "a live connection would have told"
+    );
+
+    store
+        .write(|w| w.raise_mark(SyncCursor::CachedPostsUnverified))
+        .await
+        .unwrap();
+    server.reset();
+    sync(&server, &store, &SyncOptions::default())
+        .await
+        .unwrap();
+    let with_ranges: Vec<String> = store
+        .read(|c| {
+            let mut stmt =
+                c.prepare("SELECT DISTINCT channel_id FROM timeline_ranges ORDER BY 1")?;
+            let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(ids
+                .map(|id| format!("posts {} since", id.unwrap()))
+                .collect())
+        })
+        .await
+        .unwrap();
+    assert_eq!(post_requests(&server), with_ranges);
+    let shown = window(&store, "a", 5).await;
+    let post = shown.posts.iter().find(|p| p.id == cached).unwrap();
+    assert_eq!(post.message, "Korrigiert");
+    assert_eq!(
+        store
+            .read(|c| read_mark(c, SyncCursor::CachedPostsUnverified))
+            .await
+            .unwrap(),
+        None
+    );
+    server.reset();
+    sync(&server, &store, &SyncOptions::default())
+        .await
+        .unwrap();
+    assert!(post_requests(&server).is_empty(), "verified once is enough");
+}
+
 #[tokio::test]
 async fn a_cut_off_catch_up_leaves_a_known_gap_that_scrolling_fills() {
     let server = school(0);

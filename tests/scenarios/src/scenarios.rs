@@ -995,3 +995,100 @@ pub async fn deletes_reach_the_other_device(sut: &impl ServerUnderTest) -> Resul
     .await?;
     Ok(())
 }
+
+/// Changes made while a device was offline, in a channel where nothing new
+/// was posted since (an edit, a delete, a reaction: none moves the
+/// channel's last post time), are there after its next sync, and the
+/// device's cached posts then read as a fresh device's do.
+pub async fn offline_changes_are_caught_up(sut: &impl ServerUnderTest) -> Result<()> {
+    use pausenhof_core::api::posts::{add_reaction, delete_post, patch_post, PostPatch};
+    let school = sut.school();
+    let author = Device::signed_in(&sut.url(), &school.student).await?;
+    author.client.sync().await?;
+    let square = author.channel(&school.team, School::SHARED_CHANNEL).await?;
+    let corrected = post_now(&author, &square.id, "", &unique("Hausaufgabe S. 12")).await?;
+    let deleted = post_now(&author, &square.id, "", &unique("Falscher Kanal")).await?;
+    let liked = post_now(&author, &square.id, "", &unique("Ausflug am Montag")).await?;
+
+    let reader = Device::signed_in(&sut.url(), &school.classmate).await?;
+    reader.client.sync().await?;
+    reader.client.load_older(&square.id).await?;
+    let before = reader.client.timeline(&square.id, 60).await?.posts;
+    for post in [&corrected, &deleted, &liked] {
+        ensure!(
+            before.iter().any(|p| p.id == post.id),
+            "{}: {:?} not cached before going offline",
+            sut.name(),
+            post.message
+        );
+    }
+
+    // The reader is offline (no connection, no sync) while these happen.
+    let api = author.client.api()?;
+    let text = unique("Hausaufgabe S. 14");
+    patch_post(
+        &api,
+        &corrected.id,
+        &PostPatch {
+            message: Some(text.clone()),
+            ..PostPatch::default()
+        },
+    )
+    .await?;
+    delete_post(&api, &deleted.id).await?;
+    add_reaction(&api, &school.student.id, &liked.id, "tada").await?;
+
+    reader.client.sync().await?;
+    let after = reader.client.timeline(&square.id, 60).await?.posts;
+    let find = |id: &str| after.iter().find(|p| p.id == id);
+    ensure!(
+        find(&corrected.id).is_some_and(|p| p.message == text && p.edited),
+        "{}: the edit was not caught up: {:?}",
+        sut.name(),
+        find(&corrected.id)
+    );
+    ensure!(
+        find(&deleted.id).is_none_or(|p| p.deleted && p.message.is_empty()),
+        "{}: the deleted post still shows: {:?}",
+        sut.name(),
+        find(&deleted.id)
+    );
+    ensure!(
+        find(&liked.id).is_some_and(|p| p.reactions.iter().any(|r| r.emoji_name == "tada")),
+        "{}: the reaction was not caught up: {:?}",
+        sut.name(),
+        find(&liked.id)
+    );
+
+    // Everything the reader caches of the channel reads as a fresh device's copy.
+    let fresh = Device::signed_in(&sut.url(), &school.classmate).await?;
+    fresh.client.sync().await?;
+    fresh.client.load_older(&square.id).await?;
+    let truth = fresh.client.timeline(&square.id, 60).await?.posts;
+    // Compared where both hold the channel: from the later of their oldest posts on.
+    let visible = |posts: &[pausenhof_core::reads::PostView], from: i64| -> Vec<_> {
+        posts
+            .iter()
+            .filter(|p| !p.deleted && p.create_at >= from)
+            .map(|p| {
+                (
+                    p.id.clone(),
+                    p.message.clone(),
+                    p.edited,
+                    p.reactions.clone(),
+                )
+            })
+            .collect()
+    };
+    let oldest = |posts: &[pausenhof_core::reads::PostView]| {
+        posts.iter().map(|p| p.create_at).min().unwrap_or(0)
+    };
+    let from = oldest(&after).max(oldest(&truth));
+    let (mine, theirs) = (visible(&after, from), visible(&truth, from));
+    ensure!(
+        mine == theirs,
+        "{}: the caught-up cache differs from the server:\n{mine:#?}\nvs\n{theirs:#?}",
+        sut.name()
+    );
+    Ok(())
+}

@@ -44,6 +44,7 @@ on_real_server!(
     reactions_come_and_go,
     edits_reach_the_other_device,
     deletes_reach_the_other_device,
+    offline_changes_are_caught_up,
 );
 
 on_real_server_composer!(

@@ -39,6 +39,7 @@ on_test_server!(
     reactions_come_and_go,
     edits_reach_the_other_device,
     deletes_reach_the_other_device,
+    offline_changes_are_caught_up,
 );
 
 on_test_server_composer!(
