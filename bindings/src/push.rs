@@ -230,6 +230,19 @@ impl Client {
         )
     }
 
+    /// Registers the APNs device token iOS gave the app (hex) at the
+    /// school's push gateway, and the gateway's token as this device.
+    /// Needs granted consent for platform push. `PushGatewayMissing` when
+    /// the school runs no gateway or it does not deliver to APNs.
+    pub async fn register_apns_token(&self, device_token: String) -> Result<PushStatus> {
+        let core = self.core.clone();
+        Ok(
+            run(async move { core.register_apns_token(&device_token).await })
+                .await?
+                .into(),
+        )
+    }
+
     /// The gateway's VAPID public key, for distributors that ask for one.
     pub async fn push_gateway_vapid_key(&self) -> Result<String> {
         let core = self.core.clone();

@@ -81,6 +81,29 @@ async fn register(
     )
 }
 
+/// `POST /api/v1/apns/registrations`: an iOS install's device token.
+async fn register_apns(
+    State(gateway): State<Arc<FakeGateway>>,
+    Json(body): Json<Value>,
+) -> (StatusCode, Json<Value>) {
+    let Some(token) = body["device_token"].as_str() else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "missing device_token"})),
+        );
+    };
+    let n = gateway.issued.fetch_add(1, Ordering::SeqCst) + 1;
+    let (gateway_token, secret) = (format!("gw{n}"), format!("secret-{n}"));
+    gateway.registrations.lock().unwrap().insert(
+        gateway_token.clone(),
+        (secret.clone(), format!("apns:{token}")),
+    );
+    (
+        StatusCode::CREATED,
+        Json(json!({"token": gateway_token, "secret": secret})),
+    )
+}
+
 async fn unregister(
     State(gateway): State<Arc<FakeGateway>>,
     Path(token): Path<String>,
@@ -117,6 +140,7 @@ async fn start_gateway() -> (String, Arc<FakeGateway>) {
             "/gw/api/v1/unifiedpush/registrations/{token}",
             delete(unregister),
         )
+        .route("/gw/api/v1/apns/registrations", post(register_apns))
         .route(
             "/gw/api/v1/unifiedpush/vapid",
             get(|| async { Json(json!({"public_key": "BPublicVapidKey"})) }),
@@ -248,6 +272,76 @@ async fn the_gateway_hears_nothing_before_consent_and_forgets_on_new_endpoint_an
     let status = restarted.sync_push_registration().await.unwrap();
     assert_eq!(status.teardowns_pending, 0);
     assert!(gateway.endpoints().is_empty());
+    assert_eq!(gateway.refused_deletes.load(Ordering::SeqCst), 0);
+}
+
+/// iOS: the APNs device token goes to the gateway (never to the server)
+/// only after consent to platform push; the session carries the gateway's
+/// token; a new token replaces the registration; withdrawal deletes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_apns_token_reaches_only_the_gateway_and_only_after_consent() {
+    let server = TestServer::start(ServerConfig::default()).await.unwrap();
+    let me = server.account(Role::Student);
+    let (gateway_url, gateway) = start_gateway().await;
+    let client = Phone::new(&gateway_url).client();
+    client
+        .sign_in_with_password(&server.url(), &me.username, &me.password, None)
+        .await
+        .unwrap();
+    let (first, second) = ("ab".repeat(32), "CD".repeat(32));
+
+    let refused = client.register_apns_token(&first).await;
+    assert!(
+        matches!(refused, Err(Error::InvalidInput { .. })),
+        "{refused:?}"
+    );
+    client
+        .grant_push_consent(Delivery::UnifiedPush, "2026-12")
+        .await
+        .unwrap();
+    assert!(client.register_apns_token(&first).await.is_err());
+    client
+        .grant_push_consent(Delivery::PlatformPush, "2026-12")
+        .await
+        .unwrap();
+    for hostile in [
+        "",
+        "zz".repeat(32).as_str(),
+        &"ab".repeat(31),
+        &"a".repeat(65),
+    ] {
+        let refused = client.register_apns_token(hostile).await;
+        assert!(
+            matches!(refused, Err(Error::InvalidInput { .. })),
+            "{hostile:?}"
+        );
+    }
+    assert_eq!(gateway.issued.load(Ordering::SeqCst), 0);
+
+    let status = client.register_apns_token(&first).await.unwrap();
+    assert!(status.registered.unwrap().attached);
+    assert_eq!(gateway.endpoints(), [format!("apns:{first}")]);
+    assert_eq!(session_device_ids(&client).await, ["apple_rn-v2:gw1"]);
+    client.register_apns_token(&first).await.unwrap();
+    assert_eq!(
+        gateway.issued.load(Ordering::SeqCst),
+        1,
+        "a repeated token stands"
+    );
+
+    client.register_apns_token(&second).await.unwrap();
+    assert_eq!(
+        gateway.endpoints(),
+        [format!("apns:{}", second.to_lowercase())]
+    );
+    assert_eq!(session_device_ids(&client).await, ["apple_rn-v2:gw2"]);
+
+    let status = client.withdraw_push_consent().await.unwrap();
+    assert_eq!(status.teardowns_pending, 0);
+    assert!(gateway.endpoints().is_empty());
+    // The session keeps a placeholder nobody serves, never the old token.
+    let ids = session_device_ids(&client).await;
+    assert!(ids.iter().all(|id| !id.contains("gw")), "{ids:?}");
     assert_eq!(gateway.refused_deletes.load(Ordering::SeqCst), 0);
 }
 

@@ -9,7 +9,7 @@ use crate::locks::RwLockExt;
 use crate::push::consent::{
     consent_log, current_consent, ConsentRecord, ConsentState, Decision, Delivery,
 };
-use crate::push::gateway::{self, UnifiedPushEndpoint};
+use crate::push::gateway::{self, ApnsToken, GatewayTarget, UnifiedPushEndpoint};
 use crate::push::registration::{
     gateway_registration, registration, teardowns, unregister, withdrawn_placeholder, PushDevice,
     PushPlatform, PushRegistrar, Unregistration,
@@ -160,24 +160,53 @@ impl Client {
     /// replaces the old registration, which is deleted at the gateway.
     pub async fn register_unified_push(&self, endpoint: UnifiedPushEndpoint) -> Result<PushStatus> {
         endpoint.validate()?;
+        self.register_at_gateway(
+            GatewayTarget::UnifiedPush(&endpoint),
+            Delivery::UnifiedPush,
+            PushPlatform::Android,
+        )
+        .await
+    }
+
+    /// Registers the APNs device token iOS gave the app (hex) at the
+    /// school's push gateway, then the gateway's token as this device: the
+    /// server's pushes go to the gateway, which sends only ids on to APNs.
+    /// Needs granted consent for platform push; a new token replaces the
+    /// old registration, as for UnifiedPush.
+    pub async fn register_apns_token(&self, device_token: &str) -> Result<PushStatus> {
+        let token = ApnsToken::parse(device_token)?;
+        self.register_at_gateway(
+            GatewayTarget::Apns(&token),
+            Delivery::PlatformPush,
+            PushPlatform::Apple,
+        )
+        .await
+    }
+
+    async fn register_at_gateway(
+        &self,
+        target: GatewayTarget<'_>,
+        delivery: Delivery,
+        platform: PushPlatform,
+    ) -> Result<PushStatus> {
         let account = self.account()?;
         let consent = account.store.read(current_consent).await?;
-        if consent.granted_delivery() != Some(Delivery::UnifiedPush) {
+        if consent.granted_delivery() != Some(delivery) {
             return Err(Error::InvalidInput {
-                reason: "push consent for UnifiedPush has not been granted".into(),
+                reason: "push consent for this delivery has not been granted".into(),
             });
         }
         let gateway = self.push_gateway(&account);
-        // Distributors hand out the same endpoint again (after a restart,
-        // say): that registration stands, only the owed steps run.
-        let (digest, at_gateway) = (endpoint.digest(), gateway.to_string());
+        // Push services hand out the same endpoint or token again (after a
+        // restart, say): that registration stands, only the owed steps run.
+        let (digest, at_gateway) = (target.digest(), gateway.to_string());
         let unchanged = account
             .store
             .read(move |conn| {
                 let Some(current) = registration(conn)? else {
                     return Ok(false);
                 };
-                Ok(current.device.delivery == Delivery::UnifiedPush
+                Ok(current.device.delivery == delivery
                     && gateway_registration(conn, &current.device.token)?
                         .is_some_and(|g| g.endpoint_digest == digest && g.gateway == at_gateway))
             })
@@ -186,10 +215,10 @@ impl Client {
             self.run_push_steps(&account).await?;
             return self.push_status().await;
         }
-        let registration = gateway::register(&self.inner.http, &gateway, &endpoint).await?;
+        let registration = gateway::register(&self.inner.http, &gateway, &target).await?;
         let device = PushDevice {
-            delivery: Delivery::UnifiedPush,
-            platform: PushPlatform::Android,
+            delivery,
+            platform,
             token: registration.token.clone(),
         };
         let adopted = self

@@ -154,19 +154,91 @@ struct Refusal {
     error: String,
 }
 
-/// Registers `endpoint` at `gateway`.
+/// An iOS install's APNs device token, in hex as the gateway wants it.
+/// It addresses this device: kept out of logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApnsToken(String);
+
+impl std::fmt::Debug for ApnsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApnsToken")
+            .field("len", &self.0.len())
+            .finish()
+    }
+}
+
+impl ApnsToken {
+    /// Device tokens are 32 bytes today; Apple says they may grow (the
+    /// gateway's own bound).
+    const HEX_LEN: std::ops::RangeInclusive<usize> = 64..=200;
+
+    pub fn parse(hex: &str) -> Result<ApnsToken> {
+        let hex = hex.trim();
+        let valid = Self::HEX_LEN.contains(&hex.len())
+            && hex.len() % 2 == 0
+            && hex.bytes().all(|b| b.is_ascii_hexdigit());
+        if !valid {
+            return Err(Error::InvalidInput {
+                reason: "the APNs device token is not hex of a device token".into(),
+            });
+        }
+        Ok(ApnsToken(hex.to_ascii_lowercase()))
+    }
+
+    /// Tells a repeated token from a new one without keeping it.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(format!("apns\0{}", self.0).as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// What is registered at the gateway: where it delivers to this device.
+pub(crate) enum GatewayTarget<'a> {
+    UnifiedPush(&'a UnifiedPushEndpoint),
+    Apns(&'a ApnsToken),
+}
+
+impl GatewayTarget<'_> {
+    fn url(&self, gateway: &Url) -> Url {
+        match self {
+            GatewayTarget::UnifiedPush(_) => registrations_url(gateway),
+            GatewayTarget::Apns(_) => gateway
+                .join("api/v1/apns/registrations")
+                .unwrap_or_else(|_| gateway.clone()),
+        }
+    }
+
+    fn body(&self) -> serde_json::Value {
+        match self {
+            GatewayTarget::UnifiedPush(endpoint) => serde_json::json!({
+                "endpoint": endpoint.url,
+                "p256dh": endpoint.p256dh,
+                "auth": endpoint.auth,
+            }),
+            GatewayTarget::Apns(token) => serde_json::json!({ "device_token": token.0 }),
+        }
+    }
+
+    pub(crate) fn digest(&self) -> String {
+        match self {
+            GatewayTarget::UnifiedPush(endpoint) => endpoint.digest(),
+            GatewayTarget::Apns(token) => token.digest(),
+        }
+    }
+}
+
+/// Registers `target` at `gateway`.
 pub(crate) async fn register(
     http: &reqwest::Client,
     gateway: &Url,
-    endpoint: &UnifiedPushEndpoint,
+    target: &GatewayTarget<'_>,
 ) -> Result<GatewayRegistration> {
-    let body = serde_json::json!({
-        "endpoint": endpoint.url,
-        "p256dh": endpoint.p256dh,
-        "auth": endpoint.auth,
-    });
+    let body = target.body();
     let response = http
-        .post(registrations_url(gateway))
+        .post(target.url(gateway))
         .timeout(GATEWAY_TIMEOUT)
         .json(&body)
         .send()
@@ -187,16 +259,17 @@ pub(crate) async fn register(
                 gateway: gateway.to_string(),
                 token: registered.token,
                 secret: registered.secret,
-                endpoint_digest: endpoint.digest(),
+                endpoint_digest: target.digest(),
             })
         }
+        // 501: this gateway does not deliver to APNs.
+        404 | 405 | 501 => Err(no_gateway(gateway)),
         400 | 422 => {
             let refusal: Refusal = serde_json::from_slice(&answer).unwrap_or_default();
             Err(Error::InvalidInput {
                 reason: format!("the push gateway refused the endpoint: {}", refusal.error),
             })
         }
-        404 | 405 => Err(no_gateway(gateway)),
         429 => Err(Error::RateLimited { retry_after: None }),
         _ => Err(Error::Server {
             status: status.as_u16(),
@@ -273,6 +346,30 @@ mod tests {
             url: url.into(),
             p256dh: p256dh.into(),
             auth: auth.into(),
+        }
+    }
+
+    #[test]
+    fn apns_tokens_are_hex_kept_lowercase_and_out_of_logs() {
+        let token = ApnsToken::parse(&"AB".repeat(32)).unwrap();
+        assert_eq!(token.0, "ab".repeat(32));
+        assert!(!format!("{token:?}").contains("ab"));
+        assert_eq!(
+            token.digest(),
+            ApnsToken::parse(&"ab".repeat(32)).unwrap().digest()
+        );
+        assert_ne!(
+            token.digest(),
+            ApnsToken::parse(&"ac".repeat(32)).unwrap().digest()
+        );
+        for bad in [
+            "",
+            "ab",
+            &"g0".repeat(32),
+            &"a".repeat(65),
+            &"ab".repeat(101),
+        ] {
+            assert!(ApnsToken::parse(bad).is_err(), "{bad}");
         }
     }
 

@@ -3,9 +3,10 @@ import UIKit
 import UserNotifications
 
 /// APNs for the accounts that consented: asks iOS for a device token once
-/// consent is granted and hands it to the core, which attaches it to the
-/// account's session at the school's server. The server's pushes go
-/// through the school's gateway, which forwards ids only.
+/// consent is granted and hands it to the core, which registers it at the
+/// school's push gateway and attaches the gateway's token to the account's
+/// session at the school's server. The server's pushes go through the
+/// gateway, which forwards ids only.
 /// `@unchecked Sendable`: the core calls `unregister` on its own threads;
 /// the one mutable field is behind `lock`.
 final class PushRegistration: PushRegistrar, @unchecked Sendable {
@@ -66,8 +67,9 @@ final class PushRegistration: PushRegistrar, @unchecked Sendable {
               let status = try? await client.pushStatus(),
               case .granted(let delivery, _, _) = status.consent, delivery == .platformPush
         else { return }
-        _ = try? await client.registerPushDevice(
-            device: PushDevice(delivery: .platformPush, platform: .apple, token: hex))
+        // Through the school's gateway: the server only ever learns the
+        // gateway's token, and Apple only ever sees ids.
+        _ = try? await client.registerApnsToken(deviceToken: hex)
     }
 
     /// After the user withdrew consent: the core has detached the token at
