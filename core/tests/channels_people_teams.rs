@@ -180,6 +180,8 @@ async fn mark_unread_and_archived_channels() {
     let me = server.account(Role::Student);
     let (_a_dir, a) = device(&server, &me).await;
     let (_b_dir, b) = live_device(&server, &me).await;
+    // Synced before the channel existed, and not live: it never hears of it.
+    let (_c_dir, c) = device(&server, &me).await;
     let team = first_team(&a).await;
     let channel = a
         .create_channel(&team, "Lesekreis", false, "")
@@ -230,6 +232,13 @@ async fn mark_unread_and_archived_channels() {
     let refused = a.send_post(&channel.id, "", "Noch da?").await;
     assert_eq!(refused, Err(Error::ChannelArchived));
     assert!(a.pending_sends().await.unwrap().is_empty());
+    // A device whose cache lacks the channel asks the server first.
+    c.start_realtime().unwrap();
+    assert_eq!(
+        c.send_post(&channel.id, "", "Noch da?").await,
+        Err(Error::ChannelArchived)
+    );
+    assert!(c.pending_sends().await.unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -351,13 +351,24 @@ impl Client {
     }
 
     /// Archived channels are read-only: a post into one is refused before
-    /// it is queued (the server would refuse it later, after the echo).
+    /// it is queued (the server would refuse it later, after the echo). A
+    /// channel the cache does not hold (not synced yet, or briefly dropped
+    /// by a catch-up's older listing) is asked for; offline it is queued,
+    /// and the outbox reports the server's refusal.
     pub(super) async fn refuse_archived(&self, channel_id: &str) -> Result<()> {
         let id = channel_id.to_owned();
-        let channel = self.store()?.read(move |c| cached_channel(c, &id)).await?;
-        match channel {
-            Some(c) if c.delete_at > 0 => Err(Error::ChannelArchived),
-            _ => Ok(()),
+        let account = self.account()?;
+        let cached = account.store.read(move |c| cached_channel(c, &id)).await?;
+        let archived = match cached {
+            Some(c) => c.delete_at > 0,
+            None => channels_api::channel(&account.api, channel_id)
+                .await
+                .is_ok_and(|c| c.delete_at > 0),
+        };
+        if archived {
+            Err(Error::ChannelArchived)
+        } else {
+            Ok(())
         }
     }
 

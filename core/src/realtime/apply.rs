@@ -310,6 +310,9 @@ fn owe_what_catch_up_may_overwrite(w: &mut Writer<'_>, event: &Event) -> StoreRe
         | Event::PostUnread { .. }
         | Event::ChannelsViewed(_)
         | Event::ChannelUpdated(_)
+        | Event::ChannelDeleted { .. }
+        | Event::ChannelRestored { .. }
+        | Event::ChannelConverted { .. }
         | Event::PreferencesChanged(_)
         | Event::PreferencesDeleted(_)
         | Event::UpdateTeam(_) => Ok(true),
