@@ -194,33 +194,48 @@ struct Digests {
     shown: u64,
 }
 
-/// Re-reads the lists after every change that may affect them, noting
-/// when (after the read) and what it saw.
+/// Re-reads the lists after changes that may affect them, noting when
+/// the read began and what it saw. The time is the read's start, not its
+/// end: reading every team's list takes a while, and the state it sees
+/// was reached before it began (stamping the end made the lists look
+/// final up to a whole read after the sync had ended). Change sets that
+/// queued meanwhile are taken in one read.
 async fn watch_channel_lists(client: Client, snapshots: Arc<Mutex<Vec<(u64, Digests)>>>) {
     let Ok(mut changes) = client.store_changes() else {
         return;
     };
+    let affects_lists = |set: &pausenhof_core::store::ChangeSet| {
+        set.iter().any(|c| {
+            matches!(
+                c,
+                StoreChange::Teams
+                    | StoreChange::ChannelList { .. }
+                    | StoreChange::User { .. }
+                    | StoreChange::Preferences
+                    | StoreChange::Rebuilt
+            )
+        })
+    };
     loop {
-        let relevant = match changes.recv().await {
-            Ok(set) => set.iter().any(|c| {
-                matches!(
-                    c,
-                    StoreChange::Teams
-                        | StoreChange::ChannelList { .. }
-                        | StoreChange::User { .. }
-                        | StoreChange::Preferences
-                        | StoreChange::Rebuilt
-                )
-            }),
+        let mut relevant = match changes.recv().await {
+            Ok(set) => affects_lists(&set),
             Err(RecvError::Lagged(_)) => true,
             Err(RecvError::Closed) => return,
         };
+        loop {
+            match changes.try_recv() {
+                Ok(set) => relevant |= affects_lists(&set),
+                Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) => relevant = true,
+                Err(_) => break,
+            }
+        }
         if !relevant {
             continue;
         }
+        let began = now_us();
         if let Ok(digest) = lists_digest(&client).await {
             if let Ok(mut s) = snapshots.lock() {
-                s.push((now_us(), digest));
+                s.push((began, digest));
             }
         }
     }
