@@ -6,9 +6,7 @@ import android.view.Menu
 import android.view.MenuItem
 
 /** A conversation on a screen of its own (on a phone, or opened from search and notifications). */
-class ChannelActivity : Screen(), ConversationHost {
-    private var pane: ConversationPane? = null
-
+class ChannelActivity : ConversationScreen() {
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         val channelId = intent.getStringExtra(EXTRA_CHANNEL_ID) ?: return finish()
@@ -19,35 +17,8 @@ class ChannelActivity : Screen(), ConversationHost {
         launch { if (signedInAndLive()) shown.start() }
     }
 
-    override fun onDestroy() {
-        pane?.close()
-        pane = null
-        super.onDestroy()
-    }
-
-    override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
-        if (pane?.onActivityResult(requestCode, resultCode, data) != true) {
-            super.onActivityResult(requestCode, resultCode, data)
-        }
-    }
-
-    override fun onPause() {
-        pane?.pause()
-        super.onPause()
-    }
-
-    override fun onResume() {
-        super.onResume()
-        pane?.resume()
-    }
-
     override fun onCreateOptionsMenu(menu: Menu): Boolean {
         pane?.addMenuItems(menu)
-        return true
-    }
-
-    override fun onPrepareOptionsMenu(menu: Menu): Boolean {
-        pane?.prepareMenu(menu)
         return true
     }
 

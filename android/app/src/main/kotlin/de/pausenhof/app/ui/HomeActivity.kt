@@ -31,7 +31,7 @@ import kotlinx.coroutines.flow.collectLatest
  * conversation shows beside the sidebar; on a phone it opens a screen of
  * its own.
  */
-class HomeActivity : Screen(), ConversationHost {
+class HomeActivity : ConversationScreen() {
     private lateinit var banner: TextView
     private lateinit var teamBar: LinearLayout
     private lateinit var sidebar: ListView
@@ -41,7 +41,6 @@ class HomeActivity : Screen(), ConversationHost {
     private var sidebarJob: Job? = null
     private val twoPanes: Boolean get() = resources.getBoolean(R.bool.two_panes)
     private var conversation: FrameLayout? = null
-    private var pane: ConversationPane? = null
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -115,28 +114,6 @@ class HomeActivity : Screen(), ConversationHost {
         }
     }
 
-    override fun onDestroy() {
-        pane?.close()
-        pane = null
-        super.onDestroy()
-    }
-
-    override fun onPause() {
-        pane?.pause()
-        super.onPause()
-    }
-
-    override fun onResume() {
-        super.onResume()
-        pane?.resume()
-    }
-
-    override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
-        if (pane?.onActivityResult(requestCode, resultCode, data) != true) {
-            super.onActivityResult(requestCode, resultCode, data)
-        }
-    }
-
     override fun onCreateOptionsMenu(menu: Menu): Boolean {
         menu.add(Menu.NONE, R.id.menu_sync, Menu.NONE, R.string.home_sync)
         menu.add(Menu.NONE, R.id.menu_threads, Menu.NONE, R.string.home_threads)
@@ -146,11 +123,6 @@ class HomeActivity : Screen(), ConversationHost {
         menu.add(Menu.NONE, R.id.menu_status, Menu.NONE, R.string.home_status)
         menu.add(Menu.NONE, R.id.menu_settings, Menu.NONE, R.string.home_settings)
         pane?.addMenuItems(menu)
-        return true
-    }
-
-    override fun onPrepareOptionsMenu(menu: Menu): Boolean {
-        pane?.prepareMenu(menu)
         return true
     }
 
