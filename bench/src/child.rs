@@ -29,6 +29,7 @@ pub const COLD_START: &str = "child-cold-start";
 pub const SYNC: &str = "child-sync";
 pub const FLOOR: &str = "child-floor";
 pub const PUSH: &str = "child-push";
+pub const PREFETCH: &str = "child-prefetch";
 
 /// What a cold start child reports.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -65,6 +66,18 @@ pub struct PushRun {
     pub peak_rss_bytes: u64,
     /// The notification's body (the parent checks it is the message).
     pub body: String,
+}
+
+/// What a prefetch child reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PrefetchRun {
+    pub elapsed_ms: f64,
+    pub channels_fetched: usize,
+    pub channels_failed: usize,
+    /// The account's channels with posts, and those of them with posts
+    /// cached (readable offline), after the prefetch.
+    pub channels_with_posts: usize,
+    pub channels_readable_offline: usize,
 }
 
 /// What a floor child reports.
@@ -250,6 +263,41 @@ pub fn final_since(snapshots: &[(u64, u64)], last: u64) -> Option<u64> {
         .take_while(|(_, digest)| *digest == last)
         .last()?;
     Some(stable.0)
+}
+
+/// Child: `Client::prefetch_for_offline` on a synced account, then how
+/// many of its channels read offline.
+pub fn prefetch(data_dir: &Path) -> anyhow::Result<()> {
+    let runtime = runtime()?;
+    let report = runtime.block_on(async {
+        let client = account::restore(data_dir).await?;
+        let started = Instant::now();
+        let report = client.prefetch_for_offline().await?;
+        let elapsed = started.elapsed();
+        let (with_posts, readable) = client
+            .store()?
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*), count(r.channel_id) FROM channels c
+                     JOIN channel_members m ON m.channel_id = c.id
+                       AND m.user_id = (SELECT value FROM account WHERE key = 'user_id')
+                     LEFT JOIN (SELECT DISTINCT channel_id FROM timeline_ranges) r
+                       ON r.channel_id = c.id
+                     WHERE c.delete_at = 0 AND c.last_post_at > 0",
+                    [],
+                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+                )?)
+            })
+            .await?;
+        anyhow::Ok(PrefetchRun {
+            elapsed_ms: millis(elapsed),
+            channels_fetched: report.channels_fetched.len(),
+            channels_failed: report.channels_failed,
+            channels_with_posts: with_posts as usize,
+            channels_readable_offline: readable as usize,
+        })
+    })?;
+    print_report(&report)
 }
 
 /// Child: what the iOS notification service extension does with one push,

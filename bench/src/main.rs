@@ -47,6 +47,7 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
         ),
         Some(child::FLOOR) => child::floor(&path(1)?, args.get(2).context("missing base URL")?),
         Some(child::PUSH) => child::push(&path(1)?, &path(2)?),
+        Some(child::PREFETCH) => child::prefetch(&path(1)?),
         Some(gateway_child::GATEWAY) => gateway_child::run(&path(1)?),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");

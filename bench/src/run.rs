@@ -108,6 +108,10 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
     }
 
     let started = Instant::now();
+    figures.extend(scenarios::offline::measure(&school, &first.synced_dir).await?);
+    step("offline prefetch", started);
+
+    let started = Instant::now();
     figures.extend(scenarios::catch_up::measure(&school, &first.synced_dir, options.runs).await?);
     step("catch-up", started);
 

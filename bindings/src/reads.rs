@@ -4,7 +4,8 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::runtime::run;
 use crate::views::{
-    LoadOlderOutcome, Person, SearchHit, SidebarSection, SyncReport, Team, Thread, TimelineWindow,
+    LoadOlderOutcome, Person, PrefetchReport, SearchHit, SidebarSection, SyncReport, Team, Thread,
+    TimelineWindow,
 };
 
 fn all<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
@@ -18,6 +19,17 @@ impl Client {
     pub async fn sync(&self) -> Result<SyncReport> {
         let core = self.core.clone();
         Ok(run(async move { core.sync().await }).await?.into())
+    }
+
+    /// Offline coverage, to call after a sync: the newest page of the
+    /// channels the user is likely to open (favorites, recent direct and
+    /// group messages, recently viewed or active) that have nothing cached,
+    /// bounded and two at a time.
+    pub async fn prefetch_for_offline(&self) -> Result<PrefetchReport> {
+        let core = self.core.clone();
+        Ok(run(async move { core.prefetch_for_offline().await })
+            .await?
+            .into())
     }
 
     /// Loads the page before the oldest cached post of a channel (scrolling

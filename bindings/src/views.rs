@@ -166,6 +166,15 @@ pub struct SyncReport {
     pub gaps_left: Vec<String>,
 }
 
+/// What a prefetch for offline reading did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PrefetchReport {
+    /// Channels whose newest page is now cached.
+    pub channels_fetched: Vec<String>,
+    /// Channels that failed or were not tried once the network was gone.
+    pub channels_failed: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct LoadOlderOutcome {
     pub fetched: u64,
@@ -343,6 +352,15 @@ impl From<sync::SyncReport> for SyncReport {
             full: r.kind == sync::SyncKind::Full,
             channels_with_posts_fetched: r.channels_with_posts_fetched.into_iter().collect(),
             gaps_left: r.gaps_left.into_iter().collect(),
+        }
+    }
+}
+
+impl From<sync::PrefetchReport> for PrefetchReport {
+    fn from(r: sync::PrefetchReport) -> Self {
+        PrefetchReport {
+            channels_fetched: r.channels_fetched,
+            channels_failed: r.channels_failed as u64,
         }
     }
 }

@@ -13,7 +13,9 @@ use crate::output::Output;
 /// Bar length: fine enough for a smooth bar on any terminal width.
 const BAR_STEPS: u64 = 1000;
 
-/// Syncs; offline is not an error here: the cached data is shown instead.
+/// Syncs, then prefetches the channels likely to be read (see
+/// `Client::prefetch_for_offline`); offline is not an error here: the
+/// cached data is shown instead.
 pub async fn refresh(client: &Client, output: Output) -> Result<()> {
     let bar = progress_bar(output);
     let mut progress = client.sync_progress();
@@ -29,7 +31,14 @@ pub async fn refresh(client: &Client, output: Output) -> Result<()> {
     painter.abort();
     bar.finish_and_clear();
     match outcome {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            // So that the channels read every day also read in a tunnel;
+            // a failure here only means fewer of them do.
+            if let Err(error) = client.prefetch_for_offline().await {
+                tracing::debug!(%error, "prefetch for offline reading failed");
+            }
+            Ok(())
+        }
         Err(error @ (Error::Offline | Error::Network { .. })) => {
             eprintln!("pausenhof: offline ({error}); showing what was synced before");
             Ok(())

@@ -429,3 +429,63 @@ async fn a_failed_sync_leaves_the_progress_idle() {
     assert!(s.client.sync().await.is_err());
     assert_eq!(*s.client.sync_progress().borrow(), SyncProgress::default());
 }
+
+/// After a sync only unread channels have posts cached; the prefetch adds
+/// the newest page of the channels the student is likely to open (here one
+/// just viewed on another device), bounded, once, and they read offline.
+#[tokio::test]
+async fn prefetch_makes_likely_channels_read_offline() {
+    let s = signed_in_student().await;
+    s.client.sync().await.unwrap();
+    let store = s.client.store().unwrap();
+    let uncached = |store: pausenhof_core::store::Store| async move {
+        store
+            .read(|c| {
+                let mut stmt = c.prepare(
+                    "SELECT c.id FROM channels c
+                     WHERE c.last_post_at > 0 AND c.delete_at = 0
+                       AND NOT EXISTS (SELECT 1 FROM timeline_ranges r WHERE r.channel_id = c.id)
+                     ORDER BY c.id",
+                )?;
+                let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
+                Ok(ids.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await
+            .unwrap()
+    };
+    let before = uncached(store.clone()).await;
+    let viewed = before
+        .last()
+        .expect("a read channel with nothing cached")
+        .clone();
+    assert!(s
+        .client
+        .timeline(&viewed, 30)
+        .await
+        .unwrap()
+        .posts
+        .is_empty());
+    s.client.mark_channel_viewed(&viewed).await.unwrap();
+
+    let report = s.client.prefetch_for_offline().await.unwrap();
+    assert!(report.channels_fetched.contains(&viewed), "{report:?}");
+    assert!(report.channels_fetched.len() <= pausenhof_core::sync::PREFETCH_LIMIT);
+    assert_eq!(report.channels_failed, 0);
+    let after = uncached(store.clone()).await;
+    assert_eq!(after.len(), before.len() - report.channels_fetched.len());
+    // Once is enough: what is cached is kept current by catch-up.
+    let again = s.client.prefetch_for_offline().await.unwrap();
+    assert!(again
+        .channels_fetched
+        .iter()
+        .all(|id| !report.channels_fetched.contains(id)));
+
+    let window = s.client.timeline(&viewed, 30).await.unwrap();
+    s.server.stop().await;
+    assert!(!window.posts.is_empty());
+    assert_eq!(s.client.timeline(&viewed, 30).await.unwrap(), window);
+    assert!(
+        window.posts.iter().all(|p| !p.author_name.is_empty()),
+        "authors known offline"
+    );
+}

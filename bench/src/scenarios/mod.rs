@@ -8,6 +8,7 @@ pub mod gateway;
 pub mod history;
 pub mod ingest;
 pub mod official;
+pub mod offline;
 pub mod push_extension;
 pub mod search;
 pub mod size;

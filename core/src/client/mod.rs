@@ -190,6 +190,7 @@ impl ClientBuilder {
                 live: Mutex::new(None),
                 push: crate::push::PushState::default(),
                 sync_progress: Arc::new(watch::channel(SyncProgress::default()).0),
+                prefetching: tokio::sync::Mutex::new(()),
             }),
         })
     }
@@ -230,6 +231,8 @@ pub(crate) struct ClientInner {
     /// never overtakes a newer one.
     pub(crate) drafts_lock: tokio::sync::Mutex<()>,
     pub(crate) sync_progress: Arc<watch::Sender<SyncProgress>>,
+    /// Held while [`Client::prefetch_for_offline`] runs.
+    pub(crate) prefetching: tokio::sync::Mutex<()>,
     /// The websocket and outbox worker of the signed-in account, once
     /// started.
     pub(crate) live: Mutex<Option<Arc<LiveServices>>>,

@@ -7,8 +7,8 @@ use crate::error::Result;
 use crate::reads::ThreadView;
 use crate::store::SyncCursor;
 use crate::sync::{
-    load_older, load_thread, sync, LoadOlderOutcome, ProgressReporter, SyncError, SyncOptions,
-    SyncProgress, SyncReport,
+    load_older, load_thread, prefetch_likely_channels, sync, LoadOlderOutcome, PrefetchReport,
+    ProgressReporter, SyncError, SyncOptions, SyncProgress, SyncReport, PREFETCH_LIMIT,
 };
 
 impl Client {
@@ -39,6 +39,21 @@ impl Client {
             }
             result => Ok(result?),
         }
+    }
+
+    /// Offline coverage, for the app to call after a sync (on a metered
+    /// network it may wait): fetches the newest page of the channels the
+    /// user is likely to open (favorites, recent direct and group messages,
+    /// channels viewed in the last two weeks or active in the last week)
+    /// that have nothing cached, at most [`PREFETCH_LIMIT`], two at a time.
+    /// A prefetch already running makes this one return at once.
+    pub async fn prefetch_for_offline(&self) -> Result<PrefetchReport> {
+        let account = self.account()?;
+        let Ok(_one_at_a_time) = self.inner.prefetching.try_lock() else {
+            return Ok(PrefetchReport::default());
+        };
+        let now = crate::realtime::now_ms();
+        Ok(prefetch_likely_channels(&account.api, &account.store, now, PREFETCH_LIMIT).await?)
     }
 
     /// Watches the progress of syncs started with [`Client::sync`]: idle

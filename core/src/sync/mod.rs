@@ -21,6 +21,7 @@ mod catch_up;
 mod channels;
 mod first;
 mod posts;
+mod prefetch;
 mod progress;
 mod rest;
 mod users;
@@ -31,6 +32,7 @@ use std::sync::{Arc, OnceLock, Weak};
 
 pub use api::{PostsQuery, SyncApi, POSTS_PER_PAGE, SINCE_LIMIT};
 pub use posts::{load_older, load_thread, LoadOlderOutcome};
+pub use prefetch::{prefetch_likely_channels, PrefetchReport, PREFETCH_LIMIT};
 pub(crate) use progress::ProgressReporter;
 pub use progress::{SyncProgress, SyncStage};
 

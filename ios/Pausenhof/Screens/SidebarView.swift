@@ -222,6 +222,8 @@ struct SidebarView: View {
             // Drafts written on another device; the core's sync leaves them out.
             try? await client.syncDrafts()
             _ = try? await client.syncPushRegistration()
+            // The channels read every day, so that they read without network too.
+            Task.detached(priority: .background) { _ = try? await client.prefetchForOffline() }
             if try await client.needsTeam() {
                 joinable = try await client.joinableTeams()
             }

@@ -169,6 +169,8 @@ class HomeActivity : ConversationScreen() {
             client.sync()
             // Drafts written on another device; the core's sync leaves them out.
             runCatching { client.syncDrafts() }
+            // The channels read every day, so that they read in a tunnel too.
+            launch { runCatching { client.prefetchForOffline() } }
         } catch (failure: ClientException) {
             if (failure !is ClientException.Offline && failure !is ClientException.Network) {
                 banner.text = describe(failure)

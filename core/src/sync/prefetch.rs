@@ -1,0 +1,125 @@
+//! Offline coverage. A sync fetches posts only where something is unread
+//! (and the channel in focus), so after it a student in a tunnel finds
+//! the channels they read every day empty. Afterwards, a few at a time and
+//! bounded, the newest page of the channels a user is likely to open is
+//! fetched: favorites, direct and group messages with recent posts,
+//! channels viewed in the last two weeks and channels active in the last
+//! week; the most recently viewed first.
+
+use futures_util::StreamExt;
+use serde::Serialize;
+
+use super::api::SyncApi;
+use super::posts::fetch_newest;
+use super::users::{fetch_users, missing_users};
+use super::{SyncError, SyncResult};
+use crate::store::{Store, StoreResult};
+
+/// Channels per prefetch: about 60 posts each, so a few hundred KiB on
+/// a school server, once (a channel with cached posts is not fetched
+/// again; catch-up keeps it current).
+pub const PREFETCH_LIMIT: usize = 25;
+/// Low priority: the app's own requests must not queue behind these.
+const PREFETCH_CONCURRENCY: usize = 2;
+/// Failures in a row after which the network is taken to be gone.
+const GIVE_UP_AFTER: usize = 3;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+const VIEWED_WITHIN: i64 = 14 * DAY_MS;
+const ACTIVE_WITHIN: i64 = 7 * DAY_MS;
+const DIRECT_ACTIVE_WITHIN: i64 = 30 * DAY_MS;
+
+/// What a prefetch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PrefetchReport {
+    /// Channels whose newest page is now cached.
+    pub channels_fetched: Vec<String>,
+    /// Channels that would have been fetched but failed (or were not
+    /// tried once the network was gone).
+    pub channels_failed: usize,
+}
+
+/// The channels to fetch, best first: not archived, something posted,
+/// nothing cached yet, and likely to be opened. `now`: milliseconds, on
+/// the server's clock as far as the device's agrees.
+pub(super) async fn likely_channels(
+    store: &Store,
+    now: i64,
+    limit: usize,
+) -> StoreResult<Vec<String>> {
+    store
+        .read(move |c| {
+            let me = crate::reads::my_user_id(c)?;
+            let mut stmt = c.prepare_cached(
+                "SELECT c.id,
+                        EXISTS (SELECT 1 FROM sidebar_category_channels sc
+                                JOIN sidebar_categories s ON s.id = sc.category_id
+                                WHERE sc.channel_id = c.id AND s.type = 'favorites') AS favorite
+                 FROM channel_members m JOIN channels c ON c.id = m.channel_id
+                 WHERE m.user_id = ?1 AND c.delete_at = 0 AND c.last_post_at > 0
+                   AND NOT EXISTS (SELECT 1 FROM timeline_ranges r WHERE r.channel_id = c.id)
+                   AND (favorite
+                        OR (c.type IN ('D', 'G') AND c.last_post_at > ?2 - ?5)
+                        OR m.last_viewed_at > ?2 - ?3
+                        OR c.last_post_at > ?2 - ?4)
+                 ORDER BY favorite DESC, m.last_viewed_at DESC, c.last_post_at DESC
+                 LIMIT ?6",
+            )?;
+            let rows = stmt.query_map(
+                rusqlite::params![
+                    me,
+                    now,
+                    VIEWED_WITHIN,
+                    ACTIVE_WITHIN,
+                    DIRECT_ACTIVE_WITHIN,
+                    limit as i64
+                ],
+                |r| r.get(0),
+            )?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+}
+
+/// Fetches the newest page of up to `limit` likely channels, two at a
+/// time, then the profiles of their authors. One failing channel does not
+/// stop the others; a lost network does.
+pub async fn prefetch_likely_channels<A: SyncApi>(
+    api: &A,
+    store: &Store,
+    now: i64,
+    limit: usize,
+) -> SyncResult<PrefetchReport, A::Error> {
+    let wanted = likely_channels(store, now, limit).await?;
+    let mut report = PrefetchReport::default();
+    let fetches: Vec<_> = wanted
+        .iter()
+        .map(|id| async move { (id.clone(), fetch_newest(api, store, id).await) })
+        .collect();
+    let mut results = futures_util::stream::iter(fetches).buffer_unordered(PREFETCH_CONCURRENCY);
+    let mut failed_in_a_row = 0;
+    while let Some((id, result)) = results.next().await {
+        match result {
+            Ok(_) => {
+                failed_in_a_row = 0;
+                report.channels_fetched.push(id);
+            }
+            Err(SyncError::Store(e)) => return Err(SyncError::Store(e)),
+            Err(e) => {
+                tracing::info!(error = %e, "prefetch: a channel could not be fetched");
+                report.channels_failed += 1;
+                failed_in_a_row += 1;
+                if failed_in_a_row >= GIVE_UP_AFTER {
+                    // Offline again, most likely: the next sync tries anew.
+                    report.channels_failed = wanted.len() - report.channels_fetched.len();
+                    return Ok(report);
+                }
+            }
+        }
+    }
+    drop(results);
+    if !report.channels_fetched.is_empty() {
+        let missing = missing_users(store).await?;
+        fetch_users(api, store, missing).await?;
+    }
+    Ok(report)
+}
