@@ -411,6 +411,17 @@ async fn within<T>(limit: Duration, what: &str, call: impl std::future::Future<O
     result
 }
 
+/// Runs `call` within `limit`; it must fail with an error `expected` accepts.
+async fn fails<T: std::fmt::Debug>(
+    limit: Duration,
+    what: &str,
+    call: impl std::future::Future<Output = Result<T, Error>>,
+    expected: impl Fn(&Error) -> bool,
+) {
+    let result = within(limit, what, call).await;
+    assert!(result.as_ref().is_err_and(&expected), "{what}: {result:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bodies_that_never_end_drip_or_lie_are_bounded_typed_errors() {
     let hostile = Hostile::start(|_, path| {
@@ -465,80 +476,28 @@ async fn bodies_that_never_end_drip_or_lie_are_bounded_typed_errors() {
     let api = client.api().unwrap();
     let limit = Duration::from_secs(10);
 
-    let endless = within(
-        limit,
-        "endless body",
-        pausenhof_core::api::teams::my_teams(&api),
-    )
-    .await;
-    assert!(
-        matches!(endless, Err(Error::ResponseTooLarge { .. })),
-        "{endless:?}"
-    );
-    let huge = within(
-        limit,
-        "huge declared length",
-        pausenhof_core::api::channels::my_channels(&api, 0, false),
-    )
-    .await;
-    assert!(
-        matches!(huge, Err(Error::ResponseTooLarge { .. })),
-        "{huge:?}"
-    );
-    let drip = within(
+    use pausenhof_core::api::{channels, posts, preferences, teams};
+    let too_large = |e: &Error| matches!(e, Error::ResponseTooLarge { .. });
+    let network = |e: &Error| matches!(e, Error::Network { .. });
+    let invalid = |e: &Error| matches!(e, Error::InvalidResponse { .. });
+    let f1 = "f1ab2cd3ef4gh5ij6kl7mn8op9";
+    fails(limit, "endless body", teams::my_teams(&api), too_large).await;
+    let huge = channels::my_channels(&api, 0, false);
+    fails(limit, "huge declared length", huge, too_large).await;
+    fails(
         limit,
         "slow drip",
-        pausenhof_core::api::preferences::my_preferences(&api),
+        preferences::my_preferences(&api),
+        network,
     )
     .await;
-    assert!(matches!(drip, Err(Error::Network { .. })), "{drip:?}");
-    let file = within(
-        limit,
-        "endless file",
-        client.download_file("f1ab2cd3ef4gh5ij6kl7mn8op9", FileRendition::Original),
-    )
-    .await;
-    assert!(
-        matches!(file, Err(Error::ResponseTooLarge { .. })),
-        "{file:?}"
-    );
-    let dripped = within(
-        limit,
-        "dripping file",
-        client.download_file("f1ab2cd3ef4gh5ij6kl7mn8op9", FileRendition::Preview),
-    )
-    .await;
-    assert!(matches!(dripped, Err(Error::Network { .. })), "{dripped:?}");
-    let bad_utf8 = within(
-        limit,
-        "invalid UTF-8",
-        pausenhof_core::api::posts::post(&api, POST_ID),
-    )
-    .await;
-    assert!(
-        matches!(bad_utf8, Err(Error::InvalidResponse { .. })),
-        "{bad_utf8:?}"
-    );
-    let html = within(
-        limit,
-        "HTML page",
-        pausenhof_core::api::teams::my_team_members(&api),
-    )
-    .await;
-    assert!(
-        matches!(html, Err(Error::InvalidResponse { .. })),
-        "{html:?}"
-    );
-    let gzip = within(
-        limit,
-        "gzip",
-        pausenhof_core::api::teams::my_team_unreads(&api),
-    )
-    .await;
-    assert!(
-        matches!(gzip, Err(Error::InvalidResponse { .. })),
-        "{gzip:?}"
-    );
+    let file = client.download_file(f1, FileRendition::Original);
+    fails(limit, "endless file", file, too_large).await;
+    let dripped = client.download_file(f1, FileRendition::Preview);
+    fails(limit, "dripping file", dripped, network).await;
+    fails(limit, "invalid UTF-8", posts::post(&api, POST_ID), invalid).await;
+    fails(limit, "HTML page", teams::my_team_members(&api), invalid).await;
+    fails(limit, "gzip", teams::my_team_unreads(&api), invalid).await;
 
     // The store is as it was: still signed in, the same user cached.
     assert_eq!(client.current_user().unwrap().id, USER_ID);
