@@ -24,7 +24,10 @@ class DownableProxy(private val targetPort: Int) : AutoCloseable {
 
     fun down() {
         listener.close()
-        synchronized(open) { open.toList() }.forEach { runCatching { it.close() } }
+        // Under the lock the accept thread takes: a connection accepted just
+        // before the listener closed is either closed here or, seeing the
+        // closed listener, by the accept thread; none stays usable.
+        synchronized(open) { open.toList().also { open.clear() } }.forEach { runCatching { it.close() } }
     }
 
     fun up() {
@@ -47,8 +50,18 @@ class DownableProxy(private val targetPort: Int) : AutoCloseable {
                 client.close()
                 continue
             }
-            open += client
-            open += upstream
+            val kept = synchronized(open) {
+                if (!socket.isClosed) {
+                    open += client
+                    open += upstream
+                }
+                !socket.isClosed
+            }
+            if (!kept) {
+                client.close()
+                upstream.close()
+                break
+            }
             pipe(client, upstream)
             pipe(upstream, client)
         }
