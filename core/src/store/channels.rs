@@ -126,18 +126,21 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Makes the user's memberships exactly `members`: channels the user
-    /// left (membership missing) are removed from the cache.
+    /// Makes the user's memberships exactly `members`, except in the
+    /// channels of `left_alone`: channels the user left (membership
+    /// missing) are removed from the cache.
     pub fn replace_my_channel_members(
         &mut self,
         user_id: &str,
         members: &[ChannelMember],
+        left_alone: &HashSet<String>,
     ) -> StoreResult<()> {
         self.upsert_channel_members(members)?;
         let keep: HashSet<&str> = members
             .iter()
             .filter(|m| m.user_id == user_id)
             .map(|m| m.channel_id.as_str())
+            .chain(left_alone.iter().map(String::as_str))
             .collect();
         let stale: Vec<String> = {
             let mut stmt = self

@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migrations/0004_push_to_records.sql")),
     (5, include_str!("migrations/0005_composer_drafts.sql")),
     (6, include_str!("migrations/0006_followed_threads.sql")),
+    (7, include_str!("migrations/0007_membership_changes.sql")),
 ];
 
 /// The records file's migrations; their tables are created as `records.*`.

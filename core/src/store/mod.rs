@@ -62,7 +62,9 @@ pub use push::{
 };
 pub use ranges::{newest_range, ranges as timeline_ranges, TimelineRange};
 pub use sidebar::sidebar_categories_of;
-pub use sync_state::{read_account_value, read_cursor, read_mark, AccountKey, SyncCursor};
+pub use sync_state::{
+    memberships_changed_since, read_account_value, read_cursor, read_mark, AccountKey, SyncCursor,
+};
 pub use users::unknown_authors;
 pub use writer::Writer;
 

@@ -20,6 +20,9 @@ pub enum SyncCursor {
     /// only the channels where something was posted, so offline edits,
     /// deletes and reactions are not missed.
     CachedPostsUnverified,
+    /// How many channel listings were begun: the clock of
+    /// `membership_changes` (see its migration).
+    ListingsBegun,
 }
 
 impl SyncCursor {
@@ -28,6 +31,7 @@ impl SyncCursor {
             SyncCursor::LastSyncAt => "last_sync_at",
             SyncCursor::SidebarCategoriesStale => "sidebar_categories_stale",
             SyncCursor::CachedPostsUnverified => "cached_posts_unverified",
+            SyncCursor::ListingsBegun => "listings_begun",
         }
     }
 }
@@ -59,6 +63,37 @@ impl Writer<'_> {
             .execute(rusqlite::params![mark.key(), generation])?;
         Ok(())
     }
+}
+
+impl Writer<'_> {
+    /// Counts a channel listing about to be fetched; returns its number.
+    /// Membership changes from now on are newer than that listing.
+    pub fn begin_listing(&mut self) -> StoreResult<i64> {
+        let number = read_cursor(self.conn(), SyncCursor::ListingsBegun)?.unwrap_or(0) + 1;
+        self.set_cursor(SyncCursor::ListingsBegun, number)?;
+        Ok(number)
+    }
+
+    /// Forgets the membership changes older than listing `number`, which
+    /// has been written and includes them.
+    pub fn forget_membership_changes_before(&mut self, number: i64) -> StoreResult<()> {
+        self.conn()
+            .prepare_cached("DELETE FROM membership_changes WHERE listing < ?1")?
+            .execute([number])?;
+        Ok(())
+    }
+}
+
+/// Channels whose membership changed in the store since listing `number`
+/// began: that listing's copy of them is older than the store's.
+pub fn memberships_changed_since(
+    conn: &Connection,
+    number: i64,
+) -> StoreResult<std::collections::HashSet<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT channel_id FROM membership_changes WHERE listing >= ?1")?;
+    let rows = stmt.query_map([number], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// A raised mark's generation, or None.

@@ -90,10 +90,12 @@ struct MemberPaging {
     /// Kept only when more pages follow: all pages replace the memberships.
     first_page: Vec<ChannelMember>,
     channel_count: usize,
+    /// The listing's number (see `Writer::begin_listing`).
+    listing_no: i64,
 }
 
 impl MemberPaging {
-    fn of(listing: &Listing) -> Self {
+    fn of(listing: &Listing, listing_no: i64) -> Self {
         let complete = listing.members.len() < MEMBERS_PER_PAGE;
         MemberPaging {
             complete,
@@ -104,6 +106,7 @@ impl MemberPaging {
                 listing.members.clone()
             },
             channel_count: listing.channels.len(),
+            listing_no,
         }
     }
 }
@@ -123,10 +126,11 @@ pub(super) async fn catch_up<A: SyncApi>(
             "the cache names no signed-in user",
         ));
     }
+    let listing_no = store.write(|w| w.begin_listing()).await?;
     let listing = fetch_listing(api, false)
         .instrument(tracing::info_span!("sync_round", round = 1))
         .await?;
-    let paging = MemberPaging::of(&listing);
+    let paging = MemberPaging::of(&listing, listing_no);
     let focus = match &options.focus_channel {
         Some(id) => Some(id.clone()),
         None => most_recently_viewed_channel(store).await?,
@@ -135,7 +139,14 @@ pub(super) async fn catch_up<A: SyncApi>(
         posts: post_fetches(&listing, &known, focus.as_deref(), verify),
         teams: changed_teams(&listing, &known, paging.complete),
     };
-    write_listing(store, known.me.clone(), listing, paging.complete).await?;
+    write_listing(
+        store,
+        known.me.clone(),
+        listing,
+        paging.complete,
+        listing_no,
+    )
+    .await?;
     options.progress.posts(changes.posts.len());
 
     let mut report = SyncReport {
@@ -289,7 +300,7 @@ async fn fetch_changes<A: SyncApi>(
     if !paging.complete {
         let mut all = members;
         all.extend(paging.first_page);
-        write_all_members(store, me.to_owned(), all).await?;
+        write_all_members(store, me.to_owned(), all, paging.listing_no).await?;
     }
     write_categories(store, categories?).await?;
     if let Some(generation) = known_stale {

@@ -9,7 +9,7 @@ use super::{SyncError, SyncResult};
 use crate::model::{
     Channel, ChannelMember, ClientConfig, Preference, SidebarCategoryList, Team, TeamMember, User,
 };
-use crate::store::{AccountKey, Store, StoreResult};
+use crate::store::{memberships_changed_since, AccountKey, Store, StoreResult};
 
 pub(super) struct Listing {
     pub me: Option<User>,
@@ -82,14 +82,21 @@ pub(super) async fn more_member_pages<A: SyncApi>(
 
 /// Writes round 1 in one transaction. `complete_members`: the membership
 /// list is complete, so memberships missing from it are removed.
+/// Writes a listing, leaving alone the channels whose membership changed
+/// in the store since the listing (number `listing_no`) began: for them the
+/// store is newer.
 pub(super) async fn write_listing(
     store: &Store,
     user_id: String,
-    listing: Listing,
+    mut listing: Listing,
     complete_members: bool,
+    listing_no: i64,
 ) -> StoreResult<()> {
     store
         .write(move |w| {
+            let changed = memberships_changed_since(w.conn(), listing_no)?;
+            listing.channels.retain(|c| !changed.contains(&c.id));
+            listing.members.retain(|m| !changed.contains(&m.channel_id));
             w.set_account_value(AccountKey::UserId, &user_id)?;
             w.set_account_value(
                 AccountKey::CollapsedThreadsConfig,
@@ -102,7 +109,8 @@ pub(super) async fn write_listing(
             w.replace_my_team_members(&user_id, &listing.team_members)?;
             w.upsert_channels(&listing.channels)?;
             if complete_members {
-                w.replace_my_channel_members(&user_id, &listing.members)?;
+                w.replace_my_channel_members(&user_id, &listing.members, &changed)?;
+                w.forget_membership_changes_before(listing_no)?;
             } else {
                 w.upsert_channel_members(&listing.members)?;
             }
@@ -113,13 +121,21 @@ pub(super) async fn write_listing(
     Ok(())
 }
 
+/// All membership pages of listing `listing_no`, written as
+/// [`write_listing`] writes a complete first page.
 pub(super) async fn write_all_members(
     store: &Store,
     user_id: String,
-    members: Vec<ChannelMember>,
+    mut members: Vec<ChannelMember>,
+    listing_no: i64,
 ) -> StoreResult<()> {
     store
-        .write(move |w| w.replace_my_channel_members(&user_id, &members))
+        .write(move |w| {
+            let changed = memberships_changed_since(w.conn(), listing_no)?;
+            members.retain(|m| !changed.contains(&m.channel_id));
+            w.replace_my_channel_members(&user_id, &members, &changed)?;
+            w.forget_membership_changes_before(listing_no)
+        })
         .await?;
     Ok(())
 }

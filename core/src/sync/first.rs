@@ -21,6 +21,7 @@ pub(super) async fn first_sync<A: SyncApi>(
     store: &Store,
     options: &SyncOptions,
 ) -> SyncResult<SyncReport, A::Error> {
+    let listing_no = store.write(|w| w.begin_listing()).await?;
     let listing = fetch_listing(api, true)
         .instrument(tracing::info_span!("sync_round", round = 1))
         .await?;
@@ -46,7 +47,7 @@ pub(super) async fn first_sync<A: SyncApi>(
         .filter(|t| t.delete_at == 0)
         .map(|t| t.id.clone())
         .collect();
-    write_listing(store, me.clone(), listing, members_complete).await?;
+    write_listing(store, me.clone(), listing, members_complete, listing_no).await?;
     options.progress.stage(SyncStage::ChannelList);
 
     // Round 2: everything the channel list still needs, plus the newest
@@ -82,7 +83,7 @@ pub(super) async fn first_sync<A: SyncApi>(
         if !members_complete {
             let mut all = first_page;
             all.extend(members);
-            write_all_members(store, me.clone(), all).await?;
+            write_all_members(store, me.clone(), all, listing_no).await?;
         }
         write_categories(store, categories?).await?;
         report.channels_with_posts_fetched.extend(focus.clone());

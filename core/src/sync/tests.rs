@@ -575,3 +575,60 @@ async fn scrolling_and_threads_fetch_authors_the_cache_does_not_know() {
     load_thread(&server, &store, "t-root").await.unwrap();
     assert!(known("u9").await, "the author of a thread opened");
 }
+
+async fn cached_channel_ids(store: &Store) -> Vec<String> {
+    store
+        .read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT channel_id FROM channel_members WHERE user_id = 'me' ORDER BY 1",
+            )?;
+            let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(ids.collect::<Result<_, _>>()?)
+        })
+        .await
+        .unwrap()
+}
+
+/// A listing fetched before the user left or joined a channel here must
+/// not undo that when written (the left channel flickered back until the
+/// next catch-up); a listing begun afterwards is newer and wins.
+#[tokio::test]
+async fn a_listing_older_than_a_leave_or_join_here_leaves_those_channels_alone() {
+    let server = school(0);
+    let (_d, store) = store();
+    sync(&server, &store, &SyncOptions::default())
+        .await
+        .unwrap();
+    let before = cached_channel_ids(&store).await;
+    assert!(before.contains(&"a".to_owned()));
+
+    let number = store.write(|w| w.begin_listing()).await.unwrap();
+    let listing = channels::fetch_listing(&server, false).await.unwrap();
+    store
+        .write(|w| {
+            w.forget_channel("a")?;
+            w.upsert_channels(&[channel("z", "t1", ChannelType::Open, "Neu")])?;
+            w.upsert_channel_members(&[ChannelMember {
+                channel_id: "z".into(),
+                user_id: ME.into(),
+                ..ChannelMember::default()
+            }])
+        })
+        .await
+        .unwrap();
+    channels::write_listing(&store, ME.into(), listing, true, number)
+        .await
+        .unwrap();
+    let shown = cached_channel_ids(&store).await;
+    assert!(
+        !shown.contains(&"a".to_owned()),
+        "the left channel came back"
+    );
+    assert!(shown.contains(&"z".to_owned()), "the joined channel went");
+
+    // The server never heard of either change here: the next listing says so.
+    sync(&server, &store, &SyncOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(cached_channel_ids(&store).await, before);
+}
