@@ -52,8 +52,7 @@ impl Client {
         let Ok(_one_at_a_time) = self.inner.prefetching.try_lock() else {
             return Ok(PrefetchReport::default());
         };
-        let now = crate::realtime::now_ms();
-        Ok(prefetch_likely_channels(&account.api, &account.store, now, PREFETCH_LIMIT).await?)
+        Ok(prefetch_likely_channels(&account.api, &account.store, PREFETCH_LIMIT).await?)
     }
 
     /// Watches the progress of syncs started with [`Client::sync`]: idle

@@ -39,16 +39,17 @@ pub struct PrefetchReport {
 }
 
 /// The channels to fetch, best first: not archived, something posted,
-/// nothing cached yet, and likely to be opened. `now`: milliseconds, on
-/// the server's clock as far as the device's agrees.
-pub(super) async fn likely_channels(
-    store: &Store,
-    now: i64,
-    limit: usize,
-) -> StoreResult<Vec<String>> {
+/// nothing cached yet, and likely to be opened. "Recent" counts back from
+/// the newest post the store knows of, on the server's clock: a phone's
+/// clock may be off by days, and a quiet week must not leave nothing
+/// recent.
+pub(super) async fn likely_channels(store: &Store, limit: usize) -> StoreResult<Vec<String>> {
     store
         .read(move |c| {
             let me = crate::reads::my_user_id(c)?;
+            let now: i64 = c
+                .prepare_cached("SELECT coalesce(max(last_post_at), 0) FROM channels")?
+                .query_row([], |r| r.get(0))?;
             let mut stmt = c.prepare_cached(
                 "SELECT c.id,
                         EXISTS (SELECT 1 FROM sidebar_category_channels sc
@@ -86,10 +87,9 @@ pub(super) async fn likely_channels(
 pub async fn prefetch_likely_channels<A: SyncApi>(
     api: &A,
     store: &Store,
-    now: i64,
     limit: usize,
 ) -> SyncResult<PrefetchReport, A::Error> {
-    let wanted = likely_channels(store, now, limit).await?;
+    let wanted = likely_channels(store, limit).await?;
     let mut report = PrefetchReport::default();
     let fetches: Vec<_> = wanted
         .iter()
