@@ -353,3 +353,30 @@ async fn deleting_an_unsent_post_drops_the_reactions_queued_for_it() {
     drained(&s.outbox).await;
     assert_eq!(server_copies(&s, "doch nicht").await, 0);
 }
+
+/// Found by the Kotlin call-order test: a post sent into a channel whose
+/// timeline was never loaded was confirmed, but did not show until the
+/// websocket's copy of it arrived (there was none here at all).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_confirmed_post_shows_in_a_channel_never_loaded() {
+    let s = setup().await;
+    let key = s
+        .outbox
+        .send_post(&s.channel, "", "Erste Nachricht hier", Vec::new())
+        .await
+        .unwrap();
+    drained(&s.outbox).await;
+    let channel = s.channel.clone();
+    let window = s
+        .store
+        .read(move |c| pausenhof_core::reads::timeline(c, &channel, 50, None))
+        .await
+        .unwrap();
+    assert!(
+        window
+            .posts
+            .iter()
+            .any(|p| p.message == "Erste Nachricht hier" && p.id != key),
+        "{window:?}"
+    );
+}

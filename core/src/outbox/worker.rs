@@ -13,7 +13,7 @@ use crate::api::posts::NewPost;
 use crate::error::Error;
 use crate::model::Post;
 use crate::realtime::{now_ms, ConnectionState, OfflineReason};
-use crate::store::{next_due, server_post_id, Entry, Intent, CLIENT_KEY_PROP};
+use crate::store::{newest_range, next_due, server_post_id, Entry, Intent, CLIENT_KEY_PROP};
 use crate::store::{Store, StoreError};
 
 /// What the worker shares with the [`super::Outbox`] handle.
@@ -361,7 +361,16 @@ async fn store_sent_post<A>(shared: &Shared<A>, post: Post) -> Result<(), StoreE
     let me = shared.user_id.clone();
     shared
         .store
-        .write(move |w| w.record_new_post(&post, &[], &me))
+        .write(move |w| {
+            w.record_new_post(&post, &[], &me)?;
+            // A channel never loaded shows nothing: as a live post does, the
+            // user's own confirmed post starts a range of its own, so it
+            // shows without waiting for the websocket's copy of it.
+            if newest_range(w.conn(), &post.channel_id)?.is_none() {
+                w.record_range(&post.channel_id, post.create_at, post.create_at, false)?;
+            }
+            Ok(())
+        })
         .await
 }
 
