@@ -67,8 +67,17 @@ pub fn followed_threads(conn: &Connection, team_id: &str) -> StoreResult<Followe
     )?;
     let mut threads = Vec::with_capacity(roots.len());
     for root in roots {
-        let (reply_count, last_reply_at, last_viewed_at, unread_replies, unread_mentions, people) =
-            counts.query_row([&root.id], |r| {
+        // Each statement reads its own snapshot: a thread unfollowed (by an
+        // event) between the two is left out, not an error.
+        let Some((
+            reply_count,
+            last_reply_at,
+            last_viewed_at,
+            unread_replies,
+            unread_mentions,
+            people,
+        )) = counts
+            .query_row([&root.id], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, i64>(1)?,
@@ -77,7 +86,11 @@ pub fn followed_threads(conn: &Connection, team_id: &str) -> StoreResult<Followe
                     r.get::<_, i64>(4)?,
                     r.get::<_, String>(5)?,
                 ))
-            })?;
+            })
+            .optional()?
+        else {
+            continue;
+        };
         // A damaged list shows the thread without its people.
         let ids: Vec<String> = serde_json::from_str(&people).unwrap_or_default();
         let mut participants = Vec::with_capacity(ids.len());
