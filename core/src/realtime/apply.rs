@@ -347,8 +347,16 @@ fn apply_post_event(
 ) -> StoreResult<Option<bool>> {
     match event {
         Event::Posted { post, mentions } => {
+            // A channel not cached yet while a catch-up is owed or under
+            // way (the one that brings it, its listing maybe fetched before
+            // this post) has no counts to raise: a catch-up must read them
+            // after this post, or the channel shows it as read.
+            let unknown = !unbroken
+                && !post.channel_id.is_empty()
+                && cached_channel(w.conn(), &post.channel_id)?.is_none();
             w.record_new_post(post, mentions, me)?;
-            return Ok(Some(place_live_post(w, post, unbroken)?));
+            let gap = place_live_post(w, post, unbroken)?;
+            return Ok(Some(gap || unknown));
         }
         Event::PostEdited { post } => w.upsert_posts(std::iter::once(post.as_ref()))?,
         Event::PostDeleted { post } => {
@@ -758,6 +766,25 @@ mod tests {
             ),
             1
         );
+    }
+
+    /// Found by CI: a post arriving for a channel whose catch-up was still
+    /// under way raised no counts, and the listing fetched before it won.
+    #[test]
+    fn a_post_in_a_channel_not_cached_yet_during_a_catch_up_asks_for_another() {
+        let (_dir, store) = seeded();
+        let running = AtomicBool::new(false);
+        let unknown = |id: &str, at| posted(post(id, "c9", "u2", at, "Neu"), &[]);
+        let quiet =
+            StoreSink::apply_blocking_with(&store, &batch(vec![unknown("p7", 700)], 1), &running);
+        assert!(!quiet.unwrap(), "an unbroken stream will bring the channel");
+        running.store(true, Ordering::SeqCst);
+        let known = posted(post("p8", "c1", "u2", 800, "Bekannt"), &[]);
+        let during = StoreSink::apply_blocking_with(&store, &batch(vec![known], 2), &running);
+        assert!(!during.unwrap(), "a cached channel counts the post itself");
+        let during =
+            StoreSink::apply_blocking_with(&store, &batch(vec![unknown("p9", 900)], 3), &running);
+        assert!(during.unwrap());
     }
 
     fn post_unread(channel_id: &str) -> Event {
