@@ -85,7 +85,8 @@ async fn drained(outbox: &Outbox<ApiClient>) {
     .await;
 }
 
-async fn server_copies(s: &Setup, message: &str) -> usize {
+/// Every post the server holds in the test channel, deleted ones included.
+async fn on_server(s: &Setup) -> Vec<pausenhof_core::model::Post> {
     channel_posts(
         &s.session.api,
         &s.channel,
@@ -95,9 +96,16 @@ async fn server_copies(s: &Setup, message: &str) -> usize {
     .await
     .unwrap()
     .posts
-    .values()
-    .filter(|p| p.message == message && p.delete_at == 0)
-    .count()
+    .into_values()
+    .collect()
+}
+
+async fn server_copies(s: &Setup, message: &str) -> usize {
+    on_server(s)
+        .await
+        .iter()
+        .filter(|p| p.message == message && p.delete_at == 0)
+        .count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -269,17 +277,9 @@ async fn offline_posts_are_edited_in_place_and_sent_in_order_when_the_server_ret
     s.server.faults().set_down(false);
     s.outbox.flush();
     drained(&s.outbox).await;
-    let list = channel_posts(
-        &s.session.api,
-        &s.channel,
-        &PostsPage::Since { since: 1 },
-        false,
-    )
-    .await
-    .unwrap();
-    let mut mine: Vec<_> = list
-        .posts
-        .values()
+    let posts = on_server(&s).await;
+    let mut mine: Vec<_> = posts
+        .iter()
         .filter(|p| p.user_id == s.session.user_id)
         .collect();
     mine.sort_by_key(|p| p.create_at);
@@ -310,17 +310,10 @@ async fn a_reply_to_a_post_still_in_the_outbox_goes_to_its_server_copy() {
     s.server.faults().set_down(false);
     s.outbox.flush();
     drained(&s.outbox).await;
-    let list = channel_posts(
-        &s.session.api,
-        &s.channel,
-        &PostsPage::Since { since: 1 },
-        false,
-    )
-    .await
-    .unwrap();
+    let posts = on_server(&s).await;
     let find = |message: &str| {
-        list.posts
-            .values()
+        posts
+            .iter()
             .find(|p| p.message == message && p.user_id == s.session.user_id)
             .unwrap_or_else(|| panic!("{message} is not on the server"))
             .clone()
