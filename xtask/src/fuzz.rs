@@ -38,9 +38,10 @@ const RUSTFLAGS: &[&str] = &[
 ];
 
 const USAGE: &str = "\
-usage: cargo xtask fuzz [--seconds N] [--only TARGET] [--seed-corpus]
+usage: cargo xtask fuzz [--seconds N] [--runs N] [--only TARGET] [--seed-corpus]
 
   --seconds N     run each target N seconds (default 60)
+  --runs N        stop a target after N executions, if that comes first
   --only TARGET   run one target
   --seed-corpus   rewrite fuzz/corpus/*/rec-* from tests/recordings/ and stop";
 
@@ -52,8 +53,16 @@ pub struct Run {
     pub corpus: u64,
 }
 
+/// How long each target runs: whichever bound comes first.
+#[derive(Clone, Copy)]
+struct Budget {
+    seconds: u64,
+    runs: Option<u64>,
+}
+
 pub fn fuzz(args: &[String]) -> Result<()> {
     let mut seconds = 60u64;
+    let mut runs: Option<u64> = None;
     let mut only: Option<String> = None;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -64,6 +73,14 @@ pub fn fuzz(args: &[String]) -> Result<()> {
                     .context("--seconds needs a number")?
                     .parse()
                     .context("--seconds needs a whole number")?;
+            }
+            "--runs" => {
+                runs = Some(
+                    args.next()
+                        .context("--runs needs a number")?
+                        .parse()
+                        .context("--runs needs a whole number")?,
+                );
             }
             "--only" => only = Some(args.next().context("--only needs a target")?.clone()),
             "--seed-corpus" => return seed_corpus(),
@@ -79,14 +96,20 @@ pub fn fuzz(args: &[String]) -> Result<()> {
         Some(name) => bail!("no fuzz target `{name}`; there are {}", TARGETS.join(", ")),
         None => TARGETS.to_vec(),
     };
-    let runs = run_targets(&targets, seconds)?;
-    print_runs(&runs);
+    let results = run_targets(&targets, Budget { seconds, runs })?;
+    print_runs(&results);
     Ok(())
 }
 
 /// The CI step: every target a few seconds, from the committed seeds.
 pub fn smoke() -> Result<()> {
-    let runs = run_targets(TARGETS, 5)?;
+    let runs = run_targets(
+        TARGETS,
+        Budget {
+            seconds: 5,
+            runs: None,
+        },
+    )?;
     print_runs(&runs);
     Ok(())
 }
@@ -146,18 +169,18 @@ fn build(host: &str) -> Result<()> {
     crate::steps::run_command(command)
 }
 
-fn run_targets(targets: &[&str], seconds: u64) -> Result<Vec<Run>> {
+fn run_targets(targets: &[&str], budget: Budget) -> Result<Vec<Run>> {
     let host = host_triple()?;
     build(&host)?;
     let binaries = target_dir().join(&host).join("release");
     let mut runs = Vec::new();
     for target in targets {
-        runs.push(run_one(&binaries.join(target), target, seconds)?);
+        runs.push(run_one(&binaries.join(target), target, budget)?);
     }
     Ok(runs)
 }
 
-fn run_one(binary: &Path, target: &str, seconds: u64) -> Result<Run> {
+fn run_one(binary: &Path, target: &str, budget: Budget) -> Result<Run> {
     let seeds = fuzz_dir().join("corpus").join(target);
     // New inputs go to a working corpus outside the repository; the
     // committed seeds stay a small, reviewed set.
@@ -167,12 +190,23 @@ fn run_one(binary: &Path, target: &str, seconds: u64) -> Result<Run> {
     std::fs::create_dir_all(&artifacts)?;
     let log_path = target_dir().join(format!("{target}.log"));
     let log = std::fs::File::create(&log_path)?;
-    println!(
-        "fuzzing {target} for {seconds}s (log: {})",
-        log_path.display()
-    );
+    let Budget { seconds, runs } = budget;
+    match runs {
+        Some(runs) => println!(
+            "fuzzing {target} for {runs} executions or {seconds}s (log: {})",
+            log_path.display()
+        ),
+        None => println!(
+            "fuzzing {target} for {seconds}s (log: {})",
+            log_path.display()
+        ),
+    }
     let started = Instant::now();
-    let status = Command::new(binary)
+    let mut command = Command::new(binary);
+    if let Some(runs) = runs {
+        command.arg(format!("-runs={runs}"));
+    }
+    let status = command
         .arg(format!("-max_total_time={seconds}"))
         // A single input taking seconds is a finding (runaway parsing).
         .arg("-timeout=10")
