@@ -227,10 +227,21 @@ pub fn verify(
         }
     }
     for (channel, at) in &views {
+        // Viewing marks the channel read up to its newest post (the server
+        // stores that post's time, not the moment of the view), so every
+        // post older than the acknowledged view must count as read.
+        let newest_before = server
+            .channel_posts_as_stored(channel)
+            .iter()
+            .filter_map(|p| p["create_at"].as_i64())
+            .filter(|created| created <= at)
+            .max()
+            .unwrap_or(0);
         let viewed = server.last_viewed_at(me, channel).unwrap_or(0);
-        if viewed < *at {
+        if viewed < newest_before {
             problems.push(format!(
-                "channel {channel} viewed at {viewed} on the server, acknowledged at {at}"
+                "channel {channel} viewed up to {viewed} on the server, but a view \
+                 acknowledged at {at} covers a post of {newest_before}"
             ));
         }
     }

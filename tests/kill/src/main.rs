@@ -98,11 +98,28 @@ async fn parent(options: Options) -> Result<()> {
         Ok(c["id"].as_str().unwrap_or_default().to_owned())
     };
     let channels = [channel("town-square")?, channel("klasse-5a")?];
+    // Kept when the run fails: the children's stderr and the database are
+    // the evidence.
     let data = tempfile::tempdir()?;
+    let outcome = run_and_check(&options, &server, &account, &channels, data.path()).await;
+    if outcome.is_err() {
+        let kept = data.keep();
+        eprintln!("the data directory is kept in {}", kept.display());
+    }
+    outcome
+}
+
+async fn run_and_check(
+    options: &Options,
+    server: &TestServer,
+    account: &pausenhof_testserver::Account,
+    channels: &[String; 2],
+    data: &Path,
+) -> Result<()> {
     let journal = Arc::new(Mutex::new(Journal::default()));
     let base_args = vec![
         server.url(),
-        data.path().display().to_string(),
+        data.display().to_string(),
         account.username.clone(),
         PASSWORD.to_owned(),
         channels[0].clone(),
@@ -115,7 +132,7 @@ async fn parent(options: Options) -> Result<()> {
     let status = setup.child.wait_with_output()?.status;
     setup.reader.join().ok();
     if !status.success() {
-        bail!("the setup child failed: {}", stderr_tail(data.path()));
+        bail!("the setup child failed: {}", stderr_tail(data));
     }
 
     let mut rng = StdRng::seed_from_u64(options.seed);
@@ -131,7 +148,7 @@ async fn parent(options: Options) -> Result<()> {
             running.reader.join().ok();
             bail!(
                 "child {run} ended by itself ({status}): {}",
-                stderr_tail(data.path())
+                stderr_tail(data)
             );
         }
         // `Child::kill` is SIGKILL on Unix: no destructor, no flush.
@@ -149,10 +166,10 @@ async fn parent(options: Options) -> Result<()> {
     let status = settle.child.wait_with_output()?.status;
     settle.reader.join().ok();
     if !status.success() {
-        bail!("the settling child failed: {}", stderr_tail(data.path()));
+        bail!("the settling child failed: {}", stderr_tail(data));
     }
     let journal = journal.lock().expect("journal").clone();
-    let figures = check::verify(&server, &account.user_id, &channels, &journal)?;
+    let figures = check::verify(server, &account.user_id, channels, &journal)?;
     println!(
         "kill test passed: {kills} kills in {:.1}s, {} intents tried, {} acknowledged, \
          {} cut off unacknowledged, {} refused; {} posts of the run on the server; \
@@ -195,6 +212,8 @@ fn run_child(
         .arg(run.to_string())
         .arg(seed.to_string())
         .args(base)
+        // The error, not anyhow's backtrace of it, is what the tail shows.
+        .env("RUST_LIB_BACKTRACE", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(stderr)
