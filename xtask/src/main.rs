@@ -26,7 +26,7 @@ usage: cargo xtask <task>
 
 tasks:
   test          fmt check, clippy, the dependency policy (cargo deny), all Rust tests,
-                the fuzz smoke (each target 5s), the light build (clippy, core's unit
+                the fuzz smoke (each target 5s), the kill test (200 kills), the light build (clippy, core's unit
                 tests), the push gateway on PostgreSQL,
                 Kotlin and Android tests (with the check APK), cargo check for ARM
                 Android, the iOS checks, F-Droid metadata, real-server suite
@@ -43,7 +43,7 @@ tasks:
                 its texts are complete in English and German
   real-server   build and start a real Mattermost server, run the scenario suite
   fuzz          build the libFuzzer targets in fuzz/ and run each
-                (`--seconds N`, default 60; `--only TARGET`; `--seed-corpus`)
+                (`--seconds N`, default 60; `--runs N`; `--only TARGET`; `--seed-corpus`)
 
 environment:
   PAUSENHOF_SKIP_REAL_SERVER=1   leave the real-server step out of `test`";

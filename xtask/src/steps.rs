@@ -110,6 +110,7 @@ fn run_test_steps(steps: &mut Steps) -> Result<()> {
         run_command(cargo(&["test", "--workspace", "--no-fail-fast"]))
     })?;
     steps.run("fuzz smoke", crate::fuzz::smoke)?;
+    steps.run("kill test", kill_test)?;
     steps.run("lite", light_build)?;
     steps.run("push gateway on PostgreSQL", crate::gateway_postgres::run)?;
     steps.run("kotlin tests", crate::bindings::kotlin_tests)?;
@@ -123,6 +124,23 @@ fn run_test_steps(steps: &mut Steps) -> Result<()> {
         steps.run("real-server suite", || crate::real_server::run(&[]))?;
     }
     Ok(())
+}
+
+/// 200 SIGKILLs of a process using the core (`tests/kill/`), at most 90 s of
+/// killing; a fresh random seed each run, printed so a failure can be rerun.
+/// The debug build reuses the dependencies the test step compiled.
+fn kill_test() -> Result<()> {
+    run_command(cargo(&[
+        "run",
+        "--quiet",
+        "--package",
+        "pausenhof-killtest",
+        "--",
+        "--kills",
+        "200",
+        "--seconds",
+        "90",
+    ]))
 }
 
 /// The light build (core and FFI without default features, see
