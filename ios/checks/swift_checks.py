@@ -8,6 +8,10 @@
 2. Every name the app takes from the core exists in the generated bindings:
    - each call on a value named `client` is a method of `Client`, with the
      argument labels the bindings declare;
+   - each other call of a function or initialiser the bindings declare (a
+     free function, another object's method, a record's initialiser) has
+     labels one of its declarations takes, defaulted parameters left out;
+     a free function the app calls is declared somewhere;
    - each type the app names, each constructor it calls and each member or
      enum case it reads is declared by the bindings, by the app itself, or
      listed in `system-names.txt` (Apple's frameworks and the Swift library).
@@ -123,6 +127,20 @@ def declared_names(tree):
     return types, members
 
 
+def parameters(declaration):
+    """[(label, has_default)] of a function or initialiser declaration."""
+    found = []
+    for child in declaration.children:
+        if child.type == "parameter":
+            external = field(child, "external_name")
+            names = [c for c in child.children if c.type == "simple_identifier"]
+            label = text_of(external) if external is not None else text_of(names[0])
+            found.append(["" if label == "_" else label, False])
+        elif child.type == "=" and found:
+            found[-1][1] = True
+    return [tuple(p) for p in found]
+
+
 def client_methods(tree):
     """`Client`'s methods in the bindings: name -> the argument labels of each overload."""
     methods = {}
@@ -137,16 +155,87 @@ def client_methods(tree):
             if member.type != "function_declaration":
                 continue
             method = field(member, "name")
-            labels = []
-            for parameter in member.children:
-                if parameter.type != "parameter":
-                    continue
-                external = field(parameter, "external_name")
-                names = [c for c in parameter.children if c.type == "simple_identifier"]
-                label = text_of(external) if external is not None else text_of(names[0])
-                labels.append("" if label == "_" else label)
+            labels = [label for label, _ in parameters(member)]
             methods.setdefault(text_of(method), []).append(labels)
     return methods
+
+
+# `defer { }` reads as a call of `defer` in the grammar.
+KEYWORDS_READ_AS_CALLS = {"defer"}
+
+
+def owner_name(node):
+    """The name of the type declaration around a node, or None."""
+    owner = node.parent
+    while owner is not None and owner.type not in ("class_declaration", "protocol_declaration"):
+        owner = owner.parent
+    name = field(owner, "name") if owner is not None else None
+    return text_of(name) if name is not None else None
+
+
+def is_plumbing(node):
+    """The bindings' own machinery: private helpers and the converters,
+    whose `read`/`write`/`lift` an app never calls."""
+    modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+    if modifiers is not None and re.search(r"\b(fileprivate|private)\b", modifiers.text.decode()):
+        return True
+    owner = owner_name(node) or ""
+    return owner.startswith("FfiConverter")
+
+
+def signatures(tree, public_only=False):
+    """Every function (free, or a member of any type) by name, and every
+    initialiser by its type's name: the parameters of each overload."""
+    functions, initialisers = {}, {}
+    for node in walk(tree.root_node):
+        if public_only and node.type in ("function_declaration", "init_declaration") and is_plumbing(node):
+            continue
+        if node.type in ("function_declaration", "protocol_function_declaration"):
+            name = field(node, "name")
+            if name is not None and name.type == "simple_identifier":
+                functions.setdefault(text_of(name), []).append(parameters(node))
+        elif node.type == "init_declaration":
+            owner = owner_name(node)
+            if owner is not None:
+                initialisers.setdefault(owner, []).append(parameters(node))
+    return functions, initialisers
+
+
+def labels_fit(labels, overload):
+    """Whether a call's labels fit an overload, parameters with a default
+    value left out as Swift allows."""
+    position = 0
+    for label, has_default in overload:
+        if position < len(labels) and labels[position] == label:
+            position += 1
+        elif not has_default:
+            return False
+    return position == len(labels)
+
+
+def other_calls(tree):
+    """(line, receiver or None, name, labels) of every call that is not on
+    `client`: `name(...)`, `Type(...)` and `value.name(...)`."""
+    calls = []
+    for node in walk(tree.root_node):
+        if node.type != "call_expression":
+            continue
+        callee = node.children[0]
+        line = node.start_point[0] + 1
+        if callee.type == "simple_identifier":
+            if text_of(callee) not in KEYWORDS_READ_AS_CALLS:
+                calls.append((line, None, text_of(callee), call_labels(node)))
+        elif callee.type == "navigation_expression":
+            target = field(callee, "target")
+            suffix = field(callee, "suffix")
+            name = field(suffix, "suffix") if suffix is not None else None
+            if name is None or name.type != "simple_identifier":
+                continue
+            if target is not None and target.type == "simple_identifier" and text_of(target) == "client":
+                continue
+            receiver = text_of(target) if target is not None else ""
+            calls.append((line, receiver, text_of(name), call_labels(node)))
+    return calls
 
 
 def call_labels(call):
@@ -174,8 +263,9 @@ def used_names(tree):
             previous = node.prev_sibling
             if previous is not None and previous.type == ".":
                 uses.append((line, "member", text_of(node)))
-            elif node.parent.type == "call_expression" and text_of(node)[:1].isupper():
-                uses.append((line, "type", text_of(node)))
+            elif node.parent.type == "call_expression" and node.parent.children[0] == node \
+                    and text_of(node) not in KEYWORDS_READ_AS_CALLS:
+                uses.append((line, "type" if text_of(node)[:1].isupper() else "function", text_of(node)))
             elif node.parent.type == "navigation_expression" and field(node.parent, "target") == node \
                     and text_of(node)[:1].isupper():
                 uses.append((line, "type", text_of(node)))
@@ -274,6 +364,34 @@ func f(client: Client, d: Delivery) async throws {
     assert "granted" not in app_members and "at" in app_members, app_members
     used = {(kind, name) for _, kind, name in used_names(app)}
     assert ("type", "ServerInfo") in used and ("member", "granted") in used, used
+
+    functions, initialisers = signatures(parse("bindings", """
+public struct TimelineOptions {
+    public init(pageSize: UInt32 = 50, rootId: String) {}
+}
+public func parseMessage(text: String) -> Int { 1 }
+open class Timeline { open func subscribe(listener: L) {} }
+public struct FfiConverterTypeTimeline { public static func write(_ value: Timeline, into buf: inout [UInt8]) {} }
+fileprivate func uniffiCheck(status: Int32) {}
+""")[0], public_only=True)
+    assert "write" not in functions and "uniffiCheck" not in functions, functions
+    assert functions["parseMessage"] == [[("text", False)]], functions
+    assert initialisers["TimelineOptions"] == [[("pageSize", True), ("rootId", False)]], initialisers
+    assert labels_fit(["rootId"], initialisers["TimelineOptions"][0])
+    assert not labels_fit(["pageSiz", "rootId"], initialisers["TimelineOptions"][0])
+    app, _ = parse("app", """
+func g(t: Timeline) {
+    defer { t.close() }
+    _ = parseMesage(text: "a")
+    _ = TimelineOptions(pageSiz: 3, rootId: "")
+    t.subscribe(listenr: x)
+}
+""")
+    calls = {(receiver, name, tuple(labels)) for _, receiver, name, labels in other_calls(app)}
+    assert (None, "TimelineOptions", ("pageSiz", "rootId")) in calls, calls
+    assert ("t", "subscribe", ("listenr",)) in calls, calls
+    used = {(kind, name) for _, kind, name in used_names(app)}
+    assert ("function", "parseMesage") in used and ("function", "defer") not in used, used
     print("self-test passed")
 
 
@@ -310,10 +428,32 @@ def main():
         if line:
             system.add(line)
 
+    core_functions, core_initialisers = signatures(bindings_tree, public_only=True)
+    app_functions, app_initialisers = {}, {}
+    for _, tree in app_trees:
+        functions, initialisers = signatures(tree)
+        for name, overloads in functions.items():
+            app_functions.setdefault(name, []).extend(overloads)
+        for name, overloads in initialisers.items():
+            app_initialisers.setdefault(name, []).extend(overloads)
+
     # A capitalised call may be a type's initialiser or a function (`L`).
     known_types = core_types | app_types | core_members | app_members | system
     known_members = core_members | app_members | system
     for path, tree in app_trees:
+        for line, receiver, name, labels in other_calls(tree):
+            if labels is None or name in system:
+                continue
+            if receiver is None and name in core_initialisers:
+                overloads = core_initialisers[name] + app_initialisers.get(name, [])
+            elif name in core_functions:
+                overloads = core_functions[name] + app_functions.get(name, [])
+            else:
+                continue
+            if not any(labels_fit(labels, overload) for overload in overloads):
+                shown = (receiver + "." if receiver else "") + name
+                got = "(" + ", ".join(f"{l}:" if l else "_" for l in labels) + ")"
+                problems.append(f"{path}:{line}: `{shown}{got}` matches no declaration in the bindings")
         for line, kind, name in used_names(tree):
             known = known_types if kind == "type" else known_members
             if name not in known:

@@ -23,7 +23,7 @@ final class AppModel: ObservableObject {
     }
 
     /// A conversation to show in the middle column.
-    struct OpenChannel: Equatable {
+    struct OpenChannel: Hashable {
         var id: String
         var name: String
         /// Scroll to this post once the items are there.

@@ -17,7 +17,6 @@ struct ChannelView: View {
     @State private var message: String?
     @State private var confirmLeave = false
     @State private var showInfo = false
-    @State private var threadSheet: String?
 
     var body: some View {
         VStack(spacing: 0) {
@@ -62,7 +61,7 @@ struct ChannelView: View {
             }
             .environmentObject(model)
         }
-        .sheet(item: Binding(get: { threadSheet.map(ThreadSheet.init) }, set: { threadSheet = $0?.rootId })) { sheet in
+        .sheet(item: threadSheet) { sheet in
             NavigationView { ThreadView(rootId: sheet.rootId) }
                 .environmentObject(model)
         }
@@ -129,10 +128,20 @@ struct ChannelView: View {
     }
 
     private func openThread(_ rootId: String) {
-        if #available(iOS 16, *) {
-            model.openThread(rootId: rootId)
-        } else {
-            threadSheet = rootId
-        }
+        model.openThread(rootId: rootId)
+    }
+
+    /// iOS 15 has no third column: the model's open thread (from this
+    /// timeline, the threads list, a search hit or a notification) shows as
+    /// a sheet over the channel. On iOS 16 and later the split view or the
+    /// stack shows it.
+    private var threadSheet: Binding<ThreadSheet?> {
+        Binding(
+            get: {
+                if #available(iOS 16, *) { return nil }
+                return model.threadRootId.map(ThreadSheet.init)
+            },
+            set: { model.threadRootId = $0?.rootId }
+        )
     }
 }

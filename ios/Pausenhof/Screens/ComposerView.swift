@@ -64,7 +64,7 @@ struct ComposerView: View {
             }
             HStack(alignment: .bottom) {
                 Button { picking = true } label: {
-                    Image(systemName: "paperclip").accessibilityLabel(L("composer_attach"))
+                    Image(systemName: "paperclip").accessibilityLabel(L("attach_button"))
                 }
                 .frame(minWidth: 44, minHeight: 44)
                 TextField(hint, text: $text)

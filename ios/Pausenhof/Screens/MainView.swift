@@ -7,11 +7,18 @@ import SwiftUI
 @MainActor
 struct MainView: View {
     @EnvironmentObject private var model: AppModel
+    @Environment(\.horizontalSizeClass) private var sizeClass
 
     var body: some View {
         Group {
             if #available(iOS 16, *) {
-                SplitMainView()
+                // A collapsed split view only follows a list selection, not
+                // the model; the iPhone gets a stack whose path is the model.
+                if sizeClass == .compact {
+                    StackMainView()
+                } else {
+                    SplitMainView()
+                }
             } else {
                 NavigationView {
                     SidebarView()
@@ -54,6 +61,55 @@ private struct SplitMainView: View {
                     .foregroundColor(.secondary)
             }
         }
+    }
+}
+
+/// The iPhone on iOS 16 and later: sidebar, then channel, then thread, as
+/// one stack. The path is read from the model, so a notification, a search
+/// hit or the threads list opens the conversation as a tap does, and going
+/// back closes it in the model too.
+@available(iOS 16, *)
+@MainActor
+private struct StackMainView: View {
+    @EnvironmentObject private var model: AppModel
+
+    private enum Place: Hashable {
+        case channel(AppModel.OpenChannel)
+        case thread(String)
+    }
+
+    var body: some View {
+        NavigationStack(path: path) {
+            SidebarView()
+                .navigationDestination(for: Place.self) { place in
+                    switch place {
+                    case .channel(let channel):
+                        ChannelView(channel: channel).id(channel.id)
+                    case .thread(let rootId):
+                        ThreadView(rootId: rootId).id(rootId)
+                    }
+                }
+        }
+    }
+
+    private var path: Binding<[Place]> {
+        Binding(
+            get: {
+                var places: [Place] = []
+                if let channel = model.channel {
+                    places.append(.channel(channel))
+                    if let rootId = model.threadRootId {
+                        places.append(.thread(rootId))
+                    }
+                }
+                return places
+            },
+            set: { places in
+                // Only going back changes the path from the view's side.
+                if places.count < 2 { model.threadRootId = nil }
+                if places.isEmpty { model.channel = nil }
+            }
+        )
     }
 }
 

@@ -120,7 +120,7 @@ struct TimelineList: View {
             if rootId.isEmpty {
                 Button(L("action_reply")) { onOpenThread(post.rootId.isEmpty ? post.postId : post.rootId) }
             }
-            Button(L("action_react_thumbs_up")) {
+            Button(L("action_react")) {
                 run { client in try await client.addReaction(postId: post.postId, emojiName: "+1") }
             }
             Button(L("action_copy")) { UIPasteboard.general.string = post.plainText }
