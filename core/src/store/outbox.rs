@@ -1,6 +1,8 @@
 //! The outbox table: intents in order, their state, and the local echo
 //! each one shows meanwhile.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -218,6 +220,18 @@ pub fn view_queued(conn: &Connection, channel_id: &str) -> StoreResult<bool> {
                AND state = 'queued' AND maybe_sent = 0",
         )?
         .exists([channel_id])?)
+}
+
+/// The posts the user deleted whose delete is still queued, by the id the
+/// intent names (a server id, or the client key of a post that was still
+/// being sent), with the moment of the delete.
+pub fn queued_deletes(conn: &Connection) -> StoreResult<HashMap<String, i64>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT json_extract(payload, '$.post_id'), created_at FROM outbox
+         WHERE kind = 'delete'",
+    )?;
+    let rows = statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Whether an intent may be dropped: failed, or queued and certainly not
@@ -497,6 +511,71 @@ mod tests {
         assert!(e.maybe_sent);
         assert_eq!(e.attempts, 2);
         assert_eq!(e.first_attempt_at, 50);
+    }
+
+    /// The kill test found this: a post deleted while its send was under
+    /// way came back live with its server copy, was reacted to, and the
+    /// reaction failed on the server after the queued delete went first.
+    #[test]
+    fn a_post_deleted_before_its_server_copy_arrived_stays_deleted() {
+        let (_dir, store) = store();
+        let mut echo = crate::store::fixtures::post("k1", "c", "me", 5, "hi");
+        echo.props.insert(CLIENT_KEY_PROP.into(), "k1".into());
+        let own = crate::store::fixtures::post("p2", "c", "me", 7, "mine");
+        store
+            .write_blocking(|w| {
+                w.enqueue_intent("k1", "c", &post_intent("c", "hi"), 5)?;
+                w.write_echo(&echo)?;
+                w.upsert_posts(std::iter::once(&own))?;
+                // The user deletes the echo (its send is under way) and p2.
+                w.mark_post_deleted("k1", 8)?;
+                w.enqueue_intent(
+                    "d1",
+                    "c",
+                    &Intent::Delete {
+                        post_id: "k1".into(),
+                    },
+                    8,
+                )?;
+                w.mark_post_deleted("p2", 9)?;
+                w.enqueue_intent(
+                    "d2",
+                    "c",
+                    &Intent::Delete {
+                        post_id: "p2".into(),
+                    },
+                    9,
+                )
+            })
+            .unwrap();
+        // The server copies arrive (the send's answer, a catch-up), both
+        // live: the deletes have not reached the server yet.
+        let mut sent = crate::store::fixtures::post("p1", "c", "me", 6, "hi");
+        sent.props.insert(CLIENT_KEY_PROP.into(), "k1".into());
+        let mut own_again = own.clone();
+        own_again.update_at = 10;
+        let other = crate::store::fixtures::post("p3", "c", "them", 11, "theirs");
+        store
+            .write_blocking(|w| w.upsert_posts([&sent, &own_again, &other]))
+            .unwrap();
+        let delete_at = |id: &'static str| {
+            store
+                .read_blocking(move |c| {
+                    Ok(
+                        c.query_row("SELECT delete_at FROM posts WHERE id = ?1", [id], |r| {
+                            r.get::<_, i64>(0)
+                        })?,
+                    )
+                })
+                .unwrap()
+        };
+        assert_eq!(delete_at("p1"), 8, "the sent copy of a deleted echo");
+        assert_eq!(delete_at("p2"), 9, "a deleted post whose delete is queued");
+        assert_eq!(delete_at("p3"), 0, "a post nobody deleted");
+        // Once a delete is done, the server's copies speak for the post.
+        store.write_blocking(|w| w.finish_intent("d2")).unwrap();
+        let left = store.read_blocking(queued_deletes).unwrap();
+        assert_eq!(left.keys().collect::<Vec<_>>(), ["k1"]);
     }
 
     #[test]

@@ -16,8 +16,10 @@ impl Writer<'_> {
     ) -> StoreResult<()> {
         let mut channels = BTreeSet::new();
         let mut threads = BTreeSet::new();
+        let mut deleted_here = Vec::new();
         {
             let conn = self.conn();
+            let deleting = super::outbox::queued_deletes(conn)?;
             // A new post's rowid orders posts by creation time (the search
             // index returns newest matches first by walking rowids down):
             // create_at * 4096 plus the first free slot of that millisecond.
@@ -80,6 +82,19 @@ impl Writer<'_> {
                 if !applied {
                     continue;
                 }
+                // The user deleted this post before this copy arrived: its
+                // echo while the send was under way, or the post itself
+                // while the delete waits in the outbox. The copy must not
+                // bring it back to be answered or reacted to in vain.
+                if !deleted && !deleting.is_empty() {
+                    let key = post.props.get(super::outbox::CLIENT_KEY_PROP);
+                    let at = deleting
+                        .get(&post.id)
+                        .or_else(|| key.and_then(|k| k.as_str()).and_then(|k| deleting.get(k)));
+                    if let Some(at) = at {
+                        deleted_here.push((post.id.clone(), *at));
+                    }
+                }
                 clear_reactions.execute([&post.id])?;
                 if deleted {
                     clear_files.execute(rusqlite::params![post.id, post.delete_at])?;
@@ -94,6 +109,9 @@ impl Writer<'_> {
                     threads.insert(post.id.clone());
                 }
             }
+        }
+        for (post_id, at) in deleted_here {
+            self.mark_post_deleted(&post_id, at)?;
         }
         for channel_id in channels {
             self.notify(StoreChange::Posts { channel_id });
