@@ -5,8 +5,9 @@
 //! again. A last child lets the outbox drain, and the parent checks the
 //! server and the store against what every child reported before dying.
 //!
-//! `killtest [--kills N] [--seconds S] [--seed X] [--max-delay-ms M]`:
-//! stops after N kills or S seconds, whichever comes first.
+//! `killtest [--kills N] [--seconds S] [--min-kills K] [--seed X]
+//! [--max-delay-ms M]`: stops after N kills or S seconds, whichever comes
+//! first, and fails when that was fewer than K kills.
 
 mod check;
 mod child;
@@ -31,6 +32,7 @@ const PASSWORD: &str = "Kill-Test-Passwort1!";
 struct Options {
     kills: u32,
     seconds: u64,
+    min_kills: u32,
     seed: u64,
     max_delay_ms: u64,
 }
@@ -52,6 +54,7 @@ fn parse_options(args: &[String]) -> Result<Options> {
     let mut options = Options {
         kills: 200,
         seconds: 60,
+        min_kills: 0,
         seed: rand::rng().random(),
         max_delay_ms: 500,
     };
@@ -66,11 +69,12 @@ fn parse_options(args: &[String]) -> Result<Options> {
         match arg.as_str() {
             "--kills" => options.kills = u32::try_from(value()?)?,
             "--seconds" => options.seconds = value()?,
+            "--min-kills" => options.min_kills = u32::try_from(value()?)?,
             "--seed" => options.seed = value()?,
             "--max-delay-ms" => options.max_delay_ms = value()?.max(1),
             other => bail!(
                 "unknown argument `{other}`; usage: killtest [--kills N] [--seconds S] \
-                 [--seed X] [--max-delay-ms M]"
+                 [--min-kills K] [--seed X] [--max-delay-ms M]"
             ),
         }
     }
@@ -161,6 +165,13 @@ async fn run_and_check(
         }
     }
     let killing = started.elapsed();
+    if kills < options.min_kills {
+        bail!(
+            "only {kills} kills in {:.0}s, {} asked for: the machine is too slow for this bound",
+            killing.as_secs_f64(),
+            options.min_kills
+        );
+    }
 
     let settle = run_child(&base_args, "settle", kills + 1, options.seed, &journal)?;
     let status = settle.child.wait_with_output()?.status;
