@@ -1,7 +1,7 @@
 //! A hostile websocket server of our own: malformed and hostile frames must
 //! leave the client connected and the store intact; an oversized frame, a
-//! sequence gap and a missing pong make it reconnect (resuming), never
-//! crash.
+//! frame that never ends, a sequence gap and a missing pong make it
+//! reconnect (resuming), never crash.
 
 mod common;
 
@@ -27,6 +27,17 @@ struct Accepted {
     query: String,
     /// Frames to send.
     tx: mpsc::UnboundedSender<Message>,
+    /// Ends the socket's normal life with raw bytes no frame parser likes.
+    attack: mpsc::UnboundedSender<Attack>,
+}
+
+/// A frame that never ends, written as raw bytes.
+#[derive(Clone, Copy)]
+enum Attack {
+    /// A text message whose fragments keep coming and never say "final".
+    EndlessFragments,
+    /// A frame that announces its length and then sends a byte now and then.
+    Drip,
 }
 
 /// A websocket server that accepts sockets, answers the auth challenge and
@@ -36,6 +47,8 @@ struct Hostile {
     accepted: mpsc::UnboundedReceiver<Accepted>,
     connections: Arc<AtomicUsize>,
     answer_pings: Arc<std::sync::atomic::AtomicBool>,
+    /// Bytes of attacks written before the client hung up.
+    attack_bytes: Arc<AtomicUsize>,
 }
 
 impl Hostile {
@@ -45,11 +58,21 @@ impl Hostile {
         let (accepted_tx, accepted) = mpsc::unbounded_channel();
         let connections = Arc::new(AtomicUsize::new(0));
         let answer_pings = Arc::new(std::sync::atomic::AtomicBool::new(true));
-        let (count, pings) = (connections.clone(), answer_pings.clone());
+        let attack_bytes = Arc::new(AtomicUsize::new(0));
+        let (count, pings, written) = (
+            connections.clone(),
+            answer_pings.clone(),
+            attack_bytes.clone(),
+        );
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 count.fetch_add(1, Ordering::SeqCst);
-                tokio::spawn(serve(stream, accepted_tx.clone(), pings.clone()));
+                tokio::spawn(serve(
+                    stream,
+                    accepted_tx.clone(),
+                    pings.clone(),
+                    written.clone(),
+                ));
             }
         });
         Hostile {
@@ -57,6 +80,7 @@ impl Hostile {
             accepted,
             connections,
             answer_pings,
+            attack_bytes,
         }
     }
 
@@ -71,6 +95,7 @@ async fn serve(
     stream: TcpStream,
     accepted: mpsc::UnboundedSender<Accepted>,
     answer_pings: Arc<std::sync::atomic::AtomicBool>,
+    attack_bytes: Arc<AtomicUsize>,
 ) {
     let query = Arc::new(Mutex::new(String::new()));
     let seen = query.clone();
@@ -84,19 +109,25 @@ async fn serve(
         return;
     };
     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+    let (attack_tx, mut attacks) = mpsc::unbounded_channel::<Attack>();
     let query = query.lock().unwrap().clone();
     let _ = accepted.send(Accepted {
         query,
         tx: tx.clone(),
+        attack: attack_tx,
     });
     let (mut sink, mut source): (
         futures_util::stream::SplitSink<WebSocketStream<TcpStream>, Message>,
         _,
     ) = socket.split();
-    loop {
+    let attack = loop {
         tokio::select! {
             out = rx.recv() => match out {
                 Some(m) => if sink.send(m).await.is_err() { return },
+                None => return,
+            },
+            attack = attacks.recv() => match attack {
+                Some(attack) => break attack,
                 None => return,
             },
             incoming = source.next() => match incoming {
@@ -118,6 +149,47 @@ async fn serve(
                 Some(Ok(_)) => {}
                 _ => return,
             },
+        }
+    };
+    let Ok(mut socket) = sink.reunite(source) else {
+        return;
+    };
+    write_endless(socket.get_mut(), attack, &attack_bytes).await;
+}
+
+/// Writes `attack` until the client hangs up (or a bound far past any
+/// limit of the client's is reached, which the test then notices).
+async fn write_endless(raw: &mut TcpStream, attack: Attack, written: &AtomicUsize) {
+    use tokio::io::AsyncWriteExt;
+    // Server frames are unmasked: FIN + opcode, then a 16-bit length.
+    let header = |first: u8, len: u16| {
+        let mut h = vec![first, 126];
+        h.extend_from_slice(&len.to_be_bytes());
+        h
+    };
+    match attack {
+        Attack::EndlessFragments => {
+            let chunk = vec![b'a'; 60_000];
+            // Text, not final; then continuations, never final: 400 MB.
+            for first in std::iter::once(0x01).chain(std::iter::repeat_n(0x00, 7_000)) {
+                let mut frame = header(first, chunk.len() as u16);
+                frame.extend_from_slice(&chunk);
+                if raw.write_all(&frame).await.is_err() {
+                    return;
+                }
+                written.fetch_add(frame.len(), Ordering::SeqCst);
+            }
+        }
+        Attack::Drip => {
+            if raw.write_all(&header(0x81, 1_000)).await.is_err() {
+                return;
+            }
+            for _ in 0..1_000 {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                if raw.write_all(b"a").await.is_err() || raw.flush().await.is_err() {
+                    return;
+                }
+            }
         }
     }
 }
@@ -317,6 +389,62 @@ async fn an_oversized_frame_costs_the_socket_not_the_client() {
     })
     .await;
     assert_eq!(post_ids(&store), ["p1", "p2"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frames_that_never_end_cost_the_socket_not_the_client() {
+    let mut server = Hostile::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path(), "me");
+    let live = start_client(&server.url, &store, |c| {
+        c.ping_interval = Duration::from_millis(300);
+    });
+    let socket = server.next_socket().await;
+    socket.tx.send(hello(0, "hostile-6")).unwrap();
+    socket.tx.send(posted(1, "p1")).unwrap();
+    live.wait_connected().await;
+    eventually(&store, "the first post", |c| {
+        count(c, "SELECT count(*) FROM posts WHERE id = 'p1'") == 1
+    })
+    .await;
+
+    // Fragments without end: the message outgrows the client's limit, the
+    // client drops the socket and resumes after the last event.
+    socket.attack.send(Attack::EndlessFragments).unwrap();
+    let second = server.next_socket().await;
+    // The client's 4 MiB limit ended it, not the server's 400 MB (socket
+    // buffers on loopback hold a few MB more).
+    let written = server.attack_bytes.load(Ordering::SeqCst);
+    assert!(written < 32 << 20, "{written} bytes taken");
+    assert!(
+        second.query.contains("connection_id=hostile-6")
+            && second.query.contains("sequence_number=2"),
+        "resumes: {}",
+        second.query
+    );
+    second.tx.send(posted(2, "p2")).unwrap();
+    eventually(&store, "the post after the fragments", |c| {
+        count(c, "SELECT count(*) FROM posts WHERE id = 'p2'") == 1
+    })
+    .await;
+
+    // A frame that drips: no pong can come through it, so the client
+    // gives up on the socket after a ping, not after the frame.
+    second.attack.send(Attack::Drip).unwrap();
+    let third = server.next_socket().await;
+    assert!(
+        third.query.contains("sequence_number=3"),
+        "resumes: {}",
+        third.query
+    );
+    third.tx.send(posted(3, "p3")).unwrap();
+    eventually(&store, "the post after the drip", |c| {
+        count(c, "SELECT count(*) FROM posts WHERE id = 'p3'") == 1
+    })
+    .await;
+    assert_eq!(post_ids(&store), ["p1", "p2", "p3"]);
+    assert_eq!(server.connections.load(Ordering::SeqCst), 3);
+    store.verify().await.expect("database intact");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
