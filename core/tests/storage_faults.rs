@@ -195,6 +195,13 @@ async fn queued_intents_outlive_a_cache_truncated_or_zeroed_while_closed() {
         server.faults().set_down(false);
         let app = client(dir.path(), secrets.clone());
         app.restore().await.unwrap().expect("still signed in");
+        // The damage was found and the cache made anew, silently: the
+        // queue lives in the records file, so nothing is lost and there
+        // is nothing to tell the user; the next sync fills the cache.
+        assert!(
+            app.store().unwrap().was_rebuilt(),
+            "{damage} cache not noticed"
+        );
         app.sync().await.unwrap();
         go_live(&app).await;
         delivered_once(&server, &me, &channel, &sent, &[]).await;
@@ -210,7 +217,8 @@ struct SmallDisk {
 
 impl SmallDisk {
     /// `None` where the test may not mount (not root): the test then
-    /// says so and passes, as the faults cannot be made.
+    /// says so and passes, as the faults cannot be made. As root (CI) a
+    /// failed mount fails the test: it must not pass without running.
     fn mount(megabytes: u32) -> Option<SmallDisk> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("disk");
@@ -227,8 +235,16 @@ impl SmallDisk {
             .stderr(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
+        assert!(mounted || !is_root(), "root, but cannot mount a tmpfs");
         mounted.then_some(SmallDisk { path, _dir: dir })
     }
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
 }
 
 impl Drop for SmallDisk {
