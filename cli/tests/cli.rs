@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use pausenhof_core::api::posts::{channel_posts, PostsPage};
-use pausenhof_testserver::{Account, Dataset, Role, ServerConfig, TestServer};
+use pausenhof_testserver::{Account, Corruption, Dataset, Role, ServerConfig, TestServer};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -823,6 +823,19 @@ async fn traced(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Output, Str
     (output, log)
 }
 
+/// A command run with every log on, failing or not: its standard error,
+/// which holds the logs and the error it reports (standard output is what
+/// the user asked to see).
+async fn traced_any(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut command = pausenhof(dir, args);
+    command.env("RUST_LOG", "trace");
+    let output = run(command).await;
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 fn hex(text: &str) -> String {
     text.bytes().map(|b| format!("{b:02x}")).collect()
 }
@@ -878,6 +891,26 @@ async fn trace_logs_of_a_whole_session_hold_no_personal_data() {
     logs += &traced(dir, &["export", "-o", export.to_str().unwrap()], &[])
         .await
         .1;
+
+    // Failures speak too: what the server refused, what it garbled, and
+    // what could not reach it, in the logs and in what the user is told.
+    server.faults().fail_next("POST", "/api/v4/posts", 3, 500);
+    logs += &traced_any(dir, &["send", "gsm/town-square", mine]).await.1;
+    server
+        .faults()
+        .corrupt_next("GET", "/api/v4/users", 1, Corruption::Garbage);
+    logs += &traced_any(dir, &["dm", &dm]).await.1;
+    server.faults().fail_next("POST", "/api/v4/teams/", 1, 403);
+    let (refused, log) = traced_any(dir, &["search", "Vlotho"]).await;
+    assert_ne!(refused, Some(0), "a refused search failed: {log}");
+    logs += &log;
+    server.faults().set_down(true);
+    let (offline, log) = traced_any(dir, &["send", &dm, mine]).await;
+    assert_eq!(offline, Some(4), "queued while offline: {log}");
+    logs += &log;
+    logs += &traced_any(dir, &["read", &dm]).await.1;
+    server.faults().set_down(false);
+    server.faults().clear();
 
     // A live post arrives over the websocket while `tail` listens.
     let mut tail = pausenhof(dir, &["--json", "tail"]);

@@ -1,4 +1,5 @@
-//! A REST answer body, read as every type the core decodes from the server.
+//! A REST answer body, read as every type the core decodes from the server
+//! (and the push gateway's answers).
 //! Trying each type on each input needs no type selector in the input, so
 //! a seed recorded for one endpoint also explores the others.
 #![no_main]
@@ -53,13 +54,16 @@ fuzz_target!(|data: &[u8]| {
     decode::<User>(data);
     decode::<Vec<User>>(data);
     decode::<Vec<Status>>(data);
+    decode::<Status>(data);
     decode::<Team>(data);
     decode::<Vec<Team>>(data);
     decode::<Vec<TeamMember>>(data);
+    decode::<TeamMember>(data);
     decode::<Vec<TeamUnread>>(data);
     decode::<TermsOfService>(data);
     decode::<ServerError>(data);
     decode::<StatusOk>(data);
+    pausenhof_core::push::gateway::decode_answers_for_fuzzing(data);
     if let Some(config) = decode::<ClientConfig>(data) {
         // What the probe makes of a configuration.
         let _ = SignInMethods::from_config(&config);

@@ -154,6 +154,20 @@ struct Refusal {
     error: String,
 }
 
+/// The gateway's answers as the core decodes them, for the fuzz targets
+/// (built with `--cfg fuzzing`; nothing else sees this).
+#[cfg(fuzzing)]
+pub fn decode_answers_for_fuzzing(answer: &[u8]) {
+    if let Ok(registered) = serde_json::from_slice::<Registered>(answer) {
+        let _ = (registered.token.len(), registered.secret.len());
+    }
+    if let Ok(key) = serde_json::from_slice::<VapidKey>(answer) {
+        let _ = key.public_key.len();
+    }
+    let refusal: Refusal = serde_json::from_slice(answer).unwrap_or_default();
+    let _ = refusal.error.len();
+}
+
 /// An iOS install's APNs device token, in hex as the gateway wants it.
 /// It addresses this device: kept out of logs.
 #[derive(Clone, PartialEq, Eq)]
