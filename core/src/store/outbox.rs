@@ -386,11 +386,25 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Drops what is queued for a post (reactions to it, by its client
-    /// key): the post was deleted before it was ever sent, so none of it
-    /// could reach the server.
+    /// Drops what is queued for a post (reactions to it and edits, by its
+    /// client key) and the replies queued to it, with what is queued for
+    /// those and their echoes: the post was deleted before it was ever
+    /// sent, so none of it could reach the server, and a reply naming it
+    /// would be refused.
     pub fn drop_intents_on_post(&mut self, post_id: &str) -> StoreResult<()> {
         let channel = self.outbox_channel(post_id)?;
+        let replies: Vec<String> = {
+            let mut statement = self.conn().prepare_cached(
+                "SELECT client_key FROM outbox
+                 WHERE kind = 'post' AND json_extract(payload, '$.root_id') = ?1",
+            )?;
+            let rows = statement.query_map([post_id], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for reply in replies {
+            self.drop_intents_on_post(&reply)?;
+            self.finish_intent(&reply)?;
+        }
         self.conn()
             .prepare_cached("DELETE FROM outbox WHERE json_extract(payload, '$.post_id') = ?1")?
             .execute([post_id])?;
@@ -576,6 +590,88 @@ mod tests {
         store.write_blocking(|w| w.finish_intent("d2")).unwrap();
         let left = store.read_blocking(queued_deletes).unwrap();
         assert_eq!(left.keys().collect::<Vec<_>>(), ["k1"]);
+    }
+
+    /// Also from the kill test: a reply confirmed after its root was
+    /// deleted here came in live, was reacted to, and the reaction failed
+    /// once the root's delete had taken the thread on the server.
+    #[test]
+    fn a_reply_whose_root_is_deleted_here_arrives_deleted() {
+        let (_dir, store) = store();
+        let root = crate::store::fixtures::post("r1", "c", "me", 5, "root");
+        store
+            .write_blocking(|w| {
+                w.upsert_posts(std::iter::once(&root))?;
+                w.mark_post_deleted("r1", 8)?;
+                w.enqueue_intent(
+                    "d1",
+                    "c",
+                    &Intent::Delete {
+                        post_id: "r1".into(),
+                    },
+                    8,
+                )
+            })
+            .unwrap();
+        let mut reply = crate::store::fixtures::post("p1", "c", "me", 6, "reply");
+        reply.root_id = "r1".into();
+        let mut elsewhere = crate::store::fixtures::post("p2", "c", "me", 7, "other");
+        elsewhere.root_id = "r2".into();
+        store
+            .write_blocking(|w| w.upsert_posts([&reply, &elsewhere]))
+            .unwrap();
+        let live: Vec<String> = store
+            .read_blocking(|c| {
+                let mut s = c.prepare("SELECT id FROM posts WHERE delete_at = 0 ORDER BY id")?;
+                let rows = s.query_map([], |r| r.get(0))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .unwrap();
+        assert_eq!(live, ["p2"]);
+    }
+
+    /// And: a reply queued to a root that is deleted before it was sent
+    /// went out naming the root's client key, which the server refused.
+    #[test]
+    fn dropping_an_unsent_root_drops_the_replies_queued_to_it() {
+        let (_dir, store) = store();
+        let mut reply = post_intent("c", "reply");
+        if let Intent::Post { root_id, .. } = &mut reply {
+            *root_id = "k1".into();
+        }
+        let mut reply_echo = crate::store::fixtures::post("k2", "c", "me", 6, "reply");
+        reply_echo.root_id = "k1".into();
+        store
+            .write_blocking(|w| {
+                w.enqueue_intent("k1", "c", &post_intent("c", "root"), 5)?;
+                w.write_echo(&crate::store::fixtures::post("k1", "c", "me", 5, "root"))?;
+                w.enqueue_intent("k2", "c", &reply, 6)?;
+                w.write_echo(&reply_echo)?;
+                let react = Intent::AddReaction {
+                    post_id: "k2".into(),
+                    emoji_name: "+1".into(),
+                };
+                w.enqueue_intent("k3", "c", &react, 7)?;
+                w.enqueue_intent("k4", "c", &post_intent("c", "unrelated"), 8)
+            })
+            .unwrap();
+        store
+            .write_blocking(|w| {
+                w.drop_intents_on_post("k1")?;
+                w.finish_intent("k1")
+            })
+            .unwrap();
+        let left: Vec<String> = store
+            .read_blocking(entries)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.client_key)
+            .collect();
+        assert_eq!(left, ["k4"]);
+        let echoes: i64 = store
+            .read_blocking(|c| Ok(c.query_row("SELECT count(*) FROM posts", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(echoes, 0);
     }
 
     #[test]

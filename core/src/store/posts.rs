@@ -1,5 +1,7 @@
 use std::collections::BTreeSet;
 
+use rusqlite::OptionalExtension;
+
 use crate::model::{FileInfo, Post, Reaction};
 
 use super::changes::StoreChange;
@@ -20,6 +22,8 @@ impl Writer<'_> {
         {
             let conn = self.conn();
             let deleting = super::outbox::queued_deletes(conn)?;
+            let mut deleted_root =
+                conn.prepare_cached("SELECT delete_at FROM posts WHERE id = ?1 AND delete_at > 0")?;
             // A new post's rowid orders posts by creation time (the search
             // index returns newest matches first by walking rowids down):
             // create_at * 4096 plus the first free slot of that millisecond.
@@ -93,6 +97,16 @@ impl Writer<'_> {
                         .or_else(|| key.and_then(|k| k.as_str()).and_then(|k| deleting.get(k)));
                     if let Some(at) = at {
                         deleted_here.push((post.id.clone(), *at));
+                    }
+                }
+                // Nor may a reply outlive its deleted root: the server
+                // deletes a thread with its root.
+                if !deleted && !post.root_id.is_empty() {
+                    let root_deleted: Option<i64> = deleted_root
+                        .query_row([&post.root_id], |r| r.get(0))
+                        .optional()?;
+                    if let Some(at) = root_deleted {
+                        deleted_here.push((post.id.clone(), at));
                     }
                 }
                 clear_reactions.execute([&post.id])?;
