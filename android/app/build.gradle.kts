@@ -164,18 +164,20 @@ dependencies {
 
 // Commands run from the workspace root with the pinned Rust toolchain (rustup
 // honours RUSTUP_TOOLCHAIN), build paths remapped out of the binaries.
-fun cargoEnvironment(spec: ExecSpec) {
+// `linkFlags` go to the linker: the NDK's for Android, none for the host
+// build (macOS's linker knows no `-z`).
+fun cargoEnvironment(spec: ExecSpec, linkFlags: List<String> = emptyList()) {
     spec.workingDir = repoRoot
     spec.environment("RUSTUP_TOOLCHAIN", rustVersion)
     spec.environment("CARGO_TERM_COLOR", "never")
     val cargoHome = System.getenv("CARGO_HOME") ?: "${System.getProperty("user.home")}/.cargo"
     spec.environment(
         "RUSTFLAGS",
-        listOf(
-            "--remap-path-prefix=$repoRoot=/pausenhof",
-            "--remap-path-prefix=$cargoHome=/cargo",
-            // 16 KB pages (Android 15 on): harmless on 4 KB devices.
-            "-Clink-arg=-Wl,-z,max-page-size=16384",
+        (
+            listOf(
+                "--remap-path-prefix=$repoRoot=/pausenhof",
+                "--remap-path-prefix=$cargoHome=/cargo",
+            ) + linkFlags
         ).joinToString(" "),
     )
 }
@@ -214,7 +216,8 @@ fun registerCargoNdk(
         exclude("bindings/kotlin/**", "**/target/**")
     })
     outputs.dir(outputDir)
-    cargoEnvironment(this)
+    // 16 KB pages (Android 15 on): harmless on 4 KB devices.
+    cargoEnvironment(this, listOf("-Clink-arg=-Wl,-z,max-page-size=16384"))
     environment("ANDROID_NDK_HOME", android.ndkDirectory.absolutePath)
     val targets = targetAbis.flatMap { listOf("--target", it) }
     commandLine(
