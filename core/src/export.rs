@@ -11,7 +11,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::model::{Post, User};
 use crate::push::ConsentRecord;
-use crate::reads::{ChannelListItem, TeamView};
+use crate::store::reads::{ChannelListItem, TeamView};
 use crate::store::StoreResult;
 
 /// Own posts are collected from the server's search in pages of this size.

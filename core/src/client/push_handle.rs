@@ -200,7 +200,7 @@ impl Client {
                     let channel_id = post.as_ref().map_or(channel_id, |p| p.channel_id.clone());
                     let channel = cached_channel(conn, &channel_id, &me)?;
                     let sender = match &post {
-                        Some(p) => crate::reads::name_of(conn, &p.user_id)?.is_some(),
+                        Some(p) => crate::store::reads::name_of(conn, &p.user_id)?.is_some(),
                         None => false,
                     };
                     Ok((post.is_some(), channel.is_some(), sender))

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::rules::{self, ChannelFacts, NotifyReason, PostFacts, Recipient, ThreadFacts, Verdict};
 use crate::markdown;
 use crate::model::{ChannelNotifyProps, ChannelType, User};
-use crate::reads::name_of;
+use crate::store::reads::name_of;
 use crate::store::StoreResult;
 use crate::texts::{Locale, Text};
 
@@ -174,7 +174,7 @@ pub(crate) fn thread_facts(conn: &Connection, root_id: &str, me: &str) -> StoreR
     Ok(ThreadFacts {
         started_by_recipient: started,
         recipient_took_part: started || replied,
-        collapsed_threads: crate::reads::collapsed_threads(conn)?,
+        collapsed_threads: crate::store::reads::collapsed_threads(conn)?,
     })
 }
 

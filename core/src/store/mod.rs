@@ -28,6 +28,7 @@ mod posts;
 mod preferences;
 mod push;
 mod ranges;
+pub mod reads;
 mod sidebar;
 mod sync_state;
 mod teams;

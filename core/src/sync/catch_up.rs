@@ -35,7 +35,7 @@ struct Known {
 async fn known(store: &Store) -> StoreResult<Known> {
     store
         .read(|c| {
-            let me = crate::reads::my_user_id(c)?;
+            let me = crate::store::reads::my_user_id(c)?;
             let mut channels = HashMap::new();
             let mut stmt = c.prepare_cached("SELECT id, last_post_at FROM channels")?;
             let rows: Vec<(String, i64)> = stmt

@@ -124,7 +124,7 @@ pub(super) async fn first_sync<A: SyncApi>(
 pub(super) async fn most_recently_viewed_channel(store: &Store) -> StoreResult<Option<String>> {
     store
         .read(|c| {
-            let me = crate::reads::my_user_id(c)?;
+            let me = crate::store::reads::my_user_id(c)?;
             Ok(c.prepare_cached(
                 "SELECT m.channel_id FROM channel_members m JOIN channels c ON c.id = m.channel_id
                  WHERE m.user_id = ?1 AND c.delete_at = 0 AND m.last_viewed_at > 0
@@ -140,7 +140,7 @@ pub(super) async fn most_recently_viewed_channel(store: &Store) -> StoreResult<O
 pub(super) async fn unread_channels(store: &Store) -> StoreResult<Vec<String>> {
     store
         .read(|c| {
-            let me = crate::reads::my_user_id(c)?;
+            let me = crate::store::reads::my_user_id(c)?;
             let mut stmt = c.prepare_cached(
                 "SELECT c.id FROM channel_members m JOIN channels c ON c.id = m.channel_id
                  WHERE m.user_id = ?1 AND c.delete_at = 0

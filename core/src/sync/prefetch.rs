@@ -46,7 +46,7 @@ pub struct PrefetchReport {
 pub(super) async fn likely_channels(store: &Store, limit: usize) -> StoreResult<Vec<String>> {
     store
         .read(move |c| {
-            let me = crate::reads::my_user_id(c)?;
+            let me = crate::store::reads::my_user_id(c)?;
             let now: i64 = c
                 .prepare_cached("SELECT coalesce(max(last_post_at), 0) FROM channels")?
                 .query_row([], |r| r.get(0))?;

@@ -33,7 +33,7 @@ impl MissingUsers {
 pub(super) async fn missing_users(store: &Store) -> crate::store::StoreResult<MissingUsers> {
     store
         .read(|c| {
-            let me = crate::reads::my_user_id(c)?;
+            let me = crate::store::reads::my_user_id(c)?;
             let known = |id: &str| -> rusqlite::Result<bool> {
                 c.prepare_cached("SELECT 1 FROM users WHERE id = ?1")?
                     .exists([id])

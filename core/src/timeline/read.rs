@@ -1,4 +1,4 @@
-//! Timeline items from the store: the window of [`crate::reads`], and
+//! Timeline items from the store: the window of [`crate::store::reads`], and
 //! what items need around it (outbox states, saved flags, thread
 //! participants, the people and channels a message names).
 
@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::build::{build_items, ItemContext, SourcePost};
 use super::{Participant, TimelineItems};
 use crate::markdown::{ChannelRef, Lookup, PersonRef, Reader};
-use crate::reads::{my_user_id, person_name, thread, timeline, OlderPosts, PostView};
+use crate::store::reads::{my_user_id, person_name, thread, timeline, OlderPosts, PostView};
 use crate::store::{echo_states, StoreResult};
 use crate::texts::Locale;
 
