@@ -43,7 +43,12 @@ use rusqlite::Connection;
 use tokio::sync::broadcast;
 
 pub use changes::{ChangeSet, StoreChange};
-pub use channels::{cached_channel, is_favorite, my_channel_ids, my_notify_props, my_team_ids};
+pub use channels::{
+    cached_channel, channel_ids_with_last_post_at, channel_last_post_at, is_favorite,
+    likely_uncached_channel_ids, most_recently_viewed_channel, my_channel_ids,
+    my_direct_channel_names, my_group_channel_display_names, my_notify_props, my_team_ids,
+    newest_channel_post_at, unread_uncached_channel_ids, LikelyWithin,
+};
 pub use drafts::{all_drafts, draft_of, StoredDraft};
 pub use error::{StoreError, StoreResult};
 pub use live_events::{post_is_live, realtime_state, UnreadCounts};
@@ -57,6 +62,7 @@ pub use outbox::{
     discardable, echo_states, entries, entry, next_due, post_channel, server_post_id, view_queued,
     Entry, Intent, SendState, CLIENT_KEY_PROP,
 };
+pub use posts::oldest_post_since;
 pub use push::{
     gateway_row, registration_row, teardown_rows, DeviceRow, GatewayRow, RegistrationRow,
     TeardownRow,
@@ -66,7 +72,9 @@ pub use sidebar::sidebar_categories_of;
 pub use sync_state::{
     memberships_changed_since, read_account_value, read_cursor, read_mark, AccountKey, SyncCursor,
 };
-pub use users::unknown_authors;
+pub use users::{
+    all_user_ids, is_user_known, is_username_known, newest_user_update_at, unknown_authors,
+};
 pub use writer::Writer;
 
 /// Idle reader connections kept open for reuse.

@@ -1,5 +1,7 @@
 use std::collections::BTreeSet;
 
+use rusqlite::OptionalExtension;
+
 use crate::model::{FileInfo, Post, Reaction};
 
 use super::changes::StoreChange;
@@ -253,4 +255,22 @@ fn insert_file_infos(
         ])?;
     }
     Ok(())
+}
+
+/// Id and create time of the channel's oldest post created at or after
+/// `at` (ties broken by id).
+pub fn oldest_post_since(
+    conn: &rusqlite::Connection,
+    channel_id: &str,
+    at: i64,
+) -> StoreResult<Option<(String, i64)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, create_at FROM posts WHERE channel_id = ?1 AND create_at >= ?2
+             ORDER BY create_at, id LIMIT 1",
+        )?
+        .query_row(rusqlite::params![channel_id, at], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
 }
