@@ -21,6 +21,7 @@ mod channels;
 mod drafts;
 mod live_events;
 mod lookups;
+mod notifications;
 mod outbox;
 mod outbox_copy;
 mod pins;
@@ -57,6 +58,10 @@ pub use lookups::{
     team_id_by_name, user_id_by_username,
 };
 pub use migrations::LATEST_VERSION as SCHEMA_VERSION;
+pub use notifications::{
+    has_replied_in_thread, is_post_by, notification_channel, notification_post, other_member_ids,
+    NotificationChannel, NotificationPost,
+};
 pub use open::OpenCheck;
 pub use outbox::{
     discardable, echo_states, entries, entry, next_due, post_channel, server_post_id, view_queued,
@@ -64,8 +69,8 @@ pub use outbox::{
 };
 pub use posts::oldest_post_since;
 pub use push::{
-    gateway_row, registration_row, teardown_rows, DeviceRow, GatewayRow, RegistrationRow,
-    TeardownRow,
+    consent_rows, gateway_row, newest_consent_row, registration_row, teardown_rows, ConsentRow,
+    DeviceRow, GatewayRow, RegistrationRow, TeardownRow,
 };
 pub use ranges::{newest_range, ranges as timeline_ranges, TimelineRange};
 pub use sidebar::sidebar_categories_of;
