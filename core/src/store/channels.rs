@@ -409,3 +409,18 @@ pub fn my_group_channel_display_names(
     let rows = stmt.query_map([user_id], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// When `user_id` last viewed the channel (ms; 0: never, or not a member).
+pub fn member_last_viewed_at(
+    conn: &Connection,
+    channel_id: &str,
+    user_id: &str,
+) -> StoreResult<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT last_viewed_at FROM channel_members WHERE channel_id = ?1 AND user_id = ?2",
+        )?
+        .query_row([channel_id, user_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}

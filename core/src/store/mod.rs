@@ -46,16 +46,16 @@ use tokio::sync::broadcast;
 pub use changes::{ChangeSet, StoreChange};
 pub use channels::{
     cached_channel, channel_ids_with_last_post_at, channel_last_post_at, is_favorite,
-    likely_uncached_channel_ids, most_recently_viewed_channel, my_channel_ids,
-    my_direct_channel_names, my_group_channel_display_names, my_notify_props, my_team_ids,
-    newest_channel_post_at, unread_uncached_channel_ids, LikelyWithin,
+    likely_uncached_channel_ids, member_last_viewed_at, most_recently_viewed_channel,
+    my_channel_ids, my_direct_channel_names, my_group_channel_display_names, my_notify_props,
+    my_team_ids, newest_channel_post_at, unread_uncached_channel_ids, LikelyWithin,
 };
 pub use drafts::{all_drafts, draft_of, StoredDraft};
 pub use error::{StoreError, StoreResult};
 pub use live_events::{post_is_live, realtime_state, UnreadCounts};
 pub use lookups::{
-    channel_id_by_names, channel_id_in_team, channel_team, post_anchor, post_place,
-    team_id_by_name, user_id_by_username,
+    channel_id_by_names, channel_id_in_team, channel_ref_by_name, channel_team,
+    person_ref_by_username, post_anchor, post_place, team_id_by_name, user_id_by_username,
 };
 pub use migrations::LATEST_VERSION as SCHEMA_VERSION;
 pub use notifications::{
@@ -67,7 +67,8 @@ pub use outbox::{
     discardable, echo_states, entries, entry, next_due, post_channel, server_post_id, view_queued,
     Entry, Intent, SendState, CLIENT_KEY_PROP,
 };
-pub use posts::oldest_post_since;
+pub use posts::{cached_posts_by, oldest_post_since, replies_by_author, RepliesByAuthor};
+pub use preferences::saved_post_ids_among;
 pub use push::{
     consent_rows, gateway_row, newest_consent_row, registration_row, teardown_rows, ConsentRow,
     DeviceRow, GatewayRow, RegistrationRow, TeardownRow,
