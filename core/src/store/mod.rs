@@ -7,8 +7,11 @@
 //! [`Store::write`]), never on async threads. Every committed write
 //! transaction broadcasts the [`ChangeSet`] it recorded.
 //!
-//! Other modules extend the store by adding migrations (new tables) and
-//! `impl Writer` blocks with their own write helpers.
+//! All of core's SQL is here (a test in `xtask/src/layering.rs` keeps it
+//! so): the tables' migrations, reads over a [`Connection`] named for
+//! what they return, and [`Writer`] methods. Other modules call these and
+//! keep their own rules; an `impl Writer` block elsewhere only combines
+//! the store's methods.
 
 mod changes;
 mod error;
