@@ -150,11 +150,13 @@ mod tests {
             }
             if line.trim() == "#[cfg(test)]" {
                 let indent = &line[..line.len() - line.trim_start().len()];
-                // The item the attribute marks: skipped whole.
-                if let Some((_, item)) = lines.next() {
-                    if !item.trim_end().ends_with(';') {
-                        skip_until = Some(format!("{indent}}}"));
-                    }
+                // The item the attribute marks (after any further
+                // attributes): skipped whole.
+                let item = lines
+                    .by_ref()
+                    .find(|(_, l)| !l.trim_start().starts_with("#["));
+                if item.is_some_and(|(_, l)| !l.trim_end().ends_with([';', '}'])) {
+                    skip_until = Some(format!("{indent}}}"));
                 }
                 continue;
             }
@@ -193,9 +195,10 @@ mod tests {
     fn sql_is_found_outside_test_items_only() {
         let code = "fn read() {\n    q(\"SELECT id FROM posts\");\n}\n\
                     #[cfg(test)]\nfn helper() {\n    q(\"DELETE FROM posts\");\n}\n\
-                    #[cfg(test)]\nmod tests;\n\
+                    #[cfg(test)]\n#[path = \"t.rs\"]\nmod tests;\n\
                     fn write() {\n    q(\"UPDATE posts SET x = 1\");\n}\n\
+                    #[cfg(test)]\nfn empty() {}\nconst Q: &str = \"DELETE FROM posts\";\n\
                     #[cfg(test)]\nmod tests {\n    fn t() {\n        q(\"INSERT INTO posts\");\n    }\n}\n";
-        assert_eq!(sql_lines_outside_tests(code), vec![2, 11]);
+        assert_eq!(sql_lines_outside_tests(code), vec![2, 12, 16]);
     }
 }
