@@ -78,6 +78,51 @@ pub fn user_id_by_username(conn: &Connection, username: &str) -> StoreResult<Opt
         .optional()?)
 }
 
+/// The cached person with the username `username`, as a message's
+/// `@mention` names them.
+pub fn person_ref_by_username(conn: &Connection, username: &str) -> StoreResult<Option<PersonRef>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, first_name, last_name, nickname, username FROM users
+             WHERE username = ?1",
+        )?
+        .query_row([username], |r| {
+            Ok(PersonRef {
+                user_id: r.get(0)?,
+                display_name: person_name(
+                    &r.get::<_, String>(1)?,
+                    &r.get::<_, String>(2)?,
+                    &r.get::<_, String>(3)?,
+                    &r.get::<_, String>(4)?,
+                ),
+            })
+        })
+        .optional()?)
+}
+
+/// The cached public or private channel named `name`, as a message's
+/// `~channel` names it; `team_id`'s channel wins when several teams have
+/// one of that name.
+pub fn channel_ref_by_name(
+    conn: &Connection,
+    name: &str,
+    team_id: &str,
+) -> StoreResult<Option<ChannelRef>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, display_name FROM channels
+             WHERE name = ?1 AND type IN ('O', 'P')
+             ORDER BY team_id = ?2 DESC LIMIT 1",
+        )?
+        .query_row([name, team_id], |r| {
+            Ok(ChannelRef {
+                channel_id: r.get(0)?,
+                display_name: r.get(1)?,
+            })
+        })
+        .optional()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,49 +209,4 @@ mod tests {
             })
             .unwrap();
     }
-}
-
-/// The cached person with the username `username`, as a message's
-/// `@mention` names them.
-pub fn person_ref_by_username(conn: &Connection, username: &str) -> StoreResult<Option<PersonRef>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id, first_name, last_name, nickname, username FROM users
-             WHERE username = ?1",
-        )?
-        .query_row([username], |r| {
-            Ok(PersonRef {
-                user_id: r.get(0)?,
-                display_name: person_name(
-                    &r.get::<_, String>(1)?,
-                    &r.get::<_, String>(2)?,
-                    &r.get::<_, String>(3)?,
-                    &r.get::<_, String>(4)?,
-                ),
-            })
-        })
-        .optional()?)
-}
-
-/// The cached public or private channel named `name`, as a message's
-/// `~channel` names it; `team_id`'s channel wins when several teams have
-/// one of that name.
-pub fn channel_ref_by_name(
-    conn: &Connection,
-    name: &str,
-    team_id: &str,
-) -> StoreResult<Option<ChannelRef>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id, display_name FROM channels
-             WHERE name = ?1 AND type IN ('O', 'P')
-             ORDER BY team_id = ?2 DESC LIMIT 1",
-        )?
-        .query_row([name, team_id], |r| {
-            Ok(ChannelRef {
-                channel_id: r.get(0)?,
-                display_name: r.get(1)?,
-            })
-        })
-        .optional()?)
 }
