@@ -11,8 +11,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::model::{Post, User};
 use crate::push::ConsentRecord;
-use crate::reads::{ChannelListItem, TeamView};
-use crate::store::StoreResult;
+use crate::store::reads::{ChannelListItem, TeamView};
 
 /// Own posts are collected from the server's search in pages of this size.
 const SEARCH_PAGE: u32 = 100;
@@ -91,10 +90,10 @@ impl Client {
         let user_id = profile.id.clone();
         for post in self
             .store()?
-            .read(move |c| cached_posts_by(c, &user_id))
+            .read(move |c| crate::store::cached_posts_by(c, &user_id))
             .await?
         {
-            posts.insert(post.id.clone(), post);
+            posts.insert(post.id.clone(), ExportedPost::from(post));
         }
         let mut posts_complete = true;
         for team in &teams {
@@ -153,24 +152,4 @@ impl Client {
         }
         Ok(found)
     }
-}
-
-fn cached_posts_by(conn: &rusqlite::Connection, user_id: &str) -> StoreResult<Vec<ExportedPost>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT id, channel_id, root_id, create_at, edit_at, message, file_ids
-         FROM posts WHERE user_id = ?1 AND delete_at = 0 ORDER BY create_at",
-    )?;
-    let rows = statement.query_map([user_id], |row| {
-        let file_ids: String = row.get(6)?;
-        Ok(ExportedPost {
-            id: row.get(0)?,
-            channel_id: row.get(1)?,
-            root_id: row.get(2)?,
-            create_at: row.get(3)?,
-            edit_at: row.get(4)?,
-            message: row.get(5)?,
-            file_ids: serde_json::from_str(&file_ids).unwrap_or_default(),
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -17,7 +17,6 @@ pub mod observe;
 pub mod outbox;
 mod private_fs;
 pub mod push;
-pub mod reads;
 pub mod realtime;
 pub mod runtime;
 pub mod search;
@@ -26,6 +25,10 @@ pub mod store;
 pub mod sync;
 pub mod texts;
 pub mod timeline;
+
+/// The views the UI reads, kept at their public path; they live in the
+/// store because they are SQL.
+pub use store::reads;
 
 pub use api::files::FileRendition;
 pub use api::{ServerInfo, SignInMethods};

@@ -1,6 +1,7 @@
 //! Checks that core's top-level modules import each other in one direction
-//! only (ARCHITECTURE.md's layers) and that the bindings stay off core's
-//! REST and SQL layers. Run as tests, so CI enforces both.
+//! only (ARCHITECTURE.md's layers), that the bindings stay off core's
+//! REST and SQL layers, and that core's SQL lives only under
+//! `core/src/store/`. Run as tests, so CI enforces them.
 
 #[cfg(test)]
 mod tests {
@@ -128,5 +129,76 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Words that open an SQL statement, as core writes them (upper case).
+    const SQL_WORDS: [&str; 4] = ["SELECT ", "INSERT ", "UPDATE ", "DELETE FROM"];
+
+    /// Lines of `code` (1-based) that hold SQL, leaving out items marked
+    /// `#[cfg(test)]`: a one-line item, or every line up to the closing
+    /// brace at the attribute's indentation (rustfmt's layout).
+    fn sql_lines_outside_tests(code: &str) -> Vec<usize> {
+        let mut found = Vec::new();
+        let mut skip_until: Option<String> = None;
+        let mut lines = code.lines().enumerate();
+        while let Some((i, line)) = lines.next() {
+            if let Some(end) = &skip_until {
+                if line == end {
+                    skip_until = None;
+                }
+                continue;
+            }
+            if line.trim() == "#[cfg(test)]" {
+                let indent = &line[..line.len() - line.trim_start().len()];
+                // The item the attribute marks (after any further
+                // attributes): skipped whole.
+                let item = lines
+                    .by_ref()
+                    .find(|(_, l)| !l.trim_start().starts_with("#["));
+                if item.is_some_and(|(_, l)| !l.trim_end().ends_with([';', '}'])) {
+                    skip_until = Some(format!("{indent}}}"));
+                }
+                continue;
+            }
+            if SQL_WORDS.iter().any(|word| line.contains(word)) {
+                found.push(i + 1);
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn sql_lives_only_under_the_store() {
+        let src = workspace_root().join("core/src");
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        assert!(files.len() > 50, "core's sources were not found");
+        let mut offenders = Vec::new();
+        for file in &files {
+            let relative = file.strip_prefix(&src).unwrap();
+            let is_test_file = relative.file_name().is_some_and(|n| n == "tests.rs")
+                || relative.components().any(|c| c.as_os_str() == "tests");
+            if relative.starts_with("store") || is_test_file {
+                continue;
+            }
+            for line in sql_lines_outside_tests(&code_of(file)) {
+                offenders.push(format!("core/src/{}:{line}", relative.display()));
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "SQL outside core/src/store/ (move it into a store function): {offenders:#?}"
+        );
+    }
+
+    #[test]
+    fn sql_is_found_outside_test_items_only() {
+        let code = "fn read() {\n    q(\"SELECT id FROM posts\");\n}\n\
+                    #[cfg(test)]\nfn helper() {\n    q(\"DELETE FROM posts\");\n}\n\
+                    #[cfg(test)]\n#[path = \"t.rs\"]\nmod tests;\n\
+                    fn write() {\n    q(\"UPDATE posts SET x = 1\");\n}\n\
+                    #[cfg(test)]\nfn empty() {}\nconst Q: &str = \"DELETE FROM posts\";\n\
+                    #[cfg(test)]\nmod tests {\n    fn t() {\n        q(\"INSERT INTO posts\");\n    }\n}\n";
+        assert_eq!(sql_lines_outside_tests(code), vec![2, 12, 16]);
     }
 }

@@ -12,8 +12,8 @@ use crate::composer::{
 };
 use crate::error::{Error, Result};
 use crate::model::User;
-use crate::reads;
 use crate::store::cached_channel;
+use crate::store::reads;
 
 /// Most suggestions shown.
 const MAX_SUGGESTIONS: usize = 20;

@@ -10,7 +10,7 @@ use crate::api::drafts::{self as drafts_api, DRAFTS_DISABLED};
 use crate::api::teams as teams_api;
 use crate::error::{Error, Result};
 use crate::model::Draft;
-use crate::reads::{self, DraftView};
+use crate::store::reads::{self, DraftView};
 use crate::store::{all_drafts, StoredDraft};
 
 /// Longest draft kept (the server's limit for a post).

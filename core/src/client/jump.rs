@@ -8,8 +8,8 @@ use super::Client;
 use crate::api::posts::{self as posts_api, PostsPage};
 use crate::error::{Error, Result};
 use crate::model::PostList;
-use crate::reads::{timeline_around, WindowAround};
 use crate::store;
+use crate::store::reads::{timeline_around, WindowAround};
 
 /// Posts per page around a post.
 const PAGE: u32 = 30;

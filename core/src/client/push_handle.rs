@@ -14,7 +14,7 @@ use crate::model::{Channel, ChannelMember, Post, User};
 use crate::push::consent::current_consent;
 use crate::push::payload::{decode_push, PushKind, PushPayload};
 use crate::push::registration::{registration, withdrawn_placeholder, PushPlatform};
-use crate::push::{cached_channel, cached_post, evaluate, PushAction, PushOutcome};
+use crate::push::{evaluate, PushAction, PushOutcome};
 use crate::realtime::now_ms;
 
 impl Client {
@@ -196,11 +196,11 @@ impl Client {
             account
                 .store
                 .read(move |conn| {
-                    let post = cached_post(conn, &post_id)?;
+                    let post = crate::store::notification_post(conn, &post_id)?;
                     let channel_id = post.as_ref().map_or(channel_id, |p| p.channel_id.clone());
-                    let channel = cached_channel(conn, &channel_id, &me)?;
+                    let channel = crate::store::notification_channel(conn, &channel_id, &me)?;
                     let sender = match &post {
-                        Some(p) => crate::reads::name_of(conn, &p.user_id)?.is_some(),
+                        Some(p) => crate::store::reads::name_of(conn, &p.user_id)?.is_some(),
                         None => false,
                     };
                     Ok((post.is_some(), channel.is_some(), sender))

@@ -8,7 +8,7 @@ use tokio::sync::broadcast;
 use super::Client;
 use crate::error::Result;
 use crate::observe::{Sidebar, Subscription};
-use crate::reads::{
+use crate::store::reads::{
     channel_list, teams, thread, timeline, SidebarSection, TeamView, ThreadView, TimelineWindow,
     UserView,
 };
@@ -116,7 +116,7 @@ impl Client {
     /// A cached user.
     pub async fn user(&self, user_id: &str) -> Result<Option<UserView>> {
         let user_id = user_id.to_owned();
-        self.read_store(move |c| crate::reads::user(c, &user_id))
+        self.read_store(move |c| crate::store::reads::user(c, &user_id))
             .await
     }
 }

@@ -11,7 +11,7 @@ use crate::api::posts as posts_api;
 use crate::api::preferences as preferences_api;
 use crate::error::Result;
 use crate::model::{Post, Preference};
-use crate::reads::{self, PostView, SAVED_POST_CATEGORY};
+use crate::store::reads::{self, PostView, SAVED_POST_CATEGORY};
 
 /// Most saved posts fetched at once (the server's page cap).
 const SAVED_PAGE: u32 = 200;

@@ -9,8 +9,8 @@ use super::Client;
 use crate::api::posts::{self as posts_api, SearchQuery as ServerSearch};
 use crate::error::{Error, Result};
 use crate::model::Post;
-use crate::reads::{search_hits_by_ids, search_posts, SearchHit, SearchScope};
 use crate::search::SearchQuery;
+use crate::store::reads::{search_hits_by_ids, search_posts, SearchHit, SearchScope};
 
 /// The server's page cap for searches.
 const MAX_SERVER_HITS: usize = 200;

@@ -4,7 +4,7 @@ use tokio::sync::watch;
 
 use super::Client;
 use crate::error::Result;
-use crate::reads::ThreadView;
+use crate::store::reads::ThreadView;
 use crate::store::SyncCursor;
 use crate::sync::{
     load_older, load_thread, prefetch_likely_channels, sync, LoadOlderOutcome, PrefetchReport,

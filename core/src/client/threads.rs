@@ -8,9 +8,9 @@ use crate::api::posts as posts_api;
 use crate::api::posts::ThreadsQuery;
 use crate::error::{Error, Result};
 use crate::observe::Subscription;
-use crate::reads::{self, FollowedThreads, ThreadPlace};
 use crate::realtime::now_ms;
 use crate::store::my_team_ids;
+use crate::store::reads::{self, FollowedThreads, ThreadPlace};
 
 /// Threads fetched for a team's list at once (the newest replies first).
 const THREADS_PAGE: u32 = 100;

@@ -14,8 +14,8 @@ use crate::error::{Error, Result};
 use crate::markdown::Reader;
 use crate::observe::Subscription;
 use crate::push::rules::{mention_keys, Recipient};
-use crate::reads::OlderPosts;
 use crate::realtime::now_ms;
+use crate::store::reads::OlderPosts;
 use crate::timeline::{last_viewed_at, read_items, Target, TimelineItems, TimelineOptions};
 
 /// One open timeline. The "new messages" line stays where the visit

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::local_time::LocalTime;
 use super::status::Presence;
 use crate::model::{Channel, Team, User};
-use crate::reads::ChannelKind;
+use crate::store::reads::ChannelKind;
 
 /// A channel in a list of channels to browse or join.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -5,7 +5,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::*;
-use crate::reads::{
+use crate::store::reads::{
     ChannelKind, ChannelListItem, OlderPosts, PostView, ReactionView, SectionKind, SidebarSection,
     ThreadView, TimelineWindow,
 };

@@ -3,7 +3,7 @@
 //! id, section); the few scalar fields around them are sent whole.
 
 use super::list::{self, diff, diff_with, Keyed, ListOp, OutOfRange};
-use crate::reads::{
+use crate::store::reads::{
     ChannelListItem, FollowedThread, FollowedThreads, OlderPosts, PostView, SectionKind,
     SidebarSection, ThreadView, TimelineWindow,
 };

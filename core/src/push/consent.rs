@@ -5,10 +5,10 @@
 //! The state is never stored on its own: it is the newest entry of the
 //! append-only log, so state and proof cannot disagree.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::Serialize;
 
-use crate::store::{StoreError, StoreResult, Writer};
+use crate::store::{consent_rows, newest_consent_row, ConsentRow, StoreError, StoreResult, Writer};
 
 /// How notifications reach the device once the user agreed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -113,53 +113,35 @@ impl Writer<'_> {
             Decision::Declined => ("declined", "", ""),
             Decision::Withdrawn => ("withdrawn", "", ""),
         };
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO push_consent_log (at, decision, delivery, consent_text_version)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(rusqlite::params![at, name, delivery, version])?;
+        self.append_consent_row(at, name, delivery, version)?;
         current_consent(self.conn())
     }
 }
 
 /// The current state: the newest decision, or `NotAsked`.
 pub(crate) fn current_consent(conn: &Connection) -> StoreResult<ConsentState> {
-    let newest = conn
-        .prepare_cached(
-            "SELECT seq, at, decision, delivery, consent_text_version
-             FROM push_consent_log ORDER BY seq DESC LIMIT 1",
-        )?
-        .query_row([], record_from_row)
-        .optional()?;
-    match newest {
-        Some(record) => Ok(record?.decision),
+    match newest_consent_row(conn)? {
+        Some(row) => Ok(record_from_row(row)?.decision),
         None => Ok(ConsentState::NotAsked),
     }
 }
 
 /// Every decision, oldest first.
 pub(crate) fn consent_log(conn: &Connection) -> StoreResult<Vec<ConsentRecord>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT seq, at, decision, delivery, consent_text_version
-         FROM push_consent_log ORDER BY seq",
-    )?;
-    let rows = stmt.query_map([], record_from_row)?;
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(row??);
-    }
-    Ok(out)
+    consent_rows(conn)?
+        .into_iter()
+        .map(record_from_row)
+        .collect()
 }
 
-type RecordRow = StoreResult<ConsentRecord>;
-
-fn record_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RecordRow> {
-    let seq: i64 = row.get(0)?;
-    let at: i64 = row.get(1)?;
-    let decision: String = row.get(2)?;
-    let delivery: String = row.get(3)?;
-    let consent_text_version: String = row.get(4)?;
+fn record_from_row(row: ConsentRow) -> StoreResult<ConsentRecord> {
+    let ConsentRow {
+        seq,
+        at,
+        decision,
+        delivery,
+        consent_text_version,
+    } = row;
     let state = match decision.as_str() {
         "granted" => match Delivery::parse(&delivery) {
             Some(delivery) => Ok(ConsentState::Granted {
@@ -177,7 +159,7 @@ fn record_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RecordRow> {
             "consent log entry {seq} has an unknown decision"
         ))),
     };
-    Ok(state.map(|decision| ConsentRecord { seq, decision }))
+    state.map(|decision| ConsentRecord { seq, decision })
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ mod state;
 
 pub use consent::{ConsentRecord, ConsentState, Delivery};
 pub use gateway::UnifiedPushEndpoint;
-pub(crate) use notification::{cached_channel, cached_post, evaluate};
+pub(crate) use notification::evaluate;
 pub use notification::{Notification, NotificationChannelKind};
 pub use outcome::{PushAction, PushOutcome};
 pub use payload::{decode_push, PushKind, PushPayload, PushPayloadError};

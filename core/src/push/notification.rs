@@ -1,14 +1,18 @@
 //! What a notification shows, built from the store (which the caller has
-//! filled from the websocket or over REST), and the store reads it needs.
+//! filled from the websocket or over REST; its reads in
+//! `store/notifications.rs`).
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::Serialize;
 
 use super::rules::{self, ChannelFacts, NotifyReason, PostFacts, Recipient, ThreadFacts, Verdict};
 use crate::markdown;
-use crate::model::{ChannelNotifyProps, ChannelType, User};
-use crate::reads::name_of;
-use crate::store::StoreResult;
+use crate::model::{ChannelType, User};
+use crate::store::reads::name_of;
+use crate::store::{
+    has_replied_in_thread, is_post_by, notification_channel, notification_post, other_member_ids,
+    StoreResult,
+};
 use crate::texts::{Locale, Text};
 
 /// Longest body handed to the platform, in characters.
@@ -52,141 +56,20 @@ pub enum NotificationChannelKind {
     Private,
 }
 
-/// The cached post.
-pub(crate) struct CachedPost {
-    pub id: String,
-    pub channel_id: String,
-    pub root_id: String,
-    pub user_id: String,
-    pub post_type: String,
-    pub message: String,
-    pub file_count: u32,
-    pub create_at: i64,
-    pub deleted: bool,
-    pub override_username: Option<String>,
-}
-
-pub(crate) fn cached_post(conn: &Connection, post_id: &str) -> StoreResult<Option<CachedPost>> {
-    let row = conn
-        .prepare_cached(
-            "SELECT id, channel_id, root_id, user_id, type, message, props, file_ids,
-                    create_at, delete_at
-             FROM posts WHERE id = ?1",
-        )?
-        .query_row([post_id], |r| {
-            Ok((
-                CachedPost {
-                    id: r.get(0)?,
-                    channel_id: r.get(1)?,
-                    root_id: r.get(2)?,
-                    user_id: r.get(3)?,
-                    post_type: r.get(4)?,
-                    message: r.get(5)?,
-                    file_count: 0,
-                    create_at: r.get(8)?,
-                    deleted: r.get::<_, i64>(9)? > 0,
-                    override_username: None,
-                },
-                r.get::<_, String>(6)?,
-                r.get::<_, String>(7)?,
-            ))
-        })
-        .optional()?;
-    Ok(row.map(|(mut post, props, file_ids)| {
-        let props: serde_json::Value = serde_json::from_str(&props).unwrap_or_default();
-        // Webhooks and bots may post under another name (if the server
-        // allows it); the notification shows that name like the server's.
-        post.override_username = (props["from_webhook"] == "true")
-            .then(|| props["override_username"].as_str().map(str::to_owned))
-            .flatten()
-            .filter(|n| !n.trim().is_empty());
-        post.file_count = serde_json::from_str::<Vec<serde_json::Value>>(&file_ids)
-            .map(|ids| ids.len().min(u32::MAX as usize) as u32)
-            .unwrap_or(0);
-        post
-    }))
-}
-
-/// The cached channel and the recipient's membership.
-pub(crate) struct CachedChannel {
-    pub kind: ChannelType,
-    pub team_id: String,
-    pub display_name: String,
-    pub deleted: bool,
-    pub member_props: Option<ChannelNotifyProps>,
-}
-
-pub(crate) fn cached_channel(
-    conn: &Connection,
-    channel_id: &str,
-    me: &str,
-) -> StoreResult<Option<CachedChannel>> {
-    let row = conn
-        .prepare_cached(
-            "SELECT c.type, c.team_id, c.display_name, c.delete_at, m.notify_props, m.mark_unread
-             FROM channels c LEFT JOIN channel_members m
-                 ON m.channel_id = c.id AND m.user_id = ?2
-             WHERE c.id = ?1",
-        )?
-        .query_row([channel_id, me], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-            ))
-        })
-        .optional()?;
-    Ok(row.map(
-        |(kind, team_id, display_name, delete_at, props, mark_unread)| {
-            let member_props = props.map(|json| {
-                let mut props: ChannelNotifyProps = serde_json::from_str(&json).unwrap_or_default();
-                if props.mark_unread.is_empty() {
-                    props.mark_unread = mark_unread.unwrap_or_default();
-                }
-                props
-            });
-            CachedChannel {
-                kind: ChannelType::parse(&kind),
-                team_id,
-                display_name,
-                deleted: delete_at > 0,
-                member_props,
-            }
-        },
-    ))
-}
-
 /// Whether the recipient started or took part in the thread of `root_id`.
 pub(crate) fn thread_facts(conn: &Connection, root_id: &str, me: &str) -> StoreResult<ThreadFacts> {
-    let started: bool = conn
-        .prepare_cached("SELECT 1 FROM posts WHERE id = ?1 AND user_id = ?2")?
-        .query_row([root_id, me], |_| Ok(()))
-        .optional()?
-        .is_some();
-    let replied: bool = conn
-        .prepare_cached("SELECT 1 FROM posts WHERE root_id = ?1 AND user_id = ?2 LIMIT 1")?
-        .query_row([root_id, me], |_| Ok(()))
-        .optional()?
-        .is_some();
+    let started = is_post_by(conn, root_id, me)?;
+    let replied = has_replied_in_thread(conn, root_id, me)?;
     Ok(ThreadFacts {
         started_by_recipient: started,
         recipient_took_part: started || replied,
-        collapsed_threads: crate::reads::collapsed_threads(conn)?,
+        collapsed_threads: crate::store::reads::collapsed_threads(conn)?,
     })
 }
 
 /// Names of a group channel's other members, from the cache.
 fn group_title(conn: &Connection, channel_id: &str, me: &str) -> StoreResult<Option<String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT user_id FROM channel_members WHERE channel_id = ?1 AND user_id <> ?2
-         ORDER BY user_id",
-    )?;
-    let ids: Vec<String> = stmt
-        .query_map([channel_id, me], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let ids = other_member_ids(conn, channel_id, me)?;
     let mut names = Vec::new();
     for id in &ids {
         match name_of(conn, id)? {
@@ -210,10 +93,10 @@ pub(crate) fn evaluate(
     pushed_by_server: bool,
     locale: Locale,
 ) -> StoreResult<Option<(Verdict, Option<Notification>)>> {
-    let Some(post) = cached_post(conn, post_id)? else {
+    let Some(post) = notification_post(conn, post_id)? else {
         return Ok(None);
     };
-    let Some(channel) = cached_channel(conn, &post.channel_id, &me.id)? else {
+    let Some(channel) = notification_channel(conn, &post.channel_id, &me.id)? else {
         return Ok(None);
     };
     let Some(member_props) = channel.member_props.as_ref() else {

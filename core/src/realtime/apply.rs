@@ -579,9 +579,9 @@ mod tests {
         }
     }
 
-    fn window(store: &Store, channel: &'static str) -> crate::reads::TimelineWindow {
+    fn window(store: &Store, channel: &'static str) -> crate::store::reads::TimelineWindow {
         store
-            .read_blocking(move |c| crate::reads::timeline(c, channel, 20, None))
+            .read_blocking(move |c| crate::store::reads::timeline(c, channel, 20, None))
             .unwrap()
     }
 
@@ -603,7 +603,7 @@ mod tests {
         assert!(!shown.never_loaded);
         assert_eq!(messages(&store, "c2"), ["Neu im Off-Topic"]);
         // Older posts were never loaded: that is a known gap, not the start.
-        assert_ne!(shown.older, crate::reads::OlderPosts::None);
+        assert_ne!(shown.older, crate::store::reads::OlderPosts::None);
         let later = post("p2", "c2", "u2", 110, "Noch einer");
         StoreSink::apply_blocking(&store, &batch(vec![posted(later, &[])], 2)).unwrap();
         assert_eq!(messages(&store, "c2"), ["Neu im Off-Topic", "Noch einer"]);

@@ -281,3 +281,146 @@ pub fn my_team_ids(conn: &Connection, user_id: &str) -> StoreResult<Vec<String>>
     let rows = stmt.query_map([user_id], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// The channel the user viewed last (not archived), if they viewed any.
+pub fn most_recently_viewed_channel(
+    conn: &Connection,
+    user_id: &str,
+) -> StoreResult<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT m.channel_id FROM channel_members m JOIN channels c ON c.id = m.channel_id
+             WHERE m.user_id = ?1 AND c.delete_at = 0 AND m.last_viewed_at > 0
+             ORDER BY m.last_viewed_at DESC LIMIT 1",
+        )?
+        .query_row([user_id], |r| r.get(0))
+        .ok())
+}
+
+/// The user's channels with unread posts or mentions whose timeline is
+/// not cached, the most recently posted in first.
+pub fn unread_uncached_channel_ids(conn: &Connection, user_id: &str) -> StoreResult<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id FROM channel_members m JOIN channels c ON c.id = m.channel_id
+         WHERE m.user_id = ?1 AND c.delete_at = 0
+           AND (c.total_msg_count > m.msg_count OR m.mention_count > 0)
+           AND NOT EXISTS (SELECT 1 FROM timeline_ranges r WHERE r.channel_id = c.id)
+         ORDER BY c.last_post_at DESC",
+    )?;
+    let rows = stmt.query_map([user_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The channel's last post time as the server counts it (0 when unknown).
+pub fn channel_last_post_at(conn: &Connection, channel_id: &str) -> StoreResult<i64> {
+    Ok(conn
+        .prepare_cached("SELECT last_post_at FROM channels WHERE id = ?1")?
+        .query_row([channel_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Every cached channel's id with its last post time.
+pub fn channel_ids_with_last_post_at(conn: &Connection) -> StoreResult<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached("SELECT id, last_post_at FROM channels")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The newest last post time of any cached channel (0 when none): the
+/// server's "now" as far as the cache knows it.
+pub fn newest_channel_post_at(conn: &Connection) -> StoreResult<i64> {
+    Ok(conn
+        .prepare_cached("SELECT coalesce(max(last_post_at), 0) FROM channels")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// How far back, from the cache's newest post, a channel counts as viewed
+/// or active for [`likely_uncached_channel_ids`].
+#[derive(Debug, Clone, Copy)]
+pub struct LikelyWithin {
+    pub viewed: i64,
+    pub active: i64,
+    pub direct_active: i64,
+}
+
+/// Up to `limit` of the user's channels with posts but no cached timeline
+/// that the user is likely to open (a favorite, a direct or group message
+/// active lately, viewed or active within `within` of `now`): favorites
+/// first, then the most recently viewed, then the most recently posted in.
+pub fn likely_uncached_channel_ids(
+    conn: &Connection,
+    user_id: &str,
+    now: i64,
+    within: LikelyWithin,
+    limit: usize,
+) -> StoreResult<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id,
+                EXISTS (SELECT 1 FROM sidebar_category_channels sc
+                        JOIN sidebar_categories s ON s.id = sc.category_id
+                        WHERE sc.channel_id = c.id AND s.type = 'favorites') AS favorite
+         FROM channel_members m JOIN channels c ON c.id = m.channel_id
+         WHERE m.user_id = ?1 AND c.delete_at = 0 AND c.last_post_at > 0
+           AND NOT EXISTS (SELECT 1 FROM timeline_ranges r WHERE r.channel_id = c.id)
+           AND (favorite
+                OR (c.type IN ('D', 'G') AND c.last_post_at > ?2 - ?5)
+                OR m.last_viewed_at > ?2 - ?3
+                OR c.last_post_at > ?2 - ?4)
+         ORDER BY favorite DESC, m.last_viewed_at DESC, c.last_post_at DESC
+         LIMIT ?6",
+    )?;
+    let rows = stmt.query_map(
+        rusqlite::params![
+            user_id,
+            now,
+            within.viewed,
+            within.active,
+            within.direct_active,
+            limit as i64
+        ],
+        |r| r.get(0),
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Names of the user's direct message channels (`ID__ID`).
+pub fn my_direct_channel_names(conn: &Connection, user_id: &str) -> StoreResult<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.name FROM channels c JOIN channel_members m
+             ON m.channel_id = c.id AND m.user_id = ?1
+         WHERE c.type = 'D'",
+    )?;
+    let rows = stmt.query_map([user_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Display names of the user's group message channels (the members'
+/// usernames, comma separated, as the server names them).
+pub fn my_group_channel_display_names(
+    conn: &Connection,
+    user_id: &str,
+) -> StoreResult<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.display_name FROM channels c JOIN channel_members m
+             ON m.channel_id = c.id AND m.user_id = ?1
+         WHERE c.type = 'G'",
+    )?;
+    let rows = stmt.query_map([user_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// When `user_id` last viewed the channel (ms; 0: never, or not a member).
+pub fn member_last_viewed_at(
+    conn: &Connection,
+    channel_id: &str,
+    user_id: &str,
+) -> StoreResult<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT last_viewed_at FROM channel_members WHERE channel_id = ?1 AND user_id = ?2",
+        )?
+        .query_row([channel_id, user_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}

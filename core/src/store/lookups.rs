@@ -1,9 +1,13 @@
 //! Finding cached channels by the names in an address (`team/channel`),
-//! as slash command answers and links give them.
+//! as slash command answers and links give them, and the people and
+//! channels a message names.
 
 use rusqlite::{Connection, OptionalExtension};
 
+use crate::markdown::{ChannelRef, PersonRef};
+
 use super::error::StoreResult;
+use super::reads::person_name;
 
 /// The cached channel named `channel_name` in the team named `team_name`;
 /// a direct or group channel (no team) matches by its name alone.
@@ -71,6 +75,51 @@ pub fn user_id_by_username(conn: &Connection, username: &str) -> StoreResult<Opt
     Ok(conn
         .prepare_cached("SELECT id FROM users WHERE username = ?1")?
         .query_row([username], |r| r.get(0))
+        .optional()?)
+}
+
+/// The cached person with the username `username`, as a message's
+/// `@mention` names them.
+pub fn person_ref_by_username(conn: &Connection, username: &str) -> StoreResult<Option<PersonRef>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, first_name, last_name, nickname, username FROM users
+             WHERE username = ?1",
+        )?
+        .query_row([username], |r| {
+            Ok(PersonRef {
+                user_id: r.get(0)?,
+                display_name: person_name(
+                    &r.get::<_, String>(1)?,
+                    &r.get::<_, String>(2)?,
+                    &r.get::<_, String>(3)?,
+                    &r.get::<_, String>(4)?,
+                ),
+            })
+        })
+        .optional()?)
+}
+
+/// The cached public or private channel named `name`, as a message's
+/// `~channel` names it; `team_id`'s channel wins when several teams have
+/// one of that name.
+pub fn channel_ref_by_name(
+    conn: &Connection,
+    name: &str,
+    team_id: &str,
+) -> StoreResult<Option<ChannelRef>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, display_name FROM channels
+             WHERE name = ?1 AND type IN ('O', 'P')
+             ORDER BY team_id = ?2 DESC LIMIT 1",
+        )?
+        .query_row([name, team_id], |r| {
+            Ok(ChannelRef {
+                channel_id: r.get(0)?,
+                display_name: r.get(1)?,
+            })
+        })
         .optional()?)
 }
 

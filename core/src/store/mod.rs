@@ -7,8 +7,11 @@
 //! [`Store::write`]), never on async threads. Every committed write
 //! transaction broadcasts the [`ChangeSet`] it recorded.
 //!
-//! Other modules extend the store by adding migrations (new tables) and
-//! `impl Writer` blocks with their own write helpers.
+//! All of core's SQL is here (a test in `xtask/src/layering.rs` keeps it
+//! so): the tables' migrations, reads over a [`Connection`] named for
+//! what they return, and [`Writer`] methods. Other modules call these and
+//! keep their own rules; an `impl Writer` block elsewhere only combines
+//! the store's methods.
 
 mod changes;
 mod error;
@@ -21,6 +24,7 @@ mod channels;
 mod drafts;
 mod live_events;
 mod lookups;
+mod notifications;
 mod outbox;
 mod outbox_copy;
 mod pins;
@@ -28,6 +32,7 @@ mod posts;
 mod preferences;
 mod push;
 mod ranges;
+pub mod reads;
 mod sidebar;
 mod sync_state;
 mod teams;
@@ -42,30 +47,43 @@ use rusqlite::Connection;
 use tokio::sync::broadcast;
 
 pub use changes::{ChangeSet, StoreChange};
-pub use channels::{cached_channel, is_favorite, my_channel_ids, my_notify_props, my_team_ids};
+pub use channels::{
+    cached_channel, channel_ids_with_last_post_at, channel_last_post_at, is_favorite,
+    likely_uncached_channel_ids, member_last_viewed_at, most_recently_viewed_channel,
+    my_channel_ids, my_direct_channel_names, my_group_channel_display_names, my_notify_props,
+    my_team_ids, newest_channel_post_at, unread_uncached_channel_ids, LikelyWithin,
+};
 pub use drafts::{all_drafts, draft_of, StoredDraft};
 pub use error::{StoreError, StoreResult};
 pub use live_events::{post_is_live, realtime_state, UnreadCounts};
 pub use lookups::{
-    channel_id_by_names, channel_id_in_team, channel_team, post_anchor, post_place,
-    team_id_by_name, user_id_by_username,
+    channel_id_by_names, channel_id_in_team, channel_ref_by_name, channel_team,
+    person_ref_by_username, post_anchor, post_place, team_id_by_name, user_id_by_username,
 };
 pub use migrations::LATEST_VERSION as SCHEMA_VERSION;
+pub use notifications::{
+    has_replied_in_thread, is_post_by, notification_channel, notification_post, other_member_ids,
+    NotificationChannel, NotificationPost,
+};
 pub use open::OpenCheck;
 pub use outbox::{
     discardable, echo_states, entries, entry, next_due, post_channel, server_post_id, view_queued,
     Entry, Intent, SendState, CLIENT_KEY_PROP,
 };
+pub use posts::{cached_posts_by, oldest_post_since, replies_by_author, RepliesByAuthor};
+pub use preferences::saved_post_ids_among;
 pub use push::{
-    gateway_row, registration_row, teardown_rows, DeviceRow, GatewayRow, RegistrationRow,
-    TeardownRow,
+    consent_rows, gateway_row, newest_consent_row, registration_row, teardown_rows, ConsentRow,
+    DeviceRow, GatewayRow, RegistrationRow, TeardownRow,
 };
 pub use ranges::{newest_range, ranges as timeline_ranges, TimelineRange};
 pub use sidebar::sidebar_categories_of;
 pub use sync_state::{
     memberships_changed_since, read_account_value, read_cursor, read_mark, AccountKey, SyncCursor,
 };
-pub use users::unknown_authors;
+pub use users::{
+    all_user_ids, is_user_known, is_username_known, newest_user_update_at, unknown_authors,
+};
 pub use writer::Writer;
 
 /// Idle reader connections kept open for reuse.

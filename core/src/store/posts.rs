@@ -6,6 +6,7 @@ use crate::model::{FileInfo, Post, Reaction};
 
 use super::changes::StoreChange;
 use super::error::StoreResult;
+use super::reads::person_name;
 use super::writer::Writer;
 
 impl Writer<'_> {
@@ -285,4 +286,92 @@ fn insert_file_infos(
         ])?;
     }
     Ok(())
+}
+
+/// Id and create time of the channel's oldest post created at or after
+/// `at` (ties broken by id).
+pub fn oldest_post_since(
+    conn: &rusqlite::Connection,
+    channel_id: &str,
+    at: i64,
+) -> StoreResult<Option<(String, i64)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, create_at FROM posts WHERE channel_id = ?1 AND create_at >= ?2
+             ORDER BY create_at, id LIMIT 1",
+        )?
+        .query_row(rusqlite::params![channel_id, at], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
+}
+
+/// One author's cached, undeleted replies to one root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepliesByAuthor {
+    pub root_id: String,
+    pub user_id: String,
+    pub last_reply_at: i64,
+    pub count: i64,
+    /// The author's display name, when their profile is cached.
+    pub name: Option<String>,
+}
+
+/// Per root of `root_ids`, who replied (cached replies, deleted ones left
+/// out), how often and when last; each root's latest replier first.
+pub fn replies_by_author(
+    conn: &rusqlite::Connection,
+    root_ids: &[&str],
+) -> StoreResult<Vec<RepliesByAuthor>> {
+    let ids = serde_json::Value::from(root_ids.to_vec()).to_string();
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.root_id, p.user_id, max(p.create_at) AS last,
+                u.first_name, u.last_name, u.nickname, u.username, count(*)
+         FROM posts p LEFT JOIN users u ON u.id = p.user_id
+         WHERE p.root_id IN (SELECT value FROM json_each(?1)) AND p.delete_at = 0
+         GROUP BY p.root_id, p.user_id
+         ORDER BY p.root_id, last DESC",
+    )?;
+    let rows = stmt.query_map([ids], |row| {
+        let name = match row.get::<_, Option<String>>(6)? {
+            Some(username) => Some(person_name(
+                &row.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                &row.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                &row.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                &username,
+            )),
+            None => None,
+        };
+        Ok(RepliesByAuthor {
+            root_id: row.get(0)?,
+            user_id: row.get(1)?,
+            last_reply_at: row.get(2)?,
+            count: row.get(7)?,
+            name,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The cached posts `user_id` wrote and did not delete, oldest first, with
+/// the fields an export of one's own data holds.
+pub fn cached_posts_by(conn: &rusqlite::Connection, user_id: &str) -> StoreResult<Vec<Post>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id, channel_id, root_id, create_at, edit_at, message, file_ids
+         FROM posts WHERE user_id = ?1 AND delete_at = 0 ORDER BY create_at",
+    )?;
+    let rows = statement.query_map([user_id], |row| {
+        let file_ids: String = row.get(6)?;
+        Ok(Post {
+            id: row.get(0)?,
+            channel_id: row.get(1)?,
+            root_id: row.get(2)?,
+            create_at: row.get(3)?,
+            edit_at: row.get(4)?,
+            message: row.get(5)?,
+            file_ids: serde_json::from_str(&file_ids).unwrap_or_default(),
+            ..Post::default()
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use crate::model::Preference;
 
 use super::changes::StoreChange;
@@ -36,4 +38,18 @@ impl Writer<'_> {
         self.notify(StoreChange::Preferences);
         Ok(())
     }
+}
+
+/// Which of `post_ids` the user saved (flagged).
+pub fn saved_post_ids_among(
+    conn: &rusqlite::Connection,
+    post_ids: &[&str],
+) -> StoreResult<HashSet<String>> {
+    let ids = serde_json::Value::from(post_ids.to_vec()).to_string();
+    let mut stmt = conn.prepare_cached(
+        "SELECT name FROM preferences WHERE category = 'flagged_post'
+           AND value = 'true' AND name IN (SELECT value FROM json_each(?1))",
+    )?;
+    let rows = stmt.query_map([ids], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -211,3 +211,70 @@ impl Writer<'_> {
         Ok(())
     }
 }
+
+/// An entry of the consent log as stored: the decision and the delivery
+/// by the names `push/` gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRow {
+    pub seq: i64,
+    pub at: i64,
+    pub decision: String,
+    pub delivery: String,
+    pub consent_text_version: String,
+}
+
+fn consent_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConsentRow> {
+    Ok(ConsentRow {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        decision: r.get(2)?,
+        delivery: r.get(3)?,
+        consent_text_version: r.get(4)?,
+    })
+}
+
+/// The newest entry of the consent log, if any.
+pub fn newest_consent_row(conn: &Connection) -> StoreResult<Option<ConsentRow>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT seq, at, decision, delivery, consent_text_version
+             FROM push_consent_log ORDER BY seq DESC LIMIT 1",
+        )?
+        .query_row([], consent_row)
+        .optional()?)
+}
+
+/// Every entry of the consent log, oldest first.
+pub fn consent_rows(conn: &Connection) -> StoreResult<Vec<ConsentRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, at, decision, delivery, consent_text_version
+         FROM push_consent_log ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([], consent_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+impl Writer<'_> {
+    /// Appends an entry to the consent log (which is never changed, only
+    /// added to).
+    pub fn append_consent_row(
+        &mut self,
+        at: i64,
+        decision: &str,
+        delivery: &str,
+        consent_text_version: &str,
+    ) -> StoreResult<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO push_consent_log (at, decision, delivery, consent_text_version)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(rusqlite::params![
+                at,
+                decision,
+                delivery,
+                consent_text_version
+            ])?;
+        Ok(())
+    }
+}

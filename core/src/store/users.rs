@@ -82,3 +82,33 @@ pub fn unknown_authors(
     }
     Ok(authors.into_iter().collect())
 }
+
+/// Whether the cache holds the profile of the user with this id.
+pub fn is_user_known(conn: &rusqlite::Connection, user_id: &str) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM users WHERE id = ?1")?
+        .exists([user_id])?)
+}
+
+/// Whether the cache holds the profile of the user with this username.
+pub fn is_username_known(conn: &rusqlite::Connection, username: &str) -> StoreResult<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM users WHERE username = ?1")?
+        .exists([username])?)
+}
+
+/// The newest `update_at` of any cached profile (0 when none).
+pub fn newest_user_update_at(conn: &rusqlite::Connection) -> StoreResult<i64> {
+    Ok(
+        conn.query_row("SELECT coalesce(max(update_at), 0) FROM users", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Ids of every cached profile, in order.
+pub fn all_user_ids(conn: &rusqlite::Connection) -> StoreResult<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM users ORDER BY id")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

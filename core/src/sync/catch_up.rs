@@ -17,7 +17,10 @@ use super::{
     SyncError, SyncKind, SyncOptions, SyncReport, SyncResult, SyncStage, POST_FETCH_CONCURRENCY,
 };
 use crate::model::ChannelMember;
-use crate::store::{newest_range, read_cursor, Store, StoreResult, SyncCursor};
+use crate::store::{
+    channel_ids_with_last_post_at, my_channel_ids, my_team_ids, newest_range, read_cursor, Store,
+    StoreResult, SyncCursor,
+};
 
 /// What the store knew before the catch-up.
 struct Known {
@@ -35,27 +38,14 @@ struct Known {
 async fn known(store: &Store) -> StoreResult<Known> {
     store
         .read(|c| {
-            let me = crate::reads::my_user_id(c)?;
+            let me = crate::store::reads::my_user_id(c)?;
             let mut channels = HashMap::new();
-            let mut stmt = c.prepare_cached("SELECT id, last_post_at FROM channels")?;
-            let rows: Vec<(String, i64)> = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?;
-            for (id, last_post_at) in rows {
+            for (id, last_post_at) in channel_ids_with_last_post_at(c)? {
                 let range_end = newest_range(c, &id)?.map(|r| r.newest_at);
                 channels.insert(id, (last_post_at, range_end));
             }
-            let mut stmt =
-                c.prepare_cached("SELECT channel_id FROM channel_members WHERE user_id = ?1")?;
-            let my_channels = stmt
-                .query_map([&me], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            let mut stmt = c.prepare_cached(
-                "SELECT team_id FROM team_members WHERE user_id = ?1 AND delete_at = 0",
-            )?;
-            let teams = stmt
-                .query_map([&me], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
+            let my_channels = my_channel_ids(c, &me)?.into_iter().collect();
+            let teams = my_team_ids(c, &me)?.into_iter().collect();
             let categories_stale =
                 read_cursor(c, SyncCursor::SidebarCategoriesStale)?.filter(|v| *v > 0);
             Ok(Known {

@@ -124,14 +124,8 @@ pub(super) async fn first_sync<A: SyncApi>(
 pub(super) async fn most_recently_viewed_channel(store: &Store) -> StoreResult<Option<String>> {
     store
         .read(|c| {
-            let me = crate::reads::my_user_id(c)?;
-            Ok(c.prepare_cached(
-                "SELECT m.channel_id FROM channel_members m JOIN channels c ON c.id = m.channel_id
-                 WHERE m.user_id = ?1 AND c.delete_at = 0 AND m.last_viewed_at > 0
-                 ORDER BY m.last_viewed_at DESC LIMIT 1",
-            )?
-            .query_row([&me], |r| r.get(0))
-            .ok())
+            let me = crate::store::reads::my_user_id(c)?;
+            crate::store::most_recently_viewed_channel(c, &me)
         })
         .await
 }
@@ -140,16 +134,8 @@ pub(super) async fn most_recently_viewed_channel(store: &Store) -> StoreResult<O
 pub(super) async fn unread_channels(store: &Store) -> StoreResult<Vec<String>> {
     store
         .read(|c| {
-            let me = crate::reads::my_user_id(c)?;
-            let mut stmt = c.prepare_cached(
-                "SELECT c.id FROM channel_members m JOIN channels c ON c.id = m.channel_id
-                 WHERE m.user_id = ?1 AND c.delete_at = 0
-                   AND (c.total_msg_count > m.msg_count OR m.mention_count > 0)
-                   AND NOT EXISTS (SELECT 1 FROM timeline_ranges r WHERE r.channel_id = c.id)
-                 ORDER BY c.last_post_at DESC",
-            )?;
-            let rows = stmt.query_map([&me], |r| r.get(0))?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            let me = crate::store::reads::my_user_id(c)?;
+            crate::store::unread_uncached_channel_ids(c, &me)
         })
         .await
 }

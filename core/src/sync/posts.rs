@@ -1,13 +1,12 @@
 //! Fetching timeline pages and recording which ranges they cover.
 
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::api::{ordered_posts, PostsQuery, SyncApi, POSTS_PER_PAGE, SINCE_LIMIT};
 use super::users::fetch_unknown_users;
 use super::{SyncError, SyncResult};
 use crate::model::PostList;
-use crate::store::{newest_range, Store, StoreResult};
+use crate::store::{channel_last_post_at, newest_range, oldest_post_since, Store, StoreResult};
 
 /// What a page covered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,12 +98,7 @@ async fn write_page(
             let ordered = ordered_posts(&list, &channel_id);
             let oldest = ordered.iter().map(|p| p.create_at).min();
             let newest = ordered.iter().map(|p| p.create_at).max();
-            let last_post_at: i64 = w
-                .conn()
-                .prepare_cached("SELECT last_post_at FROM channels WHERE id = ?1")?
-                .query_row([&channel_id], |r| r.get(0))
-                .optional()?
-                .unwrap_or(0);
+            let last_post_at = channel_last_post_at(w.conn(), &channel_id)?;
             match query {
                 PostsQuery::Newest { per_page } => {
                     let reaches_start = ordered.len() < per_page;
@@ -156,15 +150,7 @@ pub async fn load_older<A: SyncApi>(
             let Some(range) = newest_range(c, &channel)? else {
                 return Ok((None, 0));
             };
-            let anchor: Option<(String, i64)> = c
-                .prepare_cached(
-                    "SELECT id, create_at FROM posts WHERE channel_id = ?1 AND create_at >= ?2
-                     ORDER BY create_at, id LIMIT 1",
-                )?
-                .query_row(rusqlite::params![channel, range.oldest_at], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?;
+            let anchor = oldest_post_since(c, &channel, range.oldest_at)?;
             let count = crate::store::timeline_ranges(c, &channel)?.len();
             Ok((anchor.map(|a| (a, range)), count))
         })

@@ -13,7 +13,9 @@ use super::api::SyncApi;
 use super::posts::fetch_newest;
 use super::users::{fetch_users, missing_users};
 use super::{SyncError, SyncResult};
-use crate::store::{Store, StoreResult};
+use crate::store::{
+    likely_uncached_channel_ids, newest_channel_post_at, LikelyWithin, Store, StoreResult,
+};
 
 /// Channels per prefetch: about 60 posts each, so a few hundred KiB on
 /// a school server, once (a channel with cached posts is not fetched
@@ -46,37 +48,14 @@ pub struct PrefetchReport {
 pub(super) async fn likely_channels(store: &Store, limit: usize) -> StoreResult<Vec<String>> {
     store
         .read(move |c| {
-            let me = crate::reads::my_user_id(c)?;
-            let now: i64 = c
-                .prepare_cached("SELECT coalesce(max(last_post_at), 0) FROM channels")?
-                .query_row([], |r| r.get(0))?;
-            let mut stmt = c.prepare_cached(
-                "SELECT c.id,
-                        EXISTS (SELECT 1 FROM sidebar_category_channels sc
-                                JOIN sidebar_categories s ON s.id = sc.category_id
-                                WHERE sc.channel_id = c.id AND s.type = 'favorites') AS favorite
-                 FROM channel_members m JOIN channels c ON c.id = m.channel_id
-                 WHERE m.user_id = ?1 AND c.delete_at = 0 AND c.last_post_at > 0
-                   AND NOT EXISTS (SELECT 1 FROM timeline_ranges r WHERE r.channel_id = c.id)
-                   AND (favorite
-                        OR (c.type IN ('D', 'G') AND c.last_post_at > ?2 - ?5)
-                        OR m.last_viewed_at > ?2 - ?3
-                        OR c.last_post_at > ?2 - ?4)
-                 ORDER BY favorite DESC, m.last_viewed_at DESC, c.last_post_at DESC
-                 LIMIT ?6",
-            )?;
-            let rows = stmt.query_map(
-                rusqlite::params![
-                    me,
-                    now,
-                    VIEWED_WITHIN,
-                    ACTIVE_WITHIN,
-                    DIRECT_ACTIVE_WITHIN,
-                    limit as i64
-                ],
-                |r| r.get(0),
-            )?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            let me = crate::store::reads::my_user_id(c)?;
+            let now = newest_channel_post_at(c)?;
+            let within = LikelyWithin {
+                viewed: VIEWED_WITHIN,
+                active: ACTIVE_WITHIN,
+                direct_active: DIRECT_ACTIVE_WITHIN,
+            };
+            likely_uncached_channel_ids(c, &me, now, within, limit)
         })
         .await
 }

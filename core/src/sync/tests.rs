@@ -1,7 +1,7 @@
 use super::fake::{FakeData, FakeServer};
 use super::*;
 use crate::model::{Channel, ChannelMember, ChannelType, Post, Team, TeamMember, User};
-use crate::reads::{self, OlderPosts, SectionKind};
+use crate::store::reads::{self, OlderPosts, SectionKind};
 use crate::store::{OpenCheck, Store};
 
 const ME: &str = "me";

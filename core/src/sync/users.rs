@@ -7,7 +7,10 @@ use futures_util::future::try_join_all;
 use super::api::SyncApi;
 use super::{SyncError, SyncResult};
 use crate::model::User;
-use crate::store::Store;
+use crate::store::{
+    all_user_ids, is_user_known, is_username_known, my_direct_channel_names,
+    my_group_channel_display_names, newest_user_update_at, unknown_authors, Store,
+};
 
 /// Ids per `POST /users/ids` request for missing users.
 const USERS_PER_REQUEST: usize = 200;
@@ -33,48 +36,20 @@ impl MissingUsers {
 pub(super) async fn missing_users(store: &Store) -> crate::store::StoreResult<MissingUsers> {
     store
         .read(|c| {
-            let me = crate::reads::my_user_id(c)?;
-            let known = |id: &str| -> rusqlite::Result<bool> {
-                c.prepare_cached("SELECT 1 FROM users WHERE id = ?1")?
-                    .exists([id])
-            };
+            let me = crate::store::reads::my_user_id(c)?;
             let mut ids = BTreeSet::new();
-            let mut stmt = c.prepare_cached(
-                "SELECT c.name FROM channels c JOIN channel_members m
-                     ON m.channel_id = c.id AND m.user_id = ?1
-                 WHERE c.type = 'D'",
-            )?;
-            let names: Vec<String> = stmt
-                .query_map([&me], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            for name in names {
+            for name in my_direct_channel_names(c, &me)? {
                 for id in name.split("__") {
-                    if !id.is_empty() && !known(id)? {
+                    if !id.is_empty() && !is_user_known(c, id)? {
                         ids.insert(id.to_owned());
                     }
                 }
             }
-            let mut stmt = c.prepare_cached(
-                "SELECT DISTINCT p.user_id FROM posts p LEFT JOIN users u ON u.id = p.user_id
-                 WHERE u.id IS NULL AND p.user_id <> ''",
-            )?;
-            let authors: Vec<String> = stmt
-                .query_map([], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            ids.extend(authors);
+            ids.extend(unknown_authors(c, &[], true)?);
             let mut usernames = BTreeSet::new();
-            let mut stmt = c.prepare_cached(
-                "SELECT c.display_name FROM channels c JOIN channel_members m
-                     ON m.channel_id = c.id AND m.user_id = ?1
-                 WHERE c.type = 'G'",
-            )?;
-            let groups: Vec<String> = stmt
-                .query_map([&me], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            let mut by_name = c.prepare_cached("SELECT 1 FROM users WHERE username = ?1")?;
-            for group in groups {
+            for group in my_group_channel_display_names(c, &me)? {
                 for username in group.split(',').map(str::trim).filter(|u| !u.is_empty()) {
-                    if !by_name.exists([username])? {
+                    if !is_username_known(c, username)? {
                         usernames.insert(username.to_owned());
                     }
                 }
@@ -97,10 +72,9 @@ pub(super) async fn fetch_unknown_users<A: SyncApi>(
 ) -> SyncResult<(), A::Error> {
     let ids = store
         .read(move |c| {
-            let mut known = c.prepare_cached("SELECT 1 FROM users WHERE id = ?1")?;
             let mut unknown = BTreeSet::new();
             for id in user_ids {
-                if !id.is_empty() && !known.exists([&id])? {
+                if !id.is_empty() && !is_user_known(c, &id)? {
                     unknown.insert(id);
                 }
             }
@@ -158,17 +132,7 @@ pub(super) async fn refresh_changed_users<A: SyncApi>(
     store: &Store,
 ) -> SyncResult<(), A::Error> {
     let (ids, since): (Vec<String>, i64) = store
-        .read(|c| {
-            let since: i64 =
-                c.query_row("SELECT coalesce(max(update_at), 0) FROM users", [], |r| {
-                    r.get(0)
-                })?;
-            let mut stmt = c.prepare_cached("SELECT id FROM users ORDER BY id")?;
-            let ids = stmt
-                .query_map([], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            Ok((ids, since))
-        })
+        .read(|c| Ok((all_user_ids(c)?, newest_user_update_at(c)?)))
         .await?;
     if ids.is_empty() {
         return Ok(());

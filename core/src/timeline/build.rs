@@ -10,7 +10,7 @@ use super::{
     TimelineItemKind,
 };
 use crate::markdown::{self, Document, Lookup, Reader};
-use crate::reads::PostView;
+use crate::store::reads::PostView;
 use crate::store::SendState;
 use crate::texts::{month_name, weekday_name, Locale, Text};
 

@@ -2,7 +2,7 @@
 //! separators in the user's time zone, the "new messages" line, posts
 //! grouped by author, system posts as sentences, send states from the
 //! outbox, Markdown trees. Built from the store's timeline window
-//! ([`crate::reads`]); delivered as snapshot + diffs by
+//! ([`crate::store::reads`]); delivered as snapshot + diffs by
 //! `Client::timeline_items` (`observe` diffs them by item id).
 
 mod build;
@@ -16,7 +16,7 @@ pub use read::{last_viewed_at, read_items, StoreLookup, Target};
 pub use system::system_sentence;
 
 use crate::markdown::Document;
-use crate::reads::{FileView, OlderPosts, ReactionView};
+use crate::store::reads::{FileView, OlderPosts, ReactionView};
 use crate::texts::Locale;
 
 /// The items of a timeline and what lies around them.
@@ -25,7 +25,7 @@ pub struct TimelineItems {
     /// Oldest first.
     pub items: Vec<TimelineItem>,
     /// What lies before the oldest item (see
-    /// [`crate::reads::OlderPosts`]); `paginate_backwards` loads it.
+    /// [`crate::store::reads::OlderPosts`]); `paginate_backwards` loads it.
     pub older: OlderPosts,
     /// Newer posts exist than the cached ones: a sync is due.
     pub newer_missing: bool,

@@ -1,4 +1,4 @@
-//! Timeline items from the store: the window of [`crate::reads`], and
+//! Timeline items from the store: the window of [`crate::store::reads`], and
 //! what items need around it (outbox states, saved flags, thread
 //! participants, the people and channels a message names).
 
@@ -6,13 +6,16 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use jiff::tz::TimeZone;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use super::build::{build_items, ItemContext, SourcePost};
 use super::{Participant, TimelineItems};
 use crate::markdown::{ChannelRef, Lookup, PersonRef, Reader};
-use crate::reads::{my_user_id, person_name, thread, timeline, OlderPosts, PostView};
-use crate::store::{echo_states, StoreResult};
+use crate::store::reads::{my_user_id, thread, timeline, OlderPosts, PostView};
+use crate::store::{
+    channel_ref_by_name, echo_states, member_last_viewed_at, person_ref_by_username,
+    replies_by_author, saved_post_ids_among, StoreResult,
+};
 use crate::texts::Locale;
 
 /// Whose timeline.
@@ -88,42 +91,17 @@ pub fn read_items(
 
 /// The signed-in user's last visit of a channel (ms; 0: never).
 pub fn last_viewed_at(conn: &Connection, channel_id: &str) -> StoreResult<i64> {
-    let me = my_user_id(conn)?;
-    Ok(conn
-        .prepare_cached(
-            "SELECT last_viewed_at FROM channel_members WHERE channel_id = ?1 AND user_id = ?2",
-        )?
-        .query_row([channel_id, me.as_str()], |r| r.get(0))
-        .optional()?
-        .unwrap_or(0))
+    member_last_viewed_at(conn, channel_id, &my_user_id(conn)?)
 }
 
 fn channel_team(conn: &Connection, channel_id: &str) -> StoreResult<String> {
-    Ok(conn
-        .prepare_cached("SELECT team_id FROM channels WHERE id = ?1")?
-        .query_row([channel_id], |r| r.get(0))
-        .optional()?
-        .unwrap_or_default())
-}
-
-fn ids_json<'a>(ids: impl Iterator<Item = &'a str>) -> String {
-    serde_json::Value::from(ids.collect::<Vec<_>>()).to_string()
+    Ok(crate::store::channel_team(conn, channel_id)?.unwrap_or_default())
 }
 
 fn sources(conn: &Connection, posts: Vec<PostView>) -> StoreResult<Vec<SourcePost>> {
     let ids: Vec<&str> = posts.iter().map(|p| p.id.as_str()).collect();
     let mut states = echo_states(conn, &ids)?;
-    let mut saved = std::collections::HashSet::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT name FROM preferences WHERE category = 'flagged_post'
-               AND value = 'true' AND name IN (SELECT value FROM json_each(?1))",
-        )?;
-        let mut rows = stmt.query([ids_json(ids.iter().copied())])?;
-        while let Some(row) = rows.next()? {
-            saved.insert(row.get::<_, String>(0)?);
-        }
-    }
+    let saved = saved_post_ids_among(conn, &ids)?;
     // Without collapsed threads the server counts no replies on channel
     // pages: the cached replies count too.
     let roots: Vec<&str> = posts
@@ -166,32 +144,15 @@ fn thread_participants(
     if roots.is_empty() {
         return Ok(out);
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.root_id, p.user_id, max(p.create_at) AS last,
-                u.first_name, u.last_name, u.nickname, u.username, count(*)
-         FROM posts p LEFT JOIN users u ON u.id = p.user_id
-         WHERE p.root_id IN (SELECT value FROM json_each(?1)) AND p.delete_at = 0
-         GROUP BY p.root_id, p.user_id
-         ORDER BY p.root_id, last DESC",
-    )?;
-    let mut rows = stmt.query([ids_json(roots.iter().copied())])?;
-    while let Some(row) = rows.next()? {
-        let root: String = row.get(0)?;
-        let user_id: String = row.get(1)?;
-        let last: i64 = row.get(2)?;
-        let name = match row.get::<_, Option<String>>(6)? {
-            Some(username) => person_name(
-                &row.get::<_, Option<String>>(3)?.unwrap_or_default(),
-                &row.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                &row.get::<_, Option<String>>(5)?.unwrap_or_default(),
-                &username,
-            ),
-            None => user_id.clone(),
-        };
-        let entry = out.entry(root).or_default();
-        entry.last_reply_at = entry.last_reply_at.max(last);
-        entry.count += row.get::<_, i64>(7)?;
-        entry.people.push(Participant { user_id, name });
+    for replies in replies_by_author(conn, roots)? {
+        let name = replies.name.unwrap_or_else(|| replies.user_id.clone());
+        let entry = out.entry(replies.root_id).or_default();
+        entry.last_reply_at = entry.last_reply_at.max(replies.last_reply_at);
+        entry.count += replies.count;
+        entry.people.push(Participant {
+            user_id: replies.user_id,
+            name,
+        });
     }
     Ok(out)
 }
@@ -216,42 +177,6 @@ impl<'c> StoreLookup<'c> {
             channels: RefCell::default(),
         }
     }
-
-    fn query_person(&self, username: &str) -> rusqlite::Result<Option<PersonRef>> {
-        self.conn
-            .prepare_cached(
-                "SELECT id, first_name, last_name, nickname, username FROM users
-                 WHERE username = ?1",
-            )?
-            .query_row([username], |r| {
-                Ok(PersonRef {
-                    user_id: r.get(0)?,
-                    display_name: person_name(
-                        &r.get::<_, String>(1)?,
-                        &r.get::<_, String>(2)?,
-                        &r.get::<_, String>(3)?,
-                        &r.get::<_, String>(4)?,
-                    ),
-                })
-            })
-            .optional()
-    }
-
-    fn query_channel(&self, name: &str) -> rusqlite::Result<Option<ChannelRef>> {
-        self.conn
-            .prepare_cached(
-                "SELECT id, display_name FROM channels
-                 WHERE name = ?1 AND type IN ('O', 'P')
-                 ORDER BY team_id = ?2 DESC LIMIT 1",
-            )?
-            .query_row([name, self.team_id.as_str()], |r| {
-                Ok(ChannelRef {
-                    channel_id: r.get(0)?,
-                    display_name: r.get(1)?,
-                })
-            })
-            .optional()
-    }
 }
 
 impl Lookup for StoreLookup<'_> {
@@ -260,7 +185,7 @@ impl Lookup for StoreLookup<'_> {
             return known.clone();
         }
         // A failed read resolves nobody: the mention still shows.
-        let found = self.query_person(username).ok().flatten();
+        let found = person_ref_by_username(self.conn, username).ok().flatten();
         self.people
             .borrow_mut()
             .insert(username.to_owned(), found.clone());
@@ -271,7 +196,9 @@ impl Lookup for StoreLookup<'_> {
         if let Some(known) = self.channels.borrow().get(name) {
             return known.clone();
         }
-        let found = self.query_channel(name).ok().flatten();
+        let found = channel_ref_by_name(self.conn, name, &self.team_id)
+            .ok()
+            .flatten();
         self.channels
             .borrow_mut()
             .insert(name.to_owned(), found.clone());

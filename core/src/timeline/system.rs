@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::markdown::Lookup;
-use crate::reads::PostView;
+use crate::store::reads::PostView;
 use crate::texts::{Locale, Text};
 
 pub fn system_sentence(post: &PostView, lookup: &dyn Lookup, locale: Locale) -> String {

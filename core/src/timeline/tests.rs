@@ -5,7 +5,7 @@ use jiff::tz::TimeZone;
 use super::build::send_status;
 use super::*;
 use crate::markdown::{Block, Inline, NoLookup, PersonRef, Reader};
-use crate::reads::PostView;
+use crate::store::reads::PostView;
 use crate::store::SendState;
 
 /// 2026-03-10 12:00 UTC (13:00 in Berlin), a Tuesday.
@@ -357,7 +357,7 @@ fn posts_carry_markdown_markers_reactions_files_and_threads() {
     root.reply_count = 0;
     root.is_pinned = true;
     root.edited = true;
-    root.reactions = vec![crate::reads::ReactionView {
+    root.reactions = vec![crate::store::reads::ReactionView {
         emoji_name: "thumbsup".into(),
         count: 2,
         user_ids: vec!["u2".into(), "me".into()],
