@@ -85,7 +85,7 @@ impl Client {
         team_id: Option<&str>,
         limit: usize,
     ) -> Result<Vec<SearchHit>> {
-        let query = SearchQuery::parse(terms)?.as_you_type();
+        let query = SearchQuery::parse(terms)?.with_last_word_as_prefix();
         let (since, until) = query.time_window(&TimeZone::system());
         let scope = SearchScope {
             team_id: team_id.map(str::to_owned),

@@ -3,4 +3,4 @@
 
 mod query;
 
-pub use query::{SearchQuery, SearchQueryError, Term};
+pub use query::{SearchQuery, Term};

@@ -132,7 +132,7 @@ impl SearchQuery {
 
     /// The query as the user is still typing it: the last word searched
     /// as a prefix (the offline search answers while typing).
-    pub fn as_you_type(mut self) -> SearchQuery {
+    pub fn with_last_word_as_prefix(mut self) -> SearchQuery {
         if let Some(Term::Word { prefix, .. }) = self.terms.last_mut() {
             *prefix = true;
         }

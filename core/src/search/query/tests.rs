@@ -137,8 +137,8 @@ fn dates_are_days_in_the_users_time_zone() {
 }
 
 #[test]
-fn as_you_type_prefixes_the_last_word_only() {
-    let q = parse("übung haus").as_you_type();
+fn with_last_word_as_prefix_prefixes_the_last_word_only() {
+    let q = parse("übung haus").with_last_word_as_prefix();
     assert_eq!(
         q.terms,
         [
@@ -149,6 +149,6 @@ fn as_you_type_prefixes_the_last_word_only() {
             }
         ]
     );
-    let phrase_last = parse("übung \"ab c\"").as_you_type();
+    let phrase_last = parse("übung \"ab c\"").with_last_word_as_prefix();
     assert_eq!(phrase_last, parse("übung \"ab c\""));
 }

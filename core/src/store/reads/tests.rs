@@ -341,7 +341,7 @@ fn thread_lists_replies_and_knows_when_it_is_complete() {
 fn search(store: &Store, terms: &str, team: Option<&str>) -> Vec<String> {
     let query = crate::search::SearchQuery::parse(terms)
         .unwrap()
-        .as_you_type();
+        .with_last_word_as_prefix();
     let (since, until) = query.time_window(&jiff::tz::TimeZone::UTC);
     let scope = SearchScope {
         team_id: team.map(str::to_owned),
