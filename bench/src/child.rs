@@ -63,6 +63,9 @@ pub struct SyncRun {
 pub struct PushRun {
     /// From the child's first instruction to the notification's content.
     pub elapsed_ms: f64,
+    /// When the notification's title and body were ready (`now_us`), for
+    /// the parent to time from the moment it started the process.
+    pub ready_us: u64,
     pub peak_rss_bytes: u64,
     /// The notification's body (the parent checks it is the message).
     pub body: String,
@@ -315,8 +318,10 @@ pub fn push(data_dir: &Path, payload_path: &Path) -> anyhow::Result<()> {
         bail!("the push made no notification: {:?}", outcome.action);
     };
     let elapsed = started.elapsed();
+    let ready_us = now_us();
     print_report(&PushRun {
         elapsed_ms: millis(elapsed),
+        ready_us,
         peak_rss_bytes: peak_rss_bytes().unwrap_or(0),
         body: notification.body,
     })

@@ -191,44 +191,26 @@ async fn the_rules_decide_for_ids_only_pushes() {
         }
     );
 
-    // Do not disturb.
+    // "Do not disturb" set after the server pushed: the server decided
+    // with the status it had (it pushes nothing in DND), so the push is
+    // shown without asking for the status again.
     w.server.set_status(&w.me.user_id, "dnd");
-    let post = w.server.post_as(&w.teacher.user_id, &w.dm, "während DND");
+    w.server.reset_request_log();
+    let post = w.server.post_as(&w.teacher.user_id, &w.dm, "kurz vor DND");
     let outcome = client.handle_push(&ids_only(&post)).await.unwrap();
-    assert_eq!(
-        outcome.action,
-        PushAction::Silent {
-            reason: SilentReason::DoNotDisturb
-        }
+    assert!(matches!(outcome.action, PushAction::Show { .. }));
+    assert!(
+        !w.server
+            .request_log()
+            .iter()
+            .any(|r| r.path.contains("/status")),
+        "the status was asked for"
     );
     w.server.set_status(&w.me.user_id, "offline");
 
-    // A muted channel, even with a mention. The membership was cached
-    // unmuted by the pushes above; the push path reads it fresh.
-    set_muted(&client.api().unwrap(), &w.dm, true)
-        .await
-        .unwrap();
-    let post = w.server.post_as(
-        &w.teacher.user_id,
-        &w.dm,
-        &format!("@{} gedämpft", w.me.username),
-    );
-    let outcome = client.handle_push(&ids_only(&post)).await.unwrap();
-    assert_eq!(
-        outcome.action,
-        PushAction::Silent {
-            reason: SilentReason::MutedChannel
-        }
-    );
-    // Unmuted elsewhere: the next push shows again.
-    set_muted(&client.api().unwrap(), &w.dm, false)
-        .await
-        .unwrap();
-    let post = w.server.post_as(&w.teacher.user_id, &w.dm, "wieder laut");
-    let outcome = client.handle_push(&ids_only(&post)).await.unwrap();
-    assert!(matches!(outcome.action, PushAction::Show { .. }));
-
-    // The user's own level changed on another device: "all" now.
+    // The user's own level changed on another device: "all" now. The
+    // cached level ("mention") lets the push through, so it is not asked
+    // for: the server's push is trusted.
     let api = client.api().unwrap();
     let mut props = client.current_user().unwrap().notify_props;
     props.insert("push".into(), "all".into());
@@ -241,9 +223,88 @@ async fn the_rules_decide_for_ids_only_pushes() {
         .post_as(&w.teacher.user_id, &w.town_square, "für alle");
     let outcome = client.handle_push(&ids_only(&post)).await.unwrap();
     let PushAction::Show { notification } = outcome.action else {
-        panic!("level all notifies: {:?}", outcome.action);
+        panic!("the server pushed it: {:?}", outcome.action);
     };
-    assert_eq!(notification.reason, NotifyReason::AllMessages);
+    assert_eq!(notification.reason, NotifyReason::ServerDecided);
+    let cached_level =
+        |client: &Client| client.current_user().unwrap().notify_props["push"].clone();
+    assert_ne!(cached_level(&client), "all", "the user was fetched");
+
+    // A channel muted here (and on the server), even with a mention: the
+    // cached settings silence it, and asked again they still do.
+    client.set_channel_muted(&w.dm, true).await.unwrap();
+    let post = w.server.post_as(
+        &w.teacher.user_id,
+        &w.dm,
+        &format!("@{} gedämpft", w.me.username),
+    );
+    let outcome = client.handle_push(&ids_only(&post)).await.unwrap();
+    assert_eq!(
+        outcome.action,
+        PushAction::Silent {
+            reason: SilentReason::MutedChannel
+        }
+    );
+    assert_eq!(
+        cached_level(&client),
+        "all",
+        "the settings were asked again"
+    );
+    // Unmuted on another device: the cache still says muted, but a stale
+    // cache must not hide a push. The next push shows again.
+    set_muted(&client.api().unwrap(), &w.dm, false)
+        .await
+        .unwrap();
+    let post = w.server.post_as(&w.teacher.user_id, &w.dm, "wieder laut");
+    let outcome = client.handle_push(&ids_only(&post)).await.unwrap();
+    assert!(matches!(outcome.action, PushAction::Show { .. }));
+}
+
+/// The usual push: the app synced before (the channel, the membership and
+/// the sender are in its store), the message is new, and a new process
+/// handles the gateway's ids-only push. The post is the one thing fetched;
+/// the other request is the delivery receipt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_after_a_sync_fetches_only_the_post() {
+    let w = world().await;
+    let app = w.fresh();
+    app.restore().await.unwrap();
+    app.sync().await.unwrap();
+    drop(app);
+    w.server
+        .post_as(&w.teacher.user_id, &w.dm, "Morgen fällt Sport aus");
+    let sent = w.server.sent_pushes().last().cloned().unwrap();
+    let payload = serde_json::to_vec(&json!({
+        "type": "message",
+        "ack_id": sent["ack_id"],
+        "server_id": sent["server_id"],
+        "post_id": sent["post_id"],
+        "channel_id": sent["channel_id"],
+    }))
+    .unwrap();
+
+    w.server.reset_request_log();
+    let outcome = w.fresh().handle_push(&payload).await.unwrap();
+    let PushAction::Show { notification } = outcome.action else {
+        panic!("expected a notification, got {:?}", outcome.action);
+    };
+    assert_eq!(notification.body, "Morgen fällt Sport aus");
+    assert!(!notification.title.is_empty());
+    assert_eq!(notification.title, notification.sender_name);
+    let mut requests: Vec<String> = w
+        .server
+        .request_log()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    requests.sort();
+    assert_eq!(
+        requests,
+        [
+            format!("GET /api/v4/posts/{}", notification.id),
+            "POST /api/v4/notifications/ack".to_owned(),
+        ]
+    );
 }
 
 /// The unread mentions of the direct channel in the client's store.

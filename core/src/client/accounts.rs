@@ -296,6 +296,20 @@ impl Client {
         self.open_known(&entry).await?.ok_or(Error::Unauthorized)
     }
 
+    /// Learns the push ids of the servers not known yet, when a device is
+    /// registered: a push names its server by that id, and the first push
+    /// in a fresh process should not have to ask for it. A server that
+    /// does not answer is asked again with the next push.
+    pub(super) async fn learn_unknown_server_ids(&self) -> Result<()> {
+        let _guard = self.inner.sign_in_lock.lock().await;
+        let mut index = AccountsIndex::load(&self.inner.data_dir)?;
+        if index.accounts.iter().any(|a| a.server_id.is_empty()) {
+            self.learn_server_ids(&mut index).await;
+            index.save(&self.inner.data_dir)?;
+        }
+        Ok(())
+    }
+
     /// Asks each server whose id is not known yet for its `DiagnosticId`
     /// (anonymous, one request per server). A server that does not answer
     /// is asked again with the next push.

@@ -150,6 +150,9 @@ impl Client {
                 .await?;
         }
         self.run_push_steps(&account).await?;
+        if let Err(error) = self.learn_unknown_server_ids().await {
+            tracing::info!(error = %error, "push: server id not learned at registration");
+        }
         self.push_status().await
     }
 

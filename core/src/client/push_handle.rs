@@ -14,8 +14,10 @@ use crate::model::{Channel, ChannelMember, Post, User};
 use crate::push::consent::current_consent;
 use crate::push::payload::{decode_push, PushKind, PushPayload};
 use crate::push::registration::{registration, withdrawn_placeholder, PushPlatform};
-use crate::push::{evaluate, PushAction, PushOutcome};
+use crate::push::rules::{SilentReason, Verdict};
+use crate::push::{evaluate, Notification, PushAction, PushOutcome};
 use crate::realtime::now_ms;
+use crate::store::Store;
 
 impl Client {
     /// Handles a push payload as the platform delivered it: the full
@@ -177,10 +179,15 @@ impl Client {
         }
     }
 
-    /// The post, its channel and sender come from the store when cached;
-    /// what decides (the user's settings and status, the channel's
-    /// notification settings) is always fetched fresh, in parallel: the
-    /// server decided to push with fresh values, a stale cache (e.g. a
+    /// The post, its channel, the membership and the sender come from the
+    /// store when cached, the rest from the server in parallel: in the
+    /// usual case (the app synced before, the message is new) that is the
+    /// post alone. The settings that decide (the user's status and
+    /// notification props, the channel's) are the server's business at
+    /// push time: it pushed with fresh values, and it does not push to a
+    /// user in "do not disturb" or for a muted channel. So the cached ones
+    /// are trusted while they let the push through; only when they would
+    /// silence it are they asked for again, because a stale cache (a
     /// channel unmuted on another device) must not hide the push.
     async fn message_push(&self, account: &Account, push: &PushPayload) -> Result<PushAction> {
         let cached_me = account.user.read_now().clone();
@@ -203,60 +210,133 @@ impl Client {
                         Some(p) => crate::store::reads::name_of(conn, &p.user_id)?.is_some(),
                         None => false,
                     };
-                    Ok((post.is_some(), channel.is_some(), sender))
+                    Ok(Known {
+                        post: post.is_some(),
+                        channel: channel.is_some(),
+                        member: channel.is_some_and(|c| c.member_props.is_some()),
+                        sender,
+                        channel_id,
+                    })
                 })
                 .await?
         };
-        let status = my_status(&account.api, &cached_me.id);
-        let fetch = fetch_missing(&account.api, push, &cached_me.id, known);
+        let fetched =
+            match fetch_missing(&account.api, &account.store, push, &cached_me.id, &known).await {
+                Ok(fetched) => fetched,
+                Err(Error::NotFound { .. } | Error::Forbidden { .. }) => {
+                    return Ok(PushAction::Unavailable)
+                }
+                Err(e) => return Err(e),
+            };
+        let channel_id = fetched
+            .post
+            .as_ref()
+            .map_or(known.channel_id, |p| p.channel_id.clone());
+        store_fetched(account, fetched).await?;
+        let evaluated = self.evaluate_push(account, cached_me, None, push).await?;
+        let Some((Verdict::Silent(reason), None)) = &evaluated else {
+            return Ok(action_of(evaluated));
+        };
+        if !settings_may_have_changed(*reason) {
+            return Ok(action_of(evaluated));
+        }
+        let status = my_status(&account.api, &account.user_id);
         let settings = self.refresh_user_of(account);
-        let (status, fetched, settings) = tokio::join!(status, fetch, settings);
+        let member = api::channels::my_channel_member(&account.api, &channel_id);
+        let (status, settings, member) = tokio::join!(status, settings, member);
         let me = match settings {
             Ok(fresh) => fresh,
             Err(error) => {
                 tracing::debug!(error = %error, "push: using the cached notification settings");
-                cached_me
+                account.user.read_now().clone()
             }
         };
-        let fetched = match fetched {
-            Ok(fetched) => fetched,
+        match member {
+            Ok(member) => {
+                account
+                    .store
+                    .write(move |w| w.upsert_channel_members(std::slice::from_ref(&member)))
+                    .await?
+            }
             Err(Error::NotFound { .. } | Error::Forbidden { .. }) => {
                 return Ok(PushAction::Unavailable)
             }
-            Err(e) => return Err(e),
-        };
-        if !fetched.is_empty() {
-            account
-                .store
-                .write(move |w| {
-                    if let Some(post) = &fetched.post {
-                        w.upsert_posts(std::iter::once(post))?;
-                    }
-                    if let Some(channel) = &fetched.channel {
-                        w.upsert_channels(std::slice::from_ref(channel))?;
-                    }
-                    if let Some(member) = &fetched.member {
-                        w.upsert_channel_members(std::slice::from_ref(member))?;
-                    }
-                    w.upsert_users(&fetched.users)?;
-                    Ok(())
-                })
-                .await?;
+            Err(error) => {
+                tracing::debug!(error = %error, "push: using the cached channel settings");
+            }
         }
+        let evaluated = self.evaluate_push(account, me, status, push).await?;
+        Ok(action_of(evaluated))
+    }
+
+    async fn evaluate_push(
+        &self,
+        account: &Account,
+        me: User,
+        status: Option<String>,
+        push: &PushPayload,
+    ) -> Result<Option<(Verdict, Option<Notification>)>> {
         let post_id = push.post_id.clone();
         let locale = self.locale();
-        let evaluated = account
+        Ok(account
             .store
             .read(move |conn| evaluate(conn, &me, status.as_deref(), &post_id, None, true, locale))
-            .await?;
-        Ok(match evaluated {
-            Some((_, Some(notification))) => PushAction::Show { notification },
-            Some((crate::push::rules::Verdict::Silent(reason), None)) => {
-                PushAction::Silent { reason }
-            }
-            _ => PushAction::Unavailable,
-        })
+            .await?)
     }
+}
+
+/// What the store held before the push was handled.
+struct Known {
+    post: bool,
+    channel: bool,
+    /// The user's membership of the channel (its notification settings).
+    member: bool,
+    sender: bool,
+    /// The cached post's channel, else the push's.
+    channel_id: String,
+}
+
+/// Silences that fresher settings than the cached ones may lift; the
+/// others (own post, system message, deleted) are facts of the post.
+fn settings_may_have_changed(reason: SilentReason) -> bool {
+    match reason {
+        SilentReason::DoNotDisturb
+        | SilentReason::MutedChannel
+        | SilentReason::LevelNone
+        | SilentReason::NotMentioned => true,
+        SilentReason::OwnPost | SilentReason::SystemMessage | SilentReason::Deleted => false,
+    }
+}
+
+fn action_of(evaluated: Option<(Verdict, Option<Notification>)>) -> PushAction {
+    match evaluated {
+        Some((_, Some(notification))) => PushAction::Show { notification },
+        Some((Verdict::Silent(reason), None)) => PushAction::Silent { reason },
+        _ => PushAction::Unavailable,
+    }
+}
+
+async fn store_fetched(account: &Account, fetched: Fetched) -> Result<()> {
+    if fetched.is_empty() {
+        return Ok(());
+    }
+    account
+        .store
+        .write(move |w| {
+            if let Some(post) = &fetched.post {
+                w.upsert_posts(std::iter::once(post))?;
+            }
+            if let Some(channel) = &fetched.channel {
+                w.upsert_channels(std::slice::from_ref(channel))?;
+            }
+            if let Some(member) = &fetched.member {
+                w.upsert_channel_members(std::slice::from_ref(member))?;
+            }
+            w.upsert_users(&fetched.users)?;
+            Ok(())
+        })
+        .await?;
+    Ok(())
 }
 
 /// What had to come from the server.
@@ -277,26 +357,28 @@ impl Fetched {
     }
 }
 
-/// Fetches what the store lacks (the post, its channel, the sender) and
-/// the membership (its notification settings may have changed). Independent
-/// requests run at the same time.
+/// Fetches what the store lacks: the post, its channel, the membership,
+/// the sender (for a post not cached yet, its author is looked up in the
+/// store once the post names them). Independent requests run at the same
+/// time.
 async fn fetch_missing(
     api: &ApiClient,
+    store: &Store,
     push: &PushPayload,
     me: &str,
-    (have_post, have_channel, have_sender): (bool, bool, bool),
+    known: &Known,
 ) -> Result<Fetched> {
     let mut fetched = Fetched::default();
     let post = async {
-        if have_post {
+        if known.post {
             Ok(None)
         } else {
             api::posts::post(api, &push.post_id).await.map(Some)
         }
     };
-    let channel = fetch_channel(api, &push.channel_id, !have_channel);
+    let channel = fetch_channel(api, &known.channel_id, !known.channel, !known.member);
     let sender = async {
-        if have_sender || push.sender_id.is_empty() || push.sender_id == me {
+        if known.sender || push.sender_id.is_empty() || push.sender_id == me {
             Ok(None)
         } else {
             api::users::user(api, &push.sender_id).await.map(Some)
@@ -304,18 +386,26 @@ async fn fetch_missing(
     };
     let (post, channel, sender) = tokio::join!(post, channel, sender);
     fetched.post = post?;
-    (fetched.channel, fetched.member) = channel.map(|(c, m)| (c, Some(m)))?;
+    (fetched.channel, fetched.member) = channel?;
     if let Some(sender) = sender? {
         fetched.users.push(sender);
     }
     // The push's ids are not trusted: the post's own channel and author
     // count. Fetch them when the push named others.
     if let Some(post) = &fetched.post {
-        if post.channel_id != push.channel_id {
-            let (channel, member) = fetch_channel(api, &post.channel_id, true).await?;
-            (fetched.channel, fetched.member) = (channel, Some(member));
+        if post.channel_id != known.channel_id {
+            (fetched.channel, fetched.member) =
+                fetch_channel(api, &post.channel_id, true, true).await?;
         }
-        if !have_sender && post.user_id != me && !fetched.users.iter().any(|u| u.id == post.user_id)
+        let author_cached = known.sender || {
+            let author = post.user_id.clone();
+            store
+                .read(move |conn| Ok(crate::reads::name_of(conn, &author)?.is_some()))
+                .await?
+        };
+        if !author_cached
+            && post.user_id != me
+            && !fetched.users.iter().any(|u| u.id == post.user_id)
         {
             fetched
                 .users
@@ -325,12 +415,13 @@ async fn fetch_missing(
     Ok(fetched)
 }
 
-/// The membership, and the channel itself when `with_channel`.
+/// The channel and the membership, each when asked for.
 async fn fetch_channel(
     api: &ApiClient,
     channel_id: &str,
     with_channel: bool,
-) -> Result<(Option<Channel>, ChannelMember)> {
+    with_member: bool,
+) -> Result<(Option<Channel>, Option<ChannelMember>)> {
     let channel = async {
         if with_channel {
             api::channels::channel(api, channel_id).await.map(Some)
@@ -338,8 +429,16 @@ async fn fetch_channel(
             Ok(None)
         }
     };
-    let (channel, member) =
-        tokio::join!(channel, api::channels::my_channel_member(api, channel_id));
+    let member = async {
+        if with_member {
+            api::channels::my_channel_member(api, channel_id)
+                .await
+                .map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (channel, member) = tokio::join!(channel, member);
     Ok((channel?, member?))
 }
 
