@@ -29,7 +29,7 @@ where
         Ok(value) => value,
         Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
         // Only `AbortOnDrop` aborts, and then nobody is waiting any more.
-        Err(error) => panic!("core task ended unexpectedly: {error}"),
+        Err(_) => panic!("core task ended unexpectedly"),
     }
 }
 

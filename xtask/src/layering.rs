@@ -1,7 +1,8 @@
 //! Checks that core's top-level modules import each other in one direction
 //! only (ARCHITECTURE.md's layers), that the bindings stay off core's
-//! REST and SQL layers, and that core's SQL lives only under
-//! `core/src/store/`. Run as tests, so CI enforces them.
+//! REST and SQL layers, that core's SQL lives only under
+//! `core/src/store/`, and that no panic of core or the bindings formats a
+//! value into its message. Run as tests, so CI enforces them.
 
 #[cfg(test)]
 mod tests {
@@ -138,6 +139,14 @@ mod tests {
     /// `#[cfg(test)]`: a one-line item, or every line up to the closing
     /// brace at the attribute's indentation (rustfmt's layout).
     fn sql_lines_outside_tests(code: &str) -> Vec<usize> {
+        lines_outside_tests(code, |line| {
+            SQL_WORDS.iter().any(|word| line.contains(word))
+        })
+    }
+
+    /// Lines of `code` (1-based) for which `matches` holds, leaving out
+    /// items marked `#[cfg(test)]` as `sql_lines_outside_tests` says.
+    fn lines_outside_tests(code: &str, matches: impl Fn(&str) -> bool) -> Vec<usize> {
         let mut found = Vec::new();
         let mut skip_until: Option<String> = None;
         let mut lines = code.lines().enumerate();
@@ -160,7 +169,7 @@ mod tests {
                 }
                 continue;
             }
-            if SQL_WORDS.iter().any(|word| line.contains(word)) {
+            if matches(line) {
                 found.push(i + 1);
             }
         }
@@ -189,6 +198,63 @@ mod tests {
             offenders.is_empty(),
             "SQL outside core/src/store/ (move it into a store function): {offenders:#?}"
         );
+    }
+
+    /// A panic message that formats a value (`{}`, `{x:?}`): a panic's
+    /// text reaches logs and crash reports, and the value may be a
+    /// message, a name or a token.
+    fn formats_a_value_into_a_panic(line: &str) -> bool {
+        const PANICS: &[&str] = &["panic!(", "unreachable!(", "todo!(", "unimplemented!("];
+        let panics = PANICS.iter().any(|p| line.contains(p))
+            || line.contains(".expect(&format!")
+            || line.contains(".expect(format!");
+        panics && line.contains('{')
+    }
+
+    #[test]
+    fn panics_of_core_and_the_bindings_format_no_values() {
+        let mut offenders = Vec::new();
+        for crate_dir in ["core/src", "bindings/src"] {
+            let src = workspace_root().join(crate_dir);
+            let mut files = Vec::new();
+            rust_files(&src, &mut files);
+            assert!(!files.is_empty(), "{crate_dir} was not found");
+            for file in &files {
+                let relative = file.strip_prefix(&src).unwrap();
+                // Test modules, and the bindings' `test-hooks` feature,
+                // whose panics are what the foreign tests ask for.
+                let name = relative.file_name().unwrap().to_string_lossy();
+                let is_test_file = name == "tests.rs"
+                    || name.ends_with("_tests.rs")
+                    || name == "test_hooks.rs"
+                    || relative.components().any(|c| c.as_os_str() == "tests");
+                if is_test_file {
+                    continue;
+                }
+                let code = code_of(file);
+                for line in lines_outside_tests(&code, formats_a_value_into_a_panic) {
+                    offenders.push(format!("{crate_dir}/{}:{line}", relative.display()));
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "panics that format a value into their message: {offenders:#?}"
+        );
+    }
+
+    #[test]
+    fn a_panic_formatting_a_value_is_found() {
+        assert!(formats_a_value_into_a_panic(
+            r#"panic!("bad post {post:?}")"#
+        ));
+        assert!(formats_a_value_into_a_panic(
+            r#"x.expect(&format!("no {id}"))"#
+        ));
+        assert!(!formats_a_value_into_a_panic(
+            r#"x.expect("the store is open")"#
+        ));
+        assert!(!formats_a_value_into_a_panic(r#"panic!("static text")"#));
     }
 
     #[test]
