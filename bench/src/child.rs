@@ -30,6 +30,7 @@ pub const SYNC: &str = "child-sync";
 pub const FLOOR: &str = "child-floor";
 pub const PUSH: &str = "child-push";
 pub const PREFETCH: &str = "child-prefetch";
+pub const LIVE_SYNC: &str = "child-live-sync";
 
 /// What a cold start child reports.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -166,6 +167,53 @@ pub fn sync(data_dir: &Path, watch_lists: bool) -> anyhow::Result<()> {
             finished_us,
             channels_listed_at_us,
             channel_lists_final_at_us,
+            channels_with_posts_fetched: report.channels_with_posts_fetched.len(),
+            peak_rss_bytes: peak_rss_bytes().unwrap_or(0),
+        })
+    })?;
+    print_report(&report)
+}
+
+/// Child: what the app does when it comes back: starts the websocket and
+/// syncs at once (the sync takes the socket's replay when it resumes).
+/// Timed from the start of the socket to the sync's end. Before exiting it
+/// waits out a catch-up the socket may owe (a first connection's), so the
+/// next process finds the store in step with its resume point.
+pub fn live_sync(data_dir: &Path) -> anyhow::Result<()> {
+    let runtime = runtime()?;
+    let report = runtime.block_on(async {
+        let client = account::restore(data_dir).await?;
+        let started_us = now_us();
+        let started = Instant::now();
+        client.start_realtime()?;
+        let report = client.sync().await.context("sync failed")?;
+        let elapsed = started.elapsed();
+        let finished_us = now_us();
+        let store = client.store()?;
+        let settled = tokio::time::timeout(Duration::from_secs(60), async {
+            loop {
+                let (_, owed) = store
+                    .read(pausenhof_core::realtime::read_resume_point)
+                    .await?;
+                if !owed {
+                    return anyhow::Ok(());
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+        settled.context("the socket's catch-up did not end")??;
+        client.stop_realtime();
+        anyhow::Ok(SyncRun {
+            elapsed_ms: millis(elapsed),
+            kind: serde_json::to_value(report.kind)?
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+            started_us,
+            finished_us,
+            channels_listed_at_us: None,
+            channel_lists_final_at_us: None,
             channels_with_posts_fetched: report.channels_with_posts_fetched.len(),
             peak_rss_bytes: peak_rss_bytes().unwrap_or(0),
         })

@@ -10,7 +10,7 @@ use pausenhof_bench::run::{run, Only, Options};
 use pausenhof_bench::{child, gateway_child};
 
 const USAGE: &str = "\
-usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--official-client DIR] [--runs N] [--only gateway|push]
+usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--official-client DIR] [--runs N] [--only gateway|push|catch-up]
 
   --out FILE             where results.json goes (default bench/results.json)
   --cdylib FILE          the mobile build of the FFI library to measure
@@ -20,7 +20,9 @@ usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--offi
   --only gateway         only the push gateway's load test; its rows replace
                          the same rows in FILE, the others are kept
   --only push            only the notification service extension's push
-                         (on a synced account), merged the same way";
+                         (on a synced account), merged the same way
+  --only catch-up        only the catch-ups (after one first sync), merged
+                         the same way";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -48,6 +50,7 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
         Some(child::FLOOR) => child::floor(&path(1)?, args.get(2).context("missing base URL")?),
         Some(child::PUSH) => child::push(&path(1)?, &path(2)?),
         Some(child::PREFETCH) => child::prefetch(&path(1)?),
+        Some(child::LIVE_SYNC) => child::live_sync(&path(1)?),
         Some(gateway_child::GATEWAY) => gateway_child::run(&path(1)?),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
@@ -90,7 +93,8 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
             "--only" => match value()?.as_str() {
                 "gateway" => options.only = Some(Only::Gateway),
                 "push" => options.only = Some(Only::Push),
-                other => bail!("--only knows `gateway` and `push`, not `{other}`"),
+                "catch-up" => options.only = Some(Only::CatchUp),
+                other => bail!("--only knows `gateway`, `push` and `catch-up`, not `{other}`"),
             },
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }

@@ -10,9 +10,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use axum::body::Body;
+use axum::extract::ws::{self, WebSocket, WebSocketUpgrade};
 use axum::extract::{Request, State};
 use axum::response::Response;
+use futures_util::{SinkExt, StreamExt};
 use http::{HeaderName, StatusCode};
+use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
 
 use crate::exchange::Exchange;
 
@@ -69,6 +72,7 @@ impl Recorder {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let app = axum::Router::new()
+            .route("/api/v4/websocket", axum::routing::get(bridge_websocket))
             .fallback(forward)
             .with_state(shared.clone());
         let task = tokio::spawn(async move {
@@ -102,10 +106,7 @@ pub fn plain_tls_config() -> anyhow::Result<rustls::ClientConfig> {
 async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     match try_forward(&shared, request).await {
         Ok(response) => response,
-        Err(error) => Response::builder()
-            .status(StatusCode::BAD_GATEWAY)
-            .body(Body::from(format!("bench proxy: {error:#}")))
-            .unwrap_or_default(),
+        Err(error) => bad_gateway(&format!("{error:#}")),
     }
 }
 
@@ -156,6 +157,107 @@ async fn try_forward(shared: &Shared, request: Request) -> anyhow::Result<Respon
         }
     }
     Ok(response.body(Body::from(bytes))?)
+}
+
+/// The websocket goes through too (an app's catch-up is a socket and
+/// requests), recorded as one exchange: its upgrade.
+async fn bridge_websocket(
+    State(shared): State<Arc<Shared>>,
+    upgrade: WebSocketUpgrade,
+    request: Request,
+) -> Response {
+    let started_us = now_us();
+    let path = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let upstream_url = format!("{}{path}", shared.upstream).replacen("http", "ws", 1);
+    let mut upstream_request = match upstream_url.as_str().into_client_request() {
+        Ok(r) => r,
+        Err(e) => return bad_gateway(&e.to_string()),
+    };
+    if let Some(auth) = request.headers().get("authorization") {
+        upstream_request
+            .headers_mut()
+            .insert("authorization", auth.clone());
+    }
+    let upstream = match tokio_tungstenite::connect_async(upstream_request).await {
+        Ok((socket, _)) => socket,
+        Err(tungstenite::Error::Http(answer)) => {
+            return Response::builder()
+                .status(answer.status().as_u16())
+                .body(Body::empty())
+                .unwrap_or_default()
+        }
+        Err(e) => return bad_gateway(&e.to_string()),
+    };
+    if let Ok(mut exchanges) = shared.exchanges.lock() {
+        exchanges.push(Exchange {
+            method: "GET".to_owned(),
+            path,
+            headers: Vec::new(),
+            body: Vec::new(),
+            status: 101,
+            response_bytes: 0,
+            started_us,
+            finished_us: now_us(),
+        });
+    }
+    upgrade.on_upgrade(move |client| pump_websocket(client, upstream))
+}
+
+/// Passes frames both ways until either side closes.
+async fn pump_websocket(
+    client: WebSocket,
+    upstream: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+) {
+    let (mut to_client, mut from_client) = client.split();
+    let (mut to_upstream, mut from_upstream) = upstream.split();
+    let up = async {
+        while let Some(Ok(message)) = from_client.next().await {
+            let message = match message {
+                ws::Message::Text(t) => tungstenite::Message::text(t.as_str()),
+                ws::Message::Binary(b) => tungstenite::Message::binary(b),
+                ws::Message::Ping(b) => tungstenite::Message::Ping(b),
+                ws::Message::Pong(b) => tungstenite::Message::Pong(b),
+                ws::Message::Close(_) => break,
+            };
+            if to_upstream.send(message).await.is_err() {
+                break;
+            }
+        }
+        let _ = to_upstream.close().await;
+    };
+    let down = async {
+        while let Some(Ok(message)) = from_upstream.next().await {
+            let message = match message {
+                tungstenite::Message::Text(t) => ws::Message::text(t.as_str()),
+                tungstenite::Message::Binary(b) => ws::Message::Binary(b),
+                tungstenite::Message::Ping(b) => ws::Message::Ping(b),
+                tungstenite::Message::Pong(b) => ws::Message::Pong(b),
+                tungstenite::Message::Close(_) | tungstenite::Message::Frame(_) => break,
+            };
+            if to_client.send(message).await.is_err() {
+                break;
+            }
+        }
+        let _ = to_client.close().await;
+    };
+    // Either side ending ends both.
+    tokio::select! {
+        _ = up => {}
+        _ = down => {}
+    }
+}
+
+fn bad_gateway(reason: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::BAD_GATEWAY)
+        .body(Body::from(format!("bench proxy: {reason}")))
+        .unwrap_or_default()
 }
 
 fn is_hop_by_hop(name: &HeaderName) -> bool {

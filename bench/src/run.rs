@@ -32,6 +32,8 @@ pub enum Only {
     /// The notification service extension's push, on an account synced
     /// for it (not the whole history).
     Push,
+    /// The catch-ups, after one first sync.
+    CatchUp,
 }
 
 pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
@@ -71,6 +73,18 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
                     .await?,
                 );
                 step("push in the notification service extension", started);
+            }
+            Only::CatchUp => {
+                let school = School::start(work.path().to_path_buf()).await?;
+                step("seeding the large school", started);
+                let started = Instant::now();
+                let first = scenarios::first_sync::measure(&school, 1).await?;
+                step("first sync (setup)", started);
+                let started = Instant::now();
+                figures.extend(
+                    scenarios::catch_up::measure(&school, &first.synced_dir, options.runs).await?,
+                );
+                step("catch-up", started);
             }
         }
         print!("\n{}", render_table(&figures));

@@ -17,7 +17,7 @@ const BENCH_CRATE: &str = "pausenhof-bench";
 const OFFICIAL_CLIENT_DIR: &str = "bench/official-client";
 const RESULTS: &str = "bench/results.json";
 
-const USAGE: &str = "usage: cargo xtask bench [--runs N] [--only gateway|push]";
+const USAGE: &str = "usage: cargo xtask bench [--runs N] [--only gateway|push|catch-up]";
 
 pub fn bench(args: &[String]) -> Result<()> {
     let options = parse_options(args)?;
@@ -33,7 +33,8 @@ struct BenchOptions {
     runs: Option<String>,
     /// `--only gateway` (the push gateway's rows only, without the FFI
     /// build, the official client and the large school) or `--only push`
-    /// (the notification service extension's push on the large school).
+    /// (the notification service extension's push on the large school) or
+    /// `--only catch-up` (the catch-ups after one first sync).
     only: Option<&'static str>,
 }
 
@@ -49,6 +50,7 @@ fn parse_options(args: &[String]) -> Result<BenchOptions> {
                 options.only = Some(match what.as_str() {
                     "gateway" => "gateway",
                     "push" => "push",
+                    "catch-up" => "catch-up",
                     _ => bail!(USAGE),
                 });
             }
@@ -160,12 +162,14 @@ mod tests {
     }
 
     #[test]
-    fn only_the_gateway_or_the_push_can_be_picked() {
+    fn only_the_gateway_the_push_or_the_catch_up_can_be_picked() {
         let gateway = parse_options(&args(&["--only", "gateway", "--runs", "2"])).unwrap();
         assert_eq!(gateway.only, Some("gateway"));
         assert_eq!(gateway.runs.as_deref(), Some("2"));
         let push = parse_options(&args(&["--only", "push"])).unwrap();
         assert_eq!(push.only, Some("push"));
+        let catch_up = parse_options(&args(&["--only", "catch-up"])).unwrap();
+        assert_eq!(catch_up.only, Some("catch-up"));
         assert!(parse_options(&args(&["--only", "sync"])).is_err());
         assert!(parse_options(&args(&["--only"])).is_err());
     }

@@ -11,6 +11,10 @@ use crate::sync::{
     ProgressReporter, SyncError, SyncOptions, SyncProgress, SyncReport, PREFETCH_LIMIT,
 };
 
+/// How long a sync waits for a connecting websocket to be in step before
+/// it catches up over REST instead.
+const IN_STEP_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 impl Client {
     /// Brings the cache up to date: a full sync the first time (or after
     /// the cache was rebuilt), otherwise a catch-up that fetches only what
@@ -22,12 +26,20 @@ impl Client {
     /// [`Client::sync`] with the channel the user is looking at.
     pub async fn sync_with(&self, mut options: SyncOptions) -> Result<SyncReport> {
         let account = self.account()?;
-        if self.live()?.is_none() {
+        match self.live()? {
             // No live connection has been watching: anything may have changed.
-            account
-                .store
-                .write(|w| w.raise_mark(SyncCursor::CachedPostsUnverified))
-                .await?;
+            None => {
+                account
+                    .store
+                    .write(|w| w.raise_mark(SyncCursor::CachedPostsUnverified))
+                    .await?
+            }
+            // A socket that resumes brings what was missed as events, far
+            // cheaper than asking every channel; worth a short wait when it
+            // is still connecting (the app starts both at once).
+            Some(live) => {
+                options.events_in_step = live.realtime.wait_in_step(IN_STEP_WAIT).await;
+            }
         }
         options.progress = ProgressReporter::new(self.inner.sync_progress.clone());
         match sync(&account.api, &account.store, &options).await {

@@ -173,6 +173,7 @@ pub struct RealtimeHandle {
     actions: mpsc::UnboundedSender<Value>,
     counters: Arc<Counters>,
     typing_throttle: Arc<TypingThrottle>,
+    in_step: watch::Receiver<bool>,
 }
 
 /// Figures for tests and diagnostics.
@@ -202,6 +203,36 @@ impl RealtimeHandle {
     /// otherwise (actions are ephemeral: typing, status requests).
     pub fn send_action(&self, action: &str, data: Value) {
         let _ = self.actions.send(json!({"action": action, "data": data}));
+    }
+
+    /// Waits, at most `limit`, until the store is in step with the server:
+    /// the socket is connected and every event the server sent before it
+    /// answered a ping of ours after the connect (a resume's replay of
+    /// missed events included) is applied. Whether events were lost on the
+    /// way (a new connection instead of a resume) the store says itself: a
+    /// catch-up is then owed. False when the connection is not there, or
+    /// not in step within `limit`.
+    pub async fn wait_in_step(&self, limit: Duration) -> bool {
+        let mut in_step = self.in_step.clone();
+        let mut state = self.state.clone();
+        let waiting = async {
+            loop {
+                if *in_step.borrow_and_update() {
+                    return true;
+                }
+                if !matches!(
+                    *state.borrow_and_update(),
+                    ConnectionState::Connecting | ConnectionState::Connected
+                ) {
+                    return false;
+                }
+                tokio::select! {
+                    changed = in_step.changed() => if changed.is_err() { return false },
+                    changed = state.changed() => if changed.is_err() { return false },
+                }
+            }
+        };
+        tokio::time::timeout(limit, waiting).await.unwrap_or(false)
     }
 
     pub fn counters(&self) -> &Counters {
@@ -240,6 +271,7 @@ pub fn spawn(
     sink: Arc<dyn EventSink>,
 ) -> (RealtimeHandle, tokio::task::JoinHandle<()>) {
     let (state_tx, state_rx) = watch::channel(ConnectionState::Connecting);
+    let (in_step_tx, in_step_rx) = watch::channel(false);
     let (input_tx, input_rx) = mpsc::unbounded_channel();
     let (action_tx, action_rx) = mpsc::unbounded_channel();
     let counters = Arc::new(Counters::default());
@@ -258,6 +290,7 @@ pub fn spawn(
         rng,
         life: Life::default(),
         next_action_seq: 1,
+        in_step: in_step_tx,
     };
     let task = tokio::spawn(driver.run());
     (
@@ -267,6 +300,7 @@ pub fn spawn(
             actions: action_tx,
             counters,
             typing_throttle: Arc::new(TypingThrottle::default()),
+            in_step: in_step_rx,
         },
         task,
     )
@@ -412,6 +446,20 @@ struct SessionState {
     challenge_seq: i64,
     /// Actions are only sent once the server accepted the token.
     authenticated: bool,
+    /// The ping sent once authenticated, whose answer marks the store as
+    /// in step with the server (see [`RealtimeHandle::wait_in_step`]).
+    in_step_ping: InStepPing,
+}
+
+/// Where the ping that proves the store in step with the server stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InStepPing {
+    /// Not authenticated yet.
+    NotYet,
+    /// Authenticated: to be sent after the batch being handled.
+    Due,
+    Sent(i64),
+    Answered,
 }
 
 /// What one batch of received messages adds up to, collected before
@@ -425,6 +473,8 @@ struct Batch {
     progressed: bool,
     /// Why the session ends after this batch, if it does.
     end: Option<SessionEnd>,
+    /// The in-step ping's answer is in this batch.
+    in_step: bool,
 }
 
 /// Where a numbered event stands against the resume point.
@@ -453,10 +503,15 @@ struct Driver {
     rng: StdRng,
     life: Life,
     next_action_seq: i64,
+    /// See [`RealtimeHandle::wait_in_step`].
+    in_step: watch::Sender<bool>,
 }
 
 impl Driver {
     fn publish(&self, state: ConnectionState) {
+        if state != ConnectionState::Connected {
+            self.in_step.send_replace(false);
+        }
         self.state.send_if_modified(|current| {
             if *current == state {
                 false
@@ -651,6 +706,7 @@ impl Driver {
             awaiting_pong: None,
             challenge_seq: self.next_action_seq - 1,
             authenticated: false,
+            in_step_ping: InStepPing::NotYet,
         };
         let mut ping = tokio::time::interval(self.config.ping_interval);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -678,6 +734,18 @@ impl Driver {
                     }
                     if let Err(end) = self.handle_messages(messages, &mut state).await {
                         break end;
+                    }
+                    if state.in_step_ping == InStepPing::Due {
+                        // The server answers after everything it queued
+                        // for this connection before (a resume's replay
+                        // first): once the answer's batch is applied, the
+                        // store holds all of it.
+                        let seq = self.take_action_seq();
+                        state.in_step_ping = InStepPing::Sent(seq);
+                        let ping = json!({"seq": seq, "action": "ping"});
+                        if let Err(e) = socket.send(Message::text(ping.to_string())).await {
+                            break SessionEnd::Lost(e.to_string());
+                        }
                     }
                 }
                 _ = ping.tick() => {
@@ -739,7 +807,11 @@ impl Driver {
         }
         let end = batch.end.take();
         let catch_up_needed = batch.catch_up_needed;
+        let in_step = batch.in_step;
         self.store_batch(batch, state.resume.clone()).await?;
+        if in_step {
+            self.in_step.send_replace(true);
+        }
         if catch_up_needed {
             self.spawn_catch_up();
         }
@@ -768,7 +840,7 @@ impl Driver {
             Err(e) => return Err(SessionEnd::Lost(e.to_string())),
         };
         match decode_frame(text.as_str()) {
-            Ok(Frame::Reply(reply)) => self.take_reply(&reply, state),
+            Ok(Frame::Reply(reply)) => self.take_reply(&reply, state, batch),
             Ok(Frame::Event(event)) => self.take_event(event, state, batch),
             Err(e) => {
                 self.skipped(&e.to_string());
@@ -778,7 +850,16 @@ impl Driver {
     }
 
     /// Replies answer the authentication challenge or a ping.
-    fn take_reply(&mut self, reply: &Reply, state: &mut SessionState) -> Result<(), SessionEnd> {
+    fn take_reply(
+        &mut self,
+        reply: &Reply,
+        state: &mut SessionState,
+        batch: &mut Batch,
+    ) -> Result<(), SessionEnd> {
+        if state.in_step_ping == InStepPing::Sent(reply.seq_reply) {
+            state.in_step_ping = InStepPing::Answered;
+            batch.in_step = true;
+        }
         if reply.seq_reply == state.challenge_seq {
             if !reply.ok {
                 return Err(SessionEnd::Unauthorized);
@@ -826,6 +907,7 @@ impl Driver {
     fn authenticated(&mut self, state: &mut SessionState) {
         if !state.authenticated {
             state.authenticated = true;
+            state.in_step_ping = InStepPing::Due;
             self.on_authenticated();
         }
     }

@@ -170,6 +170,47 @@ pub(super) async fn catch_up<A: SyncApi>(
     Ok(report)
 }
 
+/// The catch-up when the websocket is in step with the server: it resumed
+/// and its replay of what was missed is applied, so the store already
+/// holds every change since the last sync. Only what no event brings is
+/// fetched: the focused channel's posts if they were never loaded, unread
+/// channels beyond an earlier sync's reach, and the authors of stored
+/// posts not known yet. The sync time stays where it was, so the next
+/// catch-up over REST asks for users changed since then.
+pub(super) async fn catch_up_from_events<A: SyncApi>(
+    api: &A,
+    store: &Store,
+    options: &SyncOptions,
+) -> SyncResult<SyncReport, A::Error> {
+    let focus = match &options.focus_channel {
+        Some(id) => Some(id.clone()),
+        None => most_recently_viewed_channel(store).await?,
+    };
+    let mut report = SyncReport {
+        kind: SyncKind::CatchUp,
+        channels_with_posts_fetched: Default::default(),
+        gaps_left: Default::default(),
+    };
+    if let Some(focus) = focus {
+        let loaded = {
+            let focus = focus.clone();
+            store
+                .read(move |c| Ok(newest_range(c, &focus)?.is_some()))
+                .await?
+        };
+        if !loaded {
+            fetch_newest(api, store, &focus).await?;
+            report.channels_with_posts_fetched.insert(focus);
+        }
+    }
+    let unread = fetch_unread(api, store).await?;
+    report.channels_with_posts_fetched.extend(unread);
+    options.progress.stage(SyncStage::Authors);
+    let missing = missing_users(store).await?;
+    fetch_users(api, store, missing).await?;
+    Ok(report)
+}
+
 /// Channels where something was posted since the cache saw them (with
 /// `verify`, every channel with cached posts), plus the focused one if its
 /// timeline was never loaded.

@@ -38,7 +38,7 @@ pub use progress::{SyncProgress, SyncStage};
 
 use tracing::Instrument;
 
-use crate::store::{read_cursor, read_mark, Store, StoreError, SyncCursor};
+use crate::store::{read_cursor, read_mark, realtime_state, Store, StoreError, SyncCursor};
 
 /// How many post pages are fetched at the same time.
 pub const POST_FETCH_CONCURRENCY: usize = 6;
@@ -78,6 +78,9 @@ pub struct SyncOptions {
     /// the channel viewed most recently.
     pub focus_channel: Option<String>,
     pub(crate) progress: ProgressReporter,
+    /// The account's websocket is in step with the server (see
+    /// `RealtimeHandle::wait_in_step`): a catch-up can trust the events.
+    pub(crate) events_in_step: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -142,12 +145,23 @@ pub async fn sync<A: SyncApi>(
     let unverified = store
         .read(|c| read_mark(c, SyncCursor::CachedPostsUnverified))
         .await?;
+    let catch_up_owed = store
+        .read(|c| Ok(realtime_state(c)?.is_some_and(|(_, _, owed)| owed)))
+        .await?;
+    // Events carry every change only while none were lost: a resumed
+    // connection, no catch-up owed for an earlier loss, nothing unverified.
+    let from_events =
+        catching_up && options.events_in_step && unverified.is_none() && !catch_up_owed;
     let _idle_when_done = options.progress.start(if catching_up {
         SyncKind::CatchUp
     } else {
         SyncKind::Full
     });
-    let report = if catching_up {
+    let report = if from_events {
+        catch_up::catch_up_from_events(api, store, options)
+            .instrument(tracing::info_span!("catch_up_from_events"))
+            .await?
+    } else if catching_up {
         catch_up::catch_up(api, store, options, unverified.is_some())
             .instrument(tracing::info_span!("catch_up_sync"))
             .await?

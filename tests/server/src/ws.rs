@@ -295,16 +295,16 @@ async fn run_socket(
         socket: socket_no,
         mut rx,
     } = shared.hub.register(user_id, resume, &shared.config.version);
-    if let Some(seq) = challenge_seq {
-        // The real server sends `hello` (or the replayed events) before its
-        // OK to the challenge.
-        while let Ok(out) = rx.try_recv() {
-            let Outgoing::Text(text) = out else { return };
-            if socket.send(Message::Text(text.into())).await.is_err() {
-                shared.hub.unregister(&connection_id, socket_no);
-                return;
-            }
+    // The real server sends `hello` (or the replayed events) before it
+    // answers anything: its writer drains the dead queue first.
+    while let Ok(out) = rx.try_recv() {
+        let Outgoing::Text(text) = out else { return };
+        if socket.send(Message::Text(text.into())).await.is_err() {
+            shared.hub.unregister(&connection_id, socket_no);
+            return;
         }
+    }
+    if let Some(seq) = challenge_seq {
         if socket
             .send(Message::Text(reply(seq, true, None).into()))
             .await
