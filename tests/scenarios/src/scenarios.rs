@@ -1092,3 +1092,100 @@ pub async fn offline_changes_are_caught_up(sut: &impl ServerUnderTest) -> Result
     );
     Ok(())
 }
+
+/// The app goes away for a moment (its socket closes) while a post is
+/// edited, one deleted, one liked and new ones arrive; it comes back,
+/// starts the socket and syncs at once, as the apps do. The socket resumes
+/// (no new connection) and its replay brings everything: the cached
+/// channel then reads as a fresh device's copy.
+pub async fn a_short_absence_is_replayed(sut: &impl ServerUnderTest) -> Result<()> {
+    use pausenhof_core::api::posts::{add_reaction, delete_post, patch_post, PostPatch};
+    use std::sync::atomic::Ordering;
+    let school = sut.school();
+    let author = Device::signed_in(&sut.url(), &school.student).await?;
+    author.client.sync().await?;
+    let square = author.channel(&school.team, School::SHARED_CHANNEL).await?;
+    let corrected = post_now(&author, &square.id, "", &unique("Hausaufgabe S. 12")).await?;
+    let deleted = post_now(&author, &square.id, "", &unique("Falscher Kanal")).await?;
+    let liked = post_now(&author, &square.id, "", &unique("Ausflug am Montag")).await?;
+
+    let reader = live_device(&sut.url(), &school.classmate).await?;
+    reader.client.load_older(&square.id).await?;
+    // The first connection's catch-up (a new connection owes one) is done
+    // before the reader goes away.
+    let store = reader.client.store()?;
+    eventually("the first connection's catch-up", || async {
+        let (_, owed) = store
+            .read(pausenhof_core::realtime::read_resume_point)
+            .await?;
+        Ok((!owed).then_some(()))
+    })
+    .await?;
+    reader.client.stop_realtime();
+
+    let api = author.client.api()?;
+    let text = unique("Hausaufgabe S. 14");
+    patch_post(
+        &api,
+        &corrected.id,
+        &PostPatch {
+            message: Some(text.clone()),
+            ..PostPatch::default()
+        },
+    )
+    .await?;
+    delete_post(&api, &deleted.id).await?;
+    add_reaction(&api, &school.student.id, &liked.id, "tada").await?;
+    let mut new_posts = Vec::new();
+    for n in 1..=3 {
+        new_posts.push(post_now(&author, &square.id, "", &unique(&format!("Nachtrag {n}"))).await?);
+    }
+
+    let socket = reader.client.start_realtime()?;
+    reader.client.sync().await?;
+    ensure!(
+        socket.counters().new_connections.load(Ordering::SeqCst) == 0,
+        "{}: the socket did not resume after a short absence",
+        sut.name()
+    );
+    let after = eventually("the replayed changes", || async {
+        let posts = reader.client.timeline(&square.id, 60).await?.posts;
+        let find = |id: &str| posts.iter().find(|p| p.id == id);
+        let done = find(&corrected.id).is_some_and(|p| p.message == text && p.edited)
+            && find(&deleted.id).is_none_or(|p| p.deleted)
+            && find(&liked.id).is_some_and(|p| p.reactions.iter().any(|r| r.emoji_name == "tada"))
+            && new_posts.iter().all(|n| find(&n.id).is_some());
+        Ok(done.then_some(posts))
+    })
+    .await?;
+
+    let fresh = Device::signed_in(&sut.url(), &school.classmate).await?;
+    fresh.client.sync().await?;
+    fresh.client.load_older(&square.id).await?;
+    let truth = fresh.client.timeline(&square.id, 60).await?.posts;
+    let visible = |posts: &[pausenhof_core::reads::PostView], from: i64| -> Vec<_> {
+        posts
+            .iter()
+            .filter(|p| !p.deleted && p.create_at >= from)
+            .map(|p| {
+                (
+                    p.id.clone(),
+                    p.message.clone(),
+                    p.edited,
+                    p.reactions.clone(),
+                )
+            })
+            .collect()
+    };
+    let oldest = |posts: &[pausenhof_core::reads::PostView]| {
+        posts.iter().map(|p| p.create_at).min().unwrap_or(0)
+    };
+    let from = oldest(&after).max(oldest(&truth));
+    let (mine, theirs) = (visible(&after, from), visible(&truth, from));
+    ensure!(
+        mine == theirs,
+        "{}: the replayed cache differs from the server:\n{mine:#?}\nvs\n{theirs:#?}",
+        sut.name()
+    );
+    Ok(())
+}

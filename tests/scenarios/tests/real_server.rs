@@ -45,6 +45,7 @@ on_real_server!(
     edits_reach_the_other_device,
     deletes_reach_the_other_device,
     offline_changes_are_caught_up,
+    a_short_absence_is_replayed,
 );
 
 on_real_server_composer!(

@@ -40,6 +40,7 @@ on_test_server!(
     edits_reach_the_other_device,
     deletes_reach_the_other_device,
     offline_changes_are_caught_up,
+    a_short_absence_is_replayed,
 );
 
 on_test_server_composer!(
