@@ -10,7 +10,7 @@ use pausenhof_bench::run::{run, Only, Options};
 use pausenhof_bench::{child, gateway_child};
 
 const USAGE: &str = "\
-usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--official-client DIR] [--runs N] [--only gateway|push|catch-up]
+usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--official-client DIR] [--runs N] [--only gateway|push|catch-up|scale]
 
   --out FILE             where results.json goes (default bench/results.json)
   --cdylib FILE          the mobile build of the FFI library to measure
@@ -22,7 +22,9 @@ usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--offi
   --only push            only the notification service extension's push
                          (on a synced account), merged the same way
   --only catch-up        only the catch-ups (after one first sync), merged
-                         the same way";
+                         the same way
+  --only scale           only cold start, search and memory by cached posts
+                         (10k to 1M), merged the same way";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -94,7 +96,10 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
                 "gateway" => options.only = Some(Only::Gateway),
                 "push" => options.only = Some(Only::Push),
                 "catch-up" => options.only = Some(Only::CatchUp),
-                other => bail!("--only knows `gateway`, `push` and `catch-up`, not `{other}`"),
+                "scale" => options.only = Some(Only::Scale),
+                other => {
+                    bail!("--only knows `gateway`, `push`, `catch-up` and `scale`, not `{other}`")
+                }
             },
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }

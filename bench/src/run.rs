@@ -34,6 +34,8 @@ pub enum Only {
     Push,
     /// The catch-ups, after one first sync.
     CatchUp,
+    /// Cold start, search and memory by cached posts, up to a million.
+    Scale,
 }
 
 pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
@@ -85,6 +87,16 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
                     scenarios::catch_up::measure(&school, &first.synced_dir, options.runs).await?,
                 );
                 step("catch-up", started);
+            }
+            Only::Scale => {
+                let school = School::start(work.path().to_path_buf()).await?;
+                step("seeding the large school", started);
+                let started = Instant::now();
+                let history = scenarios::history::fill(&school).await?;
+                step("loading the whole history (setup)", started);
+                let started = Instant::now();
+                figures.extend(scale(work.path(), &history, options.runs).await?);
+                step("cold start and search by cached posts", started);
             }
         }
         print!("\n{}", render_table(&figures));
@@ -147,6 +159,13 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
     figures.extend(scenarios::search::measure(&history.dir, history.posts, 500).await?);
     step("offline search", started);
 
+    let started = Instant::now();
+    figures.extend(scale(work.path(), &history, options.runs).await?);
+    step(
+        "cold start and search by cached posts, up to 1,000,000",
+        started,
+    );
+
     // Last on the archive account: it consents to push and takes new posts.
     let started = Instant::now();
     figures.extend(
@@ -180,6 +199,21 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
     print!("\n{}", render_table(&figures));
     write(&options.out, &figures)?;
     Ok(figures)
+}
+
+async fn scale(
+    work: &std::path::Path,
+    history: &scenarios::history::FullHistory,
+    runs: usize,
+) -> anyhow::Result<Vec<Figure>> {
+    scenarios::scale::measure(
+        work,
+        &history.synced_dir,
+        &history.dir,
+        history.posts,
+        runs * 3,
+    )
+    .await
 }
 
 fn write(out: &std::path::Path, figures: &[Figure]) -> anyhow::Result<()> {

@@ -17,7 +17,7 @@ const BENCH_CRATE: &str = "pausenhof-bench";
 const OFFICIAL_CLIENT_DIR: &str = "bench/official-client";
 const RESULTS: &str = "bench/results.json";
 
-const USAGE: &str = "usage: cargo xtask bench [--runs N] [--only gateway|push|catch-up]";
+const USAGE: &str = "usage: cargo xtask bench [--runs N] [--only gateway|push|catch-up|scale]";
 
 pub fn bench(args: &[String]) -> Result<()> {
     let options = parse_options(args)?;
@@ -51,6 +51,7 @@ fn parse_options(args: &[String]) -> Result<BenchOptions> {
                     "gateway" => "gateway",
                     "push" => "push",
                     "catch-up" => "catch-up",
+                    "scale" => "scale",
                     _ => bail!(USAGE),
                 });
             }

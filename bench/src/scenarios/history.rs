@@ -16,6 +16,8 @@ const PARALLEL_CHANNELS: usize = 6;
 
 pub struct FullHistory {
     pub dir: PathBuf,
+    /// A copy of the account right after its sync, before any history.
+    pub synced_dir: PathBuf,
     pub posts: u64,
     pub channels: usize,
 }
@@ -33,6 +35,8 @@ pub async fn fill(school: &School) -> anyhow::Result<FullHistory> {
     )
     .await?;
     client.sync().await?;
+    let synced_dir = school.dir("archive-synced");
+    account::copy_dir(&dir, &synced_dir)?;
     let lists = account::channel_lists(&client).await?;
     let channels = account::all_channel_ids(&lists);
     stream::iter(channels.iter().cloned())
@@ -65,6 +69,7 @@ pub async fn fill(school: &School) -> anyhow::Result<FullHistory> {
     );
     Ok(FullHistory {
         dir,
+        synced_dir,
         posts,
         channels: channels.len(),
     })

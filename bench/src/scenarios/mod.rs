@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod official;
 pub mod offline;
 pub mod push_extension;
+pub mod scale;
 pub mod search;
 pub mod size;
 
