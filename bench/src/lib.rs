@@ -10,6 +10,7 @@ pub mod floor;
 pub mod frames;
 pub mod gateway_child;
 pub mod memory;
+pub mod real_server;
 pub mod recorder;
 pub mod report;
 pub mod run;

@@ -10,7 +10,7 @@ use pausenhof_bench::run::{run, Only, Options};
 use pausenhof_bench::{child, gateway_child};
 
 const USAGE: &str = "\
-usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--official-client DIR] [--runs N] [--only gateway|push|catch-up|scale]
+usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--official-client DIR] [--runs N] [--only gateway|push|catch-up|scale] [--real-server URL --admin USER:PASSWORD]
 
   --out FILE             where results.json goes (default bench/results.json)
   --cdylib FILE          the mobile build of the FFI library to measure
@@ -24,7 +24,12 @@ usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--offi
   --only catch-up        only the catch-ups (after one first sync), merged
                          the same way
   --only scale           only cold start, search and memory by cached posts
-                         (10k to 1M), merged the same way";
+                         (10k to 1M), merged the same way
+  --real-server URL      only the first sync and the catch-ups against this
+                         real Mattermost server (it seeds a mid-size school
+                         there), beside the official client; needs --admin
+                         with a system administrator (cargo xtask real-server
+                         --bench passes both)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -77,7 +82,9 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
         official_client: None,
         runs: 3,
         only: None,
+        real_server: None,
     };
+    let mut admin = None;
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
         let mut value = || rest.next().with_context(|| format!("{flag} needs a value"));
@@ -86,6 +93,10 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
             "--cdylib" => options.cdylib = Some(PathBuf::from(value()?)),
             "--cdylib-lite" => options.cdylib_lite = Some(PathBuf::from(value()?)),
             "--official-client" => options.official_client = Some(PathBuf::from(value()?)),
+            "--real-server" => {
+                options.real_server = Some((value()?.clone(), String::new(), String::new()))
+            }
+            "--admin" => admin = Some(value()?.clone()),
             "--runs" => {
                 options.runs = value()?.parse().context("--runs needs a number")?;
                 if options.runs == 0 {
@@ -103,6 +114,11 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
             },
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }
+    }
+    if let Some((_, user, password)) = &mut options.real_server {
+        let admin = admin.context("--real-server needs --admin USER:PASSWORD")?;
+        let (name, secret) = admin.split_once(':').context("--admin is USER:PASSWORD")?;
+        (*user, *password) = (name.to_owned(), secret.to_owned());
     }
     if options.cdylib_lite.is_some() && options.cdylib.is_none() {
         bail!("--cdylib-lite is measured against --cdylib");

@@ -22,6 +22,9 @@ pub struct Options {
     pub runs: usize,
     /// Only one measurement, its rows merged into `out`.
     pub only: Option<Only>,
+    /// A real Mattermost server (URL, administrator, password): only its
+    /// rows, merged into `out`.
+    pub real_server: Option<(String, String, String)>,
 }
 
 /// The measurements that can run alone (`--only`).
@@ -49,6 +52,21 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
         );
     };
     let mut figures = Vec::new();
+    if let Some((url, admin, password)) = &options.real_server {
+        let started = Instant::now();
+        figures.extend(
+            crate::real_server::measure(&crate::real_server::RealServer {
+                url: url.clone(),
+                admin: (admin.clone(), password.clone()),
+                official_client: options.official_client.clone(),
+                work: work.path().to_path_buf(),
+                runs: options.runs,
+            })
+            .await?,
+        );
+        step("first sync and catch-up on the real server", started);
+        return write_merged(options, figures);
+    }
     if let Some(only) = options.only {
         let started = Instant::now();
         match only {
@@ -99,14 +117,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
                 step("cold start and search by cached posts", started);
             }
         }
-        print!("\n{}", render_table(&figures));
-        let existing = match std::fs::read_to_string(&options.out) {
-            Ok(text) => serde_json::from_str(&text)
-                .with_context(|| format!("reading {}", options.out.display()))?,
-            Err(_) => Vec::new(),
-        };
-        write(&options.out, &merge(existing, &figures))?;
-        return Ok(figures);
+        return write_merged(options, figures);
     }
 
     let started = Instant::now();
@@ -196,8 +207,14 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
     figures.extend(scenarios::gateway::measure(work.path(), scenarios::gateway::PLAN).await?);
     step("push gateway under load", started);
 
+    // The real-server rows come from their own run (`cargo xtask
+    // real-server --bench`) and stay.
+    let real_server_rows: Vec<Figure> = read_existing(&options.out)?
+        .into_iter()
+        .filter(|f| f.name.starts_with("real_server_"))
+        .collect();
     print!("\n{}", render_table(&figures));
-    write(&options.out, &figures)?;
+    write(&options.out, &[figures.clone(), real_server_rows].concat())?;
     Ok(figures)
 }
 
@@ -214,6 +231,23 @@ async fn scale(
         runs * 3,
     )
     .await
+}
+
+/// Prints `figures` and replaces their rows in `out`, keeping the others.
+fn write_merged(options: &Options, figures: Vec<Figure>) -> anyhow::Result<Vec<Figure>> {
+    print!("\n{}", render_table(&figures));
+    write(&options.out, &merge(read_existing(&options.out)?, &figures))?;
+    Ok(figures)
+}
+
+/// The rows of an earlier run, none when there is no file yet.
+fn read_existing(out: &std::path::Path) -> anyhow::Result<Vec<Figure>> {
+    match std::fs::read_to_string(out) {
+        Ok(text) => {
+            serde_json::from_str(&text).with_context(|| format!("reading {}", out.display()))
+        }
+        Err(_) => Ok(Vec::new()),
+    }
 }
 
 fn write(out: &std::path::Path, figures: &[Figure]) -> anyhow::Result<()> {

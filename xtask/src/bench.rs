@@ -115,6 +115,25 @@ fn run_bench_steps(steps: &mut Steps, options: &BenchOptions) -> Result<()> {
     })
 }
 
+/// `cargo xtask real-server --bench`: the bench's real-server rows against
+/// the server at `url`, merged into bench/results.json.
+pub fn on_real_server(url: &str, admin: &str) -> Result<()> {
+    let root = workspace_root();
+    let target = target_dir()?;
+    run_command(cargo(&["build", "--release", "--package", BENCH_CRATE]))?;
+    let official = root.join(OFFICIAL_CLIENT_DIR);
+    npm_ci(&official)?;
+    let mut command = Command::new(bench_binary(&target));
+    command
+        .current_dir(&root)
+        .arg("--out")
+        .arg(root.join(RESULTS))
+        .args(["--real-server", url, "--admin", admin])
+        .arg("--official-client")
+        .arg(&official);
+    run_command(command)
+}
+
 /// `cargo build` of the FFI library with the `mobile` profile, as the
 /// Gradle build makes it for a phone (there with cargo-ndk).
 fn mobile_build_args<'a>(features: &[&'a str]) -> Vec<&'a str> {

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::School;
 use crate::account;
 use crate::child::parse_last_line;
+use crate::recorder::Recorder;
 use crate::report::{Better, Figure};
 use crate::stats::median;
 
@@ -31,12 +32,25 @@ pub struct Ours {
     pub requests: usize,
 }
 
-pub async fn measure(
-    school: &School,
+/// What the official client's start-ups measured.
+pub struct Startups {
+    /// Median of the runs.
+    pub time_ms: f64,
+    pub requests: usize,
+    pub teams: usize,
+    pub channels: usize,
+    pub posts: usize,
+}
+
+/// Runs the official client's start-up `runs` times against `proxy` for
+/// the account `login`, with `channel` as the current channel.
+pub async fn startups(
     project: &Path,
-    ours: &Ours,
+    proxy: &Recorder,
+    channel: &str,
+    login: (&str, &str),
     runs: usize,
-) -> anyhow::Result<Vec<Figure>> {
+) -> anyhow::Result<Startups> {
     let project = &project
         .canonicalize()
         .with_context(|| format!("no official client at {}", project.display()))?;
@@ -46,24 +60,17 @@ pub async fn measure(
         "{} has no node_modules: run `npm ci` there (xtask does)",
         project.display()
     );
-    // The same account (the script signs in untimed); the current channel
-    // is the one our sync opened first.
-    let synced = account::restore(&school.dir("first-sync-watched")).await?;
-    let channel = account::first_screen(&synced, None)
-        .await?
-        .last_channel
-        .context("no current channel")?;
     let mut times = Vec::new();
     let mut requests = 0;
     let mut last = None;
     for _ in 0..runs {
-        school.proxy.take();
+        proxy.take();
         let output = tokio::process::Command::new("node")
             .arg(&script)
-            .arg(school.url())
-            .arg(&channel)
-            .env("MM_BENCH_LOGIN", &school.account.username)
-            .env("MM_BENCH_PASSWORD", &school.account.password)
+            .arg(proxy.url())
+            .arg(channel)
+            .env("MM_BENCH_LOGIN", login.0)
+            .env("MM_BENCH_PASSWORD", login.1)
             .current_dir(project)
             .stdin(Stdio::null())
             .output()
@@ -78,8 +85,7 @@ pub async fn measure(
         }
         let run: StartupRun = parse_last_line(&output.stdout)?;
         // The untimed sign-in is not one of the start-up requests.
-        let exchanges: Vec<_> = school
-            .proxy
+        let exchanges: Vec<_> = proxy
             .take()
             .into_iter()
             .filter(|e| !e.path.ends_with("/users/login"))
@@ -99,13 +105,42 @@ pub async fn measure(
         last = Some(run);
     }
     let last = last.context("no run of the official client")?;
-    let time = median(&times).unwrap_or(f64::NAN);
+    Ok(Startups {
+        time_ms: median(&times).unwrap_or(f64::NAN),
+        requests,
+        teams: last.teams,
+        channels: last.channels,
+        posts: last.posts,
+    })
+}
+
+pub async fn measure(
+    school: &School,
+    project: &Path,
+    ours: &Ours,
+    runs: usize,
+) -> anyhow::Result<Vec<Figure>> {
+    // The same account (the script signs in untimed); the current channel
+    // is the one our sync opened first.
+    let synced = account::restore(&school.dir("first-sync-watched")).await?;
+    let channel = account::first_screen(&synced, None)
+        .await?
+        .last_channel
+        .context("no current channel")?;
+    let official = startups(
+        project,
+        &school.proxy,
+        &channel,
+        (&school.account.username, &school.account.password),
+        runs,
+    )
+    .await?;
     Ok(vec![
-        Figure::new("official_client_startup_time", time, "ms", Better::Lower).compared_to(format!(
+        Figure::new("official_client_startup_time", official.time_ms, "ms", Better::Lower).compared_to(format!(
             "@mattermost/client on Node, median of {runs}: {} teams, {} channels, {} posts; Pausenhof: every channel list final after {:.0} ms, whole first sync (also unread channels' posts and people) {:.0} ms",
-            last.teams, last.channels, last.posts, ours.lists_final_ms, ours.sync_ms
+            official.teams, official.channels, official.posts, ours.lists_final_ms, ours.sync_ms
         )),
-        Figure::new("official_client_startup_requests", requests as f64, "requests", Better::Lower)
+        Figure::new("official_client_startup_requests", official.requests as f64, "requests", Better::Lower)
             .compared_to(format!(
                 "Pausenhof's whole first sync: {} requests",
                 ours.requests

@@ -34,6 +34,9 @@ usage: cargo xtask real-server [options]
   --build-only    build (or find in the cache) the server and stop
   --no-scenarios  skip the scenario suite (the harness's own checks still run)
   --serve         keep the seeded server running until Ctrl-C
+  --bench         then the bench's first sync and catch-ups against it,
+                  beside the official client (rows real_server_* of
+                  bench/results.json; seeds a mid-size school, minutes)
 
 environment:
   PAUSENHOF_CACHE_DIR   cache root (default /var/cache/pausenhof); builds
@@ -46,6 +49,7 @@ struct Options {
     build_only: bool,
     no_scenarios: bool,
     serve: bool,
+    bench: bool,
 }
 
 impl Options {
@@ -58,6 +62,7 @@ impl Options {
                 "--build-only" => options.build_only = true,
                 "--no-scenarios" => options.no_scenarios = true,
                 "--serve" => options.serve = true,
+                "--bench" => options.bench = true,
                 "-h" | "--help" => return Ok(None),
                 other => bail!("unknown option `{other}`\n\n{USAGE}"),
             }
@@ -345,6 +350,11 @@ async fn with_server(
     if !options.no_scenarios && scenarios::run_scenario_suite(&paths.repo, &env).await? {
         log_step(started, "scenario suite passed against the real server");
     }
+    if options.bench {
+        // Last: the bench's school would change what the scenarios see.
+        tokio::task::block_in_place(|| crate::bench::on_real_server(&server.url, &env.admin))?;
+        log_step(started, "bench rows against the real server written");
+    }
     Ok(())
 }
 
@@ -372,6 +382,9 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(options.record && options.no_scenarios && !options.serve && !options.build_only);
+        assert!(!options.bench);
+        let bench = Options::parse(&args(&["--bench"])).unwrap().unwrap();
+        assert!(bench.bench && !bench.no_scenarios);
         assert!(Options::parse(&args(&["--help"])).unwrap().is_none());
         assert!(Options::parse(&args(&["--recrod"])).is_err());
     }
