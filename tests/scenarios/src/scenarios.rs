@@ -1061,36 +1061,7 @@ pub async fn offline_changes_are_caught_up(sut: &impl ServerUnderTest) -> Result
     );
 
     // Everything the reader caches of the channel reads as a fresh device's copy.
-    let fresh = Device::signed_in(&sut.url(), &school.classmate).await?;
-    fresh.client.sync().await?;
-    fresh.client.load_older(&square.id).await?;
-    let truth = fresh.client.timeline(&square.id, 60).await?.posts;
-    // Compared where both hold the channel: from the later of their oldest posts on.
-    let visible = |posts: &[pausenhof_core::reads::PostView], from: i64| -> Vec<_> {
-        posts
-            .iter()
-            .filter(|p| !p.deleted && p.create_at >= from)
-            .map(|p| {
-                (
-                    p.id.clone(),
-                    p.message.clone(),
-                    p.edited,
-                    p.reactions.clone(),
-                )
-            })
-            .collect()
-    };
-    let oldest = |posts: &[pausenhof_core::reads::PostView]| {
-        posts.iter().map(|p| p.create_at).min().unwrap_or(0)
-    };
-    let from = oldest(&after).max(oldest(&truth));
-    let (mine, theirs) = (visible(&after, from), visible(&truth, from));
-    ensure!(
-        mine == theirs,
-        "{}: the caught-up cache differs from the server:\n{mine:#?}\nvs\n{theirs:#?}",
-        sut.name()
-    );
-    Ok(())
+    matches_a_fresh_device(sut, &school.classmate, &square.id, &after, "caught-up").await
 }
 
 /// The app goes away for a moment (its socket closes) while a post is
@@ -1159,10 +1130,23 @@ pub async fn a_short_absence_is_replayed(sut: &impl ServerUnderTest) -> Result<(
     })
     .await?;
 
-    let fresh = Device::signed_in(&sut.url(), &school.classmate).await?;
+    matches_a_fresh_device(sut, &school.classmate, &square.id, &after, "replayed").await
+}
+
+/// Checks that `cached` (a timeline of `channel_id`) reads as a fresh
+/// device of `person` shows the channel, where both hold it: from the later
+/// of their oldest posts on.
+async fn matches_a_fresh_device(
+    sut: &impl ServerUnderTest,
+    person: &Person,
+    channel_id: &str,
+    cached: &[pausenhof_core::reads::PostView],
+    what: &str,
+) -> Result<()> {
+    let fresh = Device::signed_in(&sut.url(), person).await?;
     fresh.client.sync().await?;
-    fresh.client.load_older(&square.id).await?;
-    let truth = fresh.client.timeline(&square.id, 60).await?.posts;
+    fresh.client.load_older(channel_id).await?;
+    let truth = fresh.client.timeline(channel_id, 60).await?.posts;
     let visible = |posts: &[pausenhof_core::reads::PostView], from: i64| -> Vec<_> {
         posts
             .iter()
@@ -1180,11 +1164,11 @@ pub async fn a_short_absence_is_replayed(sut: &impl ServerUnderTest) -> Result<(
     let oldest = |posts: &[pausenhof_core::reads::PostView]| {
         posts.iter().map(|p| p.create_at).min().unwrap_or(0)
     };
-    let from = oldest(&after).max(oldest(&truth));
-    let (mine, theirs) = (visible(&after, from), visible(&truth, from));
+    let from = oldest(cached).max(oldest(&truth));
+    let (mine, theirs) = (visible(cached, from), visible(&truth, from));
     ensure!(
         mine == theirs,
-        "{}: the replayed cache differs from the server:\n{mine:#?}\nvs\n{theirs:#?}",
+        "{}: the {what} cache differs from the server:\n{mine:#?}\nvs\n{theirs:#?}",
         sut.name()
     );
     Ok(())
