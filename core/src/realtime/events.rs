@@ -792,6 +792,18 @@ mod tests {
     }
 
     #[test]
+    fn posted_decodes_the_post_sent_as_an_object_like_the_string() {
+        let post = json!({"id": "p1", "channel_id": "c1", "message": "Hallo", "create_at": 5,
+                          "props": {"pausenhof_client_key": "k1", "n": 1.5}, "file_ids": ["f1"]});
+        let as_string = event(&frame("posted", json!({"post": post.to_string()}), 4));
+        let as_object = event(&frame("posted", json!({"post": post}), 4));
+        assert!(matches!(as_object.event, Ok(Event::Posted { .. })));
+        assert_eq!(as_object.event, as_string.event);
+        let e = event(&frame("posted", json!({"post": {"id": 12}}), 5));
+        assert!(matches!(e.event, Err(DecodeError::Payload { .. })));
+    }
+
+    #[test]
     fn a_bad_payload_keeps_its_sequence_number() {
         let e = event(&frame("posted", json!({"post": "{\"id\": 12"}), 9));
         assert_eq!(e.seq, Some(9));
