@@ -110,7 +110,7 @@ fn all<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
     items.into_iter().map(Into::into).collect()
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// One page of a team's public channels (not archived), by name.
     pub async fn browse_channels(

@@ -40,7 +40,7 @@ pub struct Client {
     pub(crate) core: core::Client,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// Sets up the client; no network or disk work happens yet (call
     /// `restore` to reopen the last account).

@@ -213,7 +213,7 @@ fn all<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
     items.into_iter().map(Into::into).collect()
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// Sends what the user typed: a slash command is executed (never
     /// posted), anything else is queued as a post.

@@ -19,7 +19,7 @@ pub enum FileRendition {
     Preview,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// Uploads a file into a channel; attach its `id` with
     /// `send_post_with_files`.

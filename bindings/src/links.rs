@@ -103,7 +103,7 @@ impl From<CoreDestination> for LinkDestination {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// What `link` names on the signed-in server, without looking it up.
     pub fn parse_link(&self, link: String) -> Result<LinkTarget> {

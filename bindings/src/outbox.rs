@@ -61,7 +61,7 @@ pub enum SendState {
     Failed { reason: String },
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// Intents not yet confirmed by the server, oldest first.
     pub async fn pending_sends(&self) -> Result<Vec<PendingSend>> {

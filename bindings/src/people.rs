@@ -113,7 +113,7 @@ impl From<directory::ProfileCard> for ProfileCard {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// Searches the user directory (as the server allows); deactivated
     /// accounts are marked. `team_id` "" searches everyone.

@@ -146,7 +146,7 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for PushRegistrarFailure {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// Sets how registrations are deleted at their push service.
     pub fn set_push_registrar(&self, registrar: Arc<dyn PushRegistrar>) {
@@ -478,7 +478,7 @@ pub trait NotificationListener: Send + Sync {
     fn on_notification(&self, notification: Notification);
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// Handles a push as the platform delivered it (the full Mattermost
     /// message or the gateway's ids-only one), also in a process started

@@ -12,7 +12,7 @@ fn all<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
     items.into_iter().map(Into::into).collect()
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// Brings the cache up to date: everything the first time, afterwards
     /// only what changed.

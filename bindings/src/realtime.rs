@@ -65,7 +65,7 @@ pub trait TypingListener: Send + Sync {
     fn on_typing(&self, user_ids: Vec<String>);
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// Starts the websocket and the outbox for the signed-in account.
     pub fn start_realtime(&self) -> Result<()> {

@@ -48,7 +48,7 @@ impl From<pausenhof_core::PendingTerms> for TermsOfService {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// After sign-in or restore: the terms of service the user must accept
     /// before going on, or nothing when the server requires none (or they

@@ -71,7 +71,7 @@ impl From<reads::WindowAround> for WindowAround {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// Loads a post's surroundings (a page before and after it, or its
     /// thread) and says where it is shown. Offline, the cache answers.

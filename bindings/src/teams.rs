@@ -26,7 +26,7 @@ impl From<directory::JoinableTeam> for JoinableTeam {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// Open teams the user is not in whose allowed email domains admit
     /// them.

@@ -11,7 +11,7 @@ pub fn test_hook_panic(message: String) {
 
 /// Panics inside a task on the core's runtime, behind an async call: the
 /// awaiting coroutine must see an exception.
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 pub async fn test_hook_panic_async(message: String) {
     crate::runtime::run(async move { panic!("{message}") }).await
 }

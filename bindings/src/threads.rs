@@ -84,7 +84,7 @@ pub trait FollowedThreadsListener: Send + Sync {
     fn on_error(&self, error: ClientError);
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// A team's followed threads as cached (offline too).
     pub async fn followed_threads(&self, team_id: String) -> Result<FollowedThreads> {

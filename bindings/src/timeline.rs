@@ -197,7 +197,7 @@ pub struct Timeline {
     core: core::Timeline,
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// Opens the timeline items of a channel or thread. The channel's last
     /// visit is taken now, for the new-messages line.
@@ -223,7 +223,7 @@ impl Client {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Timeline {
     /// The items now, then a diff after every change and every page
     /// loaded backwards.

@@ -242,8 +242,8 @@ fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::E
 /// Decodes one text frame. `Err` means the frame carries nothing usable,
 /// not even a sequence number.
 pub fn decode_frame(text: &str) -> Result<Frame, DecodeError> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| DecodeError::NotJson(e.classify_name()))?;
+    let value: Value = serde_json::from_slice(text.as_bytes())
+        .map_err(|e| DecodeError::NotJson(e.classify_name()))?;
     let Value::Object(mut object) = value else {
         return Err(DecodeError::NotAnObject);
     };
@@ -374,8 +374,14 @@ impl Fields<'_> {
             reason: e.classify_name(),
         };
         match self.data.get(field) {
-            Some(Value::String(s)) => serde_json::from_str(s).map_err(payload),
-            Some(v @ (Value::Object(_) | Value::Array(_))) => T::deserialize(v).map_err(payload),
+            // Both arms parse bytes, as the REST client does: each type then
+            // has one JSON deserializer in the library, not one per source
+            // (a `&str`, a `Value` and bytes would each instantiate
+            // serde's code for every model type).
+            Some(Value::String(s)) => serde_json::from_slice(s.as_bytes()).map_err(payload),
+            Some(v @ (Value::Object(_) | Value::Array(_))) => {
+                serde_json::from_slice(&serde_json::to_vec(v).map_err(payload)?).map_err(payload)
+            }
             _ => Err(self.missing(field)),
         }
     }
@@ -783,6 +789,18 @@ mod tests {
         assert_eq!(post.id, "p1");
         assert_eq!(post.props["pausenhof_client_key"], "k1");
         assert_eq!(mentions, ["u1"]);
+    }
+
+    #[test]
+    fn posted_decodes_the_post_sent_as_an_object_like_the_string() {
+        let post = json!({"id": "p1", "channel_id": "c1", "message": "Hallo", "create_at": 5,
+                          "props": {"pausenhof_client_key": "k1", "n": 1.5}, "file_ids": ["f1"]});
+        let as_string = event(&frame("posted", json!({"post": post.to_string()}), 4));
+        let as_object = event(&frame("posted", json!({"post": post}), 4));
+        assert!(matches!(as_object.event, Ok(Event::Posted { .. })));
+        assert_eq!(as_object.event, as_string.event);
+        let e = event(&frame("posted", json!({"post": {"id": 12}}), 5));
+        assert!(matches!(e.event, Err(DecodeError::Payload { .. })));
     }
 
     #[test]

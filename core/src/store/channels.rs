@@ -242,7 +242,7 @@ pub fn my_notify_props(
         )?
         .query_row([channel_id, user_id], |r| r.get(0))
         .optional()?;
-    Ok(json.map(|j| serde_json::from_str(&j).unwrap_or_default()))
+    Ok(json.map(|j| serde_json::from_slice(j.as_bytes()).unwrap_or_default()))
 }
 
 /// Ids of the channels the user is a member of.

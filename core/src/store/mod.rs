@@ -39,12 +39,38 @@ mod teams;
 mod threads;
 mod users;
 
+use std::any::Any;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::Connection;
 use tokio::sync::broadcast;
+
+/// A store call's value on its way back from the blocking pool. Every
+/// [`Store::read`] and [`Store::write`] hands the pool the same closure and
+/// value types, so tokio's blocking-task code exists once in the library
+/// rather than once per call site (there are well over a hundred).
+type Boxed = Box<dyn Any + Send>;
+
+fn boxed<T: Send + 'static>(value: T) -> Boxed {
+    Box::new(value)
+}
+
+fn unboxed<T: 'static>(value: Boxed) -> T {
+    *value
+        .downcast()
+        .expect("the blocking pool returns the value its closure made")
+}
+
+/// Runs `job` on the blocking pool; a panic in it is [`StoreError::TaskFailed`].
+async fn on_blocking_pool(
+    job: Box<dyn FnOnce() -> StoreResult<Boxed> + Send>,
+) -> StoreResult<Boxed> {
+    tokio::task::spawn_blocking(job)
+        .await
+        .map_err(|_| StoreError::TaskFailed)?
+}
 
 pub use changes::{ChangeSet, StoreChange};
 pub use channels::{
@@ -204,9 +230,11 @@ impl Store {
         T: Send + 'static,
     {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.write_blocking(f))
-            .await
-            .map_err(|_| StoreError::TaskFailed)?
+        let value = on_blocking_pool(Box::new(move || {
+            store.write_blocking(|writer| f(writer).map(boxed))
+        }))
+        .await?;
+        Ok(unboxed(value))
     }
 
     /// [`Store::write`] for callers already on a blocking thread.
@@ -214,17 +242,32 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Writer<'_>) -> StoreResult<T>,
     ) -> StoreResult<T> {
+        let mut f = Some(f);
+        let mut value = None;
+        self.write_blocking_dyn(&mut |writer| {
+            let f = f.take().expect("the transaction runs its closure once");
+            value = Some(f(writer)?);
+            Ok(())
+        })?;
+        Ok(value.expect("a committed transaction ran its closure"))
+    }
+
+    /// The transaction itself, compiled once for every caller's closure.
+    fn write_blocking_dyn(
+        &self,
+        f: &mut dyn FnMut(&mut Writer<'_>) -> StoreResult<()>,
+    ) -> StoreResult<()> {
         let mut conn = self.lock_writer();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut writer = Writer::new(tx);
-        let value = f(&mut writer)?;
+        f(&mut writer)?;
         let changes = writer.commit()?;
         drop(conn);
         if !changes.is_empty() {
             // No receivers is fine: nobody is listening yet.
             let _ = self.inner.changes.send(Arc::new(changes));
         }
-        Ok(value)
+        Ok(())
     }
 
     /// Runs `f` with a reader connection on the blocking pool. Reads see the
@@ -235,9 +278,11 @@ impl Store {
         T: Send + 'static,
     {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.read_blocking(f))
-            .await
-            .map_err(|_| StoreError::TaskFailed)?
+        let value = on_blocking_pool(Box::new(move || {
+            store.read_blocking(|conn| f(conn).map(boxed))
+        }))
+        .await?;
+        Ok(unboxed(value))
     }
 
     /// [`Store::read`] for callers already on a blocking thread.

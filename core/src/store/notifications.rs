@@ -53,14 +53,14 @@ pub fn notification_post(
         })
         .optional()?;
     Ok(row.map(|(mut post, props, file_ids)| {
-        let props: serde_json::Value = serde_json::from_str(&props).unwrap_or_default();
+        let props: serde_json::Value = serde_json::from_slice(props.as_bytes()).unwrap_or_default();
         // Webhooks and bots may post under another name (if the server
         // allows it); the notification shows that name like the server's.
         post.override_username = (props["from_webhook"] == "true")
             .then(|| props["override_username"].as_str().map(str::to_owned))
             .flatten()
             .filter(|n| !n.trim().is_empty());
-        post.file_count = serde_json::from_str::<Vec<serde_json::Value>>(&file_ids)
+        post.file_count = serde_json::from_slice::<Vec<serde_json::Value>>(file_ids.as_bytes())
             .map(|ids| ids.len().min(u32::MAX as usize) as u32)
             .unwrap_or(0);
         post
@@ -105,7 +105,8 @@ pub fn notification_channel(
     Ok(row.map(
         |(kind, team_id, display_name, delete_at, props, mark_unread)| {
             let member_props = props.map(|json| {
-                let mut props: ChannelNotifyProps = serde_json::from_str(&json).unwrap_or_default();
+                let mut props: ChannelNotifyProps =
+                    serde_json::from_slice(json.as_bytes()).unwrap_or_default();
                 if props.mark_unread.is_empty() {
                     props.mark_unread = mark_unread.unwrap_or_default();
                 }

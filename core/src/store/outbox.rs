@@ -95,7 +95,7 @@ fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Entry>> {
     let payload: String = r.get(3)?;
     // A payload this build cannot read (written by a newer one) is left
     // alone rather than guessed at.
-    let Ok(intent) = serde_json::from_str::<Intent>(&payload) else {
+    let Ok(intent) = serde_json::from_slice::<Intent>(payload.as_bytes()) else {
         return Ok(None);
     };
     let state: String = r.get(4)?;

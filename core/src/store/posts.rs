@@ -369,7 +369,7 @@ pub fn cached_posts_by(conn: &rusqlite::Connection, user_id: &str) -> StoreResul
             create_at: row.get(3)?,
             edit_at: row.get(4)?,
             message: row.get(5)?,
-            file_ids: serde_json::from_str(&file_ids).unwrap_or_default(),
+            file_ids: serde_json::from_slice(file_ids.as_bytes()).unwrap_or_default(),
             ..Post::default()
         })
     })?;

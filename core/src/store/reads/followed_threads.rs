@@ -92,7 +92,7 @@ pub fn followed_threads(conn: &Connection, team_id: &str) -> StoreResult<Followe
             continue;
         };
         // A damaged list shows the thread without its people.
-        let ids: Vec<String> = serde_json::from_str(&people).unwrap_or_default();
+        let ids: Vec<String> = serde_json::from_slice(people.as_bytes()).unwrap_or_default();
         let mut participants = Vec::with_capacity(ids.len());
         for user_id in ids {
             let name = name_of(conn, &user_id)?.unwrap_or_else(|| user_id.clone());

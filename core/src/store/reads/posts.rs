@@ -101,7 +101,7 @@ fn post_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PostView> {
         message: r.get(4)?,
         post_type: r.get(5)?,
         // Stored by us from a parsed object; a damaged value shows as empty.
-        props: serde_json::from_str(&props).unwrap_or(serde_json::Value::Null),
+        props: serde_json::from_slice(props.as_bytes()).unwrap_or(serde_json::Value::Null),
         create_at: r.get(7)?,
         edited: edit_at > 0,
         edit_at,
