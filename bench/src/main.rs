@@ -10,7 +10,7 @@ use pausenhof_bench::run::{run, Only, Options};
 use pausenhof_bench::{child, gateway_child};
 
 const USAGE: &str = "\
-usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--official-client DIR] [--runs N] [--only gateway|push]
+usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--official-client DIR] [--runs N] [--only gateway|push|first-sync]
 
   --out FILE             where results.json goes (default bench/results.json)
   --cdylib FILE          the mobile build of the FFI library to measure
@@ -20,7 +20,9 @@ usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--offi
   --only gateway         only the push gateway's load test; its rows replace
                          the same rows in FILE, the others are kept
   --only push            only the notification service extension's push
-                         (on a synced account), merged the same way";
+                         (on a synced account), merged the same way
+  --only first-sync      only the first sync (and the official client, if
+                         given), merged the same way";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -90,7 +92,8 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
             "--only" => match value()?.as_str() {
                 "gateway" => options.only = Some(Only::Gateway),
                 "push" => options.only = Some(Only::Push),
-                other => bail!("--only knows `gateway` and `push`, not `{other}`"),
+                "first-sync" => options.only = Some(Only::FirstSync),
+                other => bail!("--only knows `gateway`, `push` and `first-sync`, not `{other}`"),
             },
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }
