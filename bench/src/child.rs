@@ -22,6 +22,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 
 use crate::account;
+use crate::client_requests::RequestLog;
 use crate::exchange::ReplayPlan;
 use crate::memory::peak_rss_bytes;
 use crate::recorder::now_us;
@@ -64,6 +65,10 @@ pub struct SyncRun {
     /// watcher on): they showed their final names in their final order
     /// and every later read showed the same.
     pub final_when_complete: Option<bool>,
+    /// `(began_us, answered_us)` of each request as the client saw it
+    /// (only with the watcher on).
+    #[serde(default)]
+    pub requests: Vec<(u64, u64)>,
     pub channels_with_posts_fetched: usize,
     pub peak_rss_bytes: u64,
 }
@@ -136,11 +141,12 @@ pub fn cold_start(data_dir: &Path, open_channel: &str) -> anyhow::Result<()> {
 /// Child: runs `Client::sync` on the account in `data_dir`; with
 /// `watch_lists` it also follows every team's channel list as a UI would.
 pub fn sync(data_dir: &Path, watch_lists: bool) -> anyhow::Result<()> {
+    let requests = watch_lists.then(RequestLog::install).transpose()?;
     let runtime = runtime()?;
     let report = runtime.block_on(async {
         let client = account::restore(data_dir).await?;
         let snapshots = Arc::new(Mutex::new(Vec::new()));
-        let complete = tokio::spawn(lists_complete_at(client.sync_progress()));
+        let complete = stamp_lists_complete(client.sync_progress());
         let watcher = watch_lists.then(|| {
             tokio::spawn(watch_channel_lists(
                 client.clone(),
@@ -154,12 +160,16 @@ pub fn sync(data_dir: &Path, watch_lists: bool) -> anyhow::Result<()> {
         let elapsed = started.elapsed();
         let finished_us = now_us();
         // The stage ended before the sync returned (at the latest when
-        // the progress went idle): the task is done or about to be.
-        let lists_complete_at_us = tokio::time::timeout(Duration::from_secs(1), complete)
-            .await
-            .ok()
-            .and_then(|joined| joined.ok())
-            .flatten();
+        // the progress went idle): the thread is done or about to be.
+        let waited = Instant::now();
+        while !complete.is_finished() && waited.elapsed() < Duration::from_secs(1) {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let lists_complete_at_us = if complete.is_finished() {
+            complete.join().ok().flatten()
+        } else {
+            None
+        };
         let lists_at = match watcher {
             None => None,
             Some(task) => {
@@ -199,6 +209,7 @@ pub fn sync(data_dir: &Path, watch_lists: bool) -> anyhow::Result<()> {
             channel_lists_final_at_us,
             lists_complete_at_us,
             final_when_complete,
+            requests: requests.as_ref().map(RequestLog::take).unwrap_or_default(),
             channels_with_posts_fetched: report.channels_with_posts_fetched.len(),
             peak_rss_bytes: peak_rss_bytes().unwrap_or(0),
         })
@@ -267,6 +278,21 @@ async fn lists_complete_at(mut progress: watch::Receiver<SyncProgress>) -> Optio
         }
         progress.changed().await.ok()?;
     }
+}
+
+/// [`lists_complete_at`] on a thread of its own: on the runtime's workers,
+/// busy with the sync's answers (and the watcher's reads), the stamp came
+/// up to several milliseconds late, after requests of the next round had
+/// finished.
+fn stamp_lists_complete(
+    progress: watch::Receiver<SyncProgress>,
+) -> std::thread::JoinHandle<Option<u64>> {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .ok()?
+            .block_on(lists_complete_at(progress))
+    })
 }
 
 /// Re-reads the lists after changes that may affect them, and once when
