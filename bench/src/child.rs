@@ -14,12 +14,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use pausenhof_core::store::StoreChange;
+use pausenhof_core::sync::{SyncProgress, SyncStage};
 use pausenhof_core::Client;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::watch;
 
 use crate::account;
+use crate::client_requests::RequestLog;
 use crate::exchange::ReplayPlan;
 use crate::memory::peak_rss_bytes;
 use crate::recorder::now_us;
@@ -55,8 +58,47 @@ pub struct SyncRun {
     pub channels_listed_at_us: Option<u64>,
     /// When they also showed their final names in their final order.
     pub channel_lists_final_at_us: Option<u64>,
+    /// When the sync's progress left the channel list stage: every
+    /// response the lists need is written. Cheap to watch, so every run
+    /// has it.
+    pub lists_complete_at_us: Option<u64>,
+    /// Whether the lists read at that moment were final (only with the
+    /// watcher on): they showed their final names in their final order
+    /// and every later read showed the same.
+    pub final_when_complete: Option<bool>,
+    /// `(began_us, answered_us)` of each request as the client saw it
+    /// (only with the watcher on).
+    #[serde(default)]
+    pub requests: Vec<(u64, u64)>,
     pub channels_with_posts_fetched: usize,
     pub peak_rss_bytes: u64,
+}
+
+impl SyncRun {
+    /// A run of `report`, with nothing watched.
+    fn of(
+        report: &pausenhof_core::sync::SyncReport,
+        elapsed: Duration,
+        started_us: u64,
+        finished_us: u64,
+    ) -> anyhow::Result<SyncRun> {
+        Ok(SyncRun {
+            elapsed_ms: millis(elapsed),
+            kind: serde_json::to_value(report.kind)?
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+            started_us,
+            finished_us,
+            channels_listed_at_us: None,
+            channel_lists_final_at_us: None,
+            lists_complete_at_us: None,
+            final_when_complete: None,
+            requests: Vec::new(),
+            channels_with_posts_fetched: report.channels_with_posts_fetched.len(),
+            peak_rss_bytes: peak_rss_bytes().unwrap_or(0),
+        })
+    }
 }
 
 /// What a push child reports.
@@ -127,17 +169,35 @@ pub fn cold_start(data_dir: &Path, open_channel: &str) -> anyhow::Result<()> {
 /// Child: runs `Client::sync` on the account in `data_dir`; with
 /// `watch_lists` it also follows every team's channel list as a UI would.
 pub fn sync(data_dir: &Path, watch_lists: bool) -> anyhow::Result<()> {
+    let requests = watch_lists.then(RequestLog::install).transpose()?;
     let runtime = runtime()?;
     let report = runtime.block_on(async {
         let client = account::restore(data_dir).await?;
         let snapshots = Arc::new(Mutex::new(Vec::new()));
-        let watcher = watch_lists
-            .then(|| tokio::spawn(watch_channel_lists(client.clone(), snapshots.clone())));
+        let complete = stamp_lists_complete(client.sync_progress());
+        let watcher = watch_lists.then(|| {
+            tokio::spawn(watch_channel_lists(
+                client.clone(),
+                client.sync_progress(),
+                snapshots.clone(),
+            ))
+        });
         let started_us = now_us();
         let started = Instant::now();
         let report = client.sync().await.context("sync failed")?;
         let elapsed = started.elapsed();
         let finished_us = now_us();
+        // The stage ended before the sync returned (at the latest when
+        // the progress went idle): the thread is done or about to be.
+        let waited = Instant::now();
+        while !complete.is_finished() && waited.elapsed() < Duration::from_secs(1) {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let lists_complete_at_us = if complete.is_finished() {
+            complete.join().ok().flatten()
+        } else {
+            None
+        };
         let lists_at = match watcher {
             None => None,
             Some(task) => {
@@ -147,28 +207,31 @@ pub fn sync(data_dir: &Path, watch_lists: bool) -> anyhow::Result<()> {
                 let last = lists_digest(&client).await?;
                 let seen = snapshots.lock().map(|s| s.clone()).unwrap_or_default();
                 let at = |pick: fn(&Digests) -> u64| {
-                    let seen: Vec<(u64, u64)> = seen.iter().map(|(t, d)| (*t, pick(d))).collect();
+                    let seen: Vec<(u64, u64)> = seen
+                        .iter()
+                        .map(|s| (s.began_us, pick(&s.digests)))
+                        .collect();
                     final_since(&seen, pick(&last)).unwrap_or(finished_us)
                 };
-                Some((at(|d| d.listed), at(|d| d.shown)))
+                Some((
+                    at(|d| d.listed),
+                    at(|d| d.shown),
+                    final_from_completion(&seen, last.shown),
+                ))
             }
         };
-        let (channels_listed_at_us, channel_lists_final_at_us) = match lists_at {
-            Some((listed, shown)) => (Some(listed), Some(shown)),
-            None => (None, None),
+        let (channels_listed_at_us, channel_lists_final_at_us, final_when_complete) = match lists_at
+        {
+            Some((listed, shown, verified)) => (Some(listed), Some(shown), Some(verified)),
+            None => (None, None, None),
         };
         anyhow::Ok(SyncRun {
-            elapsed_ms: millis(elapsed),
-            kind: serde_json::to_value(report.kind)?
-                .as_str()
-                .unwrap_or("")
-                .to_owned(),
-            started_us,
-            finished_us,
             channels_listed_at_us,
             channel_lists_final_at_us,
-            channels_with_posts_fetched: report.channels_with_posts_fetched.len(),
-            peak_rss_bytes: peak_rss_bytes().unwrap_or(0),
+            lists_complete_at_us,
+            final_when_complete,
+            requests: requests.as_ref().map(RequestLog::take).unwrap_or_default(),
+            ..SyncRun::of(&report, elapsed, started_us, finished_us)?
         })
     })?;
     print_report(&report)
@@ -204,19 +267,7 @@ pub fn live_sync(data_dir: &Path) -> anyhow::Result<()> {
         .await;
         settled.context("the socket's catch-up did not end")??;
         client.stop_realtime();
-        anyhow::Ok(SyncRun {
-            elapsed_ms: millis(elapsed),
-            kind: serde_json::to_value(report.kind)?
-                .as_str()
-                .unwrap_or("")
-                .to_owned(),
-            started_us,
-            finished_us,
-            channels_listed_at_us: None,
-            channel_lists_final_at_us: None,
-            channels_with_posts_fetched: report.channels_with_posts_fetched.len(),
-            peak_rss_bytes: peak_rss_bytes().unwrap_or(0),
-        })
+        SyncRun::of(&report, elapsed, started_us, finished_us)
     })?;
     print_report(&report)
 }
@@ -258,13 +309,59 @@ struct Digests {
     shown: u64,
 }
 
-/// Re-reads the lists after changes that may affect them, noting when
-/// the read began and what it saw. The time is the read's start, not its
-/// end: reading every team's list takes a while, and the state it sees
-/// was reached before it began (stamping the end made the lists look
-/// final up to a whole read after the sync had ended). Change sets that
-/// queued meanwhile are taken in one read.
-async fn watch_channel_lists(client: Client, snapshots: Arc<Mutex<Vec<(u64, Digests)>>>) {
+/// One read of every team's list by the watcher.
+#[derive(Debug, Clone, Copy)]
+struct Snapshot {
+    /// When the read began (`now_us`).
+    began_us: u64,
+    digests: Digests,
+    /// The read the end of the channel list stage triggered.
+    at_completion: bool,
+}
+
+/// When the sync's progress first leaves the channel list stage (to the
+/// posts, the authors, or idle when it ends); `None` if the progress
+/// channel closes first.
+async fn lists_complete_at(mut progress: watch::Receiver<SyncProgress>) -> Option<u64> {
+    let mut began = false;
+    loop {
+        match progress.borrow_and_update().stage {
+            SyncStage::Listing | SyncStage::ChannelList => began = true,
+            SyncStage::Posts | SyncStage::Authors => return Some(now_us()),
+            SyncStage::Idle if began => return Some(now_us()),
+            SyncStage::Idle => {}
+        }
+        progress.changed().await.ok()?;
+    }
+}
+
+/// [`lists_complete_at`] on a thread of its own: on the runtime's workers,
+/// busy with the sync's answers (and the watcher's reads), the stamp came
+/// up to several milliseconds late, after requests of the next round had
+/// finished.
+fn stamp_lists_complete(
+    progress: watch::Receiver<SyncProgress>,
+) -> std::thread::JoinHandle<Option<u64>> {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .ok()?
+            .block_on(lists_complete_at(progress))
+    })
+}
+
+/// Re-reads the lists after changes that may affect them, and once when
+/// the channel list stage ends, noting when the read began and what it
+/// saw. The time is the read's start, not its end: reading every team's
+/// list takes a while, and the state it sees was reached before it began
+/// (stamping the end made the lists look final up to a whole read after
+/// the sync had ended). Change sets that queued meanwhile are taken in one
+/// read.
+async fn watch_channel_lists(
+    client: Client,
+    progress: watch::Receiver<SyncProgress>,
+    snapshots: Arc<Mutex<Vec<Snapshot>>>,
+) {
     let Ok(mut changes) = client.store_changes() else {
         return;
     };
@@ -280,11 +377,20 @@ async fn watch_channel_lists(client: Client, snapshots: Arc<Mutex<Vec<(u64, Dige
             )
         })
     };
+    let completion = lists_complete_at(progress);
+    tokio::pin!(completion);
+    let mut completed = false;
     loop {
-        let mut relevant = match changes.recv().await {
-            Ok(set) => affects_lists(&set),
-            Err(RecvError::Lagged(_)) => true,
-            Err(RecvError::Closed) => return,
+        let (mut relevant, at_completion) = tokio::select! {
+            received = changes.recv() => match received {
+                Ok(set) => (affects_lists(&set), false),
+                Err(RecvError::Lagged(_)) => (true, false),
+                Err(RecvError::Closed) => return,
+            },
+            _ = &mut completion, if !completed => {
+                completed = true;
+                (true, true)
+            }
         };
         loop {
             match changes.try_recv() {
@@ -296,13 +402,29 @@ async fn watch_channel_lists(client: Client, snapshots: Arc<Mutex<Vec<(u64, Dige
         if !relevant {
             continue;
         }
-        let began = now_us();
-        if let Ok(digest) = lists_digest(&client).await {
+        let began_us = now_us();
+        if let Ok(digests) = lists_digest(&client).await {
             if let Ok(mut s) = snapshots.lock() {
-                s.push((began, digest));
+                s.push(Snapshot {
+                    began_us,
+                    digests,
+                    at_completion,
+                });
             }
         }
     }
+}
+
+/// Whether the lists were final when the channel list stage ended: the
+/// read it triggered and every read after it show the final names and
+/// order.
+fn final_from_completion(snapshots: &[Snapshot], last_shown: u64) -> bool {
+    let Some(at) = snapshots.iter().position(|s| s.at_completion) else {
+        return false;
+    };
+    snapshots[at..]
+        .iter()
+        .all(|s| s.digests.shown == last_shown)
 }
 
 /// The time of the first snapshot from which on every snapshot shows the
@@ -433,6 +555,35 @@ mod tests {
         assert_eq!(final_since(&snapshots, 7), Some(40));
         assert_eq!(final_since(&snapshots, 9), None);
         assert_eq!(final_since(&[], 7), None);
+    }
+
+    fn snapshot(began_us: u64, shown: u64, at_completion: bool) -> Snapshot {
+        Snapshot {
+            began_us,
+            digests: Digests { listed: 0, shown },
+            at_completion,
+        }
+    }
+
+    #[test]
+    fn lists_are_final_at_completion_only_if_no_later_read_differs() {
+        let kept = [
+            snapshot(10, 1, false),
+            snapshot(20, 7, true),
+            snapshot(30, 7, false),
+        ];
+        assert!(final_from_completion(&kept, 7));
+        // Names that arrive after the stage ended.
+        let late = [
+            snapshot(10, 1, false),
+            snapshot(20, 1, true),
+            snapshot(30, 7, false),
+        ];
+        assert!(!final_from_completion(&late, 7));
+        let changed_back = [snapshot(20, 7, true), snapshot(30, 3, false)];
+        assert!(!final_from_completion(&changed_back, 7));
+        // Without the read at completion nothing is known.
+        assert!(!final_from_completion(&[snapshot(30, 7, false)], 7));
     }
 
     #[test]

@@ -37,16 +37,26 @@ pub fn total_response_bytes(exchanges: &[Exchange]) -> u64 {
 /// one finished, among those that finished by `until_us`: the number of
 /// sequential round trips the client needed to get that far.
 pub fn sequential_round_trips(exchanges: &[Exchange], until_us: u64) -> usize {
-    let mut done: Vec<&Exchange> = exchanges
+    let spans: Vec<(u64, u64)> = exchanges
         .iter()
-        .filter(|e| e.finished_us <= until_us)
+        .map(|e| (e.started_us, e.finished_us))
         .collect();
-    done.sort_by_key(|e| e.started_us);
+    sequential_round_trips_of(&spans, until_us)
+}
+
+/// [`sequential_round_trips`] of `(started_us, finished_us)` pairs.
+pub fn sequential_round_trips_of(spans: &[(u64, u64)], until_us: u64) -> usize {
+    let mut done: Vec<(u64, u64)> = spans
+        .iter()
+        .copied()
+        .filter(|(_, finished)| *finished <= until_us)
+        .collect();
+    done.sort_by_key(|(started, _)| *started);
     let mut chain = vec![0usize; done.len()];
     let mut longest = 0;
     for i in 0..done.len() {
         let before = (0..i)
-            .filter(|&j| done[j].happened_before(done[i]))
+            .filter(|&j| done[j].1 <= done[i].0)
             .map(|j| chain[j])
             .max()
             .unwrap_or(0);

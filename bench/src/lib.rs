@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod child;
+pub mod client_requests;
 pub mod exchange;
 pub mod floor;
 pub mod frames;

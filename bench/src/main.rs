@@ -10,7 +10,7 @@ use pausenhof_bench::run::{run, Only, Options};
 use pausenhof_bench::{child, gateway_child};
 
 const USAGE: &str = "\
-usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--official-client DIR] [--runs N] [--only gateway|push|catch-up|scale] [--real-server URL --admin USER:PASSWORD]
+usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--official-client DIR] [--runs N] [--only gateway|push|first-sync|catch-up|scale] [--real-server URL --admin USER:PASSWORD]
 
   --out FILE             where results.json goes (default bench/results.json)
   --cdylib FILE          the mobile build of the FFI library to measure
@@ -21,6 +21,8 @@ usage: pausenhof-bench [--out FILE] [--cdylib FILE [--cdylib-lite FILE]] [--offi
                          the same rows in FILE, the others are kept
   --only push            only the notification service extension's push
                          (on a synced account), merged the same way
+  --only first-sync      only the first sync (and the official client, if
+                         given), merged the same way
   --only catch-up        only the catch-ups (after one first sync), merged
                          the same way
   --only scale           only cold start, search and memory by cached posts
@@ -106,11 +108,12 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
             "--only" => match value()?.as_str() {
                 "gateway" => options.only = Some(Only::Gateway),
                 "push" => options.only = Some(Only::Push),
+                "first-sync" => options.only = Some(Only::FirstSync),
                 "catch-up" => options.only = Some(Only::CatchUp),
                 "scale" => options.only = Some(Only::Scale),
-                other => {
-                    bail!("--only knows `gateway`, `push`, `catch-up` and `scale`, not `{other}`")
-                }
+                other => bail!(
+                    "--only knows `gateway`, `push`, `first-sync`, `catch-up` and `scale`, not `{other}`"
+                ),
             },
             other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }

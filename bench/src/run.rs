@@ -35,6 +35,9 @@ pub enum Only {
     /// The notification service extension's push, on an account synced
     /// for it (not the whole history).
     Push,
+    /// The first sync of the large account and, with an official client,
+    /// its start-up beside it.
+    FirstSync,
     /// The catch-ups, after one first sync.
     CatchUp,
     /// Cold start, search and memory by cached posts, up to a million.
@@ -94,6 +97,11 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
                 );
                 step("push in the notification service extension", started);
             }
+            Only::FirstSync => {
+                let school = School::start(work.path().to_path_buf()).await?;
+                step("seeding the large school", started);
+                figures.extend(first_sync_and_official(&school, options).await?.figures);
+            }
             Only::CatchUp => {
                 let school = School::start(work.path().to_path_buf()).await?;
                 step("seeding the large school", started);
@@ -124,25 +132,8 @@ pub async fn run(options: &Options) -> anyhow::Result<Vec<Figure>> {
     let school = School::start(work.path().to_path_buf()).await?;
     step("seeding the large school", started);
 
-    let started = Instant::now();
-    let first = scenarios::first_sync::measure(&school, options.runs).await?;
+    let first = first_sync_and_official(&school, options).await?;
     figures.extend(first.figures.iter().cloned());
-    step("first sync", started);
-
-    if let Some(project) = &options.official_client {
-        let started = Instant::now();
-        let ours = scenarios::official::Ours {
-            sync_ms: first.sync_ms,
-            lists_final_ms: first.lists_final_ms,
-            requests: first.requests,
-        };
-        figures.extend(
-            scenarios::official::measure(&school, project, &ours, options.runs)
-                .await
-                .context("official client")?,
-        );
-        step("official client", started);
-    }
 
     let started = Instant::now();
     figures.extend(scenarios::offline::measure(&school, &first.synced_dir).await?);
@@ -248,6 +239,38 @@ fn read_existing(out: &std::path::Path) -> anyhow::Result<Vec<Figure>> {
         }
         Err(_) => Ok(Vec::new()),
     }
+}
+
+/// The first sync, then the official client (when given) beside it: the
+/// official client reuses the account the first sync signed in.
+async fn first_sync_and_official(
+    school: &School,
+    options: &Options,
+) -> anyhow::Result<scenarios::first_sync::FirstSync> {
+    let started = Instant::now();
+    let mut first = scenarios::first_sync::measure(school, options.runs).await?;
+    eprintln!(
+        "bench: first sync done in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(project) = &options.official_client {
+        let started = Instant::now();
+        let ours = scenarios::official::Ours {
+            sync_ms: first.sync_ms,
+            lists_final_ms: first.lists_final_ms,
+            requests: first.requests,
+        };
+        first.figures.extend(
+            scenarios::official::measure(school, project, &ours, options.runs)
+                .await
+                .context("official client")?,
+        );
+        eprintln!(
+            "bench: official client done in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(first)
 }
 
 fn write(out: &std::path::Path, figures: &[Figure]) -> anyhow::Result<()> {

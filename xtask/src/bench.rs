@@ -17,7 +17,8 @@ const BENCH_CRATE: &str = "pausenhof-bench";
 const OFFICIAL_CLIENT_DIR: &str = "bench/official-client";
 const RESULTS: &str = "bench/results.json";
 
-const USAGE: &str = "usage: cargo xtask bench [--runs N] [--only gateway|push|catch-up|scale]";
+const USAGE: &str =
+    "usage: cargo xtask bench [--runs N] [--only gateway|push|first-sync|catch-up|scale]";
 
 pub fn bench(args: &[String]) -> Result<()> {
     let options = parse_options(args)?;
@@ -33,8 +34,10 @@ struct BenchOptions {
     runs: Option<String>,
     /// `--only gateway` (the push gateway's rows only, without the FFI
     /// build, the official client and the large school) or `--only push`
-    /// (the notification service extension's push on the large school) or
-    /// `--only catch-up` (the catch-ups after one first sync).
+    /// (the notification service extension's push on the large school),
+    /// `--only first-sync` (the first sync and the official client),
+    /// `--only catch-up` (the catch-ups after one first sync) or
+    /// `--only scale` (cold start, search and memory by cached posts).
     only: Option<&'static str>,
 }
 
@@ -50,6 +53,7 @@ fn parse_options(args: &[String]) -> Result<BenchOptions> {
                 options.only = Some(match what.as_str() {
                     "gateway" => "gateway",
                     "push" => "push",
+                    "first-sync" => "first-sync",
                     "catch-up" => "catch-up",
                     "scale" => "scale",
                     _ => bail!(USAGE),
@@ -67,7 +71,13 @@ fn run_bench_steps(steps: &mut Steps, options: &BenchOptions) -> Result<()> {
     steps.run("build bench (release)", || {
         run_command(cargo(&["build", "--release", "--package", BENCH_CRATE]))
     })?;
+    let official = root.join(OFFICIAL_CLIENT_DIR);
     if let Some(only) = options.only {
+        // The official client runs beside the first sync.
+        let with_official = only == "first-sync";
+        if with_official {
+            steps.run("npm ci (official client)", || npm_ci(&official))?;
+        }
         return steps.run(&format!("measure ({only})"), || {
             let mut command = Command::new(bench_binary(&target));
             command
@@ -75,6 +85,9 @@ fn run_bench_steps(steps: &mut Steps, options: &BenchOptions) -> Result<()> {
                 .arg("--out")
                 .arg(root.join(RESULTS))
                 .args(["--only", only]);
+            if with_official {
+                command.arg("--official-client").arg(&official);
+            }
             if let Some(runs) = &options.runs {
                 command.args(["--runs", runs]);
             }
@@ -94,7 +107,6 @@ fn run_bench_steps(steps: &mut Steps, options: &BenchOptions) -> Result<()> {
     steps.run("build FFI (mobile profile)", || {
         run_command(cargo(&mobile_build_args(&[])))
     })?;
-    let official = root.join(OFFICIAL_CLIENT_DIR);
     steps.run("npm ci (official client)", || npm_ci(&official))?;
     steps.run("measure", || {
         let mut command = Command::new(bench_binary(&target));
@@ -182,7 +194,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_gateway_the_push_or_the_catch_up_can_be_picked() {
+    fn only_known_measurements_can_be_picked() {
         let gateway = parse_options(&args(&["--only", "gateway", "--runs", "2"])).unwrap();
         assert_eq!(gateway.only, Some("gateway"));
         assert_eq!(gateway.runs.as_deref(), Some("2"));
@@ -190,6 +202,8 @@ mod tests {
         assert_eq!(push.only, Some("push"));
         let catch_up = parse_options(&args(&["--only", "catch-up"])).unwrap();
         assert_eq!(catch_up.only, Some("catch-up"));
+        let first = parse_options(&args(&["--only", "first-sync"])).unwrap();
+        assert_eq!(first.only, Some("first-sync"));
         assert!(parse_options(&args(&["--only", "sync"])).is_err());
         assert!(parse_options(&args(&["--only"])).is_err());
     }

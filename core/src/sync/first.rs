@@ -10,7 +10,7 @@ use super::channels::{
     write_listing,
 };
 use super::posts::fetch_newest;
-use super::users::{fetch_users, missing_users};
+use super::users::{fetch_users, missing_users, NamedAfter};
 use super::{
     SyncError, SyncKind, SyncOptions, SyncReport, SyncResult, SyncStage, POST_FETCH_CONCURRENCY,
 };
@@ -47,6 +47,7 @@ pub(super) async fn first_sync<A: SyncApi>(
         .filter(|t| t.delete_at == 0)
         .map(|t| t.id.clone())
         .collect();
+    let named_after = NamedAfter::of(&listing.channels);
     write_listing(store, me.clone(), listing, members_complete, listing_no).await?;
     options.progress.stage(SyncStage::ChannelList);
 
@@ -56,7 +57,7 @@ pub(super) async fn first_sync<A: SyncApi>(
         Some(id) => Some(id.clone()),
         None => most_recently_viewed_channel(store).await?,
     };
-    let missing = missing_users(store).await?;
+    let missing = named_after.missing(store).await?;
     let mut report = SyncReport {
         kind: SyncKind::Full,
         channels_with_posts_fetched: Default::default(),

@@ -226,6 +226,66 @@ async fn many_memberships_are_paged_in_parallel_within_three_round_trips() {
     assert_eq!(sections[0].channels.len(), 452);
 }
 
+/// Depth of the request that fetched the profile behind `needle` (a user
+/// id or username), and whether one did.
+fn depth_of_user_fetch(server: &FakeServer, needle: &str) -> Option<usize> {
+    server
+        .requests()
+        .iter()
+        .find(|r| r.name.starts_with("users_by_") && r.name.contains(needle))
+        .map(|r| r.depth)
+}
+
+#[tokio::test]
+async fn direct_and_group_names_come_in_round_two_when_their_memberships_are_paged() {
+    // The memberships of the direct and the group message come on the last
+    // of three pages: what the lists are named after must not wait for them.
+    let server = school(450);
+    {
+        let mut data = server.data.lock().unwrap();
+        let direct_and_group: Vec<_> = data
+            .members
+            .iter()
+            .filter(|m| m.channel_id == "dm" || m.channel_id == "gm")
+            .cloned()
+            .collect();
+        data.members
+            .retain(|m| m.channel_id != "dm" && m.channel_id != "gm");
+        data.members.extend(direct_and_group);
+        assert!(data.members.len() > 2 * api::MEMBERS_PER_PAGE);
+    }
+    let (_d, store) = store();
+    sync(&server, &store, &SyncOptions::default())
+        .await
+        .unwrap();
+    let requests = server.requests();
+    assert_eq!(depth_of_user_fetch(&server, "u1"), Some(2), "{requests:#?}");
+    let usernames = requests
+        .iter()
+        .find(|r| r.name == "users_by_usernames")
+        .unwrap_or_else(|| panic!("{requests:#?}"));
+    assert_eq!(usernames.depth, 2);
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| r.name == "users_by_usernames")
+            .count(),
+        1,
+        "the group's members are fetched once"
+    );
+    assert!(server.depth_of(CHANNEL_LIST_REQUESTS) <= 2, "{requests:#?}");
+    let direct: Vec<_> = list(&store, "t1").await[1]
+        .channels
+        .iter()
+        .map(|c| c.display_name.clone())
+        .collect();
+    assert!(direct.contains(&"Person1 Muster".to_owned()), "{direct:?}");
+    assert!(
+        direct.contains(&"Person1 Muster, Person2 Muster".to_owned()),
+        "{direct:?}"
+    );
+}
+
 #[tokio::test]
 async fn catch_up_with_nothing_changed_costs_a_handful_of_requests() {
     let server = school(0);

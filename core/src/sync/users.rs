@@ -6,7 +6,7 @@ use futures_util::future::try_join_all;
 
 use super::api::SyncApi;
 use super::{SyncError, SyncResult};
-use crate::model::User;
+use crate::model::{Channel, ChannelType, User};
 use crate::store::{
     all_user_ids, is_user_known, is_username_known, my_direct_channel_names,
     my_group_channel_display_names, newest_user_update_at, unknown_authors, Store,
@@ -37,29 +37,73 @@ pub(super) async fn missing_users(store: &Store) -> crate::store::StoreResult<Mi
     store
         .read(|c| {
             let me = crate::store::reads::my_user_id(c)?;
-            let mut ids = BTreeSet::new();
-            for name in my_direct_channel_names(c, &me)? {
-                for id in name.split("__") {
-                    if !id.is_empty() && !is_user_known(c, id)? {
-                        ids.insert(id.to_owned());
-                    }
-                }
-            }
+            let named_after = NamedAfter {
+                direct_names: my_direct_channel_names(c, &me)?,
+                group_names: my_group_channel_display_names(c, &me)?,
+            };
+            let mut missing = named_after.unknown(c)?;
+            let mut ids: BTreeSet<String> = missing.ids.drain(..).collect();
             ids.extend(unknown_authors(c, &[], true)?);
-            let mut usernames = BTreeSet::new();
-            for group in my_group_channel_display_names(c, &me)? {
-                for username in group.split(',').map(str::trim).filter(|u| !u.is_empty()) {
-                    if !is_username_known(c, username)? {
-                        usernames.insert(username.to_owned());
-                    }
-                }
-            }
-            Ok(MissingUsers {
-                ids: ids.into_iter().collect(),
-                usernames: usernames.into_iter().collect(),
-            })
+            missing.ids = ids.into_iter().collect();
+            Ok(missing)
         })
         .await
+}
+
+/// What direct and group message channels are named after: the channel
+/// names of direct messages (`ID__ID`) and the server's display names of
+/// group messages (usernames, comma separated).
+#[derive(Debug, Default)]
+pub(super) struct NamedAfter {
+    direct_names: Vec<String>,
+    group_names: Vec<String>,
+}
+
+impl NamedAfter {
+    /// Taken from a channel listing rather than the store: the store knows
+    /// a channel as the user's only once its membership page is written,
+    /// and with many channels most pages come a round later, so the names
+    /// of direct and group messages on those pages would wait for the end
+    /// of the sync.
+    pub fn of(channels: &[Channel]) -> NamedAfter {
+        let mut named_after = NamedAfter::default();
+        for channel in channels {
+            match channel.channel_type {
+                ChannelType::Direct => named_after.direct_names.push(channel.name.clone()),
+                ChannelType::Group => named_after.group_names.push(channel.display_name.clone()),
+                _ => {}
+            }
+        }
+        named_after
+    }
+
+    /// Those of the people without a profile in the cache.
+    pub async fn missing(self, store: &Store) -> crate::store::StoreResult<MissingUsers> {
+        store.read(move |c| self.unknown(c)).await
+    }
+
+    fn unknown(&self, c: &rusqlite::Connection) -> crate::store::StoreResult<MissingUsers> {
+        let mut ids = BTreeSet::new();
+        for name in &self.direct_names {
+            for id in name.split("__") {
+                if !id.is_empty() && !is_user_known(c, id)? {
+                    ids.insert(id.to_owned());
+                }
+            }
+        }
+        let mut usernames = BTreeSet::new();
+        for group in &self.group_names {
+            for username in group.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+                if !is_username_known(c, username)? {
+                    usernames.insert(username.to_owned());
+                }
+            }
+        }
+        Ok(MissingUsers {
+            ids: ids.into_iter().collect(),
+            usernames: usernames.into_iter().collect(),
+        })
+    }
 }
 
 /// Fetches the authors among `user_ids` the cache has no profile of, in
