@@ -1001,14 +1001,11 @@ pub async fn deletes_reach_the_other_device(sut: &impl ServerUnderTest) -> Resul
 /// channel's last post time), are there after its next sync, and the
 /// device's cached posts then read as a fresh device's do.
 pub async fn offline_changes_are_caught_up(sut: &impl ServerUnderTest) -> Result<()> {
-    use pausenhof_core::api::posts::{add_reaction, delete_post, patch_post, PostPatch};
     let school = sut.school();
     let author = Device::signed_in(&sut.url(), &school.student).await?;
     author.client.sync().await?;
     let square = author.channel(&school.team, School::SHARED_CHANNEL).await?;
-    let corrected = post_now(&author, &square.id, "", &unique("Hausaufgabe S. 12")).await?;
-    let deleted = post_now(&author, &square.id, "", &unique("Falscher Kanal")).await?;
-    let liked = post_now(&author, &square.id, "", &unique("Ausflug am Montag")).await?;
+    let (corrected, deleted, liked) = three_posts_to_change(&author, &square.id).await?;
 
     let reader = Device::signed_in(&sut.url(), &school.classmate).await?;
     reader.client.sync().await?;
@@ -1024,19 +1021,7 @@ pub async fn offline_changes_are_caught_up(sut: &impl ServerUnderTest) -> Result
     }
 
     // The reader is offline (no connection, no sync) while these happen.
-    let api = author.client.api()?;
-    let text = unique("Hausaufgabe S. 14");
-    patch_post(
-        &api,
-        &corrected.id,
-        &PostPatch {
-            message: Some(text.clone()),
-            ..PostPatch::default()
-        },
-    )
-    .await?;
-    delete_post(&api, &deleted.id).await?;
-    add_reaction(&api, &school.student.id, &liked.id, "tada").await?;
+    let text = change_three_posts(&author, &school.student, [&corrected, &deleted, &liked]).await?;
 
     reader.client.sync().await?;
     let after = reader.client.timeline(&square.id, 60).await?.posts;
@@ -1070,15 +1055,12 @@ pub async fn offline_changes_are_caught_up(sut: &impl ServerUnderTest) -> Result
 /// (no new connection) and its replay brings everything: the cached
 /// channel then reads as a fresh device's copy.
 pub async fn a_short_absence_is_replayed(sut: &impl ServerUnderTest) -> Result<()> {
-    use pausenhof_core::api::posts::{add_reaction, delete_post, patch_post, PostPatch};
     use std::sync::atomic::Ordering;
     let school = sut.school();
     let author = Device::signed_in(&sut.url(), &school.student).await?;
     author.client.sync().await?;
     let square = author.channel(&school.team, School::SHARED_CHANNEL).await?;
-    let corrected = post_now(&author, &square.id, "", &unique("Hausaufgabe S. 12")).await?;
-    let deleted = post_now(&author, &square.id, "", &unique("Falscher Kanal")).await?;
-    let liked = post_now(&author, &square.id, "", &unique("Ausflug am Montag")).await?;
+    let (corrected, deleted, liked) = three_posts_to_change(&author, &square.id).await?;
 
     let reader = live_device(&sut.url(), &school.classmate).await?;
     reader.client.load_older(&square.id).await?;
@@ -1094,19 +1076,7 @@ pub async fn a_short_absence_is_replayed(sut: &impl ServerUnderTest) -> Result<(
     .await?;
     reader.client.stop_realtime();
 
-    let api = author.client.api()?;
-    let text = unique("Hausaufgabe S. 14");
-    patch_post(
-        &api,
-        &corrected.id,
-        &PostPatch {
-            message: Some(text.clone()),
-            ..PostPatch::default()
-        },
-    )
-    .await?;
-    delete_post(&api, &deleted.id).await?;
-    add_reaction(&api, &school.student.id, &liked.id, "tada").await?;
+    let text = change_three_posts(&author, &school.student, [&corrected, &deleted, &liked]).await?;
     let mut new_posts = Vec::new();
     for n in 1..=3 {
         new_posts.push(post_now(&author, &square.id, "", &unique(&format!("Nachtrag {n}"))).await?);
@@ -1131,6 +1101,47 @@ pub async fn a_short_absence_is_replayed(sut: &impl ServerUnderTest) -> Result<(
     .await?;
 
     matches_a_fresh_device(sut, &school.classmate, &square.id, &after, "replayed").await
+}
+
+/// Three posts of `author` in `channel_id`: one to correct, one to delete,
+/// one to like.
+async fn three_posts_to_change(
+    author: &Device,
+    channel_id: &str,
+) -> Result<(
+    pausenhof_core::model::Post,
+    pausenhof_core::model::Post,
+    pausenhof_core::model::Post,
+)> {
+    Ok((
+        post_now(author, channel_id, "", &unique("Hausaufgabe S. 12")).await?,
+        post_now(author, channel_id, "", &unique("Falscher Kanal")).await?,
+        post_now(author, channel_id, "", &unique("Ausflug am Montag")).await?,
+    ))
+}
+
+/// Over the API, as `author` (`person`): corrects the first post, deletes
+/// the second, likes the third. Returns the corrected text.
+async fn change_three_posts(
+    author: &Device,
+    person: &Person,
+    [corrected, deleted, liked]: [&pausenhof_core::model::Post; 3],
+) -> Result<String> {
+    use pausenhof_core::api::posts::{add_reaction, delete_post, patch_post, PostPatch};
+    let api = author.client.api()?;
+    let text = unique("Hausaufgabe S. 14");
+    patch_post(
+        &api,
+        &corrected.id,
+        &PostPatch {
+            message: Some(text.clone()),
+            ..PostPatch::default()
+        },
+    )
+    .await?;
+    delete_post(&api, &deleted.id).await?;
+    add_reaction(&api, &person.id, &liked.id, "tada").await?;
+    Ok(text)
 }
 
 /// Checks that `cached` (a timeline of `channel_id`) reads as a fresh
