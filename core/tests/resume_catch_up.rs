@@ -155,7 +155,10 @@ async fn a_resumed_socket_replaces_the_rest_catch_up_and_a_lost_one_does_not() {
         in_step(&client).await;
         client.sync().await.unwrap();
         let cached = shown(&client, &off).await;
-        assert!(cached.iter().any(|p| p.1 == edited) && cached.iter().any(|p| p.1 == deleted));
+        assert!(
+            cached.iter().any(|p| p.1 == edited) && cached.iter().any(|p| p.1 == deleted),
+            "round {round}: the posts made before the socket started are not cached: {cached:?}"
+        );
 
         // The app goes away (its socket closes), things happen, it comes
         // back and syncs while the socket connects.

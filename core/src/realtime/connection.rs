@@ -16,7 +16,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
@@ -171,6 +171,7 @@ pub struct RealtimeHandle {
     state: watch::Receiver<ConnectionState>,
     inputs: mpsc::UnboundedSender<LifecycleInput>,
     actions: mpsc::UnboundedSender<Value>,
+    barriers: mpsc::UnboundedSender<oneshot::Sender<()>>,
     counters: Arc<Counters>,
     typing_throttle: Arc<TypingThrottle>,
     in_step: watch::Receiver<bool>,
@@ -205,14 +206,28 @@ impl RealtimeHandle {
         let _ = self.actions.send(json!({"action": action, "data": data}));
     }
 
-    /// Waits, at most `limit`, until the store is in step with the server:
-    /// the socket is connected and every event the server sent before it
-    /// answered a ping of ours after the connect (a resume's replay of
-    /// missed events included) is applied. Whether events were lost on the
-    /// way (a new connection instead of a resume) the store says itself: a
-    /// catch-up is then owed. False when the connection is not there, or
-    /// not in step within `limit`.
+    /// Waits, at most `limit`, until the store is in step with the server
+    /// as of this call: the socket is connected, and every event the server
+    /// sent before it answered a ping of ours sent after this call (a
+    /// resume's replay of missed events first) is applied. Whether events
+    /// were lost on the way (a new connection instead of a resume) the
+    /// store says itself: a catch-up is then owed. False when the
+    /// connection is not there, or not in step within `limit`.
     pub async fn wait_in_step(&self, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        if !self.wait_connected_and_applied(limit).await {
+            return false;
+        }
+        let (answered, waiter) = oneshot::channel();
+        if self.barriers.send(answered).is_err() {
+            return false;
+        }
+        matches!(tokio::time::timeout_at(deadline, waiter).await, Ok(Ok(())))
+    }
+
+    /// The connection is authenticated and what came with the connect (a
+    /// `hello`, or a resume's replay) is applied.
+    async fn wait_connected_and_applied(&self, limit: Duration) -> bool {
         let mut in_step = self.in_step.clone();
         let mut state = self.state.clone();
         let waiting = async {
@@ -274,6 +289,7 @@ pub fn spawn(
     let (in_step_tx, in_step_rx) = watch::channel(false);
     let (input_tx, input_rx) = mpsc::unbounded_channel();
     let (action_tx, action_rx) = mpsc::unbounded_channel();
+    let (barrier_tx, barrier_rx) = mpsc::unbounded_channel();
     let counters = Arc::new(Counters::default());
     let rng = match config.rng_seed {
         Some(seed) => StdRng::seed_from_u64(seed),
@@ -286,6 +302,7 @@ pub fn spawn(
         state: state_tx,
         inputs: input_rx,
         actions: action_rx,
+        barriers: barrier_rx,
         counters: counters.clone(),
         rng,
         life: Life::default(),
@@ -298,6 +315,7 @@ pub fn spawn(
             state: state_rx,
             inputs: input_tx,
             actions: action_tx,
+            barriers: barrier_tx,
             counters,
             typing_throttle: Arc::new(TypingThrottle::default()),
             in_step: in_step_rx,
@@ -449,6 +467,8 @@ struct SessionState {
     /// The ping sent once authenticated, whose answer marks the store as
     /// in step with the server (see [`RealtimeHandle::wait_in_step`]).
     in_step_ping: InStepPing,
+    /// Pings sent for [`RealtimeHandle::wait_in_step`], each with its waiter.
+    barriers: Vec<(i64, oneshot::Sender<()>)>,
 }
 
 /// Where the ping that proves the store in step with the server stands.
@@ -475,6 +495,8 @@ struct Batch {
     end: Option<SessionEnd>,
     /// The in-step ping's answer is in this batch.
     in_step: bool,
+    /// Waiters whose ping was answered in this batch.
+    barriers: Vec<oneshot::Sender<()>>,
 }
 
 /// Where a numbered event stands against the resume point.
@@ -498,6 +520,8 @@ struct Driver {
     state: watch::Sender<ConnectionState>,
     inputs: mpsc::UnboundedReceiver<LifecycleInput>,
     actions: mpsc::UnboundedReceiver<Value>,
+    /// Waiters for "everything the server sent until now is applied".
+    barriers: mpsc::UnboundedReceiver<oneshot::Sender<()>>,
     counters: Arc<Counters>,
     backoff: Backoff,
     rng: StdRng,
@@ -707,6 +731,7 @@ impl Driver {
             challenge_seq: self.next_action_seq - 1,
             authenticated: false,
             in_step_ping: InStepPing::NotYet,
+            barriers: Vec::new(),
         };
         let mut ping = tokio::time::interval(self.config.ping_interval);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -759,6 +784,18 @@ impl Driver {
                         break SessionEnd::Lost(e.to_string());
                     }
                 }
+                barrier = self.barriers.recv() => {
+                    // Unanswered (dropped) when not authenticated: the
+                    // waiter hears "not in step".
+                    if let (Some(answered), true) = (barrier, state.authenticated) {
+                        let seq = self.take_action_seq();
+                        state.barriers.push((seq, answered));
+                        let ping = json!({"seq": seq, "action": "ping"});
+                        if let Err(e) = socket.send(Message::text(ping.to_string())).await {
+                            break SessionEnd::Lost(e.to_string());
+                        }
+                    }
+                }
                 action = self.actions.recv() => {
                     if let Some(mut action) = action {
                         if state.authenticated {
@@ -808,9 +845,14 @@ impl Driver {
         let end = batch.end.take();
         let catch_up_needed = batch.catch_up_needed;
         let in_step = batch.in_step;
+        let barriers = std::mem::take(&mut batch.barriers);
         self.store_batch(batch, state.resume.clone()).await?;
         if in_step {
             self.in_step.send_replace(true);
+        }
+        for answered in barriers {
+            // A waiter that gave up is fine.
+            let _ = answered.send(());
         }
         if catch_up_needed {
             self.spawn_catch_up();
@@ -859,6 +901,13 @@ impl Driver {
         if state.in_step_ping == InStepPing::Sent(reply.seq_reply) {
             state.in_step_ping = InStepPing::Answered;
             batch.in_step = true;
+        }
+        if let Some(at) = state
+            .barriers
+            .iter()
+            .position(|(seq, _)| *seq == reply.seq_reply)
+        {
+            batch.barriers.push(state.barriers.swap_remove(at).1);
         }
         if reply.seq_reply == state.challenge_seq {
             if !reply.ok {
