@@ -255,10 +255,10 @@ pub fn live_sync(data_dir: &Path) -> anyhow::Result<()> {
         let store = client.store()?;
         let settled = tokio::time::timeout(Duration::from_secs(60), async {
             loop {
-                let (_, owed) = store
-                    .read(pausenhof_core::realtime::read_resume_point)
+                let settled = store
+                    .read(pausenhof_core::realtime::events_catch_up_settled)
                     .await?;
-                if !owed {
+                if settled {
                     return anyhow::Ok(());
                 }
                 tokio::time::sleep(Duration::from_millis(20)).await;

@@ -21,8 +21,8 @@ use super::presence::{Statuses, TypingPlace, TypingTracker};
 use crate::error::Error;
 use crate::model::Post;
 use crate::store::{
-    cached_channel, newest_range, post_is_live, read_account_value, realtime_state, AccountKey,
-    Store, StoreResult, SyncCursor, UnreadCounts, Writer,
+    cached_channel, newest_range, post_is_live, read_account_value, read_mark, realtime_state,
+    AccountKey, Store, StoreResult, SyncCursor, UnreadCounts, Writer,
 };
 
 /// Runs the REST catch-up (the sync module's); `Err` keeps it owed.
@@ -260,6 +260,15 @@ pub fn read_resume_point(conn: &rusqlite::Connection) -> StoreResult<(Option<Res
         ),
         None => (None, false),
     })
+}
+
+/// Whether a catch-up for lost events is neither owed nor under way. A
+/// catch-up clears the owed flag when it starts; a new connection (events
+/// lost) also marks the cached posts unverified, which only the end of a
+/// sync clears.
+pub fn events_catch_up_settled(conn: &rusqlite::Connection) -> StoreResult<bool> {
+    let (_, owed) = read_resume_point(conn)?;
+    Ok(!owed && read_mark(conn, SyncCursor::CachedPostsUnverified)?.is_none())
 }
 
 /// Makes a live post part of its channel's timeline; returns true when

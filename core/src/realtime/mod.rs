@@ -15,7 +15,7 @@ pub mod events;
 pub mod presence;
 pub mod state;
 
-pub use apply::{read_resume_point, CatchUpFn, PostedEvent, StoreSink};
+pub use apply::{events_catch_up_settled, read_resume_point, CatchUpFn, PostedEvent, StoreSink};
 pub(crate) use authors::fetch_authors_of_live_posts;
 pub use backoff::BackoffPolicy;
 pub use connection::{

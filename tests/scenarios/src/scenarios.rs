@@ -1068,10 +1068,10 @@ pub async fn a_short_absence_is_replayed(sut: &impl ServerUnderTest) -> Result<(
     // before the reader goes away.
     let store = reader.client.store()?;
     eventually("the first connection's catch-up", || async {
-        let (_, owed) = store
-            .read(pausenhof_core::realtime::read_resume_point)
+        let settled = store
+            .read(pausenhof_core::realtime::events_catch_up_settled)
             .await?;
-        Ok((!owed).then_some(()))
+        Ok(settled.then_some(()))
     })
     .await?;
     reader.client.stop_realtime();
